@@ -1,0 +1,103 @@
+import { awscdk, javascript, typescript } from 'projen';
+
+const minNodeVersion = '20.0.0';
+
+const project = new typescript.TypeScriptProject({
+  name: 'pg-schema-restore',
+  description: 'Restore one tenant\'s PostgreSQL schema(s) from a point in the past, side by side, into the live database.',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  minNodeVersion,
+  license: 'Apache-2.0',
+  copyrightOwner: 'pg-schema-restore authors',
+  // CI is .ci/run on a clean checkout; releases are not published from here yet.
+  github: false,
+  release: false,
+  buildWorkflow: false,
+  depsUpgrade: false,
+  pullRequestTemplate: false,
+  sampleCode: false,
+  readme: undefined,
+  deps: [
+    'libpg-query@^18.1.5',
+    'pg@^8.16.0',
+    'pg-copy-streams@^7.0.0',
+    'commander@^14.0.0',
+    'listr2@^9.0.0',
+  ],
+  devDeps: [
+    '@types/pg',
+    '@types/pg-copy-streams',
+  ],
+  bin: { 'pg-schema-restore': 'lib/cli/main.js' },
+  tsconfig: {
+    compilerOptions: {
+      target: 'ES2022',
+      lib: ['es2022'],
+      skipLibCheck: true,
+    },
+    exclude: ['construct'],
+  },
+  tsconfigDev: {
+    compilerOptions: {
+      skipLibCheck: true,
+    },
+    exclude: ['construct'],
+  },
+  jestOptions: {
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      roots: ['<rootDir>/test'],
+      testTimeout: 120_000,
+      // Real PostgreSQL clusters are started per test file; two workers fit a 2-core machine.
+      maxWorkers: 2,
+    },
+  },
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'examples', 'bench'],
+    ignorePatterns: ['construct/**', '*.js', '*.d.ts', 'node_modules/', 'lib/', 'coverage/', 'test-reports/', '.projenrc.ts'],
+  },
+  gitignore: ['/bench/results/', '/.pg-schema-restore/', '/scratch/'],
+  npmignoreEnabled: true,
+});
+
+// The bin must work right after `npm ci` on a fresh clone, so compile on install.
+project.package.setScript('prepare', 'tsc --build');
+project.addTask('demo', {
+  description: 'Restore a tenant side by side on throwaway local PostgreSQL clusters',
+  exec: 'tsc --build && node lib/cli/main.js demo',
+});
+project.addTask('bench', {
+  description: 'Measure restore speed and memory against pg_dump/pg_restore',
+  exec: 'ts-node --transpile-only bench/run.ts',
+});
+
+// jsii construct package; its content arrives with the construct issue, the layout is fixed now.
+new awscdk.AwsCdkConstructLibrary({
+  parent: project,
+  outdir: 'construct',
+  name: 'pg-schema-restore-cdk',
+  description: 'SchemaRestore: a CDK construct that runs pg-schema-restore as a Step Functions workflow in your stack.',
+  author: 'pg-schema-restore authors',
+  authorAddress: 'pg-schema-restore@users.noreply.github.com',
+  repositoryUrl: 'https://github.com/pg-schema-restore/pg-schema-restore.git',
+  defaultReleaseBranch: 'main',
+  cdkVersion: '2.170.0',
+  jsiiVersion: '~5.9.0',
+  packageManager: javascript.NodePackageManager.NPM,
+  minNodeVersion,
+  github: false,
+  release: false,
+  buildWorkflow: false,
+  depsUpgrade: false,
+  pullRequestTemplate: false,
+  sampleCode: false,
+  docgenFilePath: '../API.md',
+  licensed: true,
+  license: 'Apache-2.0',
+  copyrightOwner: 'pg-schema-restore authors',
+});
+
+project.synth();

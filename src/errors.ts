@@ -1,0 +1,78 @@
+/**
+ * Every error pg-schema-restore throws is a {@link SchemaRestoreError}: a one-line message that names
+ * the problem and the fix, the original error kept as `cause`, and no secrets.
+ */
+export class SchemaRestoreError extends Error {
+  /** Machine-readable code, stable across releases (e.g. `SCHEMA_NOT_FOUND`). */
+  public readonly code: string;
+
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** Bad options or input detected before anything was created. */
+export class InvalidInputError extends SchemaRestoreError {
+  constructor(message: string, options?: { cause?: unknown; code?: string }) {
+    super(options?.code ?? 'INVALID_INPUT', message, options);
+  }
+}
+
+/** A database could not be reached or refused the login. The message never contains the password. */
+export class ConnectionError extends SchemaRestoreError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('CONNECTION_FAILED', message, options);
+  }
+}
+
+/** A schema to restore is missing at the source. */
+export class SchemaNotFoundError extends SchemaRestoreError {
+  constructor(public readonly schema: string, where: string) {
+    super('SCHEMA_NOT_FOUND', `schema "${schema}" does not exist in ${where}; check the name (it is case-sensitive) or the source`);
+  }
+}
+
+/** The restored name is taken in the target. */
+export class SchemaExistsError extends SchemaRestoreError {
+  constructor(public readonly schema: string) {
+    super('SCHEMA_EXISTS', `schema "${schema}" already exists in the target; choose another --suffix or drop it first`);
+  }
+}
+
+/** Roles named in OWNER TO / GRANT / policies are missing in the target. */
+export class MissingRolesError extends SchemaRestoreError {
+  constructor(public readonly roles: string[]) {
+    super('MISSING_ROLES', `role${roles.length > 1 ? 's' : ''} ${roles.map((r) => `"${r}"`).join(', ')} named in the schema's OWNER/GRANT/POLICY statements ` +
+      `do not exist in the target; create ${roles.length > 1 ? 'them' : 'it'} there, or restore with --no-owner / --no-privileges (skipOwnership / skipPrivileges)`);
+  }
+}
+
+/** The DDL could not be parsed or a reference to the old schema could not be rewritten. */
+export class DdlError extends SchemaRestoreError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('DDL_ERROR', message, options);
+  }
+}
+
+/** An external program (pg_dump, pg_ctl, ...) failed or is missing. */
+export class ToolError extends SchemaRestoreError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('TOOL_FAILED', message, options);
+  }
+}
+
+/** Restored data does not match the source. */
+export class ValidationError extends SchemaRestoreError {
+  constructor(message: string, public readonly mismatches: string[]) {
+    super('VALIDATION_FAILED', message);
+  }
+}
+
+/** The restore was aborted through its AbortSignal (Ctrl-C in the CLI). */
+export class AbortedError extends SchemaRestoreError {
+  constructor(message = 'restore aborted; everything it created has been removed') {
+    super('ABORTED', message);
+  }
+}

@@ -1,0 +1,60 @@
+/** The steps of a restore, in order. */
+export type RestorePhase =
+  | 'connect'
+  | 'snapshot'
+  | 'extract-ddl'
+  | 'pre-data'
+  | 'copy'
+  | 'post-data'
+  | 'sequences'
+  | 'materialized-views'
+  | 'validate'
+  | 'publish'
+  | 'cleanup';
+
+/** A phase started or finished. */
+export interface PhaseEvent {
+  readonly type: 'phase';
+  readonly phase: RestorePhase;
+  readonly status: 'start' | 'done';
+  /** Plain-words description for people ("copying 4 tables with 4 workers"). */
+  readonly message: string;
+}
+
+/** A table's copy started, advanced or finished. */
+export interface TableEvent {
+  readonly type: 'table';
+  readonly status: 'start' | 'progress' | 'done';
+  /** Source schema and table. */
+  readonly schema: string;
+  readonly table: string;
+  readonly rows: number;
+  readonly bytes: number;
+  readonly elapsedMs: number;
+  /** Planner estimates at the source, for a progress bar. */
+  readonly estimatedRows?: number;
+  readonly estimatedBytes?: number;
+}
+
+/** Anything else worth telling: a warning, a note. */
+export interface LogEvent {
+  readonly type: 'log';
+  readonly level: 'info' | 'warn';
+  readonly message: string;
+}
+
+export type ProgressEvent = PhaseEvent | TableEvent | LogEvent;
+
+/** Receives progress events; the CLI renders them, Lambda handlers log them as JSON lines, tests assert on them. */
+export type ProgressListener = (event: ProgressEvent) => void;
+
+/** A listener that never throws into the restore: a broken renderer must not break a restore. */
+export function safeListener(listener: ProgressListener | undefined): ProgressListener {
+  return (event) => {
+    try {
+      listener?.(event);
+    } catch {
+      // progress is best-effort
+    }
+  };
+}

@@ -1,0 +1,64 @@
+import { Client } from 'pg';
+import { connect, DatabaseConnection } from '../connection';
+
+/**
+ * A read-only REPEATABLE READ transaction on the source whose snapshot is exported, so that pg_dump
+ * (`--snapshot`) and every copy worker (`SET TRANSACTION SNAPSHOT`) see exactly the same data.
+ * It stays open until `close()`.
+ */
+export interface SourceSnapshot {
+  /** Snapshot identifier for `SET TRANSACTION SNAPSHOT` / `pg_dump --snapshot`. */
+  readonly id: string;
+  /** Time the snapshot was taken (server clock, UTC). */
+  readonly takenAt: Date;
+  /** The connection holding the snapshot open; usable for catalog reads in the snapshot. */
+  readonly client: Client;
+  close(): Promise<void>;
+}
+
+/**
+ * Export a snapshot of the source database.
+ *
+ * @example
+ * const snap = await openSourceSnapshot(sourceUrl);
+ * try { ...workers use snap.id... } finally { await snap.close(); }
+ */
+export async function openSourceSnapshot(source: DatabaseConnection): Promise<SourceSnapshot> {
+  const client = await connect(source, 'source', 'pg-schema-restore snapshot');
+  try {
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    const { rows } = await client.query<{ id: string; taken_at: Date }>('SELECT pg_export_snapshot() AS id, now() AS taken_at');
+    let closed = false;
+    return {
+      id: rows[0].id,
+      takenAt: rows[0].taken_at,
+      client,
+      close: async () => {
+        if (closed) return;
+        closed = true;
+        await client.query('COMMIT').catch(() => undefined);
+        await client.end().catch(() => undefined);
+      },
+    };
+  } catch (err) {
+    await client.end().catch(() => undefined);
+    throw err;
+  }
+}
+
+/**
+ * Open a connection that sees the given exported snapshot (a copy worker's view of the source).
+ * The caller ends it with `COMMIT` + `end()`.
+ */
+export async function connectInSnapshot(source: DatabaseConnection, snapshotId: string, applicationName = 'pg-schema-restore worker'): Promise<Client> {
+  const client = await connect(source, 'source', applicationName);
+  try {
+    // The snapshot id comes from pg_export_snapshot(): digits, hex and dashes only.
+    if (!/^[0-9A-Fa-f-]+$/.test(snapshotId)) throw new Error(`invalid snapshot id ${snapshotId}`);
+    await client.query(`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT '${snapshotId}'`);
+    return client;
+  } catch (err) {
+    await client.end().catch(() => undefined);
+    throw err;
+  }
+}
