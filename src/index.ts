@@ -7,3 +7,4 @@ export * from './progress';
 export * from './report';
 export * from './run-tool';
 export * from './sources/source-snapshot';
+export * from './restore-options';
