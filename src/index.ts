@@ -8,3 +8,8 @@ export * from './report';
 export * from './run-tool';
 export * from './sources/source-snapshot';
 export * from './restore-options';
+export * from './ddl/extract-ddl';
+export * from './ddl/split-ddl';
+export * from './ddl/classify-statement';
+export * from './ddl/apply-ddl';
+export { renameSchemasInSql, SchemaRenames, RenameResult } from './ddl/rename-schemas';

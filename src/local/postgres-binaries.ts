@@ -20,6 +20,8 @@ export interface FindPostgresBinariesOptions {
   readonly require?: string[];
   /** Environment to read PG_BIN and PATH from. */
   readonly env?: NodeJS.ProcessEnv;
+  /** Skip directories whose programs are older than this major version (pg_dump must be at least the server's). */
+  readonly minMajor?: number;
 }
 
 const SERVER_PROGRAMS = ['initdb', 'pg_ctl', 'postgres', 'pg_dump', 'pg_restore'];
@@ -63,13 +65,22 @@ function candidates(env: NodeJS.ProcessEnv, pgBin: string | undefined): string[]
 export function findPostgresBinaries(options: FindPostgresBinariesOptions = {}): PostgresBinaries {
   const env = options.env ?? process.env;
   const required = options.require ?? SERVER_PROGRAMS;
+  let older: string | undefined;
   for (const dir of candidates(env, options.pgBin)) {
     if (!required.every((p) => existsSync(join(dir, p)))) continue;
     const version = versionOf(dir, required[0]);
     if (!version) continue;
+    if (options.minMajor && Number(version.split('.')[0]) < options.minMajor) {
+      older = older ?? `${version} in ${dir}`;
+      continue;
+    }
     return { bindir: dir, version, major: Number(version.split('.')[0]), path: (program: string) => join(dir, program) };
   }
   const where = options.pgBin ?? env.PG_BIN;
+  if (older) {
+    throw new ToolError(`PostgreSQL ${options.minMajor} or newer programs (${required.join(', ')}) are needed, found only ${older}; ` +
+      `install postgresql-client-${options.minMajor} or newer, or set PG_BIN`);
+  }
   throw new ToolError(where
     ? `PostgreSQL programs (${required.join(', ')}) not found in ${where}; point PG_BIN at PostgreSQL's bin directory`
     : `PostgreSQL programs (${required.join(', ')}) not found via PG_BIN, pg_config, PATH or /usr/lib/postgresql; install PostgreSQL (apt-get install postgresql) or set PG_BIN`);

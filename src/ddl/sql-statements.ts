@@ -1,0 +1,64 @@
+import { parseSync } from 'libpg-query';
+import { AstNode } from './ast';
+import { scanSql } from './sql-tokens';
+import { DdlError } from '../errors';
+
+/** One statement of a script: its text (comments around it removed, no trailing semicolon) and tree. */
+export interface ParsedStatement {
+  readonly sql: string;
+  readonly tree: AstNode;
+}
+
+/**
+ * Blank out psql meta-commands (`\restrict KEY`, `\unrestrict KEY`, `\connect db`) that pg_dump
+ * writes between statements (since 15.14 / 16.10 / 17.6), keeping byte offsets intact. The lexer
+ * decides where statements start, so a backslash inside a string or a function body is left alone.
+ */
+export function blankMetaCommands(script: string): string {
+  const buf = Buffer.from(script, 'utf8');
+  let atStatementStart = true;
+  let blankedUntil = -1;
+  for (const token of scanSql(script)) {
+    if (token.start < blankedUntil) continue;
+    if (atStatementStart && token.text === '\\') {
+      const eol = buf.indexOf(0x0a, token.start);
+      blankedUntil = eol === -1 ? buf.length : eol;
+      buf.fill(0x20, token.start, blankedUntil);
+      continue;
+    }
+    atStatementStart = token.text === ';';
+  }
+  return buf.toString('utf8');
+}
+
+function lineOf(script: string, byteOffset: number): number {
+  return Buffer.from(script, 'utf8').subarray(0, byteOffset).toString('utf8').split('\n').length;
+}
+
+/**
+ * Split a SQL script (such as pg_dump's plain output) into statements with PostgreSQL's parser.
+ *
+ * @example
+ * parseStatements('\\restrict k\nCREATE SCHEMA a;\nCREATE TABLE a.t (id int);').map((s) => s.sql)
+ * // → ['CREATE SCHEMA a', 'CREATE TABLE a.t (id int)']
+ */
+export function parseStatements(script: string): ParsedStatement[] {
+  const clean = blankMetaCommands(script);
+  let tree: AstNode;
+  try {
+    tree = parseSync(clean);
+  } catch (err) {
+    const pos = (err as { sqlDetails?: { cursorPosition?: number } }).sqlDetails?.cursorPosition;
+    const where = pos !== undefined ? ` at line ${lineOf(clean, pos)}` : '';
+    throw new DdlError(`the DDL does not parse${where}: ${(err as Error).message}; pass pg_dump --schema-only output`, { cause: err });
+  }
+  const buf = Buffer.from(clean, 'utf8');
+  const tokens = scanSql(clean);
+  return (tree.stmts ?? []).map((raw: AstNode) => {
+    const start = raw.stmt_location ?? 0;
+    const end = raw.stmt_len ? start + raw.stmt_len : buf.length;
+    const inside = tokens.filter((t) => t.start >= start && t.end <= end && t.text !== ';');
+    const sql = inside.length ? buf.subarray(inside[0].start, inside[inside.length - 1].end).toString('utf8') : '';
+    return { sql, tree: raw.stmt };
+  }).filter((s: ParsedStatement) => s.sql.length > 0);
+}

@@ -1,0 +1,178 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { connect } from './connection';
+import { applyDdl } from './ddl/apply-ddl';
+import { asCreateOrReplace } from './ddl/create-or-replace';
+import { extractDdl } from './ddl/extract-ddl';
+import { DdlStatement, splitDdl, SplitDdlResult } from './ddl/split-ddl';
+import { loadSqlParser } from './ddl/sql-tokens';
+import { AbortedError, InvalidInputError, MissingRolesError, SchemaExistsError, SchemaNotFoundError, ValidationError } from './errors';
+import { ProgressListener, RestorePhase, safeListener } from './progress';
+import { quoteIdent, MAX_IDENTIFIER_BYTES } from './quote';
+import { RestoreReport, SchemaReport } from './report';
+import { RestoreSchemaOptions } from './restore-options';
+import { openSourceSnapshot, SourceSnapshot } from './sources/source-snapshot';
+import { copySchemaData } from './restore-data';
+
+/** `_YYYYMMDDHHMMSS` of a time in UTC: the reference design's suffix. */
+export function timestampSuffix(at: Date): string {
+  return `_${at.toISOString().replace(/[-:T]/g, '').slice(0, 14)}`;
+}
+
+function checkOptions(options: RestoreSchemaOptions): void {
+  if (!options.schemas?.length) throw new InvalidInputError('no schema to restore; name at least one (--schema <name>)');
+  const dup = options.schemas.find((s, i) => options.schemas.indexOf(s) !== i);
+  if (dup !== undefined) throw new InvalidInputError(`schema "${dup}" is named twice; name each schema once`);
+  if (options.jobs !== undefined && (!Number.isInteger(options.jobs) || options.jobs < 1)) {
+    throw new InvalidInputError(`jobs must be a whole number of 1 or more, got ${options.jobs}`);
+  }
+  if (options.suffix !== undefined && options.suffix.length === 0) throw new InvalidInputError('suffix is empty; give a suffix such as _restored or leave it out for the snapshot time');
+}
+
+function restoredNames(schemas: string[], suffix: string): string[] {
+  return schemas.map((s) => {
+    const name = `${s}${suffix}`;
+    const bytes = Buffer.byteLength(name, 'utf8');
+    if (bytes > MAX_IDENTIFIER_BYTES) {
+      throw new InvalidInputError(`restored name "${name}" is ${bytes} bytes, over PostgreSQL's ${MAX_IDENTIFIER_BYTES}-byte limit; choose a shorter --suffix`);
+    }
+    return name;
+  });
+}
+
+async function existingSchemas(client: Client, names: string[]): Promise<Set<string>> {
+  const { rows } = await client.query<{ nspname: string }>('SELECT nspname FROM pg_namespace WHERE nspname = ANY($1::text[])', [names]);
+  return new Set(rows.map((r) => r.nspname));
+}
+
+async function checkRoles(target: Client, split: SplitDdlResult): Promise<void> {
+  if (split.roles.length === 0) return;
+  const { rows } = await target.query<{ rolname: string }>('SELECT rolname FROM pg_roles WHERE rolname = ANY($1::text[])', [split.roles]);
+  const present = new Set(rows.map((r) => r.rolname));
+  const missing = split.roles.filter((r) => !present.has(r));
+  if (missing.length > 0) throw new MissingRolesError(missing);
+}
+
+const isStructural = (s: DdlStatement) => s.kind !== 'ownership' && s.kind !== 'privilege';
+
+/**
+ * The statements that make a fully built staging schema the restored schema, atomically: rename
+ * it, redefine routines whose bodies (text) must name the final schema, then owners and grants.
+ */
+function publishStatements(staging: string[], restored: string[], final: SplitDdlResult): string[] {
+  const settings = final.preData.filter((s) => s.kind === 'setting').map((s) => s.sql);
+  const renames = staging.map((s, i) => `ALTER SCHEMA ${quoteIdent(s)} RENAME TO ${quoteIdent(restored[i])}`);
+  const routines = final.preData.filter((s) => s.kind === 'routine').map((s) => asCreateOrReplace(s.sql));
+  const all = [...final.preData, ...final.postData.filter((s) => s.kind !== 'setting')];
+  const owners = all.filter((s) => s.kind === 'ownership').map((s) => s.sql);
+  const grants = all.filter((s) => s.kind === 'privilege').map((s) => s.sql);
+  return [...settings, ...renames, ...routines, ...owners, ...grants];
+}
+
+/**
+ * Restore schemas side by side: each schema `S` of the source becomes `S` + suffix in the target,
+ * an exact copy (definitions, data, sequence positions, materialized views, comments, grants,
+ * owners) that refers only to itself. Everything is built under a staging name and published in
+ * one transaction, so the final name never holds a partial restore; on failure or abort all that
+ * was created is dropped. Nothing else in the target is written.
+ *
+ * @example
+ * const report = await restoreSchema({
+ *   source: 'postgres://postgres@127.0.0.1:5433/tenant_a', // the past
+ *   target: 'postgres://postgres@127.0.0.1:5432/tenant_a', // live
+ *   schemas: ['customer_a1'],
+ *   onProgress: (e) => console.log(e),
+ * });
+ * console.log(report.schemas[0].restored); // customer_a1_20240128143000
+ */
+export async function restoreSchema(options: RestoreSchemaOptions): Promise<RestoreReport> {
+  const started = Date.now();
+  checkOptions(options);
+  const emit: ProgressListener = safeListener(options.onProgress);
+  const restoreId = options.restoreId ?? randomBytes(8).toString('hex');
+  const signal = options.signal;
+  const phase = async <T>(name: RestorePhase, message: string, fn: () => Promise<T>, done?: (r: T) => string): Promise<T> => {
+    if (signal?.aborted) throw new AbortedError();
+    emit({ type: 'phase', phase: name, status: 'start', message });
+    const result = await fn();
+    emit({ type: 'phase', phase: name, status: 'done', message: done ? done(result) : message });
+    return result;
+  };
+  const warnings: string[] = [];
+  const schemas = options.schemas;
+  await loadSqlParser();
+
+  const { target, snapshot } = await phase('connect', 'connecting to the source and the target', async () => {
+    const t = await connect(options.target, 'target');
+    try {
+      return { target: t, snapshot: await openSourceSnapshot(options.source) };
+    } catch (err) {
+      await t.end().catch(() => undefined);
+      throw err;
+    }
+  });
+  const staging = schemas.map((_, i) => `pgsr_${restoreId.slice(0, 12)}_${i}`);
+  let created = false;
+  try {
+    emit({ type: 'phase', phase: 'snapshot', status: 'done', message: `reading the source as of ${snapshot.takenAt.toISOString()} (one snapshot for DDL and data)` });
+    const atSource = await existingSchemas(snapshot.client, schemas);
+    const absent = schemas.find((s) => !atSource.has(s));
+    if (absent !== undefined) throw new SchemaNotFoundError(absent, 'the source');
+    const restored = restoredNames(schemas, options.suffix ?? timestampSuffix(snapshot.takenAt));
+    const dup = restored.find((s, i) => restored.indexOf(s) !== i);
+    if (dup !== undefined) throw new InvalidInputError(`two schemas would both be restored as "${dup}"; choose another suffix`);
+    const taken = [...await existingSchemas(target, [...restored, ...staging])];
+    if (taken.length > 0) throw new SchemaExistsError(taken[0]);
+
+    const split = await phase('extract-ddl', `reading the definition of ${schemas.join(', ')} with pg_dump`, async () => {
+      const ddl = await extractDdl({
+        source: options.source, schemas, snapshotId: snapshot.id,
+        noOwner: options.skipOwnership, noPrivileges: options.skipPrivileges, signal,
+      });
+      const rename = (names: string[]) => new Map(schemas.map((s, i) => [s, names[i]]));
+      const skip = { skipOwnership: options.skipOwnership, skipPrivileges: options.skipPrivileges };
+      return { staged: await splitDdl(ddl, { rename: rename(staging), ...skip }), final: await splitDdl(ddl, { rename: rename(restored), ...skip }) };
+    }, (r) => `${r.staged.preData.length + r.staged.postData.length} statements parsed and renamed`);
+    warnings.push(...split.final.warnings);
+    await checkRoles(target, split.staged);
+
+    await phase('pre-data', 'creating types, tables, functions and views under a staging name', async () => {
+      created = true;
+      await applyDdl(target, split.staged.preData.filter(isStructural));
+    });
+    const data = await copySchemaData({
+      source: options.source, target, snapshot, schemas, staging, restored, jobs: options.jobs ?? 4,
+      validate: options.validate ?? true, postData: split.staged.postData.filter(isStructural), phase, emit, signal,
+    });
+    warnings.push(...data.warnings);
+    if (data.mismatches.length > 0) {
+      throw new ValidationError(`restored data differs from the source: ${data.mismatches.slice(0, 3).join('; ')}${data.mismatches.length > 3 ? ` (+${data.mismatches.length - 3} more)` : ''}; nothing was published`, data.mismatches);
+    }
+    await phase('publish', `publishing as ${restored.join(', ')} in one transaction`, async () => {
+      await applyDdl(target, publishStatements(staging, restored, split.final));
+      created = false;
+    });
+    const report: SchemaReport[] = schemas.map((s, i) => ({ source: s, restored: restored[i], tables: data.tables[i], sequences: data.sequences[i] }));
+    return { restoreId, restorePoint: snapshot.takenAt.toISOString(), schemas: report, warnings, durationMs: Date.now() - started };
+  } catch (err) {
+    if (created) {
+      emit({ type: 'phase', phase: 'cleanup', status: 'start', message: 'removing what this restore created' });
+      await dropSchemas(target, staging);
+      emit({ type: 'phase', phase: 'cleanup', status: 'done', message: 'the target is as it was' });
+    }
+    if (signal?.aborted && !(err instanceof AbortedError)) throw new AbortedError();
+    throw err;
+  } finally {
+    await snapshot.close();
+    await target.end().catch(() => undefined);
+  }
+}
+
+async function dropSchemas(target: Client, names: string[]): Promise<void> {
+  for (const name of names) {
+    await target.query('ROLLBACK').catch(() => undefined);
+    await target.query(`DROP SCHEMA IF EXISTS ${quoteIdent(name)} CASCADE`).catch(() => undefined);
+  }
+}
+
+export type { SourceSnapshot };
