@@ -13,3 +13,5 @@ export * from './ddl/split-ddl';
 export * from './ddl/classify-statement';
 export * from './ddl/apply-ddl';
 export { renameSchemasInSql, SchemaRenames, RenameResult } from './ddl/rename-schemas';
+export * from './restore-schema';
+export * from './restore-data';

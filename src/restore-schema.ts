@@ -11,8 +11,8 @@ import { ProgressListener, RestorePhase, safeListener } from './progress';
 import { quoteIdent, MAX_IDENTIFIER_BYTES } from './quote';
 import { RestoreReport, SchemaReport } from './report';
 import { RestoreSchemaOptions } from './restore-options';
-import { openSourceSnapshot, SourceSnapshot } from './sources/source-snapshot';
-import { copySchemaData } from './restore-data';
+import { openSourceSnapshot } from './sources/source-snapshot';
+import { restoreData } from './restore-data';
 
 /** `_YYYYMMDDHHMMSS` of a time in UTC: the reference design's suffix. */
 export function timestampSuffix(at: Date): string {
@@ -140,8 +140,8 @@ export async function restoreSchema(options: RestoreSchemaOptions): Promise<Rest
       created = true;
       await applyDdl(target, split.staged.preData.filter(isStructural));
     });
-    const data = await copySchemaData({
-      source: options.source, target, snapshot, schemas, staging, restored, jobs: options.jobs ?? 4,
+    const data = await restoreData({
+      source: options.source, target: options.target, targetClient: target, snapshot, schemas, staging, jobs: options.jobs ?? 4,
       validate: options.validate ?? true, postData: split.staged.postData.filter(isStructural), phase, emit, signal,
     });
     warnings.push(...data.warnings);
@@ -174,5 +174,3 @@ async function dropSchemas(target: Client, names: string[]): Promise<void> {
     await target.query(`DROP SCHEMA IF EXISTS ${quoteIdent(name)} CASCADE`).catch(() => undefined);
   }
 }
-
-export type { SourceSnapshot };

@@ -1,4 +1,5 @@
 import { parseSync } from 'libpg-query';
+import { AstNode } from './ast';
 import { isKeyword, scanSql } from './sql-tokens';
 import { DdlError } from '../errors';
 
@@ -7,7 +8,7 @@ import { DdlError } from '../errors';
  * redefined in place: same OID, owner, grants, comments and dependent triggers.
  */
 export function asCreateOrReplace(sql: string): string {
-  const stmt = parseSync(sql).stmts?.[0]?.stmt;
+  const stmt: AstNode = parseSync(sql).stmts?.[0]?.stmt;
   if (!stmt?.CreateFunctionStmt) throw new DdlError(`not a CREATE FUNCTION/PROCEDURE statement: ${sql.slice(0, 60)}`);
   if (stmt.CreateFunctionStmt.replace) return sql;
   const [create] = scanSql(sql);

@@ -23,6 +23,11 @@ interface Edit {
 const SCHEMA_KEYWORD_STATEMENTS = new Set(['CreateSchemaStmt', 'AlterOwnerStmt', 'RenameStmt', 'CommentStmt', 'SecLabelStmt', 'GrantStmt',
   'AlterDefaultPrivilegesStmt', 'DropStmt', 'AlterObjectSchemaStmt', 'CreateExtensionStmt', 'AlterExtensionStmt']);
 
+/** The new name in the style of the token it replaces: quoted stays quoted (function bodies keep their text exactly), bare stays bare where possible. */
+function renamedToken(token: SqlToken, newName: string): string {
+  return token.text.startsWith('"') ? `"${newName.replace(/"/g, '""')}"` : formatIdentifier(newName);
+}
+
 function applyEdits(text: string, edits: Edit[]): string {
   if (edits.length === 0) return text;
   const buf = Buffer.from(text, 'utf8');
@@ -43,7 +48,7 @@ function renameObjectName(value: string, type: string, renames: SchemaRenames): 
   const first = tokens[0] && identifierValue(tokens[0]);
   if (first === undefined || !renames.has(first)) return value;
   if (type === 'regnamespace' ? tokens.length !== 1 : tokens[1]?.text !== '.') return value;
-  return applyEdits(value, [{ start: tokens[0].start, end: tokens[0].end, text: formatIdentifier(renames.get(first)!) }]);
+  return applyEdits(value, [{ start: tokens[0].start, end: tokens[0].end, text: renamedToken(tokens[0], renames.get(first)!) }]);
 }
 
 /** Rename schemas in a search_path value: one name, or a comma-separated list. */
@@ -80,7 +85,7 @@ function tokenEdits(tokens: SqlToken[], renames: SchemaRenames, skip: (token: Sq
   tokens.forEach((t, i) => {
     const name = identifierValue(t);
     if (name !== undefined && renames.has(name) && tokens[i + 1]?.text === '.' && tokens[i - 1]?.text !== '.' && !skip(t)) {
-      edits.push({ start: t.start, end: t.end, text: formatIdentifier(renames.get(name)!) });
+      edits.push({ start: t.start, end: t.end, text: renamedToken(t, renames.get(name)!) });
       return;
     }
     if (t.tokenName !== 'SCONST') return;
@@ -105,7 +110,7 @@ function schemaKeywordEdits(tokens: SqlToken[], renames: SchemaRenames): Edit[] 
     for (; j < tokens.length; j += 2) {
       const name = identifierValue(tokens[j]);
       if (name !== undefined && renames.has(name) && tokens[j + 1]?.text !== '.') {
-        edits.push({ start: tokens[j].start, end: tokens[j].end, text: formatIdentifier(renames.get(name)!) });
+        edits.push({ start: tokens[j].start, end: tokens[j].end, text: renamedToken(tokens[j], renames.get(name)!) });
       }
       if (tokens[j + 1]?.text !== ',') break;
     }
@@ -138,7 +143,7 @@ function searchPathEdits(tokens: SqlToken[], locations: number[], renames: Schem
       const edit = literalEdit(token, (v) => renameSearchPath(v, renames));
       if (edit) edits.push(edit);
     } else if (name !== undefined && renames.has(name)) {
-      edits.push({ start: token.start, end: token.end, text: formatIdentifier(renames.get(name)!) });
+      edits.push({ start: token.start, end: token.end, text: renamedToken(token, renames.get(name)!) });
     }
   }
   return edits;
@@ -164,7 +169,7 @@ function proceduralSearchPathEdits(tokens: SqlToken[], renames: SchemaRenames): 
         const edit = literalEdit(tokens[j], (v) => renameSearchPath(v, renames));
         if (edit) edits.push(edit);
       } else if (name !== undefined && renames.has(name)) {
-        edits.push({ start: tokens[j].start, end: tokens[j].end, text: formatIdentifier(renames.get(name)!) });
+        edits.push({ start: tokens[j].start, end: tokens[j].end, text: renamedToken(tokens[j], renames.get(name)!) });
       }
     }
   });

@@ -107,7 +107,8 @@ describe('splitDdl renaming rules', () => {
   test('new names are quoted only when they must be', async () => {
     expect((await rename('CREATE TABLE s.t (id int)', { s: 'select' })).text).toBe('CREATE TABLE "select".t (id int)');
     expect((await rename('CREATE TABLE s.t (id int)', { s: 'Order Lines' })).text).toBe('CREATE TABLE "Order Lines".t (id int)');
-    expect((await rename('CREATE TABLE "acme-corp".t (id int)', { 'acme-corp': 'plain' })).text).toBe('CREATE TABLE plain.t (id int)');
+    expect((await rename('CREATE TABLE "acme-corp".t (id int)', { 'acme-corp': 'plain' })).text).toBe('CREATE TABLE "plain".t (id int)'); // quoted stays quoted
+    expect((await rename('CREATE TABLE s.t (id int)', { s: 'plain' })).text).toBe('CREATE TABLE plain.t (id int)');
   });
 
   test('multi-byte text before a reference does not shift the rewrite', async () => {
@@ -118,7 +119,7 @@ describe('splitDdl renaming rules', () => {
   test('object names inside strings: regclass, regprocedure, regnamespace, nextval, set_config', async () => {
     const { text } = await rename(`CREATE VIEW s.v AS SELECT 's.t'::regclass, '"s".f(integer)'::pg_catalog.regprocedure,
       's'::regnamespace, nextval('s.q'), pg_catalog.set_config('search_path', 's, public', false), 'sx.t'::regclass, 's.t'::text`);
-    expect(text).toContain("'s_new.t'::regclass, 's_new.f(integer)'::pg_catalog.regprocedure");
+    expect(text).toContain("'s_new.t'::regclass, '\"s_new\".f(integer)'::pg_catalog.regprocedure");
     expect(text).toContain("'s_new'::regnamespace, nextval('s_new.q')");
     expect(text).toContain("set_config('search_path', 's_new, public', false)");
     expect(text).toContain("'sx.t'::regclass, 's.t'::text"); // another schema; a plain string
