@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { connect } from './connection';
+import { connect, DatabaseConnection } from './connection';
 import { applyDdl } from './ddl/apply-ddl';
 import { asCreateOrReplace } from './ddl/create-or-replace';
 import { extractDdl } from './ddl/extract-ddl';
 import { DdlStatement, splitDdl, SplitDdlResult } from './ddl/split-ddl';
 import { loadSqlParser } from './ddl/sql-tokens';
-import { AbortedError, InvalidInputError, MissingRolesError, SchemaExistsError, SchemaNotFoundError, ValidationError } from './errors';
+import { AbortedError, InvalidInputError, MissingRolesError, SchemaExistsError, SchemaNotFoundError, SchemaRestoreError, ValidationError } from './errors';
 import { ProgressListener, RestorePhase, safeListener } from './progress';
 import { quoteIdent, MAX_IDENTIFIER_BYTES } from './quote';
 import { RestoreReport, SchemaReport } from './report';
@@ -157,10 +157,11 @@ export async function restoreSchema(options: RestoreSchemaOptions): Promise<Rest
   } catch (err) {
     if (created) {
       emit({ type: 'phase', phase: 'cleanup', status: 'start', message: 'removing what this restore created' });
-      await dropSchemas(target, staging);
+      const leftover = await dropSchemas(options.target, target, staging);
+      if (leftover) throw new SchemaRestoreError('CLEANUP_FAILED', `${(err as Error).message}; in addition, ${leftover}`, { cause: err });
       emit({ type: 'phase', phase: 'cleanup', status: 'done', message: 'the target is as it was' });
     }
-    if (signal?.aborted && !(err instanceof AbortedError)) throw new AbortedError();
+    if (signal?.aborted) throw new AbortedError();
     throw err;
   } finally {
     await snapshot.close();
@@ -168,9 +169,27 @@ export async function restoreSchema(options: RestoreSchemaOptions): Promise<Rest
   }
 }
 
-async function dropSchemas(target: Client, names: string[]): Promise<void> {
-  for (const name of names) {
-    await target.query('ROLLBACK').catch(() => undefined);
-    await target.query(`DROP SCHEMA IF EXISTS ${quoteIdent(name)} CASCADE`).catch(() => undefined);
+/**
+ * Drop the staging schemas; on a fresh connection when the restore's own one is broken.
+ * Returns a sentence naming what could not be dropped, or undefined when all is gone.
+ */
+async function dropSchemas(conn: DatabaseConnection, client: Client, names: string[]): Promise<string | undefined> {
+  const sql = names.map((n) => `DROP SCHEMA IF EXISTS ${quoteIdent(n)} CASCADE`).join('; ');
+  try {
+    await client.query('ROLLBACK').catch(() => undefined);
+    await client.query(sql);
+    return undefined;
+  } catch {
+    try {
+      const fresh = await connect(conn, 'target');
+      try {
+        await fresh.query(sql);
+        return undefined;
+      } finally {
+        await fresh.end();
+      }
+    } catch (err) {
+      return `the staging schema(s) ${names.map((n) => `"${n}"`).join(', ')} could not be dropped (${(err as Error).message}); drop them by hand`;
+    }
   }
 }

@@ -10,23 +10,28 @@ export interface ParsedStatement {
 }
 
 /**
- * Blank out psql meta-commands (`\restrict KEY`, `\unrestrict KEY`, `\connect db`) that pg_dump
- * writes between statements (since 15.14 / 16.10 / 17.6), keeping byte offsets intact. The lexer
- * decides where statements start, so a backslash inside a string or a function body is left alone.
+ * Blank out psql meta-commands (`\\restrict KEY`, `\\unrestrict KEY`, `\\connect db`) that pg_dump
+ * writes between statements (since 15.14 / 16.10 / 17.6), keeping byte offsets intact. Their
+ * arguments are not SQL (a key such as `5abc` is not even a valid token), so candidate lines are
+ * blanked first and the lexer then tells which of them were inside a string or a function body:
+ * those are put back.
  */
 export function blankMetaCommands(script: string): string {
   const buf = Buffer.from(script, 'utf8');
-  let atStatementStart = true;
-  let blankedUntil = -1;
-  for (const token of scanSql(script)) {
-    if (token.start < blankedUntil) continue;
-    if (atStatementStart && token.text === '\\') {
-      const eol = buf.indexOf(0x0a, token.start);
-      blankedUntil = eol === -1 ? buf.length : eol;
-      buf.fill(0x20, token.start, blankedUntil);
-      continue;
-    }
-    atStatementStart = token.text === ';';
+  const candidates: Array<[number, number]> = [];
+  for (let at = 0; at < buf.length;) {
+    const eol = buf.indexOf(0x0a, at);
+    const end = eol === -1 ? buf.length : eol;
+    if (buf[at] === 0x5c) candidates.push([at, end]);
+    at = end + 1;
+  }
+  if (candidates.length === 0) return script;
+  const blanked = Buffer.from(buf);
+  for (const [start, end] of candidates) blanked.fill(0x20, start, end);
+  const tokens = scanSql(blanked.toString('utf8'));
+  const insideToken = (offset: number) => tokens.some((t) => t.start < offset && offset < t.end);
+  for (const [start, end] of candidates) {
+    if (!insideToken(start)) buf.fill(0x20, start, end);
   }
   return buf.toString('utf8');
 }

@@ -1,4 +1,5 @@
 import { loadModule, scanSync } from 'libpg-query';
+import { DdlError } from '../errors';
 
 /** A lexical token of PostgreSQL's own scanner, with byte offsets into the scanned text. */
 export interface SqlToken {
@@ -21,7 +22,14 @@ export function loadSqlParser(): Promise<void> {
 
 /** Scan SQL with PostgreSQL's lexer; comments are dropped. Offsets are UTF-8 byte offsets. */
 export function scanSql(text: string): SqlToken[] {
-  return scanSync(text).tokens
+  let result;
+  try {
+    result = scanSync(text);
+  } catch (err) {
+    // The lexer reports errors (such as "trailing junk after numeric literal") as text, not JSON.
+    throw new DdlError(`the SQL lexer rejected the text: ${(err as Error).message.replace(/^Unexpected token .*?"(.*?)"\.\.\. is not valid JSON$/, '$1')}`, { cause: err });
+  }
+  return result.tokens
     .filter((t) => t.tokenName !== 'SQL_COMMENT' && t.tokenName !== 'C_COMMENT')
     .map((t) => ({ start: t.start, end: t.end, text: t.text, tokenName: t.tokenName, keywordKind: t.keywordName }));
 }

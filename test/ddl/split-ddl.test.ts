@@ -160,6 +160,11 @@ END $body$`;
     expect(err.message).toMatch(/could not rename every reference to schema "s" in .*tenant_a\.s\.t/);
   });
 
+  test('meta-command arguments that are not valid SQL tokens (a restrict key starting with a digit)', async () => {
+    const { preData } = await splitDdl('\\restrict 5abcDEF\nCREATE SCHEMA s;\n\\unrestrict 5abcDEF\n', { rename: { s: 't' } });
+    expect(preData.map((s) => s.sql)).toEqual(['CREATE SCHEMA t']);
+  });
+
   test('a backslash line inside a function body is not a psql meta-command', async () => {
     const sql = "\\restrict abc\nCREATE FUNCTION s.b() RETURNS text LANGUAGE sql AS $$\n\\restrict not-a-command\nSELECT 'x'::text $$;\n\\unrestrict abc\n";
     const { preData } = await splitDdl(sql, { rename: { s: 't' } });
