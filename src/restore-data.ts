@@ -56,7 +56,9 @@ function describeMismatch(v: RelationValidation): string {
 export async function restoreData(o: RestoreDataOptions): Promise<RestoreDataResult> {
   const mappings: SchemaMapping[] = o.schemas.map((s, i) => ({ source: s, target: o.staging[i] }));
   const copied = await o.phase('copy', `copying table data with ${o.jobs} worker${o.jobs > 1 ? 's' : ''} (streaming COPY)`,
-    () => migrateSchemas({ source: o.source, target: o.target, schemas: mappings, snapshotId: o.snapshot.id, jobs: o.jobs, onProgress: o.emit, signal: o.signal }),
+    () => migrateSchemas({
+      source: o.source, target: o.target, schemas: mappings, snapshotId: o.snapshot.id, jobs: o.jobs, onProgress: o.emit, signal: o.signal,
+    }),
     (r) => `${r.length} tables, ${r.reduce((n, t) => n + t.rows, 0)} rows copied`);
   await o.phase('post-data', 'building indexes, keys, triggers and row-level security', () => applyDdl(o.targetClient, o.postData));
   const sequences = await o.phase('sequences', 'setting sequence positions',
@@ -91,7 +93,8 @@ export async function restoreData(o: RestoreDataOptions): Promise<RestoreDataRes
   });
   return {
     tables,
-    sequences: o.schemas.map((schema) => sequences.filter((s) => s.schema === schema).map((s) => ({ name: s.name, lastValue: s.lastValue, isCalled: s.isCalled }))),
+    sequences: o.schemas.map((schema) => sequences.filter((s) => s.schema === schema)
+      .map((s) => ({ name: s.name, lastValue: s.lastValue, isCalled: s.isCalled }))),
     mismatches,
     warnings,
   };

@@ -10,9 +10,9 @@ import { AbortedError, InvalidInputError, MissingRolesError, SchemaExistsError, 
 import { ProgressListener, RestorePhase, safeListener } from './progress';
 import { quoteIdent, MAX_IDENTIFIER_BYTES } from './quote';
 import { RestoreReport, SchemaReport } from './report';
+import { restoreData } from './restore-data';
 import { RestoreSchemaOptions } from './restore-options';
 import { openSourceSnapshot } from './sources/source-snapshot';
-import { restoreData } from './restore-data';
 
 /** `_YYYYMMDDHHMMSS` of a time in UTC: the reference design's suffix. */
 export function timestampSuffix(at: Date): string {
@@ -126,8 +126,12 @@ export async function restoreSchema(options: RestoreSchemaOptions): Promise<Rest
 
     const split = await phase('extract-ddl', `reading the definition of ${schemas.join(', ')} with pg_dump`, async () => {
       const ddl = await extractDdl({
-        source: options.source, schemas, snapshotId: snapshot.id,
-        noOwner: options.skipOwnership, noPrivileges: options.skipPrivileges, signal,
+        source: options.source,
+        schemas,
+        snapshotId: snapshot.id,
+        noOwner: options.skipOwnership,
+        noPrivileges: options.skipPrivileges,
+        signal,
       });
       const rename = (names: string[]) => new Map(schemas.map((s, i) => [s, names[i]]));
       const skip = { skipOwnership: options.skipOwnership, skipPrivileges: options.skipPrivileges };
@@ -141,8 +145,18 @@ export async function restoreSchema(options: RestoreSchemaOptions): Promise<Rest
       await applyDdl(target, split.staged.preData.filter(isStructural));
     });
     const data = await restoreData({
-      source: options.source, target: options.target, targetClient: target, snapshot, schemas, staging, jobs: options.jobs ?? 4,
-      validate: options.validate ?? true, postData: split.staged.postData.filter(isStructural), phase, emit, signal,
+      source: options.source,
+      target: options.target,
+      targetClient: target,
+      snapshot,
+      schemas,
+      staging,
+      jobs: options.jobs ?? 4,
+      validate: options.validate ?? true,
+      postData: split.staged.postData.filter(isStructural),
+      phase,
+      emit,
+      signal,
     });
     warnings.push(...data.warnings);
     if (data.mismatches.length > 0) {
@@ -152,7 +166,9 @@ export async function restoreSchema(options: RestoreSchemaOptions): Promise<Rest
       await applyDdl(target, publishStatements(staging, restored, split.final));
       created = false;
     });
-    const report: SchemaReport[] = schemas.map((s, i) => ({ source: s, restored: restored[i], tables: data.tables[i], sequences: data.sequences[i] }));
+    const report: SchemaReport[] = schemas.map((s, i) => ({
+      source: s, restored: restored[i], tables: data.tables[i], sequences: data.sequences[i],
+    }));
     return { restoreId, restorePoint: snapshot.takenAt.toISOString(), schemas: report, warnings, durationMs: Date.now() - started };
   } catch (err) {
     if (created) {

@@ -237,7 +237,9 @@ function renameSqlBody(body: string, renames: SchemaRenames, where: string): Ren
 }
 
 /** Rename inside the body of CREATE FUNCTION / PROCEDURE / DO, by language. */
-function routineBodyEdit(statement: string, node: AstNode, type: string, tokens: SqlToken[], renames: SchemaRenames, where: string): { edit?: Edit; warnings: string[] } {
+function routineBodyEdit(
+  statement: string, node: AstNode, type: string, tokens: SqlToken[], renames: SchemaRenames, where: string,
+): { edit?: Edit; warnings: string[] } {
   const options: AstNode[] = (type === 'DoStmt' ? node.args : node.options) ?? [];
   const as = options.find((o) => o.DefElem?.defname === 'as')?.DefElem;
   const body = stringList(as?.arg) ?? (typeof as?.arg?.String?.sval === 'string' ? [as.arg.String.sval] : undefined);
@@ -293,7 +295,8 @@ export function renameSchemasInSql(sql: string, renames: SchemaRenames, where = 
     if (SCHEMA_KEYWORD_STATEMENTS.has(type)) edits.push(...schemaKeywordEdits(stmtTokens, renames));
     if (type === 'CreateFunctionStmt' || type === 'DoStmt') {
       const stmtText = Buffer.from(sql, 'utf8').subarray(start, end).toString('utf8');
-      const body = routineBodyEdit(stmtText, node, type, stmtTokens.map((t) => ({ ...t, start: t.start - start, end: t.end - start })), renames, where);
+      const relative = stmtTokens.map((t) => ({ ...t, start: t.start - start, end: t.end - start }));
+      const body = routineBodyEdit(stmtText, node, type, relative, renames, where);
       if (body.edit) edits.push({ ...body.edit, start: body.edit.start + start, end: body.edit.end + start });
       warnings.push(...body.warnings);
     }

@@ -1,5 +1,5 @@
-import { classifyStatement, DdlSection, DdlStatementKind } from './classify-statement';
 import { nodeType } from './ast';
+import { classifyStatement, DdlSection, DdlStatementKind } from './classify-statement';
 import { renameSchemasInSql, SchemaRenames, statementHead } from './rename-schemas';
 import { roleReferences } from './schema-references';
 import { parseStatements } from './sql-statements';

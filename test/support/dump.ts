@@ -6,6 +6,6 @@ import { LocalCluster } from '../../src';
  * banners removed. `args` select what is dumped (e.g. `--schema-only -n x`).
  */
 export function comparableDump(cluster: LocalCluster, database: string, args: string[]): string {
-  const out = execFileSync(cluster.binaries.path('pg_dump'), [...args, '-d', cluster.url(database)], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const out = execFileSync(cluster.binaries.path('pg_dump'), [...args, '-d', cluster.url(database)], { encoding: 'utf8', maxBuffer: 1024 * 1024 * 1024 });
   return out.split('\n').filter((l) => !/^\\(un)?restrict /.test(l) && !/^-- Dumped (from|by)/.test(l)).join('\n');
 }
