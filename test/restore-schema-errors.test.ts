@@ -1,6 +1,6 @@
-import { createDatabase, execSql, useLocalCluster, withClient } from './support/postgres';
-import { comparableDump } from './support/dump';
 import { AbortedError, ConnectionError, InvalidInputError, MissingRolesError, restoreSchema, SchemaExistsError, SchemaNotFoundError, SchemaRestoreError } from '../src';
+import { comparableDump } from './support/dump';
+import { createDatabase, execSql, useLocalCluster, withClient } from './support/postgres';
 
 const cluster = useLocalCluster({ password: 'pw-Secret-42' });
 const other = useLocalCluster();
@@ -86,7 +86,10 @@ describe('restoreSchema refuses bad input with one clear line and writes nothing
     const before = comparableDump(cluster(), 'late_failure_dst', []);
     const events: string[] = [];
     const err = await restoreSchema({
-      source: src, target: dst, schemas: ['t1'], suffix: '_x',
+      source: src,
+      target: dst,
+      schemas: ['t1'],
+      suffix: '_x',
       onProgress: (e) => { if (e.type === 'phase') events.push(`${e.phase}:${e.status}`); },
     }).catch((e) => e);
     expect(err).toBeInstanceOf(SchemaRestoreError);
@@ -100,7 +103,10 @@ describe('restoreSchema refuses bad input with one clear line and writes nothing
     const before = comparableDump(cluster(), dstName, []);
     const controller = new AbortController();
     const err = await restoreSchema({
-      source: src, target: dst, schemas: ['t1'], signal: controller.signal,
+      source: src,
+      target: dst,
+      schemas: ['t1'],
+      signal: controller.signal,
       onProgress: (e) => { if (e.type === 'table' && e.status === 'start') controller.abort(); },
     }).catch((e) => e);
     expect(err).toBeInstanceOf(AbortedError);

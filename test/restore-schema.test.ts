@@ -1,6 +1,6 @@
-import { createDatabase, execSql, useLocalCluster, withClient } from './support/postgres';
-import { comparableDump } from './support/dump';
 import { ProgressEvent, restoreSchema, RestoreReport } from '../src';
+import { comparableDump } from './support/dump';
+import { createDatabase, execSql, useLocalCluster, withClient } from './support/postgres';
 import { createSampleDatabases } from '../src/sample';
 
 const source = useLocalCluster(); // the past
@@ -22,7 +22,7 @@ async function tableDigests(url: string, schema: string): Promise<Record<string,
 
 async function sequencePositions(url: string, schema: string): Promise<Record<string, string>> {
   return withClient(url, async (c) => {
-    const { rows } = await c.query<{ name: string }>(`SELECT sequencename AS name FROM pg_sequences WHERE schemaname = $1 ORDER BY 1`, [schema]);
+    const { rows } = await c.query<{ name: string }>('SELECT sequencename AS name FROM pg_sequences WHERE schemaname = $1 ORDER BY 1', [schema]);
     const out: Record<string, string> = {};
     for (const { name } of rows) {
       const r = (await c.query(`SELECT last_value::text || '/' || is_called AS p FROM "${schema}"."${name}"`)).rows[0];
@@ -49,7 +49,10 @@ describe('restoreSchema: an exact, isolated side-by-side copy', () => {
     restOfTargetBefore = comparableDump(target(), 'tenant_a', []);
     events = [];
     report = await restoreSchema({
-      source: source().url('tenant_a'), target: target().url('tenant_a'), schemas: ['customer_a1'], suffix: '_restored',
+      source: source().url('tenant_a'),
+      target: target().url('tenant_a'),
+      schemas: ['customer_a1'],
+      suffix: '_restored',
       onProgress: (e) => events.push(e),
     });
   }, 300_000);
@@ -99,10 +102,10 @@ describe('restoreSchema: an exact, isolated side-by-side copy', () => {
       await c.query("UPDATE customer_a1_restored.users SET email = 'fixed@example.com' WHERE id = 1");
       expect((await c.query('SELECT count(*)::int AS n FROM customer_a1.audit_log')).rows[0].n).toBe(before);
       expect((await c.query("SELECT count(*)::int AS n FROM customer_a1_restored.audit_log WHERE table_name = 'users' AND operation = 'UPDATE'")).rows[0].n).toBeGreaterThan(0);
-      const defs = await c.query<{ def: string }>(`SELECT pg_get_functiondef(p.oid) AS def FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'customer_a1_restored'`);
+      const defs = await c.query<{ def: string }>('SELECT pg_get_functiondef(p.oid) AS def FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = \'customer_a1_restored\'');
       expect(defs.rows.length).toBeGreaterThan(3);
       for (const { def } of defs.rows) expect(def.replace(/customer_a1_restored/g, '')).not.toContain('customer_a1');
-      const config = await c.query(`SELECT proconfig FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'customer_a1_restored' AND proconfig IS NOT NULL`);
+      const config = await c.query('SELECT proconfig FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = \'customer_a1_restored\' AND proconfig IS NOT NULL');
       expect(config.rows.map((r) => r.proconfig.join(','))).toEqual([expect.stringContaining('search_path=customer_a1_restored')]);
     });
   });
