@@ -1,0 +1,59 @@
+import { startLocalCluster } from '../local/local-cluster';
+import { RestoreReport } from '../report';
+import { RestoreSchemaOptions } from '../restore-options';
+import { createProgressDisplay, ProgressDisplay } from './display/create-progress-display';
+
+/** What the CLI calls to restore: `restoreSchema` in production, a fake in tests. */
+export type RestoreFunction = (options: RestoreSchemaOptions) => Promise<RestoreReport>;
+
+/** Where the CLI writes: `process.stdout` / `process.stderr` or a test buffer. */
+export interface CliOutput {
+  /** A terminal gets the live display; anything else gets plain log lines. */
+  readonly isTTY?: boolean;
+  write(text: string): unknown;
+}
+
+/** Where SIGINT/SIGTERM come from: `process`, or an EventEmitter in tests. */
+export interface SignalSource {
+  on(signal: 'SIGINT' | 'SIGTERM', listener: () => void): unknown;
+  off(signal: 'SIGINT' | 'SIGTERM', listener: () => void): unknown;
+}
+
+/** Everything the CLI touches outside itself, so tests swap it without module mocking. */
+export interface CliDeps {
+  readonly restore: RestoreFunction;
+  readonly stdout: CliOutput;
+  readonly stderr: CliOutput;
+  /** Read for `DEBUG=pg-schema-restore` (stack traces on errors). */
+  readonly env: Record<string, string | undefined>;
+  readonly signals: SignalSource;
+  /** Leave right away (a second Ctrl-C while cleaning up). */
+  readonly exit: (code: number) => void;
+  readonly now: () => Date;
+  /** Renders progress events; live on a terminal, plain lines otherwise. */
+  readonly createDisplay: (out: CliOutput) => ProgressDisplay;
+  /** Starts the demo's throwaway server. */
+  readonly startCluster: typeof startLocalCluster;
+}
+
+/**
+ * The CLI's dependencies wired to the real process, around a given restore function.
+ *
+ * @example
+ * const code = await runCli(process.argv.slice(2), processCliDeps({ restore: restoreSchema }));
+ */
+export function processCliDeps(overrides: Partial<CliDeps> & Pick<CliDeps, 'restore'>): CliDeps {
+  const now = overrides.now ?? (() => new Date());
+  const env = overrides.env ?? process.env;
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env,
+    signals: process,
+    exit: (code) => process.exit(code),
+    now,
+    createDisplay: (out) => createProgressDisplay(out, { now, env }),
+    startCluster: startLocalCluster,
+    ...overrides,
+  };
+}

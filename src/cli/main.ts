@@ -1,0 +1,17 @@
+#!/usr/bin/env node
+import { processCliDeps } from './cli-deps';
+import { runCli } from './program';
+
+// Loaded on first use: `--help` and argument errors stay fast and need no database libraries.
+const deps = processCliDeps({
+  restore: async (options) => (await import('../restore-schema')).restoreSchema(options),
+});
+
+runCli(process.argv.slice(2), deps)
+  .then((code) => {
+    process.exitCode = code;
+  })
+  .catch((err: unknown) => {
+    process.stderr.write(`pg-schema-restore: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  });

@@ -1,0 +1,84 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command, CommanderError } from 'commander';
+import { CliDeps } from './cli-deps';
+import { EXIT_CODES, reportFailure, scrubAll } from './cli-errors';
+import { runDemoCommand } from './demo-command';
+import { parseRestoreArgs, RawRestoreArgs } from './restore-args';
+import { runRestoreCommand } from './restore-command';
+
+const NAME = 'pg-schema-restore';
+
+function packageVersion(): string {
+  try {
+    // Same relative path from src/cli (ts-node) and lib/cli (compiled).
+    return (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+function buildProgram(deps: CliDeps, setExitCode: (code: number) => void): Command {
+  const program = new Command(NAME)
+    .description('Restore tenant PostgreSQL schemas from a past copy, side by side, into the live database.')
+    .version(packageVersion())
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => deps.stdout.write(text),
+      writeErr: () => undefined, // every failure is reported as one line by runCli
+    });
+
+  program.command('restore')
+    .description('restore schemas from --source into --target under new names (customer_a1 → customer_a1_<suffix>)')
+    .option('--source <postgres-url>', 'database holding the past (a copy, a restored backup)')
+    .option('--target <postgres-url>', 'live database to restore into; nothing existing is changed')
+    .option('--schema <name>', 'schema to restore (exact, case-sensitive); repeat for several', (v: string, all: string[] = []) => [...all, v])
+    .option('--suffix <text>', 'appended to each schema name (default: _YYYYMMDDHHMMSS of the source snapshot, UTC)')
+    .option('--jobs <n>', 'tables copied in parallel (default: 4)')
+    .option('--json', 'print the report as one JSON object on stdout, and nothing else')
+    .option('--no-owner', 'leave object owners out; objects belong to the restoring user')
+    .option('--no-privileges', 'leave GRANT/REVOKE out')
+    .option('--no-validate', 'skip comparing row counts and checksums with the source')
+    .action(async (raw: RawRestoreArgs) => {
+      setExitCode(await runRestoreCommand(parseRestoreArgs(raw), deps));
+    });
+
+  program.command('demo')
+    .description('restore a damaged tenant schema on a throwaway local PostgreSQL server; nothing to configure')
+    .option('--rows <n>', 'users per sample schema (orders and items scale with it)', '1000')
+    .action(async (raw: { rows: string }) => {
+      setExitCode(await runDemoCommand(raw, deps));
+    });
+  return program;
+}
+
+function commanderFailure(err: CommanderError): string {
+  if (err.code === 'commander.help') return `missing command: use "${NAME} restore ..." or "${NAME} demo"; see ${NAME} --help`;
+  const message = err.message.replace(/^error:\s*/i, '').split('\n').map((l) => l.trim()).filter(Boolean).join(' ');
+  return `${message}; see ${NAME} --help`;
+}
+
+/**
+ * Run the pg-schema-restore command line and return the exit status (0 ok, 1 failed, 2 bad usage
+ * or input, 130 interrupted). Errors are one line on stderr; `--help` and `--version` go to stdout.
+ *
+ * @example
+ * process.exitCode = await runCli(process.argv.slice(2), processCliDeps({ restore: restoreSchema }));
+ */
+export async function runCli(argv: readonly string[], deps: CliDeps): Promise<number> {
+  let exitCode: number = EXIT_CODES.ok;
+  const program = buildProgram(deps, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.exitCode === 0) return EXIT_CODES.ok; // --help, --version
+      deps.stderr.write(`${NAME}: ${scrubAll(commanderFailure(err), argv)}\n`);
+      return EXIT_CODES.usage;
+    }
+    return reportFailure(err, deps, argv);
+  }
+}

@@ -1,0 +1,90 @@
+import { InvalidInputError } from '../errors';
+import { RestoreSchemaOptions } from '../restore-options';
+
+/** Options of `pg-schema-restore restore` as commander hands them over, not yet checked. */
+export interface RawRestoreArgs {
+  readonly source?: string;
+  readonly target?: string;
+  readonly schema?: string[];
+  readonly suffix?: string;
+  readonly jobs?: string;
+  readonly json?: boolean;
+  /** `--no-owner` sets it to false. */
+  readonly owner?: boolean;
+  /** `--no-privileges` sets it to false. */
+  readonly privileges?: boolean;
+  /** `--no-validate` sets it to false. */
+  readonly validate?: boolean;
+}
+
+/** A checked `restore` command: what to pass to `restoreSchema`, and how to print the outcome. */
+export interface RestoreCommandOptions {
+  readonly restore: Omit<RestoreSchemaOptions, 'onProgress' | 'signal'> & { readonly source: string; readonly target: string };
+  readonly json: boolean;
+}
+
+const EXAMPLE_URL = { source: 'postgres://user@host:5432/tenant_a_past', target: 'postgres://user@host:5432/tenant_a' };
+
+function checkUrl(option: 'source' | 'target', value: string | undefined): string {
+  const role = option === 'source' ? 'the database holding the past' : 'the live database to restore into';
+  if (value === undefined) throw new InvalidInputError(`missing --${option} <postgres-url>: ${role}, e.g. --${option} ${EXAMPLE_URL[option]}`);
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(value).protocol;
+  } catch {
+    // never echo the value: it may hold a password
+  }
+  if (protocol !== 'postgres:' && protocol !== 'postgresql:') {
+    const got = protocol ? ` (got a ${protocol.replace(/:$/, '')}:// URL)` : '';
+    throw new InvalidInputError(`--${option} must be a postgres:// or postgresql:// URL${got}, e.g. --${option} ${EXAMPLE_URL[option]}`);
+  }
+  return value;
+}
+
+function checkSchemas(schemas: readonly string[] | undefined): string[] {
+  if (!schemas?.length) {
+    throw new InvalidInputError('at least one --schema <name> is required: the schema to restore, e.g. --schema customer_a1 (repeat it for several)');
+  }
+  if (schemas.some((s) => s.length === 0)) throw new InvalidInputError('--schema must not be empty; pass the exact (case-sensitive) schema name');
+  const repeated = schemas.find((s, i) => schemas.indexOf(s) !== i);
+  if (repeated !== undefined) throw new InvalidInputError(`--schema "${repeated}" is given twice; name each schema once`);
+  return [...schemas];
+}
+
+function checkJobs(jobs: string | undefined): number | undefined {
+  if (jobs === undefined) return undefined;
+  const n = /^\s*\d+\s*$/.test(jobs) ? Number(jobs) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidInputError(`--jobs must be a positive integer (got "${jobs}"), e.g. --jobs 4`);
+  return n;
+}
+
+/**
+ * Check the `restore` command's options before anything runs, turning each mistake into a one-line
+ * {@link InvalidInputError} that says how to fix it. Never echoes a URL (it may carry a password).
+ *
+ * @example
+ * parseRestoreArgs({ source: 'postgres://db/past', target: 'postgres://db/live', schema: ['customer_a1'], jobs: '8' });
+ * // → { restore: { source, target, schemas: ['customer_a1'], jobs: 8, skipOwnership: false, ... }, json: false }
+ */
+export function parseRestoreArgs(raw: RawRestoreArgs): RestoreCommandOptions {
+  const source = checkUrl('source', raw.source);
+  const target = checkUrl('target', raw.target);
+  const schemas = checkSchemas(raw.schema);
+  const jobs = checkJobs(raw.jobs);
+  if (raw.suffix !== undefined && raw.suffix.length === 0) {
+    throw new InvalidInputError('--suffix must not be empty; leave it out to name restored schemas after the snapshot time (_YYYYMMDDHHMMSS)');
+  }
+  return {
+    restore: {
+      source,
+      target,
+      schemas,
+      ...(raw.suffix !== undefined ? { suffix: raw.suffix } : {}),
+      ...(jobs !== undefined ? { jobs } : {}),
+      skipOwnership: raw.owner === false,
+      skipPrivileges: raw.privileges === false,
+      validate: raw.validate !== false,
+    },
+    json: raw.json === true,
+  };
+}

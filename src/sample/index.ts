@@ -1,0 +1,3 @@
+export * from './sample-layout';
+export * from './create-sample-schema';
+export * from './create-sample-databases';

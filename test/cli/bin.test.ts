@@ -1,0 +1,41 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = join(__dirname, '..', '..');
+const main = join(root, 'src', 'cli', 'main.ts');
+
+/** Run the CLI's entry point as a separate process, the way the bin runs it (through ts-node, uncompiled). */
+function runBin(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, ['-r', 'ts-node/register', main, ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, TS_NODE_PROJECT: join(root, 'test', 'tsconfig.json'), TS_NODE_TRANSPILE_ONLY: '1', DEBUG: '' },
+    timeout: 60_000,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('pg-schema-restore bin', () => {
+  test('package.json points the bin at the compiled main, which starts with a node shebang', () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    expect(pkg.bin).toEqual({ 'pg-schema-restore': 'lib/cli/main.js' });
+    expect(readFileSync(main, 'utf8').split('\n')[0]).toBe('#!/usr/bin/env node');
+  });
+
+  test('--help prints usage and exits 0', () => {
+    const { status, stdout, stderr } = runBin(['--help']);
+    expect(stderr).toBe('');
+    expect(status).toBe(0);
+    expect(stdout).toMatch(/^Usage: pg-schema-restore /);
+    expect(stdout).toMatch(/restore \[options\]/);
+  });
+
+  test('a missing --schema exits 2 with one line on stderr and no password', () => {
+    const { status, stdout, stderr } = runBin(['restore', '--source', 'postgres://u:Secr3t@h/past', '--target', 'postgres://u:Secr3t@h/live']);
+    expect(status).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/^pg-schema-restore: at least one --schema <name> is required[^\n]*\n$/);
+    expect(stderr).not.toContain('Secr3t');
+  });
+});

@@ -1,0 +1,75 @@
+import { createProgressDisplay } from '../../src/cli/display/create-progress-display';
+import { createLiveDisplay } from '../../src/cli/display/live-display';
+import { TableBoard } from '../../src/cli/display/table-board';
+import { formatBytes, formatCount, formatDuration } from '../../src/cli/format-units';
+import { runCli } from '../../src/cli/program';
+import { TableEvent } from '../../src/progress';
+import { BufferOutput, fakeCli, scriptedRestore } from '../support/cli';
+
+const table = (change: Partial<TableEvent>): TableEvent => ({
+  type: 'table', status: 'progress', schema: 'customer_a1', table: 'orders', rows: 0, bytes: 0, elapsedMs: 0, ...change,
+});
+
+describe('units', () => {
+  test.each([[0, '0 B'], [999, '999 B'], [48_213, '48.2 kB'], [5_900_000, '5.9 MB'], [3.2e12, '3.2 TB']])('formatBytes(%d) = %s', (n, text) => {
+    expect(formatBytes(n)).toBe(text);
+  });
+  test.each([[850, '850 ms'], [12_340, '12.3 s'], [245_000, '4 min 05 s']])('formatDuration(%d) = %s', (n, text) => {
+    expect(formatDuration(n)).toBe(text);
+  });
+  test('formatCount groups thousands', () => {
+    expect([formatCount(7), formatCount(1234), formatCount(1234567)]).toEqual(['7', '1,234', '1,234,567']);
+  });
+});
+
+describe('TableBoard', () => {
+  test('one aligned line per table; running tables tick, finished ones stay with their final numbers', () => {
+    const board = new TableBoard();
+    board.apply(table({ table: 'users', status: 'done', rows: 200, bytes: 24_100, elapsedMs: 120 }), 1000);
+    board.apply(table({ rows: 1200, bytes: 98_000, elapsedMs: 1300, estimatedRows: 3000 }), 1000);
+    expect(board.lines(1500)).toEqual([
+      '✔ customer_a1.users               200 rows   24.1 kB  120 ms',
+      '› customer_a1.orders  1,200 of ~3,000 rows   98.0 kB  1.8 s',
+    ]);
+    board.apply(table({ status: 'done', rows: 3010, bytes: 240_000, elapsedMs: 2000 }), 2000);
+    expect(board.lines(9000)[1]).toBe('✔ customer_a1.orders  3,010 rows  240.0 kB  2.0 s');
+    expect(board.size).toBe(2);
+  });
+});
+
+describe('createProgressDisplay', () => {
+  test.each([
+    ['a pipe', new BufferOutput(false), {}],
+    ['a dumb terminal', new BufferOutput(true), { TERM: 'dumb' }],
+  ])('on %s it logs plain lines', async (_case, out, env) => {
+    const display = createProgressDisplay(out, { env, now: () => new Date(0) });
+    display.onProgress({ type: 'phase', phase: 'publish', status: 'done', message: 'published' });
+    await display.close();
+    expect(out.text).toBe('1970-01-01T00:00:00.000Z publish done: published\n');
+  });
+});
+
+describe('live display', () => {
+  test('settles phases and closes, on success and on failure, without hanging', async () => {
+    const ok = createLiveDisplay({ renderer: 'silent', refreshMs: 5 });
+    ok.onProgress({ type: 'phase', phase: 'connect', status: 'start', message: 'connecting' });
+    ok.onProgress({ type: 'phase', phase: 'connect', status: 'done', message: 'connected' });
+    ok.onProgress({ type: 'phase', phase: 'snapshot', status: 'done', message: 'snapshot taken' });
+    ok.onProgress({ type: 'log', level: 'info', message: 'between phases' });
+    ok.onProgress(table({ status: 'start' }));
+    ok.onProgress(table({ status: 'done', rows: 5 }));
+    await ok.close();
+
+    const failed = createLiveDisplay({ renderer: 'silent' });
+    failed.onProgress({ type: 'phase', phase: 'copy', status: 'start', message: 'copying' });
+    await expect(failed.close(new Error('boom'))).resolves.toBeUndefined();
+  });
+
+  test('on a terminal the CLI uses the live display instead of log lines, then prints the summary', async () => {
+    const terminal = new BufferOutput(true);
+    const cli = fakeCli(scriptedRestore(), { stdout: terminal, createDisplay: () => createLiveDisplay({ renderer: 'silent' }) });
+    expect(await runCli(['restore', '--source', 'postgres://h/a', '--target', 'postgres://h/b', '--schema', 'customer_a1'], cli.deps)).toBe(0);
+    expect(terminal.text).toMatch(/^Restored 1 schema in 4\.2 s/);
+    expect(terminal.text).not.toMatch(/connect started/);
+  });
+});
