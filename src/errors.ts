@@ -76,3 +76,17 @@ export class AbortedError extends SchemaRestoreError {
     super('ABORTED', message);
   }
 }
+
+/** Moving data into the restored schema failed: copying a table, setting a sequence or refreshing a materialized view. */
+export class CopyError extends SchemaRestoreError {
+  constructor(
+    /** Schema (at the source) of the relation that failed. */
+    public readonly schema: string,
+    /** Table, sequence or materialized view that failed. */
+    public readonly relation: string,
+    message: string,
+    options?: { cause?: unknown; code?: string },
+  ) {
+    super(options?.code ?? 'COPY_FAILED', message, options);
+  }
+}

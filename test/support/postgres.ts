@@ -1,5 +1,5 @@
-import { Client } from 'pg';
-import { connect, LocalCluster, LocalClusterOptions, startLocalCluster } from '../../src';
+import { Client, ClientBase } from 'pg';
+import { connect, LocalCluster, LocalClusterOptions, quoteIdent, quoteQualified, startLocalCluster } from '../../src';
 
 /**
  * Start a throwaway cluster before the tests of a file and stop it after them, also when they fail.
@@ -19,9 +19,12 @@ export function useLocalCluster(options: LocalClusterOptions = {}): () => LocalC
   };
 }
 
+/** Application name of the helpers' own sessions; differs from the product's `pg-schema-restore…` names. */
+export const TEST_APPLICATION_NAME = 'pgsr-test-helper';
+
 /** Run `fn` with a connected client and always close it. */
 export async function withClient<T>(url: string, fn: (client: Client) => Promise<T>): Promise<T> {
-  const client = await connect(url, 'test');
+  const client = await connect(url, 'test', TEST_APPLICATION_NAME);
   try {
     return await fn(client);
   } finally {
@@ -40,4 +43,39 @@ export async function execSql(url: string, sql: string): Promise<void> {
 export async function createDatabase(cluster: LocalCluster, name: string): Promise<string> {
   await execSql(cluster.url('postgres'), `CREATE DATABASE "${name.replace(/"/g, '""')}"`);
   return cluster.url(name);
+}
+
+/**
+ * Create a schema and run DDL with it as the only schema on the search path, so unqualified names
+ * land in it: the same DDL creates a source schema and its staging twin in the target.
+ */
+export async function createSchemaWithDdl(url: string, schema: string, ddl: string): Promise<void> {
+  await execSql(url, `CREATE SCHEMA ${quoteIdent(schema)}; SET search_path = ${quoteIdent(schema)}; ${ddl}`);
+}
+
+/**
+ * Sessions of pg-schema-restore still open on a cluster (application name starting with
+ * `pg-schema-restore`), after waiting up to `timeoutMs` for closing backends to exit.
+ */
+export async function waitForNoBackends(cluster: LocalCluster, timeoutMs = 5_000): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const left = await withClient(cluster.url('postgres'), async (c) => (await c.query<{ app: string }>(
+      "SELECT application_name AS app FROM pg_stat_activity WHERE application_name LIKE 'pg-schema-restore%' AND pid <> pg_backend_pid()")).rows.map((r) => r.app));
+    if (left.length === 0 || Date.now() > deadline) return left;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/**
+ * Row count and an order-independent digest of a table's rows (as `row::text`), for comparing two
+ * databases. Pass a client to read inside its transaction (e.g. a snapshot).
+ */
+export async function tableDigest(db: string | ClientBase, schema: string, table: string): Promise<{ rows: number; md5: string }> {
+  const digest = async (c: ClientBase): Promise<{ rows: number; md5: string }> => {
+    const { rows } = await c.query<{ rows: string; md5: string }>(
+      `SELECT count(*)::text AS rows, md5(coalesce(string_agg(t::text, E'\\n' ORDER BY t::text COLLATE "C"), '')) AS md5 FROM ONLY ${quoteQualified(schema, table)} t`);
+    return { rows: Number(rows[0].rows), md5: rows[0].md5 };
+  };
+  return typeof db === 'string' ? withClient(db, digest) : digest(db);
 }

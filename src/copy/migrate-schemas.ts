@@ -1,0 +1,158 @@
+import { Client } from 'pg';
+import { copyTable } from './copy-table';
+import { listSchemaObjects, SourceTable } from './list-tables';
+import { checkSchemaMappings, SchemaMapping } from './schema-mapping';
+import { connect, DatabaseConnection } from '../connection';
+import { AbortedError, ConnectionError, InvalidInputError, SchemaRestoreError } from '../errors';
+import { ProgressListener, safeListener } from '../progress';
+import { connectInSnapshot, openSourceSnapshot } from '../sources/source-snapshot';
+
+/** Options of {@link migrateSchemas}. */
+export interface MigrateSchemasOptions {
+  /** How data moves. Only `copy` (streamed text COPY) exists today. @default 'copy' */
+  readonly engine?: 'copy';
+  readonly source: DatabaseConnection;
+  readonly target: DatabaseConnection;
+  /** Source schema → staging schema in the target that already holds the same tables. */
+  readonly schemas: readonly SchemaMapping[];
+  /** Exported source snapshot to copy from. @default - a snapshot opened now and closed at the end */
+  readonly snapshotId?: string;
+  /** Tables copied in parallel, each worker with its own source and target connection. @default 4 */
+  readonly jobs?: number;
+  readonly onProgress?: ProgressListener;
+  /** Least time between two `progress` events of a table. @default 500 */
+  readonly progressIntervalMs?: number;
+  readonly signal?: AbortSignal;
+}
+
+/** One copied table. */
+export interface CopiedTable {
+  /** Schema at the source. */
+  readonly schema: string;
+  readonly table: string;
+  readonly rows: number;
+  readonly bytes: number;
+  readonly durationMs: number;
+  readonly persistence: SourceTable['persistence'];
+}
+
+interface QueuedTable {
+  readonly table: SourceTable;
+  readonly targetSchema: string;
+  /** Position in catalog order, so results come back in a stable order. */
+  readonly order: number;
+}
+
+function formatBytes(bytes: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  for (; value >= 1024 && unit < units.length - 1; unit++) value /= 1024;
+  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+}
+
+/**
+ * Copy the data of every table of the given schemas from the source, as of one snapshot, into the
+ * staging schemas of the target. `jobs` workers each hold a source connection inside the snapshot
+ * and a target connection, and take the largest remaining table next. The first failure stops every
+ * worker and rejects with a {@link CopyError} naming the table; all connections are closed in any case.
+ *
+ * @example
+ * const copied = await migrateSchemas({
+ *   source: sourceUrl, target: targetUrl, snapshotId: snapshot.id, jobs: 4,
+ *   schemas: [{ source: 'customer_a1', target: 'customer_a1_staging' }],
+ *   onProgress: (e) => console.log(e),
+ * });
+ */
+export async function migrateSchemas(options: MigrateSchemasOptions): Promise<CopiedTable[]> {
+  const { source, schemas, signal } = options;
+  const jobs = options.jobs ?? 4;
+  if ((options.engine ?? 'copy') !== 'copy') throw new InvalidInputError(`unknown data engine "${options.engine}"; use "copy"`);
+  if (!Number.isInteger(jobs) || jobs < 1) throw new InvalidInputError(`jobs must be a whole number of at least 1, got ${jobs}`);
+  checkSchemaMappings(schemas);
+  if (signal?.aborted) throw new AbortedError('data copy aborted');
+  const emit = safeListener(options.onProgress);
+
+  const snapshot = options.snapshotId ? undefined : await openSourceSnapshot(source);
+  try {
+    const snapshotId = options.snapshotId ?? snapshot!.id;
+    const queue = await queueTables(snapshot?.client ?? await joinSnapshot(source, snapshotId, 'catalog'), schemas, !snapshot);
+    const workers = Math.min(jobs, queue.length);
+    const totalBytes = queue.reduce((sum, q) => sum + q.table.estimatedBytes, 0);
+    // The caller frames the 'copy' phase; only it knows where the copy sits in the restore.
+    emit({ type: 'log', level: 'info', message: `copying ${queue.length} tables (${formatBytes(totalBytes)} on disk) with ${workers} workers` });
+    return await runWorkers({ ...options, snapshotId, queue, workers });
+  } finally {
+    await snapshot?.close();
+  }
+}
+
+/** Every table of the schemas, largest estimate first so the longest copies start early. */
+async function queueTables(catalog: Client, schemas: readonly SchemaMapping[], closeCatalog: boolean): Promise<QueuedTable[]> {
+  try {
+    const queue: QueuedTable[] = [];
+    for (const mapping of schemas) {
+      const { tables } = await listSchemaObjects(catalog, mapping.source);
+      for (const table of tables) queue.push({ table, targetSchema: mapping.target, order: queue.length });
+    }
+    return queue.sort((a, b) => b.table.estimatedBytes - a.table.estimatedBytes || (b.table.estimatedRows ?? 0) - (a.table.estimatedRows ?? 0));
+  } finally {
+    if (closeCatalog) await catalog.end().catch(() => undefined);
+  }
+}
+
+async function joinSnapshot(source: DatabaseConnection, snapshotId: string, purpose: string): Promise<Client> {
+  try {
+    return await connectInSnapshot(source, snapshotId, `pg-schema-restore ${purpose}`);
+  } catch (err) {
+    if (err instanceof SchemaRestoreError) throw err;
+    throw new ConnectionError(`cannot join source snapshot ${snapshotId}: ${(err as Error).message}; ` +
+      'a snapshot can be joined only while the transaction that exported it is open', { cause: err });
+  }
+}
+
+interface RunWorkersOptions extends MigrateSchemasOptions {
+  readonly snapshotId: string;
+  readonly queue: QueuedTable[];
+  readonly workers: number;
+}
+
+async function runWorkers(options: RunWorkersOptions): Promise<CopiedTable[]> {
+  const { queue, signal } = options;
+  const stop = new AbortController();
+  const abortAll = (): void => stop.abort();
+  signal?.addEventListener('abort', abortAll, { once: true });
+  if (signal?.aborted) stop.abort(); // aborted while the snapshot was opened or the tables listed
+  const done: { order: number; copied: CopiedTable }[] = [];
+  let failure: unknown;
+
+  const worker = async (): Promise<void> => {
+    const clients: Client[] = [];
+    try {
+      clients.push(await joinSnapshot(options.source, options.snapshotId, 'worker'));
+      clients.push(await connect(options.target, 'target', 'pg-schema-restore worker'));
+      const [source, target] = clients;
+      const { onProgress, progressIntervalMs } = options;
+      for (let next = queue.shift(); next && !stop.signal.aborted; next = queue.shift()) {
+        const { table, targetSchema, order } = next;
+        const result = await copyTable({ source, target, table, targetSchema, onProgress, progressIntervalMs, signal: stop.signal });
+        done.push({ order, copied: { schema: table.schema, table: table.name, persistence: table.persistence, ...result } });
+      }
+    } catch (err) {
+      failure ??= err;
+      stop.abort();
+    } finally {
+      // end() drops the socket when a COPY is still running, which also stops the server side.
+      await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
+    }
+  };
+
+  try {
+    await Promise.all(Array.from({ length: options.workers }, worker));
+  } finally {
+    signal?.removeEventListener('abort', abortAll);
+  }
+  if (signal?.aborted) throw new AbortedError('data copy aborted');
+  if (failure !== undefined) throw failure;
+  return done.sort((a, b) => a.order - b.order).map((d) => d.copied);
+}
