@@ -2,6 +2,16 @@ import { awscdk, javascript, JsonFile, typescript } from 'projen';
 
 const minNodeVersion = '20.0.0';
 
+// CI is .ci/run on a clean checkout; nothing is published from here yet, so no GitHub automation.
+const localOnly = {
+  github: false,
+  release: false,
+  buildWorkflow: false,
+  depsUpgrade: false,
+  pullRequestTemplate: false,
+  sampleCode: false,
+};
+
 const project = new typescript.TypeScriptProject({
   name: 'pg-schema-restore',
   description: 'Restore one tenant\'s PostgreSQL schema(s) from a point in the past, side by side, into the live database.',
@@ -11,13 +21,7 @@ const project = new typescript.TypeScriptProject({
   minNodeVersion,
   license: 'Apache-2.0',
   copyrightOwner: 'pg-schema-restore authors',
-  // CI is .ci/run on a clean checkout; releases are not published from here yet.
-  github: false,
-  release: false,
-  buildWorkflow: false,
-  depsUpgrade: false,
-  pullRequestTemplate: false,
-  sampleCode: false,
+  ...localOnly,
   readme: undefined,
   deps: [
     'libpg-query@^18.1.5',
@@ -93,12 +97,7 @@ new awscdk.AwsCdkConstructLibrary({
   jsiiVersion: '~5.9.0',
   packageManager: javascript.NodePackageManager.NPM,
   minNodeVersion,
-  github: false,
-  release: false,
-  buildWorkflow: false,
-  depsUpgrade: false,
-  pullRequestTemplate: false,
-  sampleCode: false,
+  ...localOnly,
   docgenFilePath: '../API.md',
   licensed: true,
   license: 'Apache-2.0',

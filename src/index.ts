@@ -24,3 +24,4 @@ export * from './copy/sequence-positions';
 export * from './copy/refresh-materialized-views';
 export * from './validate/checksum-relation';
 export * from './validate/validate-restore';
+export * from './sample';
