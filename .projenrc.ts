@@ -50,6 +50,7 @@ const project = new typescript.TypeScriptProject({
     exclude: ['construct'],
   },
   jestOptions: {
+    jestVersion: '^29',
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     jestConfig: {
       roots: ['<rootDir>/test'],
@@ -66,6 +67,10 @@ const project = new typescript.TypeScriptProject({
   gitignore: ['/bench/results/', '/.pg-schema-restore/', '/scratch/'],
   npmignoreEnabled: true,
 });
+
+// Newer majors pull unrs-resolver, whose per-platform optional bindings make `npm ci` reject the lock file here.
+project.deps.removeDependency('eslint-import-resolver-typescript');
+project.addDevDeps('eslint-import-resolver-typescript@~3.6.3');
 
 // Benchmarks are type-checked and linted like tests, but live beside them.
 new JsonFile(project, 'bench/tsconfig.json', {
