@@ -1,7 +1,7 @@
 import { parsePlPgSQLSync, parseSync } from 'libpg-query';
 import { AstNode, constString, lastName, nodeType, OBJECT_NAME_FUNCTIONS, OBJECT_NAME_TYPES, stringList, walkAst } from './ast';
 import { schemaReferences, searchPathSchemas } from './schema-references';
-import { decodeStringLiteral, formatIdentifier, identifierValue, isKeyword, scanSql, SqlToken } from './sql-tokens';
+import { decodeStringLiteral, formatIdentifier, identifierValue, isKeyword, scanSql, SqlToken, tokensByRange } from './sql-tokens';
 import { DdlError } from '../errors';
 
 /** Old schema name → new schema name. */
@@ -287,10 +287,15 @@ export function renameSchemasInSql(sql: string, renames: SchemaRenames, where = 
   ];
   const warnings: string[] = [];
   const total = Buffer.byteLength(sql, 'utf8');
-  for (const raw of tree.stmts ?? []) {
+  const stmts: AstNode[] = tree.stmts ?? [];
+  const ranges = stmts.map((raw): [number, number] => {
     const start = raw.stmt_location ?? 0;
-    const end = raw.stmt_len ? start + raw.stmt_len : total;
-    const stmtTokens = tokens.filter((t) => t.start >= start && t.end <= end);
+    return [start, raw.stmt_len ? start + raw.stmt_len : total];
+  });
+  const grouped = tokensByRange(tokens, ranges);
+  for (const [i, raw] of stmts.entries()) {
+    const [start, end] = ranges[i];
+    const stmtTokens = grouped[i];
     const [type, node] = nodeType(raw.stmt);
     if (SCHEMA_KEYWORD_STATEMENTS.has(type)) edits.push(...schemaKeywordEdits(stmtTokens, renames));
     if (type === 'CreateFunctionStmt' || type === 'DoStmt') {

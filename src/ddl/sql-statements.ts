@@ -1,6 +1,6 @@
 import { parseSync } from 'libpg-query';
 import { AstNode } from './ast';
-import { scanSql } from './sql-tokens';
+import { scanSql, tokensByRange } from './sql-tokens';
 import { DdlError } from '../errors';
 
 /** One statement of a script: its text (comments around it removed, no trailing semicolon) and tree. */
@@ -58,12 +58,15 @@ export function parseStatements(script: string): ParsedStatement[] {
     throw new DdlError(`the DDL does not parse${where}: ${(err as Error).message}; pass pg_dump --schema-only output`, { cause: err });
   }
   const buf = Buffer.from(clean, 'utf8');
-  const tokens = scanSql(clean);
-  return (tree.stmts ?? []).map((raw: AstNode) => {
+  const stmts: AstNode[] = tree.stmts ?? [];
+  const ranges = stmts.map((raw): [number, number] => {
     const start = raw.stmt_location ?? 0;
-    const end = raw.stmt_len ? start + raw.stmt_len : buf.length;
-    const inside = tokens.filter((t) => t.start >= start && t.end <= end && t.text !== ';');
+    return [start, raw.stmt_len ? start + raw.stmt_len : buf.length];
+  });
+  const grouped = tokensByRange(scanSql(clean), ranges);
+  return stmts.map((raw, i) => {
+    const inside = grouped[i].filter((t) => t.text !== ';');
     const sql = inside.length ? buf.subarray(inside[0].start, inside[inside.length - 1].end).toString('utf8') : '';
     return { sql, tree: raw.stmt };
-  }).filter((s: ParsedStatement) => s.sql.length > 0);
+  }).filter((s) => s.sql.length > 0);
 }

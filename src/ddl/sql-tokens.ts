@@ -35,6 +35,20 @@ export function scanSql(text: string): SqlToken[] {
 }
 
 /**
+ * The tokens inside each byte range, in one pass (tokens and ranges both in text order): what a
+ * per-range filter would give, without rescanning every token for every statement.
+ */
+export function tokensByRange(tokens: SqlToken[], ranges: ReadonlyArray<readonly [start: number, end: number]>): SqlToken[][] {
+  let at = 0;
+  return ranges.map(([start, end]) => {
+    while (at < tokens.length && tokens[at].start < start) at++;
+    const inside: SqlToken[] = [];
+    for (let i = at; i < tokens.length && tokens[i].start < end; i++) if (tokens[i].end <= end) inside.push(tokens[i]);
+    return inside;
+  });
+}
+
+/**
  * The name an identifier token stands for — quoted identifiers unquoted, plain ones folded to
  * lower case as PostgreSQL does — or undefined when the token cannot be an identifier.
  */
