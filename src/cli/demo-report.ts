@@ -1,4 +1,4 @@
-import { formatCount } from './format-units';
+import { formatCount } from '../format-units';
 
 /** Rows of one table at the restore point, in the damaged live schema, and in the restored schema. */
 export interface TableComparison {

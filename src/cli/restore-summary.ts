@@ -1,5 +1,5 @@
+import { formatCount, formatDuration } from '../format-units';
 import { RestoreReport, TableReport } from '../report';
-import { formatCount, formatDuration } from './format-units';
 
 function checksumMark(table: TableReport): string {
   if (table.checksumMatch === undefined) return '- not validated';

@@ -4,6 +4,7 @@ import { listSchemaObjects, SourceTable } from './list-tables';
 import { checkSchemaMappings, SchemaMapping } from './schema-mapping';
 import { connect, DatabaseConnection } from '../connection';
 import { AbortedError, ConnectionError, InvalidInputError, SchemaRestoreError } from '../errors';
+import { formatBytes } from '../format-units';
 import { ProgressListener, safeListener } from '../progress';
 import { connectInSnapshot, openSourceSnapshot } from '../sources/source-snapshot';
 
@@ -43,12 +44,9 @@ interface QueuedTable {
   readonly order: number;
 }
 
-function formatBytes(bytes: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  for (; value >= 1024 && unit < units.length - 1; unit++) value /= 1024;
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+/** Reject a worker count that is not a whole number of at least 1. */
+export function checkJobs(jobs: number): void {
+  if (!Number.isInteger(jobs) || jobs < 1) throw new InvalidInputError(`jobs must be a whole number of at least 1, got ${jobs}`);
 }
 
 /**
@@ -68,7 +66,7 @@ export async function migrateSchemas(options: MigrateSchemasOptions): Promise<Co
   const { source, schemas, signal } = options;
   const jobs = options.jobs ?? 4;
   if ((options.engine ?? 'copy') !== 'copy') throw new InvalidInputError(`unknown data engine "${options.engine}"; use "copy"`);
-  if (!Number.isInteger(jobs) || jobs < 1) throw new InvalidInputError(`jobs must be a whole number of at least 1, got ${jobs}`);
+  checkJobs(jobs);
   checkSchemaMappings(schemas);
   if (signal?.aborted) throw new AbortedError('data copy aborted');
   const emit = safeListener(options.onProgress);

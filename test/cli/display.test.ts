@@ -1,8 +1,8 @@
 import { createProgressDisplay } from '../../src/cli/display/create-progress-display';
 import { createLiveDisplay } from '../../src/cli/display/live-display';
 import { TableBoard } from '../../src/cli/display/table-board';
-import { formatBytes, formatCount, formatDuration } from '../../src/cli/format-units';
 import { runCli } from '../../src/cli/program';
+import { formatBytes, formatCount, formatDuration } from '../../src/format-units';
 import { TableEvent } from '../../src/progress';
 import { BufferOutput, fakeCli, scriptedRestore } from '../support/cli';
 

@@ -1,8 +1,8 @@
 import { Listr, ListrRendererValue } from 'listr2';
 import { ProgressDisplay } from './progress-display';
 import { TableBoard } from './table-board';
+import { formatDuration } from '../../format-units';
 import { PhaseEvent, ProgressEvent } from '../../progress';
-import { formatDuration } from '../format-units';
 
 export interface LiveDisplayOptions {
   /** listr2 renderer; tests use `'silent'`. @default 'default' (redraws in place, spinner and timers) */

@@ -1,6 +1,6 @@
+import { formatBytes, formatCount, formatDuration } from '../../format-units';
 import { ProgressEvent } from '../../progress';
 import { CliOutput } from '../cli-deps';
-import { formatBytes, formatCount, formatDuration } from '../format-units';
 import { ProgressDisplay } from './progress-display';
 
 /**

@@ -1,5 +1,5 @@
+import { formatBytes, formatCount, formatDuration } from '../../format-units';
 import { TableEvent } from '../../progress';
-import { formatBytes, formatCount, formatDuration } from '../format-units';
 
 interface TableState {
   readonly name: string;
