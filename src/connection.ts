@@ -45,11 +45,15 @@ function passwordOf(conn: DatabaseConnection): string | undefined {
   return typeof conn.password === 'string' ? conn.password : undefined;
 }
 
+/** Replace every occurrence of each secret in a text by `***`. */
+export function maskSecrets(text: string, secrets: ReadonlyArray<string | undefined>): string {
+  return secrets.reduce<string>((t, secret) => (secret ? t.split(secret).join('***') : t), text);
+}
+
 /** Remove every occurrence of the connection's password (plain and URL-encoded) from a text. */
 export function scrubSecrets(text: string, conn: DatabaseConnection): string {
   const password = passwordOf(conn);
-  if (!password) return text;
-  return text.split(password).join('***').split(encodeURIComponent(password)).join('***');
+  return password ? maskSecrets(text, [password, encodeURIComponent(password)]) : text;
 }
 
 function toConfig(conn: DatabaseConnection, applicationName: string): ClientConfig {

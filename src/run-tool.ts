@@ -1,4 +1,5 @@
 import { spawn, SpawnOptions } from 'node:child_process';
+import { maskSecrets } from './connection';
 import { ToolError } from './errors';
 
 export interface RunToolOptions {
@@ -16,10 +17,6 @@ export interface RunToolOptions {
 export interface ToolResult {
   readonly stdout: string;
   readonly stderr: string;
-}
-
-function scrub(text: string, secrets: string[] | undefined): string {
-  return (secrets ?? []).filter(Boolean).reduce((t, s) => t.split(s).join('***'), text);
 }
 
 /**
@@ -45,13 +42,13 @@ export function runTool(command: string, args: string[], options: RunToolOptions
     const err: Buffer[] = [];
     child.stdout!.on('data', (d: Buffer) => out.push(d));
     child.stderr!.on('data', (d: Buffer) => err.push(d));
-    child.on('error', (e) => reject(new ToolError(`cannot run ${name}: ${scrub(e.message, options.secrets)}; check that PostgreSQL's programs are installed (or set PG_BIN)`, { cause: e })));
+    child.on('error', (e) => reject(new ToolError(`cannot run ${name}: ${maskSecrets(e.message, options.secrets ?? [])}; check that PostgreSQL's programs are installed (or set PG_BIN)`, { cause: e })));
     child.on('close', (code, signal) => {
       const stdout = Buffer.concat(out).toString('utf8');
       const stderr = Buffer.concat(err).toString('utf8');
       if (code === 0) return resolve({ stdout, stderr });
       const lines = stderr.trim().split('\n').filter((l) => l.trim() && !/^\s*(DETAIL|HINT|CONTEXT|LINE \d+):?/.test(l));
-      const last = scrub((lines.find((l) => /error|fatal|could not|invalid/i.test(l)) ?? lines[lines.length - 1] ?? '').trim(), options.secrets);
+      const last = maskSecrets((lines.find((l) => /error|fatal|could not|invalid/i.test(l)) ?? lines[lines.length - 1] ?? '').trim(), options.secrets ?? []);
       reject(new ToolError(`${name} failed (${signal ? `signal ${signal}` : `exit ${code}`})${last ? `: ${last}` : ''}`));
     });
   });
