@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { connect, DatabaseConnection } from './connection';
+import { checkJobs } from './copy/migrate-schemas';
 import { applyDdl } from './ddl/apply-ddl';
 import { asCreateOrReplace } from './ddl/create-or-replace';
 import { extractDdl } from './ddl/extract-ddl';
@@ -23,9 +24,7 @@ function checkOptions(options: RestoreSchemaOptions): void {
   if (!options.schemas?.length) throw new InvalidInputError('no schema to restore; name at least one (--schema <name>)');
   const dup = options.schemas.find((s, i) => options.schemas.indexOf(s) !== i);
   if (dup !== undefined) throw new InvalidInputError(`schema "${dup}" is named twice; name each schema once`);
-  if (options.jobs !== undefined && (!Number.isInteger(options.jobs) || options.jobs < 1)) {
-    throw new InvalidInputError(`jobs must be a whole number of 1 or more, got ${options.jobs}`);
-  }
+  if (options.jobs !== undefined) checkJobs(options.jobs);
   if (options.suffix !== undefined && options.suffix.length === 0) throw new InvalidInputError('suffix is empty; give a suffix such as _restored or leave it out for the snapshot time');
 }
 
