@@ -1,21 +1,18 @@
 import { ProgressEvent, restoreSchema, RestoreReport } from '../src';
 import { comparableDump } from './support/dump';
-import { createDatabase, execSql, useLocalCluster, withClient } from './support/postgres';
+import { createDatabase, execSql, tableDigest, useLocalCluster, withClient } from './support/postgres';
 import { createSampleDatabases } from '../src/sample';
 
 const source = useLocalCluster(); // the past
 const target = useLocalCluster(); // live
 
-async function tableDigests(url: string, schema: string): Promise<Record<string, string>> {
+async function tableDigests(url: string, schema: string): Promise<Record<string, { rows: number; md5: string }>> {
   return withClient(url, async (c) => {
     const { rows } = await c.query<{ name: string }>(
       `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
        WHERE n.nspname = $1 AND c.relkind IN ('r', 'm') ORDER BY 1`, [schema]);
-    const out: Record<string, string> = {};
-    for (const { name } of rows) {
-      const q = `SELECT count(*)::text || ':' || coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') AS d FROM "${schema}"."${name}" t`;
-      out[name] = (await c.query<{ d: string }>(q)).rows[0].d;
-    }
+    const out: Record<string, { rows: number; md5: string }> = {};
+    for (const { name } of rows) out[name] = await tableDigest(c, schema, name);
     return out;
   });
 }
