@@ -29,10 +29,13 @@ const project = new typescript.TypeScriptProject({
     'pg-copy-streams@^7.0.0',
     'commander@^14.0.0',
     'listr2@^9.0.0',
+    '@aws-sdk/client-s3@^3.1169.0',
   ],
   devDeps: [
     '@types/pg',
     '@types/pg-copy-streams',
+    's3rver@^3.7.1',
+    '@types/s3rver',
   ],
   bin: { 'pg-schema-restore': 'lib/cli/main.js' },
   tsconfig: {

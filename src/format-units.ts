@@ -39,3 +39,13 @@ export function formatDuration(ms: number): string {
 export function formatCount(n: number): string {
   return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
+
+/**
+ * A moment for people and logs: ISO 8601 in UTC, milliseconds only when there are some.
+ *
+ * @example
+ * formatInstant(new Date('2024-01-28T15:30:00+01:00')); // '2024-01-28T14:30:00Z'
+ */
+export function formatInstant(date: Date): string {
+  return date.toISOString().replace('.000Z', 'Z');
+}

@@ -1,5 +1,6 @@
 /** The steps of a restore, in order. */
 export type RestorePhase =
+  | 'source'
   | 'connect'
   | 'snapshot'
   | 'extract-ddl'

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { connect, DatabaseConnection } from './connection';
-import { checkJobs } from './copy/migrate-schemas';
+import { connect, DatabaseConnection, libpqEnv } from './connection';
 import { applyDdl } from './ddl/apply-ddl';
 import { asCreateOrReplace } from './ddl/create-or-replace';
 import { extractDdl } from './ddl/extract-ddl';
@@ -9,40 +8,14 @@ import { DdlStatement, splitDdl, SplitDdlResult } from './ddl/split-ddl';
 import { loadSqlParser } from './ddl/sql-tokens';
 import { AbortedError, InvalidInputError, MissingRolesError, SchemaExistsError, SchemaNotFoundError, SchemaRestoreError, ValidationError } from './errors';
 import { ProgressListener, RestorePhase, safeListener } from './progress';
-import { quoteIdent, MAX_IDENTIFIER_BYTES } from './quote';
+import { quoteIdent } from './quote';
 import { RestoreReport, SchemaReport } from './report';
 import { restoreData } from './restore-data';
+import { checkRestoreOptions, existingSchemas, restoredNames, timestampSuffix } from './restore-names';
 import { RestoreSchemaOptions } from './restore-options';
+import { RestoreSource, TemporaryDatabase } from './sources/restore-source';
+import { restoreTemporary } from './sources/restore-temporary';
 import { openSourceSnapshot } from './sources/source-snapshot';
-
-/** `_YYYYMMDDHHMMSS` of a time in UTC: the reference design's suffix. */
-export function timestampSuffix(at: Date): string {
-  return `_${at.toISOString().replace(/[-:T]/g, '').slice(0, 14)}`;
-}
-
-function checkOptions(options: RestoreSchemaOptions): void {
-  if (!options.schemas?.length) throw new InvalidInputError('no schema to restore; name at least one (--schema <name>)');
-  const dup = options.schemas.find((s, i) => options.schemas.indexOf(s) !== i);
-  if (dup !== undefined) throw new InvalidInputError(`schema "${dup}" is named twice; name each schema once`);
-  if (options.jobs !== undefined) checkJobs(options.jobs);
-  if (options.suffix !== undefined && options.suffix.length === 0) throw new InvalidInputError('suffix is empty; give a suffix such as _restored or leave it out for the snapshot time');
-}
-
-function restoredNames(schemas: string[], suffix: string): string[] {
-  return schemas.map((s) => {
-    const name = `${s}${suffix}`;
-    const bytes = Buffer.byteLength(name, 'utf8');
-    if (bytes > MAX_IDENTIFIER_BYTES) {
-      throw new InvalidInputError(`restored name "${name}" is ${bytes} bytes, over PostgreSQL's ${MAX_IDENTIFIER_BYTES}-byte limit; choose a shorter --suffix`);
-    }
-    return name;
-  });
-}
-
-async function existingSchemas(client: Client, names: string[]): Promise<Set<string>> {
-  const { rows } = await client.query<{ nspname: string }>('SELECT nspname FROM pg_namespace WHERE nspname = ANY($1::text[])', [names]);
-  return new Set(rows.map((r) => r.nspname));
-}
 
 async function checkRoles(target: Client, split: SplitDdlResult): Promise<void> {
   if (split.roles.length === 0) return;
@@ -75,9 +48,12 @@ function publishStatements(staging: string[], restored: string[], final: SplitDd
  * one transaction, so the final name never holds a partial restore; on failure or abort all that
  * was created is dropped. Nothing else in the target is written.
  *
+ * The source is a database holding the past, or a backup that is brought up temporarily (see
+ * {@link restoreTemporary}) and removed again when the restore ends, whatever the outcome.
+ *
  * @example
  * const report = await restoreSchema({
- *   source: 'postgres://postgres@127.0.0.1:5433/tenant_a', // the past
+ *   source: { kind: 'pitr', baseBackup: '/backups/base', walArchive: '/backups/wal', targetTime: new Date('2024-01-28T14:30:00Z') },
  *   target: 'postgres://postgres@127.0.0.1:5432/tenant_a', // live
  *   schemas: ['customer_a1'],
  *   onProgress: (e) => console.log(e),
@@ -86,8 +62,43 @@ function publishStatements(staging: string[], restored: string[], final: SplitDd
  */
 export async function restoreSchema(options: RestoreSchemaOptions): Promise<RestoreReport> {
   const started = Date.now();
-  checkOptions(options);
+  checkRestoreOptions(options);
   const emit: ProgressListener = safeListener(options.onProgress);
+  const source = options.source;
+  if (!isRestoreSource(source)) return restoreFromDatabase({ ...options, source }, { emit, started });
+  // Fail fast on an unreachable target before spending minutes on a temporary source.
+  await (await connect(options.target, 'target')).end();
+  const past = await restoreTemporary(source, {
+    schemas: options.schemas,
+    database: options.sourceDatabase ?? libpqEnv(options.target).PGDATABASE,
+    clients: options.clients,
+    s3Endpoint: options.s3Endpoint,
+    baseDir: options.tempDir,
+    onProgress: emit,
+    signal: options.signal,
+  });
+  try {
+    return await restoreFromDatabase({ ...options, source: past.connection }, { emit, started, past });
+  } finally {
+    if (past.kind !== 'connection') emit({ type: 'phase', phase: 'cleanup', status: 'start', message: `removing the temporary ${past.description}` });
+    await past.cleanup();
+    if (past.kind !== 'connection') emit({ type: 'phase', phase: 'cleanup', status: 'done', message: 'the temporary source is gone' });
+  }
+}
+
+function isRestoreSource(source: RestoreSchemaOptions['source']): source is RestoreSource {
+  return typeof source === 'object' && source !== null && 'kind' in source;
+}
+
+interface RestoreContext {
+  readonly emit: ProgressListener;
+  readonly started: number;
+  /** The temporary source the data is read from, when there is one. */
+  readonly past?: TemporaryDatabase;
+}
+
+async function restoreFromDatabase(options: RestoreSchemaOptions & { source: DatabaseConnection }, context: RestoreContext): Promise<RestoreReport> {
+  const { emit, started, past } = context;
   const restoreId = options.restoreId ?? randomBytes(8).toString('hex');
   const signal = options.signal;
   const phase = async <T>(name: RestorePhase, message: string, fn: () => Promise<T>, done?: (r: T) => string): Promise<T> => {
@@ -97,7 +108,7 @@ export async function restoreSchema(options: RestoreSchemaOptions): Promise<Rest
     emit({ type: 'phase', phase: name, status: 'done', message: done ? done(result) : message });
     return result;
   };
-  const warnings: string[] = [];
+  const warnings: string[] = [...past?.warnings ?? []];
   const schemas = options.schemas;
   await loadSqlParser();
 
@@ -113,11 +124,13 @@ export async function restoreSchema(options: RestoreSchemaOptions): Promise<Rest
   const staging = schemas.map((_, i) => `pgsr_${restoreId.slice(0, 12)}_${i}`);
   let created = false;
   try {
-    emit({ type: 'phase', phase: 'snapshot', status: 'done', message: `reading the source as of ${snapshot.takenAt.toISOString()} (one snapshot for DDL and data)` });
+    const restorePoint = past?.restorePoint ?? snapshot.takenAt;
+    const asOf = past?.restorePoint ? `the ${past.description}, as of ${restorePoint.toISOString()}` : `the source as of ${restorePoint.toISOString()}`;
+    emit({ type: 'phase', phase: 'snapshot', status: 'done', message: `reading ${asOf} (one snapshot for DDL and data)` });
     const atSource = await existingSchemas(snapshot.client, schemas);
     const absent = schemas.find((s) => !atSource.has(s));
-    if (absent !== undefined) throw new SchemaNotFoundError(absent, 'the source');
-    const restored = restoredNames(schemas, options.suffix ?? timestampSuffix(snapshot.takenAt));
+    if (absent !== undefined) throw new SchemaNotFoundError(absent, past?.restorePoint ? `the source as of ${restorePoint.toISOString()}` : 'the source');
+    const restored = restoredNames(schemas, options.suffix ?? timestampSuffix(restorePoint));
     const dup = restored.find((s, i) => restored.indexOf(s) !== i);
     if (dup !== undefined) throw new InvalidInputError(`two schemas would both be restored as "${dup}"; choose another suffix`);
     const taken = [...await existingSchemas(target, [...restored, ...staging])];
@@ -168,7 +181,7 @@ export async function restoreSchema(options: RestoreSchemaOptions): Promise<Rest
     const report: SchemaReport[] = schemas.map((s, i) => ({
       source: s, restored: restored[i], tables: data.tables[i], sequences: data.sequences[i],
     }));
-    return { restoreId, restorePoint: snapshot.takenAt.toISOString(), schemas: report, warnings, durationMs: Date.now() - started };
+    return { restoreId, restorePoint: restorePoint.toISOString(), schemas: report, warnings, durationMs: Date.now() - started };
   } catch (err) {
     if (created) {
       emit({ type: 'phase', phase: 'cleanup', status: 'start', message: 'removing what this restore created' });

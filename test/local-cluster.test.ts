@@ -37,4 +37,12 @@ describe('startLocalCluster', () => {
     expect(findPostgresBinaries({ env: { PG_BIN: found.bindir } }).bindir).toBe(found.bindir);
     expect(() => findPostgresBinaries({ env: { PG_BIN: '/nonexistent' } })).toThrow(/not found in \/nonexistent; point PG_BIN/);
   });
+
+  test('exactMajor finds a server of that major version, or names the package to install', () => {
+    const found = findPostgresBinaries();
+    expect(findPostgresBinaries({ exactMajor: found.major }).bindir).toBe(found.bindir);
+    // PG_BIN is tried first, not exclusively: it often points at the newest client programs.
+    expect(findPostgresBinaries({ exactMajor: found.major, env: { ...process.env, PG_BIN: '/nonexistent' } }).major).toBe(found.major);
+    expect(() => findPostgresBinaries({ exactMajor: 99 })).toThrow(/^PostgreSQL 99 programs \(.*\) are needed, found only \S+ in \S+; install postgresql-99 or point PG_BIN at its bin directory$/);
+  });
 });

@@ -1,10 +1,14 @@
 import { startLocalCluster } from '../local/local-cluster';
+import { planRestore, RestorePlan } from '../plan-restore';
 import { RestoreReport } from '../report';
 import { RestoreSchemaOptions } from '../restore-options';
 import { createProgressDisplay, ProgressDisplay } from './display/create-progress-display';
 
 /** What the CLI calls to restore: `restoreSchema` in production, a fake in tests. */
 export type RestoreFunction = (options: RestoreSchemaOptions) => Promise<RestoreReport>;
+
+/** What the CLI calls for `--dry-run`: `planRestore` in production, a fake in tests. */
+export type PlanFunction = (options: RestoreSchemaOptions) => Promise<RestorePlan>;
 
 /** Where the CLI writes: `process.stdout` / `process.stderr` or a test buffer. */
 export interface CliOutput {
@@ -22,6 +26,7 @@ export interface SignalSource {
 /** Everything the CLI touches outside itself, so tests swap it without module mocking. */
 export interface CliDeps {
   readonly restore: RestoreFunction;
+  readonly plan: PlanFunction;
   readonly stdout: CliOutput;
   readonly stderr: CliOutput;
   /** Read for `DEBUG=pg-schema-restore` (stack traces on errors). */
@@ -54,6 +59,7 @@ export function processCliDeps(overrides: Partial<CliDeps> & Pick<CliDeps, 'rest
     now,
     createDisplay: (out) => createProgressDisplay(out, { now, env }),
     startCluster: startLocalCluster,
+    plan: planRestore,
     ...overrides,
   };
 }

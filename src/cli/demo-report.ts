@@ -1,11 +1,12 @@
 import { formatCount } from '../format-units';
 
-/** Rows of one table at the restore point, in the damaged live schema, and in the restored schema. */
+/** Rows of one table at the restore point, in the damaged live schema, restored as of then, and restored from the older dump. */
 export interface TableComparison {
   readonly table: string;
-  readonly past: number;
+  readonly atRestorePoint: number;
   readonly live: number;
   readonly restored: number;
+  readonly fromDump: number;
 }
 
 /** Whether a schema the restore must not touch still has identical tables. */
@@ -21,11 +22,11 @@ export interface UntouchedCheck {
  * The live-vs-restored table of the demo, one row per table.
  *
  * @example
- * formatComparison([{ table: 'orders', past: 3000, live: 2017, restored: 3000 }], 'customer_a1_20240128143000');
+ * formatComparison([{ table: 'orders', atRestorePoint: 3025, live: 2017, restored: 3025, fromDump: 3000 }]);
  */
-export function formatComparison(rows: readonly TableComparison[], restoredName: string): string {
-  const header = ['table', 'at the restore point', 'live (damaged)', `restored (${restoredName})`];
-  const body = rows.map((r) => [r.table, formatCount(r.past), formatCount(r.live), formatCount(r.restored)]);
+export function formatComparison(rows: readonly TableComparison[]): string {
+  const header = ['table', 'at T', 'live (damaged)', 'restored as of T', 'from the dump'];
+  const body = rows.map((r) => [r.table, formatCount(r.atRestorePoint), formatCount(r.live), formatCount(r.restored), formatCount(r.fromDump)]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const render = (cells: string[]): string => `    ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('   ')}`;
   return [render(header), ...body.map(render)].join('\n');

@@ -1,6 +1,6 @@
 import { ClientBase } from 'pg';
 import { useConnection } from '../copy/use-connection';
-import { quoteIdent, quoteQualified } from '../quote';
+import { quoteQualified } from '../quote';
 
 function withDatabase<T>(url: string, fn: (client: ClientBase) => Promise<T>): Promise<T> {
   return useConnection(url, { role: 'demo' }, fn);
@@ -13,18 +13,16 @@ export interface TableFingerprint {
 }
 
 /**
- * Stand-in for a backup until backup sources exist: copy the live database as it is now into a new
- * database (`CREATE DATABASE … TEMPLATE …`) and return the server time of the copy.
+ * Note the restore point T: the server's clock now, after everything so far has committed; then wait
+ * a moment so that whatever happens next commits visibly after T.
  *
  * @example
- * const takenAt = await copyDatabaseAsPast(cluster.url('postgres'), 'tenant_a', 'tenant_a_past');
+ * const t = await markRestorePoint(cluster.url('postgres'));
  */
-export async function copyDatabaseAsPast(adminUrl: string, live: string, past: string): Promise<Date> {
-  return withDatabase(adminUrl, async (c) => {
-    const { rows } = await c.query<{ now: Date }>('SELECT now() AS now');
-    await c.query(`CREATE DATABASE ${quoteIdent(past)} TEMPLATE ${quoteIdent(live)}`);
-    return rows[0].now;
-  });
+export async function markRestorePoint(url: string, settleMs = 1_000): Promise<Date> {
+  const at = await withDatabase(url, async (c) => (await c.query<{ now: Date }>('SELECT clock_timestamp() AS now')).rows[0].now);
+  await new Promise((resolve) => setTimeout(resolve, settleMs));
+  return at;
 }
 
 /**

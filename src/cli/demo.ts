@@ -2,18 +2,21 @@ import { AbortedError, SchemaRestoreError, ValidationError } from '../errors';
 import { quoteQualified } from '../quote';
 import { RestoreReport } from '../report';
 import { CliDeps } from './cli-deps';
+import { startDemoProduction, takeNightlyBackups } from './demo-production';
 import { formatComparison, formatUntouched, TableComparison, UntouchedCheck } from './demo-report';
 import {
-  addRecentOrders, copyDatabaseAsPast, countOverwrittenEmails, damageSchema, fingerprintTables, IncidentDamage, TableFingerprint,
+  addRecentOrders, countOverwrittenEmails, damageSchema, fingerprintTables, IncidentDamage, markRestorePoint, TableFingerprint,
 } from './demo-scenario';
 import { formatRestoreSummary } from './restore-summary';
+import { archiveCurrentWal } from '../local/backups';
 import { createSampleDatabases } from '../sample/create-sample-databases';
 import { SAMPLE_SCHEMAS, SAMPLE_TABLES } from '../sample/sample-layout';
+import { PitrSource } from '../sources/restore-source';
 
 export interface DemoOptions {
   /** Users per sample schema. @default 1000 */
   readonly rows?: number;
-  /** Aborts the demo (Ctrl-C); the throwaway server is removed either way. */
+  /** Aborts the demo (Ctrl-C); the throwaway servers and backups are removed either way. */
   readonly signal?: AbortSignal;
 }
 
@@ -21,7 +24,12 @@ export type DemoDeps = Pick<CliDeps, 'restore' | 'stdout' | 'createDisplay' | 's
 
 /** What the demo found, for tests. */
 export interface DemoResult {
+  /** T, the moment restored by point-in-time recovery. */
+  readonly restorePoint: Date;
+  /** The restore as of T (point-in-time recovery). */
   readonly report: RestoreReport;
+  /** The restore from last night's pg_dump archive. */
+  readonly dumpReport: RestoreReport;
   readonly damage: IncidentDamage;
   readonly comparison: TableComparison[];
   readonly overwrittenEmails: { readonly live: number; readonly restored: number };
@@ -29,14 +37,16 @@ export interface DemoResult {
 }
 
 const LIVE = 'tenant_a';
-const PAST = 'tenant_a_past';
 const DAMAGED = 'customer_a1';
+const DUMP_SUFFIX = '_from_dump';
 
 /**
- * The demo, entirely local: start a throwaway "production" server, create the sample tenants, keep a
- * copy of `tenant_a` as "the past", let business go on, damage `customer_a1`, restore it side by side
- * with `deps.restore`, then show live vs restored and prove every other schema untouched. Narrates
- * each step on `deps.stdout`; always stops the server, also on failure or abort.
+ * The demo, entirely local: start a throwaway "production" server that archives its WAL, create the
+ * sample tenants, take last night's backups (a base backup and a pg_dump archive), let business go
+ * on, note a time T, damage `customer_a1`, then restore it side by side as of T (point-in-time
+ * recovery) and as of the dump, show live vs restored and prove every other schema untouched.
+ * Narrates each step on `deps.stdout`; always removes the server and the backups, also on failure
+ * or abort.
  *
  * @example
  * await runDemo({ rows: 1000 }, processCliDeps({ restore: restoreSchema }));
@@ -47,45 +57,58 @@ export async function runDemo(options: DemoOptions, deps: DemoDeps): Promise<Dem
     deps.stdout.write(`${text}\n`);
   };
   const checkpoint = (): void => {
-    if (options.signal?.aborted) throw new AbortedError('demo interrupted; the throwaway server has been removed');
+    if (options.signal?.aborted) throw new AbortedError('demo interrupted; the throwaway server and its backups have been removed');
   };
   say('pg-schema-restore demo: everything runs on a throwaway local PostgreSQL server; nothing to configure.\n');
-  say('1. Starting a throwaway "production" PostgreSQL server ...');
-  const cluster = await deps.startCluster();
+  say('1. Starting a throwaway "production" PostgreSQL server that archives its WAL (as servers set up for point-in-time recovery do) ...');
+  const production = await startDemoProduction(deps.startCluster);
+  const cluster = production.cluster;
   try {
-    say(`   PostgreSQL ${cluster.binaries.version} listening on ${cluster.host}:${cluster.port}`);
+    say(`   PostgreSQL ${cluster.binaries.version} listening on ${cluster.host}:${cluster.port}, WAL archived to ${production.walArchive}`);
     checkpoint();
     const layout = Object.entries(SAMPLE_SCHEMAS).map(([db, schemas]) => `${db} (${schemas.join(', ')})`).join(' and ');
     say(`2. Creating one database per tenant, one schema per customer: ${layout}, ${rows} users per schema ...`);
     const urls = await createSampleDatabases(cluster, { rows });
     checkpoint();
-    say(`3. Keeping a copy of ${LIVE} as it is now, named ${PAST}; it stands in for last night's backup ...`);
-    const restorePoint = await copyDatabaseAsPast(cluster.url('postgres'), LIVE, PAST);
-    say(`   the past is ${restorePoint.toISOString()}`);
+    say(`3. Last night's backups: a base backup of the whole server (pg_basebackup) and a pg_dump archive of ${LIVE} ...`);
+    await takeNightlyBackups(production, LIVE);
+    const atDump = await fingerprintTables(urls[LIVE], DAMAGED, SAMPLE_TABLES);
+    say(`   ${production.baseBackup} and ${production.dumpFile}`);
     checkpoint();
     say(`4. Business goes on: 25 new orders in every schema of ${LIVE} ...`);
     await addRecentOrders(urls[LIVE], SAMPLE_SCHEMAS[LIVE], 25);
-    say(`5. Incident: a faulty job deletes every third order of ${DAMAGED} and overwrites half of its users' e-mails ...`);
+    const restorePoint = await markRestorePoint(urls[LIVE]);
+    const atRestorePoint = await fingerprintTables(urls[LIVE], DAMAGED, SAMPLE_TABLES);
+    say(`   T = ${restorePoint.toISOString()}: everything is still fine at this moment`);
+    checkpoint();
+    say(`5. Incident after T: a faulty job deletes every third order of ${DAMAGED} and overwrites half of its users' e-mails ...`);
     const damage = await damageSchema(urls[LIVE], DAMAGED);
     say(`   ${damage.deletedOrders} orders (with their items) deleted, ${damage.overwrittenEmails} e-mails overwritten`);
+    await archiveCurrentWal(cluster);
     const watched = tenantSchemas(urls);
     const before = await fingerprintAll(watched);
     checkpoint();
 
-    say(`6. Restoring ${DAMAGED} as it was in ${PAST} into the live ${LIVE}, next to the damaged one, under a new name ...`);
-    const report = await restoreWithDisplay(deps, {
-      source: cluster.url(PAST), target: urls[LIVE], schemas: [DAMAGED], signal: options.signal,
-    });
+    say(`6. Restoring ${DAMAGED} as it was at T: the base backup is recovered to T from the WAL archive on a second throwaway server, ` +
+      `and ${DAMAGED} is copied from there into the live ${LIVE}, next to the damaged one, under a new name ...`);
+    const pitr: PitrSource = { kind: 'pitr', baseBackup: production.baseBackup, walArchive: production.walArchive, targetTime: restorePoint };
+    const report = await restoreWithDisplay(deps, { source: pitr, target: urls[LIVE], schemas: [DAMAGED], signal: options.signal });
     deps.stdout.write(formatRestoreSummary(report));
-    const restored = report.schemas.find((s) => s.source === DAMAGED)?.restored;
-    if (!restored) throw new SchemaRestoreError('DEMO_FAILED', `the restore report does not mention ${DAMAGED}`);
+    checkpoint();
+    say(`\n7. For comparison, restoring ${DAMAGED} from last night's pg_dump archive as ${DAMAGED}${DUMP_SUFFIX} ...`);
+    const dumpReport = await restoreWithDisplay(deps, {
+      source: { kind: 'dump', path: production.dumpFile }, target: urls[LIVE], schemas: [DAMAGED], suffix: DUMP_SUFFIX, signal: options.signal,
+    });
+    deps.stdout.write(formatRestoreSummary(dumpReport));
 
-    say(`\n7. Live (damaged) vs restored, rows per table of ${DAMAGED}:`);
-    const { comparison, overwrittenEmails } = await compareWithPast(cluster.url(PAST), urls[LIVE], restored);
-    say(formatComparison(comparison, restored));
+    const restored = restoredName(report);
+    say(`\n8. Rows per table of ${DAMAGED}: at T, live (damaged), restored as of T (${restored}), and from the dump (${restoredName(dumpReport)}):`);
+    const { comparison, overwrittenEmails } = await compareWithPast(urls[LIVE], { atRestorePoint, atDump }, restored, restoredName(dumpReport));
+    say(formatComparison(comparison));
     say(`    users with an overwritten e-mail: ${overwrittenEmails.live} live, ${overwrittenEmails.restored} restored`);
+    say('    The dump misses the orders placed after it; point-in-time recovery brings back exactly the state at T.');
 
-    say('\n8. Nothing else was touched — every table of every tenant schema, compared before and after the restore:');
+    say('\n9. Nothing else was touched — every table of every tenant schema, compared before and after the restores:');
     const after = await fingerprintAll(watched);
     const untouched = watched.map((w, i) => ({
       database: w.database, schema: w.schema, tables: SAMPLE_TABLES.length, changedTables: changed(before[i], after[i]),
@@ -94,12 +117,18 @@ export async function runDemo(options: DemoOptions, deps: DemoDeps): Promise<Dem
     if (untouched.some((u) => u.changedTables.length)) {
       throw new ValidationError('the restore changed schemas it must not touch', untouched.flatMap((u) => u.changedTables.map((t) => `${u.schema}.${t}`)));
     }
-    say(`\n9. Next, repair the live schema from the restored copy with ordinary SQL (enum columns cast through text), e.g.:\n${repairHint(restored)}`);
-    return { report, damage, comparison, overwrittenEmails, untouched };
+    say(`\n10. Next, repair the live schema from the restored copy with ordinary SQL (enum columns cast through text), e.g.:\n${repairHint(restored)}`);
+    return { restorePoint, report, dumpReport, damage, comparison, overwrittenEmails, untouched };
   } finally {
-    say('\nStopping the throwaway server and removing its files.');
-    await cluster.stop();
+    say('\nStopping the throwaway servers and removing their files and the backups.');
+    await production.stop();
   }
+}
+
+function restoredName(report: RestoreReport): string {
+  const name = report.schemas.find((s) => s.source === DAMAGED)?.restored;
+  if (!name) throw new SchemaRestoreError('DEMO_FAILED', `the restore report does not mention ${DAMAGED}`);
+  return name;
 }
 
 interface WatchedSchema {
@@ -116,15 +145,25 @@ function fingerprintAll(schemas: readonly WatchedSchema[]): Promise<Array<Record
   return Promise.all(schemas.map((w) => fingerprintTables(w.url, w.schema, SAMPLE_TABLES)));
 }
 
-/** Rows per table at the restore point, live and restored; fails if the restored content differs from the past. */
-async function compareWithPast(pastUrl: string, liveUrl: string, restored: string): Promise<Pick<DemoResult, 'comparison' | 'overwrittenEmails'>> {
-  const past = await fingerprintTables(pastUrl, DAMAGED, SAMPLE_TABLES);
+/** Rows per table at T, live, restored as of T and from the dump; fails if a restored copy differs from its moment. */
+async function compareWithPast(
+  liveUrl: string,
+  past: { atRestorePoint: Record<string, TableFingerprint>; atDump: Record<string, TableFingerprint> },
+  restored: string,
+  fromDump: string,
+): Promise<Pick<DemoResult, 'comparison' | 'overwrittenEmails'>> {
   const live = await fingerprintTables(liveUrl, DAMAGED, SAMPLE_TABLES);
   const copy = await fingerprintTables(liveUrl, restored, SAMPLE_TABLES);
-  const differing = SAMPLE_TABLES.filter((t) => past[t].digest !== copy[t].digest);
+  const dump = await fingerprintTables(liveUrl, fromDump, SAMPLE_TABLES);
+  const differing = [
+    ...SAMPLE_TABLES.filter((t) => past.atRestorePoint[t].digest !== copy[t].digest).map((t) => `${restored}.${t}`),
+    ...SAMPLE_TABLES.filter((t) => past.atDump[t].digest !== dump[t].digest).map((t) => `${fromDump}.${t}`),
+  ];
   if (differing.length) throw new ValidationError(`restored tables differ from the past: ${differing.join(', ')}`, differing);
   return {
-    comparison: SAMPLE_TABLES.map((table) => ({ table, past: past[table].rows, live: live[table].rows, restored: copy[table].rows })),
+    comparison: SAMPLE_TABLES.map((table) => ({
+      table, atRestorePoint: past.atRestorePoint[table].rows, live: live[table].rows, restored: copy[table].rows, fromDump: dump[table].rows,
+    })),
     overwrittenEmails: { live: await countOverwrittenEmails(liveUrl, DAMAGED), restored: await countOverwrittenEmails(liveUrl, restored) },
   };
 }

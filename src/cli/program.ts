@@ -30,7 +30,10 @@ function buildProgram(deps: CliDeps, setExitCode: (code: number) => void): Comma
 
   program.command('restore')
     .description('restore schemas from --source into --target under new names (customer_a1 → customer_a1_<suffix>)')
-    .option('--source <postgres-url>', 'database holding the past (a copy, a restored backup)')
+    .option('--source <source>', 'the past: a postgres:// URL, a pg_dump archive (path, s3://bucket/key, or s3://bucket/prefix/ for the newest), or pitr:<base-backup-dir>?wal=<wal-archive-dir>')
+    .option('--at <time>', 'with a pitr: source, the moment to recover to (ISO 8601 with zone, e.g. 2024-01-28T14:30:00Z)')
+    .option('--source-database <name>', 'database to read in a recovered cluster (default: the --target database name)')
+    .option('--s3-endpoint <url>', 'S3-compatible endpoint for s3:// archives (default: AWS_ENDPOINT_URL_S3, else AWS)')
     .option('--target <postgres-url>', 'live database to restore into; nothing existing is changed')
     .option('--schema <name>', 'schema to restore (exact, case-sensitive); repeat for several', (v: string, all: string[] = []) => [...all, v])
     .option('--suffix <text>', 'appended to each schema name (default: _YYYYMMDDHHMMSS of the source snapshot, UTC)')
@@ -39,6 +42,7 @@ function buildProgram(deps: CliDeps, setExitCode: (code: number) => void): Comma
     .option('--no-owner', 'leave object owners out; objects belong to the restoring user')
     .option('--no-privileges', 'leave GRANT/REVOKE out')
     .option('--no-validate', 'skip comparing row counts and checksums with the source')
+    .option('--dry-run', 'print the plan (source, restore point, restored names, tables, steps) and create nothing')
     .action(async (raw: RawRestoreArgs) => {
       setExitCode(await runRestoreCommand(parseRestoreArgs(raw), deps));
     });

@@ -1,9 +1,14 @@
 import { InvalidInputError } from '../errors';
 import { RestoreSchemaOptions } from '../restore-options';
+import { parseAtArg, parseSourceArg } from './source-arg';
+import { RestoreSource } from '../sources/restore-source';
 
 /** Options of `pg-schema-restore restore` as commander hands them over, not yet checked. */
 export interface RawRestoreArgs {
   readonly source?: string;
+  readonly at?: string;
+  readonly sourceDatabase?: string;
+  readonly s3Endpoint?: string;
   readonly target?: string;
   readonly schema?: string[];
   readonly suffix?: string;
@@ -15,19 +20,21 @@ export interface RawRestoreArgs {
   readonly privileges?: boolean;
   /** `--no-validate` sets it to false. */
   readonly validate?: boolean;
+  readonly dryRun?: boolean;
 }
 
 /** A checked `restore` command: what to pass to `restoreSchema`, and how to print the outcome. */
 export interface RestoreCommandOptions {
-  readonly restore: Omit<RestoreSchemaOptions, 'onProgress' | 'signal'> & { readonly source: string; readonly target: string };
+  readonly restore: Omit<RestoreSchemaOptions, 'onProgress' | 'signal'> & { readonly source: string | RestoreSource; readonly target: string };
   readonly json: boolean;
+  /** Print the plan and create nothing. */
+  readonly dryRun: boolean;
 }
 
-const EXAMPLE_URL = { source: 'postgres://user@host:5432/tenant_a_past', target: 'postgres://user@host:5432/tenant_a' };
+const EXAMPLE_TARGET = 'postgres://user@host:5432/tenant_a';
 
-function checkUrl(option: 'source' | 'target', value: string | undefined): string {
-  const role = option === 'source' ? 'the database holding the past' : 'the live database to restore into';
-  if (value === undefined) throw new InvalidInputError(`missing --${option} <postgres-url>: ${role}, e.g. --${option} ${EXAMPLE_URL[option]}`);
+function checkTargetUrl(value: string | undefined): string {
+  if (value === undefined) throw new InvalidInputError(`missing --target <postgres-url>: the live database to restore into, e.g. --target ${EXAMPLE_TARGET}`);
   let protocol: string | undefined;
   try {
     protocol = new URL(value).protocol;
@@ -36,7 +43,7 @@ function checkUrl(option: 'source' | 'target', value: string | undefined): strin
   }
   if (protocol !== 'postgres:' && protocol !== 'postgresql:') {
     const got = protocol ? ` (got a ${protocol.replace(/:$/, '')}:// URL)` : '';
-    throw new InvalidInputError(`--${option} must be a postgres:// or postgresql:// URL${got}, e.g. --${option} ${EXAMPLE_URL[option]}`);
+    throw new InvalidInputError(`--target must be a postgres:// or postgresql:// URL${got}, e.g. --target ${EXAMPLE_TARGET}`);
   }
   return value;
 }
@@ -58,6 +65,17 @@ function checkJobs(jobs: string | undefined): number | undefined {
   return n;
 }
 
+function checkEndpoint(value: string): string {
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(value).protocol;
+  } catch {
+    // reported below
+  }
+  if (protocol !== 'http:' && protocol !== 'https:') throw new InvalidInputError(`--s3-endpoint must be an http:// or https:// URL (got "${value}"), e.g. --s3-endpoint http://127.0.0.1:9000`);
+  return value;
+}
+
 /**
  * Check the `restore` command's options before anything runs, turning each mistake into a one-line
  * {@link InvalidInputError} that says how to fix it. Never echoes a URL (it may carry a password).
@@ -67,8 +85,8 @@ function checkJobs(jobs: string | undefined): number | undefined {
  * // → { restore: { source, target, schemas: ['customer_a1'], jobs: 8, skipOwnership: false, ... }, json: false }
  */
 export function parseRestoreArgs(raw: RawRestoreArgs): RestoreCommandOptions {
-  const source = checkUrl('source', raw.source);
-  const target = checkUrl('target', raw.target);
+  const source = parseSourceArg(raw.source, raw.at === undefined ? undefined : parseAtArg(raw.at));
+  const target = checkTargetUrl(raw.target);
   const schemas = checkSchemas(raw.schema);
   const jobs = checkJobs(raw.jobs);
   if (raw.suffix !== undefined && raw.suffix.length === 0) {
@@ -84,7 +102,10 @@ export function parseRestoreArgs(raw: RawRestoreArgs): RestoreCommandOptions {
       skipOwnership: raw.owner === false,
       skipPrivileges: raw.privileges === false,
       validate: raw.validate !== false,
+      ...(raw.sourceDatabase ? { sourceDatabase: raw.sourceDatabase } : {}),
+      ...(raw.s3Endpoint ? { s3Endpoint: checkEndpoint(raw.s3Endpoint) } : {}),
     },
     json: raw.json === true,
+    dryRun: raw.dryRun === true,
   };
 }

@@ -1,26 +1,50 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { appendFileSync, chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClientConfig } from 'pg';
+import { ServerSetting, writeClusterConfig } from './cluster-config';
+import { freePort } from './free-port';
 import { findPostgresBinaries, PostgresBinaries } from './postgres-binaries';
-import { ToolError } from '../errors';
+import { postgresOsUser } from './postgres-os-user';
+import { serverLogSummary } from './server-log';
+import { AbortedError, ToolError } from '../errors';
 import { runTool } from '../run-tool';
+
+export { freePort } from './free-port';
+export { postgresOsUser } from './postgres-os-user';
 
 export interface LocalClusterOptions {
   /** PostgreSQL programs to use; found with {@link findPostgresBinaries} by default. */
   readonly binaries?: PostgresBinaries;
   /** Extra server settings (`postgresql.conf`), e.g. `{ wal_level: 'replica' }`. */
-  readonly settings?: Record<string, string | number | boolean>;
+  readonly settings?: Record<string, ServerSetting>;
   /** Require this password for TCP logins (scram-sha-256); trust otherwise. */
   readonly password?: string;
   /** Superuser name. @default 'postgres' */
   readonly superuser?: string;
   /** Parent directory of the cluster's temporary directory. @default os.tmpdir() */
   readonly baseDir?: string;
-  /** Use this existing data directory (a restored base backup) instead of running initdb. */
+  /** Use a copy of this existing data directory (a restored base backup) instead of running initdb. */
   readonly existingDataDir?: string;
+  /**
+   * Build the data directory in place instead of running initdb (e.g. extract a base backup into it).
+   * Called with the new, empty data directory; the tree is then handed to the server's OS user.
+   */
+  readonly prepareDataDir?: (dataDir: string) => Promise<void>;
+  /**
+   * Write `postgresql.conf` (only this cluster's settings) and `pg_hba.conf` (loopback and local
+   * socket, trust or the password) from scratch instead of appending to the data directory's own:
+   * a base backup's configuration belongs to production and may archive, replicate or listen there.
+   * @default false
+   */
+  readonly replaceConfig?: boolean;
+  /** Seconds `pg_ctl start` waits for the server (recovering a base backup can take long). @default 120 */
+  readonly startTimeoutSeconds?: number;
+  /** Turn the server log of a failed start into a specific error; a ToolError with the log's last lines otherwise. */
+  readonly explainStartFailure?: (log: string) => Error | undefined;
+  /** Abort the start: the server is stopped and its directory removed before the promise rejects. */
+  readonly signal?: AbortSignal;
 }
 
 /** A throwaway PostgreSQL server on a free loopback port, in a temporary directory. */
@@ -31,6 +55,8 @@ export interface LocalCluster {
   readonly password?: string;
   readonly dir: string;
   readonly dataDir: string;
+  /** The server's log (`pg_ctl -l`), inside `dir`. */
+  readonly logFile: string;
   readonly binaries: PostgresBinaries;
   /** OS user the server runs as when we are root (PostgreSQL refuses to run as root). */
   readonly osUser?: { uid: number; gid: number };
@@ -54,40 +80,46 @@ function installExitHook(): void {
   });
 }
 
-/** uid/gid of the `postgres` OS user when running as root; undefined otherwise. */
-export function postgresOsUser(): { uid: number; gid: number } | undefined {
-  if (typeof process.getuid !== 'function' || process.getuid() !== 0) return undefined;
-  try {
-    const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
-    const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
-    return { uid, gid };
-  } catch {
-    throw new ToolError('running as root, but there is no "postgres" OS user to run PostgreSQL as; create one (useradd --system postgres) or run as an ordinary user');
-  }
-}
-
-/** A TCP port on 127.0.0.1 that was free a moment ago. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-function formatSetting(value: string | number | boolean): string {
-  if (typeof value === 'number') return String(value);
-  if (typeof value === 'boolean') return value ? 'on' : 'off';
-  return `'${value.replace(/'/g, "''")}'`;
-}
-
 function chownTree(path: string, owner: { uid: number; gid: number } | undefined): void {
   if (!owner) return;
   execFileSync('chown', ['-R', `${owner.uid}:${owner.gid}`, path]);
+}
+
+interface DataDirContext {
+  readonly binaries: PostgresBinaries;
+  readonly user: string;
+  readonly dir: string;
+  readonly dataDir: string;
+  readonly osUser?: { uid: number; gid: number };
+}
+
+/** Run initdb, or fill the data directory from a copy or a preparation step and hand it to the server's OS user. */
+async function createDataDir(options: LocalClusterOptions, ctx: DataDirContext): Promise<void> {
+  const { binaries, user, dir, dataDir, osUser } = ctx;
+  const asUser = { uid: osUser?.uid, gid: osUser?.gid, cwd: dir, signal: options.signal };
+  if (options.existingDataDir || options.prepareDataDir) {
+    mkdirSync(dataDir, { mode: 0o700 });
+    if (options.existingDataDir) execFileSync('cp', ['-a', `${options.existingDataDir}/.`, dataDir]);
+    else await options.prepareDataDir?.(dataDir);
+    if (options.signal?.aborted) throw new AbortedError();
+    chownTree(dataDir, osUser);
+    chmodSync(dataDir, 0o700);
+    return;
+  }
+  const args = ['-D', dataDir, '-U', user, '-E', 'UTF8', '--locale=C', '--no-sync', '--auth-local=trust'];
+  if (options.password) {
+    const pwfile = join(dir, 'pwfile');
+    writeFileSync(pwfile, `${options.password}\n`, { mode: 0o600 });
+    if (osUser) chownSync(pwfile, osUser.uid, osUser.gid);
+    args.push('--auth-host=scram-sha-256', `--pwfile=${pwfile}`);
+  } else {
+    args.push('--auth-host=trust');
+  }
+  try {
+    await runTool(binaries.path('initdb'), args, { ...asUser, secrets: options.password ? [options.password] : [] });
+  } finally {
+    rmSync(join(dir, 'pwfile'), { force: true });
+  }
 }
 
 /**
@@ -120,29 +152,16 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
   };
   const handle = { stopSync };
 
+  // Registered before anything is created: a process exit during a long preparation still cleans up.
+  live.add(handle);
+  installExitHook();
   try {
     mkdirSync(socketDir);
     chmodSync(dir, 0o755);
     if (osUser) chownSync(dir, osUser.uid, osUser.gid);
     chownTree(socketDir, osUser);
-    if (options.existingDataDir) {
-      execFileSync('cp', ['-a', `${options.existingDataDir}/.`, dataDir]);
-      chownTree(dataDir, osUser);
-      chmodSync(dataDir, 0o700);
-    } else {
-      const args = ['-D', dataDir, '-U', user, '-E', 'UTF8', '--locale=C', '--no-sync', '--auth-local=trust'];
-      if (options.password) {
-        const pwfile = join(dir, 'pwfile');
-        writeFileSync(pwfile, `${options.password}\n`, { mode: 0o600 });
-        if (osUser) chownSync(pwfile, osUser.uid, osUser.gid);
-        args.push('--auth-host=scram-sha-256', `--pwfile=${pwfile}`);
-      } else {
-        args.push('--auth-host=trust');
-      }
-      await runTool(binaries.path('initdb'), args, { ...asUser, secrets: options.password ? [options.password] : [] });
-      rmSync(join(dir, 'pwfile'), { force: true });
-    }
-    const settings: Record<string, string | number | boolean> = {
+    await createDataDir(options, { binaries, user, dir, dataDir, osUser });
+    const settings: Record<string, ServerSetting> = {
       listen_addresses: '127.0.0.1',
       unix_socket_directories: socketDir,
       fsync: false,
@@ -151,21 +170,22 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
       max_connections: 100,
       ...options.settings,
     };
-    live.add(handle);
-    installExitHook();
+    const timeout = String(options.startTimeoutSeconds ?? 120);
     let port = 0;
     for (let attempt = 1; ; attempt++) {
+      if (options.signal?.aborted) throw new AbortedError();
       port = await freePort();
-      const conf = Object.entries({ ...settings, port }).map(([k, v]) => `${k} = ${formatSetting(v)}`).join('\n');
-      appendFileSync(join(dataDir, 'postgresql.conf'), `\n# pg-schema-restore throwaway cluster\n${conf}\n`);
+      writeClusterConfig(dataDir, { settings: { ...settings, port }, replace: options.replaceConfig, passwordLogins: !!options.password });
       try {
-        await runTool(binaries.path('pg_ctl'), ['-D', dataDir, '-l', logFile, '-w', '-t', '120', 'start'], asUser);
+        await runTool(binaries.path('pg_ctl'), ['-D', dataDir, '-l', logFile, '-w', '-t', timeout, 'start'], { ...asUser, signal: options.signal });
         break;
       } catch (err) {
         const log = existsSync(logFile) ? readFileSync(logFile, 'utf8') : '';
         if (attempt < 5 && /could not (bind|create listen socket)|already in use/i.test(log)) continue;
-        const lastLines = log.trim().split('\n').slice(-3).join(' | ');
-        throw new ToolError(`local PostgreSQL ${binaries.version} did not start: ${lastLines || (err as Error).message}`, { cause: err });
+        const explained = options.explainStartFailure?.(log);
+        if (explained) throw explained;
+        const problem = /did not start in time/.test((err as Error).message) ? `did not start within ${timeout} s` : 'did not start';
+        throw new ToolError(`local PostgreSQL ${binaries.version} ${problem}: ${serverLogSummary(log) || (err as Error).message}`, { cause: err });
       }
     }
     const password = options.password;
@@ -176,6 +196,7 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
       password,
       dir,
       dataDir,
+      logFile,
       binaries,
       osUser,
       url: (database = 'postgres') =>
@@ -186,6 +207,6 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
     return cluster;
   } catch (err) {
     stopSync();
-    throw err;
+    throw options.signal?.aborted ? new AbortedError() : err;
   }
 }

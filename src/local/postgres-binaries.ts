@@ -22,6 +22,11 @@ export interface FindPostgresBinariesOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Skip directories whose programs are older than this major version (pg_dump must be at least the server's). */
   readonly minMajor?: number;
+  /**
+   * Only programs of exactly this major version (a server for a base backup of that version); PG_BIN
+   * is tried first, then the usual places, since PG_BIN often points at the newest client programs.
+   */
+  readonly exactMajor?: number;
 }
 
 const SERVER_PROGRAMS = ['initdb', 'pg_ctl', 'postgres', 'pg_dump', 'pg_restore'];
@@ -35,10 +40,11 @@ function versionOf(bindir: string, program: string): string | undefined {
   }
 }
 
-function candidates(env: NodeJS.ProcessEnv, pgBin: string | undefined): string[] {
+function candidates(env: NodeJS.ProcessEnv, pgBin: string | undefined, searchOn: boolean): string[] {
   const dirs: string[] = [];
-  if (pgBin) return [pgBin];
-  if (env.PG_BIN) return [env.PG_BIN];
+  const explicit = pgBin ?? env.PG_BIN;
+  if (explicit && !searchOn) return [explicit];
+  if (explicit) dirs.push(explicit);
   try {
     dirs.push(execFileSync('pg_config', ['--bindir'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], env }).trim());
   } catch {
@@ -56,7 +62,7 @@ function candidates(env: NodeJS.ProcessEnv, pgBin: string | undefined): string[]
 /**
  * Find PostgreSQL's programs: `PG_BIN`, then `pg_config --bindir`, then `PATH`, then
  * `/usr/lib/postgresql/<major>/bin` (newest major first). The first directory holding every
- * required program wins.
+ * required program wins (with `exactMajor`, the first of that major version).
  *
  * @example
  * const bin = findPostgresBinaries();
@@ -66,17 +72,27 @@ export function findPostgresBinaries(options: FindPostgresBinariesOptions = {}):
   const env = options.env ?? process.env;
   const required = options.require ?? SERVER_PROGRAMS;
   let older: string | undefined;
-  for (const dir of candidates(env, options.pgBin)) {
+  let other: string | undefined;
+  for (const dir of candidates(env, options.pgBin, !!options.exactMajor)) {
     if (!required.every((p) => existsSync(join(dir, p)))) continue;
     const version = versionOf(dir, required[0]);
     if (!version) continue;
-    if (options.minMajor && Number(version.split('.')[0]) < options.minMajor) {
+    const major = Number(version.split('.')[0]);
+    if (options.exactMajor && major !== options.exactMajor) {
+      other = other ?? `${version} in ${dir}`;
+      continue;
+    }
+    if (options.minMajor && major < options.minMajor) {
       older = older ?? `${version} in ${dir}`;
       continue;
     }
-    return { bindir: dir, version, major: Number(version.split('.')[0]), path: (program: string) => join(dir, program) };
+    return { bindir: dir, version, major, path: (program: string) => join(dir, program) };
   }
   const where = options.pgBin ?? env.PG_BIN;
+  if (other) {
+    throw new ToolError(`PostgreSQL ${options.exactMajor} programs (${required.join(', ')}) are needed, found only ${other}; ` +
+      `install postgresql-${options.exactMajor} or point PG_BIN at its bin directory`);
+  }
   if (older) {
     throw new ToolError(`PostgreSQL ${options.minMajor} or newer programs (${required.join(', ')}) are needed, found only ${older}; ` +
       `install postgresql-client-${options.minMajor} or newer, or set PG_BIN`);

@@ -1,10 +1,16 @@
-import { existsSync } from 'node:fs';
-import { AbortedError, LocalCluster, startLocalCluster } from '../../src';
+import { existsSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { AbortedError, LocalCluster, startLocalCluster, timestampSuffix } from '../../src';
 import { runDemo } from '../../src/cli/demo';
 import { runCli } from '../../src/cli/program';
 import { restoreSchema } from '../../src/restore-schema';
 import { sampleRowCounts } from '../../src/sample';
 import { fakeCli } from '../support/cli';
+
+/** The demo's work directories (backups, WAL archive) in the temporary directory. */
+function demoDirs(): string[] {
+  return readdirSync(tmpdir()).filter((d) => d.startsWith('pgsr-demo-')).sort();
+}
 
 /** Starts real clusters and remembers them, to check the demo removes them. */
 function recordingStart(started: LocalCluster[]): typeof startLocalCluster {
@@ -16,34 +22,45 @@ function recordingStart(started: LocalCluster[]): typeof startLocalCluster {
 }
 
 describe('demo', () => {
-  test('restores the damaged schema side by side, shows live vs restored, proves the other tenants untouched, cleans up', async () => {
+  test('restores the damaged schema as of T (PITR) and from the dump, shows live vs restored, proves the other tenants untouched, cleans up', async () => {
     const started: LocalCluster[] = [];
+    const demoDirsBefore = demoDirs();
     const cli = fakeCli(restoreSchema, { startCluster: recordingStart(started) });
     const result = await runDemo({ rows: 100 }, cli.deps);
 
     const expected = sampleRowCounts(100);
     expect(result.report.schemas.map((s) => s.source)).toEqual(['customer_a1']);
     expect(result.report.schemas[0].restored).toMatch(/^customer_a1_\d{14}$/);
+    expect(result.dumpReport.schemas[0].restored).toBe('customer_a1_from_dump');
+    // runDemo itself fails unless each restored copy has the exact digests of its moment; here, the story's numbers.
     for (const row of result.comparison) {
-      expect({ table: row.table, restored: row.restored }).toEqual({ table: row.table, restored: row.past });
+      expect({ table: row.table, restored: row.restored }).toEqual({ table: row.table, restored: row.atRestorePoint });
     }
     expect(result.comparison.find((r) => r.table === 'orders')).toEqual({
-      table: 'orders', past: expected.orders, live: expected.orders + 25 - result.damage.deletedOrders, restored: expected.orders,
+      table: 'orders',
+      atRestorePoint: expected.orders + 25,
+      live: expected.orders + 25 - result.damage.deletedOrders,
+      restored: expected.orders + 25,
+      fromDump: expected.orders,
     });
     expect(result.overwrittenEmails).toEqual({ live: 50, restored: 0 });
     expect(result.untouched.map((u) => `${u.database}.${u.schema}:${u.changedTables.length}`)).toEqual([
       'tenant_a.customer_a1:0', 'tenant_a.customer_a2:0', 'tenant_b.customer_b1:0', 'tenant_b.customer_b2:0',
     ]);
+    expect(result.report.restorePoint).toBe(result.restorePoint.toISOString());
+    expect(result.report.schemas[0].restored).toBe(`customer_a1${timestampSuffix(result.restorePoint)}`);
 
     const out = cli.stdout.text;
-    for (const step of ['1. Starting', '2. Creating', '3. Keeping a copy', '4. Business goes on', '5. Incident', '6. Restoring', '7. Live (damaged) vs restored',
-      '8. Nothing else was touched', '9. Next', 'Stopping the throwaway server']) {
+    for (const step of ['1. Starting', '2. Creating', "3. Last night's backups", '4. Business goes on', '5. Incident after T', '6. Restoring customer_a1 as it was at T',
+      '7. For comparison', '8. Rows per table', '9. Nothing else was touched', '10. Next', 'Stopping the throwaway servers']) {
       expect(out).toContain(step);
     }
     expect(out).toMatch(/copy started: /); // plain progress lines: the test output is not a terminal
+    expect(out).toMatch(/recovering the base backup/i);
     expect(out).toMatch(/✓ tenant_b\.customer_b2: 5 tables unchanged/);
     expect(started).toHaveLength(1);
     expect(existsSync(started[0].dir)).toBe(false);
+    expect(demoDirs()).toEqual(demoDirsBefore);
   });
 
   test('a failing restore: one stderr line, exit 1, and the throwaway server is gone', async () => {
@@ -53,7 +70,7 @@ describe('demo', () => {
     }, { startCluster: recordingStart(started) });
     expect(await runCli(['demo', '--rows', '20'], cli.deps)).toBe(1);
     expect(cli.stderr.lines()).toEqual(['pg-schema-restore: restore exploded (run with DEBUG=pg-schema-restore for details)']);
-    expect(cli.stdout.text).toMatch(/Stopping the throwaway server and removing its files\.\n$/);
+    expect(cli.stdout.text).toMatch(/Stopping the throwaway servers and removing their files and the backups\.\n$/);
     expect(existsSync(started[0].dir)).toBe(false);
   });
 

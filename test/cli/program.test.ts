@@ -35,7 +35,7 @@ describe('runCli', () => {
     ['no --schema', base, /^pg-schema-restore: at least one --schema <name> is required/],
     ['a bad --jobs', [...base, '--schema', 's', '--jobs', 'many'], /^pg-schema-restore: --jobs must be a positive integer/],
     ['an empty --suffix', [...base, '--schema', 's', '--suffix', ''], /^pg-schema-restore: --suffix must not be empty/],
-    ['a non-postgres URL', ['restore', '--source', 'mysql://admin:Pa55word@db/x', '--target', TARGET, '--schema', 's'], /--source must be a postgres:\/\//],
+    ['a non-postgres URL', ['restore', '--source', 'mysql://admin:Pa55word@db/x', '--target', TARGET, '--schema', 's'], /--source cannot read mysql:\/\/ URLs; use a postgres:\/\/ URL/],
     ['an unknown option', [...base, '--schema', 's', '--sufix', 'x'], /^pg-schema-restore: unknown option '--sufix' \(Did you mean --suffix\?\); see pg-schema-restore --help\n$/],
     ['a missing option value', [...base, '--schema'], /^pg-schema-restore: option '--schema <name>' argument missing/],
     ['an unknown command', ['restor'], /^pg-schema-restore: unknown command 'restor'/],
@@ -60,7 +60,7 @@ describe('runCli', () => {
     expect(top.stdout.text).toMatch(/demo \[options\]/);
     const sub = await run(['restore', '--help']);
     expect(sub.code).toBe(0);
-    for (const option of ['--source <postgres-url>', '--target <postgres-url>', '--schema <name>', '--suffix <text>', '--jobs <n>', '--json',
+    for (const option of ['--source <source>', '--at <time>', '--s3-endpoint <url>', '--source-database <name>', '--dry-run', '--target <postgres-url>', '--schema <name>', '--suffix <text>', '--jobs <n>', '--json',
       '--no-owner', '--no-privileges', '--no-validate']) {
       expect(sub.stdout.text).toContain(option);
     }

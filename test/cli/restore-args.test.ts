@@ -24,6 +24,7 @@ describe('parseRestoreArgs', () => {
     expect(parseRestoreArgs(valid)).toEqual({
       restore: { source: valid.source, target: valid.target, schemas: ['customer_a1'], skipOwnership: false, skipPrivileges: false, validate: true },
       json: false,
+      dryRun: false,
     });
     expect(parseRestoreArgs({
       ...valid, schema: ['customer_a1', 'Order Lines'], suffix: '_restored', jobs: '8', json: true, owner: false, privileges: false, validate: false,
@@ -39,6 +40,7 @@ describe('parseRestoreArgs', () => {
         validate: false,
       },
       json: true,
+      dryRun: false,
     });
   });
 
@@ -53,15 +55,40 @@ describe('parseRestoreArgs', () => {
     [{ jobs: 'four' }, /^--jobs must be a positive integer/],
     [{ jobs: '' }, /^--jobs must be a positive integer/],
     [{ suffix: '' }, /^--suffix must not be empty; leave it out/],
-    [{ source: undefined }, /^missing --source <postgres-url>: the database holding the past, e\.g\. --source postgres:\/\//],
+    [{ source: undefined }, /^missing --source: a postgres:\/\/ URL \(a database holding the past\), a pg_dump archive \(path or s3:\/\/bucket\/key\), or pitr:/],
     [{ target: undefined }, /^missing --target <postgres-url>: the live database/],
-    [{ source: 'mysql://root:hunter2@db/shop' }, /^--source must be a postgres:\/\/ or postgresql:\/\/ URL \(got a mysql:\/\/ URL\), e\.g\./],
+    [{ source: 'mysql://root:hunter2@db/shop' }, /^--source cannot read mysql:\/\/ URLs; use a postgres:\/\/ URL/],
+    [{ source: 's3://' }, /^--source s3:\/\/ needs a bucket, e\.g\. s3:\/\/backups\/tenant_a\.dump/],
+    [{ source: 'pitr:/b/base?wal=/b/wal' }, /^--source pitr: needs --at <time>, the moment to recover to, e\.g\. --source "pitr:/],
+    [{ source: 'pitr:/b/base', at: '2024-01-28T14:30:00Z' }, /^--source pitr: needs the WAL archive as \?wal=<dir>/],
+    [{ source: 'pitr:?wal=/b/wal', at: '2024-01-28T14:30:00Z' }, /^--source pitr: needs the base backup directory/],
+    [{ source: 'pitr:/b/base?wal=/b/wal', at: '2024-01-28T14:30:00' }, /^--at must be an ISO 8601 time with a time zone \(got "2024-01-28T14:30:00"\), e\.g\. --at 2024-01-28T14:30:00Z/],
+    [{ source: 'pitr:/b/base?wal=/b/wal', at: 'yesterday' }, /^--at must be an ISO 8601 time \(got "yesterday"\)/],
+    [{ source: 'pitr:/b/base?wal=/b/wal', at: '2024-02-30T14:30:00Z' }, /^--at must be an ISO 8601 time/],
+    [{ at: '2024-01-28T14:30:00Z' }, /^--at applies to pitr: sources only; a database is read as it is when the restore starts/],
+    [{ source: '/backups/tenant_a.dump', at: '2024-01-28T14:30:00Z' }, /^--at applies to pitr: sources only; a pg_dump archive holds the database as of its dump time/],
+    [{ source: 'root:hunter2@db/shop' }, /^--source looks like a connection string without its scheme; write it as postgres:\/\/user:password@host:5432\/database$/],
+    [{ source: 'postgres//root:hunter2@db' }, /^--source looks like a connection string without its scheme/],
+    [{ s3Endpoint: 'localhost:9000' }, /^--s3-endpoint must be an http:\/\/ or https:\/\/ URL/],
     [{ target: 'db.internal:5432/tenant_a' }, /^--target must be a postgres:\/\/ or postgresql:\/\/ URL/],
   ] as Array<[Partial<RawRestoreArgs>, RegExp]>)('%o is refused with a message that says how to fix it', (change, message) => {
     const err = errorOf({ ...valid, ...change });
     expect(err).toBeInstanceOf(InvalidInputError);
     expect(err.message).toMatch(message);
     expect(err.message).not.toContain('\n');
+  });
+
+  test('reads every source form: live database, dump path, S3 key or prefix, base backup + WAL archive at a time', () => {
+    const sourceOf = (change: Partial<RawRestoreArgs>) => parseRestoreArgs({ ...valid, ...change }).restore.source;
+    expect(sourceOf({})).toBe(valid.source);
+    expect(sourceOf({ source: '/backups/tenant_a.dump' })).toEqual({ kind: 'dump', path: '/backups/tenant_a.dump' });
+    expect(sourceOf({ source: 'backups/tenant_a.sql.gz' })).toEqual({ kind: 'dump', path: 'backups/tenant_a.sql.gz' });
+    expect(sourceOf({ source: 's3://backups/nightly/' })).toEqual({ kind: 'dump', path: 's3://backups/nightly/' });
+    expect(sourceOf({ source: 'pitr:/b/base?wal=/b/wal%20archive', at: '2024-01-28T15:30:00+01:00' }))
+      .toEqual({ kind: 'pitr', baseBackup: '/b/base', walArchive: '/b/wal archive', targetTime: new Date('2024-01-28T14:30:00Z') });
+    const parsed = parseRestoreArgs({ ...valid, s3Endpoint: 'http://127.0.0.1:9000', sourceDatabase: 'tenant_a', dryRun: true });
+    expect(parsed.dryRun).toBe(true);
+    expect(parsed.restore).toMatchObject({ s3Endpoint: 'http://127.0.0.1:9000', sourceDatabase: 'tenant_a' });
   });
 
   test('never echoes a URL, which may carry a password', () => {

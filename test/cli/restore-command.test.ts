@@ -52,6 +52,15 @@ describe('restore command output', () => {
   });
 });
 
+test('a materialized view refreshed from restored data, whose source copy was stale, is marked refreshed, not failed', async () => {
+  const base = sampleReport();
+  const schema = base.schemas[0];
+  const stale = { ...schema, tables: schema.tables.map((t) => (t.kind === 'materialized view' ? { ...t, checksumMatch: false } : { ...t, checksumMatch: true })) };
+  const cli = fakeCli(scriptedRestore({ ...base, schemas: [stale] }));
+  expect(await runCli(argv, cli.deps)).toBe(0);
+  expect(cli.stdout.lines()).toContain('    product_sales (materialized view)     50 rows  ↻ refreshed (the source\'s copy was stale)');
+});
+
 describe('restore command failures', () => {
   test.each([
     { name: 'a connection failure', error: new ConnectionError(`cannot connect to the source database ${SOURCE}: password authentication failed`), code: 1 },

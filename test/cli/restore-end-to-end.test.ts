@@ -1,9 +1,12 @@
-import { copyDatabaseAsPast } from '../../src/cli/demo-scenario';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { dumpDatabase } from '../../src';
 import { runCli } from '../../src/cli/program';
 import { restoreSchema } from '../../src/restore-schema';
 import { createSampleDatabases, sampleRowCounts } from '../../src/sample';
 import { fakeCli } from '../support/cli';
-import { useLocalCluster } from '../support/postgres';
+import { execSql, useLocalCluster } from '../support/postgres';
 
 const PASSWORD = 'c0rrect-h0rse';
 const cluster = useLocalCluster({ password: PASSWORD });
@@ -11,7 +14,7 @@ const cluster = useLocalCluster({ password: PASSWORD });
 describe('pg-schema-restore restore against a real server', () => {
   beforeAll(async () => {
     await createSampleDatabases(cluster(), { rows: 50, databases: { tenant_a: ['customer_a1'] } });
-    await copyDatabaseAsPast(cluster().url('postgres'), 'tenant_a', 'tenant_a_past');
+    await execSql(cluster().url('postgres'), 'CREATE DATABASE tenant_a_past TEMPLATE tenant_a');
   });
 
   test('--json: the report of a real restore, and nothing else on stdout', async () => {
@@ -41,5 +44,39 @@ describe('pg-schema-restore restore against a real server', () => {
       expect(out).not.toContain(PASSWORD);
       expect(out).not.toContain('Wr0ng-guess');
     }
+  });
+
+  test('--source <dump file>: --dry-run counts the archive\'s rows and creates nothing; then the restore, as of the dump time', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pgsr-cli-dump-'));
+    try {
+      const file = join(dir, 'tenant_a.dump');
+      await dumpDatabase(cluster(), 'tenant_a', file);
+      const args = ['restore', '--source', file, '--target', cluster().url('tenant_a'), '--schema', 'customer_a1', '--suffix', '_dump'];
+      const plan = fakeCli(restoreSchema);
+      expect(await runCli([...args, '--dry-run', '--json'], plan.deps)).toBe(0);
+      const parsed = JSON.parse(plan.stdout.text);
+      expect(parsed.source).toMatch(/^pg_dump archive .*tenant_a\.dump \(custom format, dumped /);
+      expect(parsed.schemas[0].tables).toEqual(expect.arrayContaining([{ name: 'orders', estimatedRows: sampleRowCounts(50).orders, estimatedBytes: expect.any(Number) }]));
+      expect(plan.calls).toHaveLength(0);
+
+      const cli = fakeCli(restoreSchema);
+      expect(await runCli([...args, '--json'], cli.deps)).toBe(0);
+      const report = JSON.parse(cli.stdout.text);
+      expect(report.restorePoint).toBe(parsed.restorePoint);
+      expect(report.schemas[0].tables.find((t: { name: string }) => t.name === 'orders')).toMatchObject({ rows: sampleRowCounts(50).orders, checksumMatch: true });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('bad sources: a missing archive and a base backup directory that is not one exit 2 with one line', async () => {
+    const missing = fakeCli(restoreSchema);
+    expect(await runCli(['restore', '--source', '/nonexistent/tenant_a.dump', '--target', cluster().url('tenant_a'), '--schema', 'customer_a1'], missing.deps)).toBe(2);
+    expect(missing.stderr.lines()).toEqual([expect.stringMatching(/^pg-schema-restore: .*\/nonexistent\/tenant_a\.dump/)]);
+    const notBackup = fakeCli(restoreSchema);
+    expect(await runCli(['restore', '--source', `pitr:${tmpdir()}?wal=${tmpdir()}`, '--at', '2024-01-28T14:30:00Z',
+      '--target', cluster().url('tenant_a'), '--schema', 'customer_a1'], notBackup.deps)).toBe(2);
+    expect(notBackup.stderr.lines()).toEqual([expect.stringMatching(/^pg-schema-restore: .* is not a usable base backup/)]);
+    expect(notBackup.stdout.text).not.toContain(PASSWORD);
   });
 });

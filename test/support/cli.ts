@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { RestoreReport, RestoreSchemaOptions } from '../../src';
+import { planRestore, RestoreReport, RestoreSchemaOptions } from '../../src';
 import { CliDeps, CliOutput, RestoreFunction } from '../../src/cli/cli-deps';
 import { createProgressDisplay } from '../../src/cli/display/create-progress-display';
 
@@ -51,6 +51,7 @@ export function fakeCli(restore: RestoreFunction, overrides: Partial<CliDeps> = 
     startCluster: () => {
       throw new Error('no cluster in this test');
     },
+    plan: planRestore,
     ...overrides,
   };
   return { deps, stdout, stderr, signals, exits, calls };

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { Client, ClientBase } from 'pg';
 import { connect, LocalCluster, LocalClusterOptions, quoteIdent, quoteQualified, startLocalCluster } from '../../src';
 
@@ -78,4 +79,9 @@ export async function tableDigest(db: string | ClientBase, schema: string, table
     return { rows: Number(rows[0].rows), md5: rows[0].md5 };
   };
   return typeof db === 'string' ? withClient(db, digest) : digest(db);
+}
+
+/** Command lines of running processes that mention a directory (a server whose data directory lies under it). */
+export function processesUnder(dir: string): string[] {
+  return execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((line) => line.includes(dir) && !line.startsWith('ps '));
 }

@@ -1,0 +1,100 @@
+import { connect, DatabaseConnection, describeConnection } from './connection';
+import { listTables } from './copy/list-tables';
+import { SchemaExistsError, SchemaNotFoundError } from './errors';
+import { checkRestoreOptions, existingSchemas, restoredNames, timestampSuffix } from './restore-names';
+import { RestoreSchemaOptions } from './restore-options';
+import { planSourceOf, SourcePlan } from './sources/plan-source';
+
+/** A table a restore would copy, with what the source says of its size. */
+export interface PlannedTable {
+  readonly name: string;
+  /** Planner estimate or rows counted in an archive; undefined when unknown. */
+  readonly estimatedRows?: number;
+  readonly estimatedBytes: number;
+}
+
+export interface PlannedSchema {
+  readonly source: string;
+  readonly restored: string;
+  /** Undefined when the tables are known only once the source is up (physical backups). */
+  readonly tables?: PlannedTable[];
+}
+
+/** What a restore would do, worked out without creating anything (`--dry-run`). */
+export interface RestorePlan {
+  /** The source in one line, without secrets. */
+  readonly source: string;
+  /** ISO 8601; undefined for a live database (the snapshot taken when the restore starts). */
+  readonly restorePoint?: string;
+  /** The target, password masked. */
+  readonly target: string;
+  readonly schemas: PlannedSchema[];
+  /** Why tables are not listed, when they are not. */
+  readonly tablesUnknownReason?: string;
+  readonly steps: string[];
+  readonly warnings: string[];
+}
+
+async function liveSourcePlan(source: DatabaseConnection, schemas: readonly string[]): Promise<SourcePlan> {
+  const client = await connect(source, 'source');
+  try {
+    const present = await existingSchemas(client, [...schemas]);
+    const absent = schemas.find((s) => !present.has(s));
+    if (absent !== undefined) throw new SchemaNotFoundError(absent, 'the source');
+    const tables = new Map<string, PlannedTable[]>();
+    for (const schema of schemas) {
+      const listed = await listTables(client, schema);
+      tables.set(schema, listed.map((t) => ({ name: t.name, estimatedRows: t.estimatedRows, estimatedBytes: t.estimatedBytes })));
+    }
+    return { description: `database ${describeConnection(source)}`, tables, steps: [], warnings: [] };
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/**
+ * Work out what {@link restoreSchema} would do — source, restore point, restored names, tables with
+ * estimated rows and bytes, steps — reading the source and target but creating nothing: no
+ * temporary server, no schema. The same bad input fails here as in the restore itself.
+ *
+ * @example
+ * const plan = await planRestore({ source: { kind: 'dump', path: 's3://backups/tenant_a/' }, target: liveUrl, schemas: ['customer_a1'] });
+ * console.log(plan.schemas[0].restored, plan.restorePoint);
+ */
+export async function planRestore(options: RestoreSchemaOptions): Promise<RestorePlan> {
+  checkRestoreOptions(options);
+  const source = options.source;
+  const isLive = typeof source !== 'object' || source === null || !('kind' in source) || source.kind === 'connection';
+  const sourcePlan = isLive
+    ? await liveSourcePlan(typeof source === 'object' && 'kind' in source && source.kind === 'connection' ? source.url : source as DatabaseConnection, options.schemas)
+    : await planSourceOf(source, options);
+  const at = sourcePlan.restorePoint ?? new Date();
+  const restored = restoredNames(options.schemas, options.suffix ?? timestampSuffix(at));
+  const target = await connect(options.target, 'target');
+  try {
+    const taken = [...await existingSchemas(target, restored)];
+    if (taken.length > 0) throw new SchemaExistsError(taken[0]);
+  } finally {
+    await target.end().catch(() => undefined);
+  }
+  const jobs = options.jobs ?? 4;
+  const steps = [
+    ...sourcePlan.steps,
+    `read the definitions of ${options.schemas.join(', ')} with pg_dump, parse them and rename every reference (one snapshot for definitions and data)`,
+    'create types, tables, functions and views in the target under a staging name (pgsr_<id>_<n>)',
+    `copy the rows with streaming COPY, ${jobs} table${jobs === 1 ? '' : 's'} at a time`,
+    'build indexes, constraints and triggers; set sequence positions; refresh materialized views',
+    ...(options.validate === false ? [] : ['compare row counts and checksums of every table with the source']),
+    `publish as ${restored.join(', ')} in one transaction, with owners and grants`,
+    ...(isLive ? [] : ['remove the temporary server']),
+  ];
+  return {
+    source: sourcePlan.description,
+    restorePoint: sourcePlan.restorePoint?.toISOString(),
+    target: describeConnection(options.target),
+    schemas: options.schemas.map((s, i) => ({ source: s, restored: restored[i], tables: sourcePlan.tables?.get(s) })),
+    tablesUnknownReason: sourcePlan.tables ? undefined : sourcePlan.tablesUnknownReason,
+    steps,
+    warnings: sourcePlan.warnings,
+  };
+}

@@ -1,0 +1,35 @@
+import { Writable } from 'node:stream';
+import { explainArchiveFailure } from './dump-archive-errors';
+import { archiveStream, DumpArchive } from './open-dump-archive';
+import { ToolError } from '../../errors';
+import { PostgresBinaries } from '../../local/postgres-binaries';
+import { runTool, ToolResult } from '../../run-tool';
+
+export interface RunPgRestoreOptions {
+  readonly binaries: PostgresBinaries;
+  /** Stream pg_restore's stdout here instead of collecting it. */
+  readonly stdout?: Writable;
+  readonly signal?: AbortSignal;
+}
+
+const FORMAT_FLAGS = { custom: 'c', tar: 't', directory: 'd' } as const;
+
+/**
+ * Run `pg_restore` on an archive: by path when it is a local uncompressed file or directory, else
+ * streamed to its stdin (S3 objects, gzip-compressed files). Runs with `TZ=UTC`, so the archive's
+ * zone-less dump time prints as UTC. A damaged or truncated archive gives `ARCHIVE_CORRUPT`.
+ *
+ * @example
+ * const { stdout } = await runPgRestore(archive, ['-l'], { binaries });
+ */
+export async function runPgRestore(archive: DumpArchive, args: string[], options: RunPgRestoreOptions): Promise<ToolResult> {
+  if (archive.format === 'plain') throw new ToolError(`pg_restore cannot read plain SQL (${archive.location.display}); load it with psql`);
+  const fullArgs = [...args, '-F', FORMAT_FLAGS[archive.format]];
+  if (archive.seekable) fullArgs.push(archive.location.localPath!);
+  const stdin = archive.seekable ? undefined : await archiveStream(archive);
+  try {
+    return await runTool(options.binaries.path('pg_restore'), fullArgs, { env: { TZ: 'UTC' }, stdin, stdout: options.stdout, signal: options.signal });
+  } catch (err) {
+    throw explainArchiveFailure(err, archive.location.display);
+  }
+}

@@ -1,0 +1,61 @@
+import type { PlannedTable } from '../plan-restore';
+import { RestoreSchemaOptions } from '../restore-options';
+import { countArchiveRows } from './dump/count-archive-rows';
+import { inspectDumpArchive } from './dump/inspect-dump-archive';
+import { inspectBaseBackup } from './pitr/base-backup';
+import { DumpSource, PitrSource } from './restore-source';
+
+/** What a dry run learns of a backup source without bringing it up. */
+export interface SourcePlan {
+  readonly description: string;
+  readonly restorePoint?: Date;
+  /** Tables per schema; undefined when they are known only after the source is up. */
+  readonly tables?: ReadonlyMap<string, PlannedTable[]>;
+  readonly tablesUnknownReason?: string;
+  /** Steps that bring the source up, before the restore proper. */
+  readonly steps: string[];
+  readonly warnings: string[];
+}
+
+async function dumpPlan(source: DumpSource, options: RestoreSchemaOptions): Promise<SourcePlan> {
+  const aws = { clients: options.clients, s3Endpoint: options.s3Endpoint, signal: options.signal };
+  const info = await inspectDumpArchive(source, { ...aws, schemas: options.schemas });
+  // Read the archive's data of these schemas (nothing is restored): exact rows and bytes, and proof the archive reads to its end.
+  const counted = await countArchiveRows({ kind: 'dump', path: info.location }, options.schemas, aws);
+  const tables = new Map(options.schemas.map((schema) => [schema, counted
+    .filter((t) => t.schema === schema)
+    .map((t) => ({ name: t.table, estimatedRows: t.rows, estimatedBytes: t.bytes }))
+    .sort((a, b) => a.name.localeCompare(b.name))]));
+  const only = info.format === 'plain' ? 'the whole SQL file (plain dumps cannot be filtered)' : `${options.schemas.join(', ')} and what ${options.schemas.length === 1 ? 'it depends' : 'they depend'} on`;
+  return {
+    description: info.description,
+    restorePoint: info.createdAt,
+    tables,
+    steps: [`restore ${only} from the archive into a throwaway local PostgreSQL server`],
+    warnings: info.warnings,
+  };
+}
+
+async function pitrPlan(source: PitrSource, options: RestoreSchemaOptions): Promise<SourcePlan> {
+  const info = await inspectBaseBackup(source, { signal: options.signal });
+  const taken = info.startTime ? ` taken ${info.startTime.toISOString()}` : '';
+  return {
+    description: `base backup ${source.baseBackup} (${info.format} format, PostgreSQL ${info.major}${taken}) + WAL archive ${source.walArchive} (${info.walSegmentsInArchive} segments)`,
+    restorePoint: source.targetTime,
+    tablesUnknownReason: 'listed once the base backup has been recovered (a dry run recovers nothing)',
+    steps: [`recover the base backup up to ${source.targetTime.toISOString()} from the WAL archive on a throwaway local PostgreSQL server, then promote it`],
+    warnings: [],
+  };
+}
+
+/**
+ * Read what a dry run can know of a backup source — description, restore point, tables with rows and
+ * bytes where the archive tells them — and fail with the same errors the restore would, creating
+ * nothing.
+ *
+ * @example
+ * const plan = await planSourceOf({ kind: 'dump', path: '/backups/tenant_a.dump' }, { ...options });
+ */
+export function planSourceOf(source: DumpSource | PitrSource, options: RestoreSchemaOptions): Promise<SourcePlan> {
+  return source.kind === 'dump' ? dumpPlan(source, options) : pitrPlan(source, options);
+}

@@ -1,0 +1,72 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import S3rver from 's3rver';
+import { freePort } from '../../src';
+
+/** s3rver's fixed credentials: requests signed with anything else are refused. */
+export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+
+/** A local S3 server (s3rver) and a client for it. */
+export interface LocalS3 {
+  readonly endpoint: string;
+  readonly client: S3Client;
+  /** A client for the same server with other credentials (to provoke credential errors). */
+  clientWith(credentials: { accessKeyId: string; secretAccessKey: string }): S3Client;
+  /** Upload an object (a Buffer, or a local file's content). */
+  put(bucket: string, key: string, body: Buffer | string): Promise<void>;
+}
+
+function clientFor(endpoint: string, credentials: { accessKeyId: string; secretAccessKey: string }): S3Client {
+  return new S3Client({
+    endpoint,
+    forcePathStyle: true,
+    region: 'us-east-1',
+    credentials,
+    // s3rver predates the SDK's default CRC32 checksums on uploads.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+}
+
+/**
+ * Start s3rver on 127.0.0.1 (a free port, a temporary directory) before the tests of a file, with
+ * these buckets, and stop it and remove its files after them. Returns a getter, like useLocalCluster.
+ */
+export function useLocalS3(buckets: string[]): () => LocalS3 {
+  let server: S3rver | undefined;
+  let dir: string | undefined;
+  let s3: LocalS3 | undefined;
+  const extraClients: S3Client[] = [];
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'pgsr-test-s3-'));
+    const port = await freePort();
+    server = new S3rver({ address: '127.0.0.1', port, silent: true, directory: dir, configureBuckets: buckets.map((name) => ({ name, configs: [] })) });
+    await server.run();
+    const endpoint = `http://127.0.0.1:${port}`;
+    const client = clientFor(endpoint, S3RVER_CREDENTIALS);
+    s3 = {
+      endpoint,
+      client,
+      clientWith: (credentials) => {
+        const other = clientFor(endpoint, credentials);
+        extraClients.push(other);
+        return other;
+      },
+      put: async (bucket, key, body) => {
+        await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+      },
+    };
+  }, 30_000);
+  afterAll(async () => {
+    s3?.client.destroy();
+    for (const c of extraClients) c.destroy();
+    await server?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+  return () => {
+    if (!s3) throw new Error('S3 server not started (use it inside a test or a hook)');
+    return s3;
+  };
+}
