@@ -60,7 +60,7 @@ export interface LocalCluster {
   readonly binaries: PostgresBinaries;
   /** OS user the server runs as when we are root (PostgreSQL refuses to run as root). */
   readonly osUser?: { uid: number; gid: number };
-  /** `postgres://user[:password]@127.0.0.1:port/database` */
+  /** `postgres://user[:password]@127.0.0.1:port/database?sslmode=disable` */
   url(database?: string): string;
   /** A `pg` client configuration for a database. */
   connection(database?: string): ClientConfig;
@@ -199,9 +199,10 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
       logFile,
       binaries,
       osUser,
+      // The throwaway server has no TLS: a user-wide PGSSLMODE=require (common with RDS) must not apply to it.
       url: (database = 'postgres') =>
-        `postgres://${encodeURIComponent(user)}${password ? `:${encodeURIComponent(password)}` : ''}@127.0.0.1:${port}/${encodeURIComponent(database)}`,
-      connection: (database = 'postgres') => ({ host: '127.0.0.1', port, user, password, database }),
+        `postgres://${encodeURIComponent(user)}${password ? `:${encodeURIComponent(password)}` : ''}@127.0.0.1:${port}/${encodeURIComponent(database)}?sslmode=disable`,
+      connection: (database = 'postgres') => ({ host: '127.0.0.1', port, user, password, database, ssl: false }),
       stop: async () => stopSync(),
     };
     return cluster;

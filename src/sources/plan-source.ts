@@ -3,7 +3,8 @@ import { RestoreSchemaOptions } from '../restore-options';
 import { countArchiveRows } from './dump/count-archive-rows';
 import { inspectDumpArchive } from './dump/inspect-dump-archive';
 import { inspectBaseBackup } from './pitr/base-backup';
-import { DumpSource, PitrSource } from './restore-source';
+import { DumpSource, PitrSource, RestoreSource } from './restore-source';
+import { InvalidInputError } from '../errors';
 
 /** What a dry run learns of a backup source without bringing it up. */
 export interface SourcePlan {
@@ -56,6 +57,13 @@ async function pitrPlan(source: PitrSource, options: RestoreSchemaOptions): Prom
  * @example
  * const plan = await planSourceOf({ kind: 'dump', path: '/backups/tenant_a.dump' }, { ...options });
  */
-export function planSourceOf(source: DumpSource | PitrSource, options: RestoreSchemaOptions): Promise<SourcePlan> {
-  return source.kind === 'dump' ? dumpPlan(source, options) : pitrPlan(source, options);
+export async function planSourceOf(source: Exclude<RestoreSource, { kind: 'connection' }>, options: RestoreSchemaOptions): Promise<SourcePlan> {
+  switch (source.kind) {
+    case 'dump':
+      return dumpPlan(source, options);
+    case 'pitr':
+      return pitrPlan(source, options);
+    default:
+      throw new InvalidInputError(`--dry-run does not plan ${source.kind} sources yet; run without --dry-run`);
+  }
 }

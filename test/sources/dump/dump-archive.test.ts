@@ -73,7 +73,7 @@ describe('restoreDumpArchive from local archives', () => {
   ])('%s: only customer_a1 and public (which it depends on), as they were at dump time, with owners and grants', async (kind, formatName) => {
     await withRestore(dumps().files[kind], ['customer_a1'], async (db, events) => {
       const url = db.connection as string;
-      expect(url).toMatch(/\/tenant_a$/);
+      expect(new URL(url).pathname).toBe('/tenant_a');
       expect(await schemasIn(url)).toEqual(['customer_a1', 'public']);
       await expectDumpTimeData(url, CUSTOMER_A1_AND_PUBLIC);
       await expectOwnersAndGrants(url);
@@ -92,7 +92,7 @@ describe('restoreDumpArchive from local archives', () => {
   test('plain SQL is loaded whole (with a warning); its "Started on" line is the restore point', async () => {
     await withRestore(dumps().files.plain, ['customer_a1'], async (db) => {
       const url = db.connection as string;
-      expect(url).toMatch(/\/restored$/);
+      expect(new URL(url).pathname).toBe('/restored');
       expect(await schemasIn(url)).toEqual(['Order Lines', 'customer_a1', 'customer_a2', 'deep', 'public', 'shared types']);
       await expectDumpTimeData(url, DIGESTED_TABLES);
       await expectOwnersAndGrants(url);
