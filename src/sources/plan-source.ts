@@ -64,6 +64,6 @@ export async function planSourceOf(source: Exclude<RestoreSource, { kind: 'conne
     case 'pitr':
       return pitrPlan(source, options);
     default:
-      throw new InvalidInputError(`--dry-run does not plan ${source.kind} sources yet; run without --dry-run`);
+      throw new InvalidInputError(`--dry-run does not plan ${(source as { kind: string }).kind} sources yet; run without --dry-run`);
   }
 }
