@@ -93,6 +93,9 @@ function scrubCause(err: unknown, conn: DatabaseConnection): Error {
   const copy = new Error(scrubSecrets(e.message, conn));
   copy.name = e.name;
   copy.stack = scrubSecrets(e.stack ?? '', conn);
+  // The SQLSTATE (28P01, 57P03, …) or errno lets callers react to the kind of failure; read from `err`, which may come from another realm.
+  const code = (err as { code?: unknown } | null | undefined)?.code;
+  if (typeof code === 'string') Object.assign(copy, { code });
   return copy;
 }
 

@@ -90,3 +90,33 @@ export class CopyError extends SchemaRestoreError {
     super(options?.code ?? 'COPY_FAILED', message, options);
   }
 }
+
+/** An AWS call that creates, waits for or describes a cloud resource failed (refused, timed out, ended in a failed state). */
+export class AwsResourceError extends SchemaRestoreError {
+  constructor(
+    /** The resource concerned (DB instance or cluster identifier, secret ARN). */
+    public readonly resource: string,
+    message: string,
+    options?: { cause?: unknown; code?: string },
+  ) {
+    super(options?.code ?? 'AWS_RESOURCE_FAILED', message, options);
+  }
+}
+
+/** Some temporary resources could not be removed; `leftovers` names each, so it can be deleted by hand or by a later sweep. */
+export class CleanupError extends SchemaRestoreError {
+  constructor(
+    message: string,
+    public readonly leftovers: ReadonlyArray<{ readonly kind: string; readonly id: string; readonly reason: string }>,
+    options?: { cause?: unknown },
+  ) {
+    super('CLEANUP_FAILED', message, options);
+  }
+}
+
+/** Database credentials could not be read from Secrets Manager, were refused by every version, or could not be reset. Never carries a password. */
+export class CredentialsError extends SchemaRestoreError {
+  constructor(message: string, options?: { cause?: unknown; code?: string }) {
+    super(options?.code ?? 'CREDENTIALS_FAILED', message, options);
+  }
+}

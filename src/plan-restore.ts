@@ -3,7 +3,7 @@ import { listTables } from './copy/list-tables';
 import { SchemaExistsError, SchemaNotFoundError } from './errors';
 import { checkRestoreOptions, existingSchemas, restoredNames, timestampSuffix } from './restore-names';
 import { RestoreSchemaOptions } from './restore-options';
-import { planSourceOf, SourcePlan } from './sources/plan-source';
+import { PlannedResource, planSourceOf, SourcePlan } from './sources/plan-source';
 
 /** A table a restore would copy, with what the source says of its size. */
 export interface PlannedTable {
@@ -33,6 +33,8 @@ export interface RestorePlan {
   readonly tablesUnknownReason?: string;
   readonly steps: string[];
   readonly warnings: string[];
+  /** Cloud resources the restore would create while it runs, with estimated hourly cost; empty for local sources. */
+  readonly resources: PlannedResource[];
 }
 
 async function liveSourcePlan(source: DatabaseConnection, schemas: readonly string[]): Promise<SourcePlan> {
@@ -96,5 +98,6 @@ export async function planRestore(options: RestoreSchemaOptions): Promise<Restor
     tablesUnknownReason: sourcePlan.tables ? undefined : sourcePlan.tablesUnknownReason,
     steps,
     warnings: sourcePlan.warnings,
+    resources: sourcePlan.resources ?? [],
   };
 }

@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { DatabaseConnection } from './connection';
+import type { DmsEngineOptions } from './copy/dms/dms-engine-options';
 import { listMaterializedViews } from './copy/list-tables';
 import { migrateSchemas } from './copy/migrate-schemas';
 import { refreshMaterializedViews } from './copy/refresh-materialized-views';
@@ -27,6 +28,9 @@ export interface RestoreDataOptions {
   /** Post-data statements (indexes, keys, triggers, RLS), renamed to the staging schemas. */
   readonly postData: DdlStatement[];
   readonly jobs: number;
+  /** How rows move. @default 'copy' */
+  readonly engine?: 'copy' | 'dms';
+  readonly dms?: DmsEngineOptions;
   readonly validate: boolean;
   readonly phase: PhaseRunner;
   readonly emit: ProgressListener;
@@ -55,9 +59,18 @@ function describeMismatch(v: RelationValidation): string {
  */
 export async function restoreData(o: RestoreDataOptions): Promise<RestoreDataResult> {
   const mappings: SchemaMapping[] = o.schemas.map((s, i) => ({ source: s, target: o.staging[i] }));
-  const copied = await o.phase('copy', `copying table data with ${o.jobs} worker${o.jobs > 1 ? 's' : ''} (streaming COPY)`,
+  const how = o.engine === 'dms' ? 'AWS DMS full load' : 'streaming COPY';
+  const copied = await o.phase('copy', `copying table data with ${o.jobs} worker${o.jobs > 1 ? 's' : ''} (${how})`,
     () => migrateSchemas({
-      source: o.source, target: o.target, schemas: mappings, snapshotId: o.snapshot.id, jobs: o.jobs, onProgress: o.emit, signal: o.signal,
+      source: o.source,
+      target: o.target,
+      schemas: mappings,
+      snapshotId: o.snapshot.id,
+      jobs: o.jobs,
+      engine: o.engine,
+      dms: o.dms,
+      onProgress: o.emit,
+      signal: o.signal,
     }),
     (r) => `${r.length} tables, ${r.reduce((n, t) => n + t.rows, 0)} rows copied`);
   await o.phase('post-data', 'building indexes, keys, triggers and row-level security', () => applyDdl(o.targetClient, o.postData));

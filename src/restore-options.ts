@@ -1,4 +1,7 @@
+import type { ConnectionOptions } from 'node:tls';
+import type { Ledger } from './cleanup/ledger';
 import { DatabaseConnection } from './connection';
+import type { DmsEngineOptions } from './copy/dms/dms-engine-options';
 import { ProgressListener } from './progress';
 import { AwsClients, RestoreSource } from './sources/restore-source';
 
@@ -20,6 +23,14 @@ export interface RestoreSchemaOptions {
   readonly suffix?: string;
   /** Tables copied in parallel. @default 4 */
   readonly jobs?: number;
+  /**
+   * How rows move: `copy` streams text COPY from the source snapshot; `dms` loads them with AWS DMS
+   * full-load tasks, which read the source as it is — use it only with a source that does not
+   * change, such as a temporary RDS restore. @default 'copy'
+   */
+  readonly engine?: 'copy' | 'dms';
+  /** Settings of the `dms` engine (secrets, replication instance, …); its resources are recorded in `ledger`. @default - none (required with engine 'dms') */
+  readonly dms?: DmsEngineOptions;
   /** Leave object owners out (objects belong to the restoring user), like `pg_restore --no-owner`. @default false */
   readonly skipOwnership?: boolean;
   /** Leave GRANT/REVOKE out, like `pg_restore --no-privileges`. @default false */
@@ -42,6 +53,14 @@ export interface RestoreSchemaOptions {
   readonly clients?: AwsClients;
   /** S3-compatible endpoint for `s3://` archives. @default `AWS_ENDPOINT_URL_S3`, else AWS */
   readonly s3Endpoint?: string;
+  /**
+   * Where cloud resources created for the source (RDS instances, clusters, secrets) are written
+   * down the moment they exist, so they can be removed even after a crash.
+   * @default an in-memory ledger (removed when the restore ends, but lost if the process dies)
+   */
+  readonly ledger?: Ledger;
+  /** TLS for connections to a cloud source (RDS); `false` only for a local test server. @default verified TLS with the RDS certificate authorities */
+  readonly tls?: false | ConnectionOptions;
   readonly onProgress?: ProgressListener;
   /** Abort the restore; everything it created is removed. */
   readonly signal?: AbortSignal;

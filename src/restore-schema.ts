@@ -68,7 +68,12 @@ export async function restoreSchema(options: RestoreSchemaOptions): Promise<Rest
   if (!isRestoreSource(source)) return restoreFromDatabase({ ...options, source }, { emit, started });
   // Fail fast on an unreachable target before spending minutes on a temporary source.
   await (await connect(options.target, 'target')).end();
+  // One id names the staging schemas and tags the cloud resources of the same restore.
+  const restoreId = options.restoreId ?? options.ledger?.restoreId ?? randomBytes(8).toString('hex');
   const past = await restoreTemporary(source, {
+    restoreId,
+    ledger: options.ledger,
+    tls: options.tls,
     schemas: options.schemas,
     database: options.sourceDatabase ?? libpqEnv(options.target).PGDATABASE,
     clients: options.clients,
@@ -78,7 +83,7 @@ export async function restoreSchema(options: RestoreSchemaOptions): Promise<Rest
     signal: options.signal,
   });
   try {
-    return await restoreFromDatabase({ ...options, source: past.connection }, { emit, started, past });
+    return await restoreFromDatabase({ ...options, restoreId, source: past.connection }, { emit, started, past });
   } finally {
     if (past.kind !== 'connection') emit({ type: 'phase', phase: 'cleanup', status: 'start', message: `removing the temporary ${past.description}` });
     await past.cleanup();
@@ -164,6 +169,9 @@ async function restoreFromDatabase(options: RestoreSchemaOptions & { source: Dat
       schemas,
       staging,
       jobs: options.jobs ?? 4,
+      engine: options.engine,
+      // The DMS resources carry this restore's id and go into its ledger, so cleanup finds them.
+      dms: options.dms && { restoreId, ledger: options.ledger, ...options.dms },
       validate: options.validate ?? true,
       postData: split.staged.postData.filter(isStructural),
       phase,

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
+import { parseCleanupArgs, RawCleanupArgs } from './cleanup-args';
+import { runCleanupCommand } from './cleanup-command';
 import { CliDeps } from './cli-deps';
 import { EXIT_CODES, reportFailure, scrubAll } from './cli-errors';
 import { runDemoCommand } from './demo-command';
@@ -30,8 +32,17 @@ function buildProgram(deps: CliDeps, setExitCode: (code: number) => void): Comma
 
   program.command('restore')
     .description('restore schemas from --source into --target under new names (customer_a1 → customer_a1_<suffix>)')
-    .option('--source <source>', 'the past: a postgres:// URL, a pg_dump archive (path, s3://bucket/key, or s3://bucket/prefix/ for the newest), or pitr:<base-backup-dir>?wal=<wal-archive-dir>')
-    .option('--at <time>', 'with a pitr: source, the moment to recover to (ISO 8601 with zone, e.g. 2024-01-28T14:30:00Z)')
+    .option('--source <source>', 'the past: a postgres:// URL, a pg_dump archive (path, s3://bucket/key, or s3://bucket/prefix/ for the newest), ' +
+      'pitr:<base-backup-dir>?wal=<wal-archive-dir>, or rds:<instance-or-cluster-id>')
+    .option('--at <time>', 'with a pitr: or rds: source, the moment to recover to (ISO 8601 with zone, e.g. 2024-01-28T14:30:00Z)')
+    .option('--snapshot <id>', 'with an rds: source, restore this DB (cluster) snapshot instead of a time')
+    .option('--latest', 'with an rds: source, restore the latest restorable time')
+    .option('--secret <arn-or-name>', 'with an rds: source, the Secrets Manager secret with the login (the version current at the restore point is used)')
+    .option('--subnet-group <name>', 'with an rds: source, DB subnet group of the temporary database (default: the source\'s)')
+    .option('--security-group <id>', 'with an rds: source, VPC security group of the temporary database (default: the source\'s); repeat for several',
+      (v: string, all: string[] = []) => [...all, v])
+    .option('--instance-class <class>', 'with an rds: source, class of the temporary instance (default: the source\'s)')
+    .option('--ledger <file>', 'with an rds: source, where created AWS resources are written down (default: $PGSR_LEDGER or ~/.pg-schema-restore/ledger.json)')
     .option('--source-database <name>', 'database to read in a recovered cluster (default: the --target database name)')
     .option('--s3-endpoint <url>', 'S3-compatible endpoint for s3:// archives (default: AWS_ENDPOINT_URL_S3, else AWS)')
     .option('--target <postgres-url>', 'live database to restore into; nothing existing is changed')
@@ -47,6 +58,17 @@ function buildProgram(deps: CliDeps, setExitCode: (code: number) => void): Comma
       setExitCode(await runRestoreCommand(parseRestoreArgs(raw), deps));
     });
 
+  program.command('cleanup')
+    .description('list (or with --yes delete) cloud resources that restores left behind: those the ledger lists, or with --orphans every expired tagged one')
+    .option('--orphans', 'sweep AWS for resources tagged pg-schema-restore:restore-id whose expires-at tag has passed')
+    .option('--older-than <duration>', 'with --orphans, also resources created longer ago than this (e.g. 6h, 2d)')
+    .option('--ledger <file>', 'ledger file of the CLI\'s restores (default: $PGSR_LEDGER or ~/.pg-schema-restore/ledger.json)')
+    .option('--yes', 'delete what was found (default: only list it)')
+    .option('--json', 'print what was found as one JSON object')
+    .action(async (raw: RawCleanupArgs) => {
+      setExitCode(await runCleanupCommand(parseCleanupArgs(raw, deps.env), deps));
+    });
+
   program.command('demo')
     .description('restore a damaged tenant schema on a throwaway local PostgreSQL server; nothing to configure')
     .option('--rows <n>', 'users per sample schema (orders and items scale with it)', '1000')
@@ -57,7 +79,7 @@ function buildProgram(deps: CliDeps, setExitCode: (code: number) => void): Comma
 }
 
 function commanderFailure(err: CommanderError): string {
-  if (err.code === 'commander.help') return `missing command: use "${NAME} restore ..." or "${NAME} demo"; see ${NAME} --help`;
+  if (err.code === 'commander.help') return `missing command: use "${NAME} restore ...", "${NAME} cleanup" or "${NAME} demo"; see ${NAME} --help`;
   const message = err.message.replace(/^error:\s*/i, '').split('\n').map((l) => l.trim()).filter(Boolean).join(' ');
   return `${message}; see ${NAME} --help`;
 }

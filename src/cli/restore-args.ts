@@ -9,6 +9,13 @@ export interface RawRestoreArgs {
   readonly at?: string;
   readonly sourceDatabase?: string;
   readonly s3Endpoint?: string;
+  readonly snapshot?: string;
+  readonly latest?: boolean;
+  readonly secret?: string;
+  readonly subnetGroup?: string;
+  readonly securityGroup?: string[];
+  readonly instanceClass?: string;
+  readonly ledger?: string;
   readonly target?: string;
   readonly schema?: string[];
   readonly suffix?: string;
@@ -29,6 +36,8 @@ export interface RestoreCommandOptions {
   readonly json: boolean;
   /** Print the plan and create nothing. */
   readonly dryRun: boolean;
+  /** Ledger file for the cloud resources of an rds: source. @default $PGSR_LEDGER or ~/.pg-schema-restore/ledger.json */
+  readonly ledgerPath?: string;
 }
 
 const EXAMPLE_TARGET = 'postgres://user@host:5432/tenant_a';
@@ -85,7 +94,15 @@ function checkEndpoint(value: string): string {
  * // → { restore: { source, target, schemas: ['customer_a1'], jobs: 8, skipOwnership: false, ... }, json: false }
  */
 export function parseRestoreArgs(raw: RawRestoreArgs): RestoreCommandOptions {
-  const source = parseSourceArg(raw.source, raw.at === undefined ? undefined : parseAtArg(raw.at));
+  const source = parseSourceArg(raw.source, {
+    at: raw.at === undefined ? undefined : parseAtArg(raw.at),
+    snapshot: raw.snapshot,
+    latest: raw.latest,
+    secret: raw.secret,
+    subnetGroup: raw.subnetGroup,
+    securityGroups: raw.securityGroup,
+    instanceClass: raw.instanceClass,
+  });
   const target = checkTargetUrl(raw.target);
   const schemas = checkSchemas(raw.schema);
   const jobs = checkJobs(raw.jobs);
@@ -107,5 +124,6 @@ export function parseRestoreArgs(raw: RawRestoreArgs): RestoreCommandOptions {
     },
     json: raw.json === true,
     dryRun: raw.dryRun === true,
+    ...(raw.ledger ? { ledgerPath: raw.ledger } : {}),
   };
 }

@@ -1,9 +1,14 @@
+import { randomBytes } from 'node:crypto';
+import { defaultLedgerPath } from './cleanup-args';
 import { CliDeps } from './cli-deps';
 import { EXIT_CODES, exitCodeFor, reportFailure } from './cli-errors';
 import { withInterrupt } from './interrupt';
 import { formatPlan } from './plan-summary';
 import { RestoreCommandOptions } from './restore-args';
 import { formatRestoreSummary } from './restore-summary';
+import { fileLedgerStore } from '../cleanup/file-ledger-store';
+import { Ledger } from '../cleanup/ledger';
+import { RestoreSchemaOptions } from '../restore-options';
 
 /**
  * Run `pg-schema-restore restore`: call the restore with a progress display (none with `--json`),
@@ -19,9 +24,10 @@ export async function runRestoreCommand(options: RestoreCommandOptions, deps: Cl
   const secrets = [typeof source === 'string' ? source : '', options.restore.target];
   if (options.dryRun) return printPlan(options, deps, secrets);
   const display = options.json ? undefined : deps.createDisplay(deps.stdout);
+  const restore = { ...options.restore, ...cloudLedger(options, deps) };
   return withInterrupt(deps, async (signal) => {
     try {
-      const report = await deps.restore({ ...options.restore, onProgress: display?.onProgress, signal });
+      const report = await deps.restore({ ...restore, onProgress: display?.onProgress, signal });
       await display?.close();
       deps.stdout.write(options.json ? `${JSON.stringify(report)}\n` : formatRestoreSummary(report));
       return EXIT_CODES.ok;
@@ -30,6 +36,17 @@ export async function runRestoreCommand(options: RestoreCommandOptions, deps: Cl
       return reportFailure(err, deps, secrets, signal.aborted ? EXIT_CODES.interrupted : exitCodeFor(err));
     }
   });
+}
+
+/**
+ * A restore from a cloud source writes what it creates into the CLI's ledger file the moment it
+ * exists, so `pg-schema-restore cleanup --yes` can remove it even after a crash.
+ */
+function cloudLedger(options: RestoreCommandOptions, deps: CliDeps): Pick<RestoreSchemaOptions, 'ledger' | 'restoreId'> {
+  const source = options.restore.source;
+  if (typeof source === 'string' || source.kind !== 'rds') return {};
+  const restoreId = options.restore.restoreId ?? randomBytes(8).toString('hex');
+  return { restoreId, ledger: new Ledger(fileLedgerStore(options.ledgerPath ?? defaultLedgerPath(deps.env)), restoreId) };
 }
 
 /** `--dry-run`: print the plan (JSON with `--json`) and create nothing. */

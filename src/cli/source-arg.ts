@@ -1,8 +1,9 @@
 import { InvalidInputError } from '../errors';
+import { checkNoRdsOptions, rdsSourceArg, SourceArgExtras } from './rds-source-arg';
 import { RestoreSource } from '../sources/restore-source';
 
 const SOURCE_FORMS = 'a postgres:// URL (a database holding the past), a pg_dump archive (path or s3://bucket/key), ' +
-  'or pitr:<base-backup-dir>?wal=<wal-archive-dir> with --at <time>';
+  'pitr:<base-backup-dir>?wal=<wal-archive-dir> with --at <time>, or rds:<instance-or-cluster-id>';
 
 /** ISO 8601 date and time with seconds optional and a zone required: `2024-01-28T14:30:00Z`, `2024-01-28 15:30+01:00`. */
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}(:?\d{2})?)$/i;
@@ -51,21 +52,27 @@ function pitrSource(value: string, at: Date | undefined): RestoreSource {
 }
 
 /**
- * Turn `--source` (and `--at`) into a restore source: a `postgres://` URL stays a connection string;
- * `s3://…` and file paths are pg_dump archives; `pitr:<dir>?wal=<dir>` is a base backup recovered to
- * `--at`. Never echoes the value of a URL, which may carry a password.
+ * Turn `--source` (and `--at`, and the rds options) into a restore source: a `postgres://` URL stays
+ * a connection string; `s3://…` and file paths are pg_dump archives; `pitr:<dir>?wal=<dir>` is a base
+ * backup recovered to `--at`; `rds:<id>` is an RDS instance or Aurora cluster restored temporarily. Never echoes the value of a URL, which may carry a password.
  *
  * @example
- * parseSourceArg('s3://backups/tenant_a/', undefined); // { kind: 'dump', path: 's3://backups/tenant_a/' }
- * parseSourceArg('pitr:/b/base?wal=/b/wal', new Date('2024-01-28T14:30:00Z')); // { kind: 'pitr', ... }
+ * parseSourceArg('s3://backups/tenant_a/'); // { kind: 'dump', path: 's3://backups/tenant_a/' }
+ * parseSourceArg('pitr:/b/base?wal=/b/wal', { at: new Date('2024-01-28T14:30:00Z') }); // { kind: 'pitr', ... }
  */
-export function parseSourceArg(value: string | undefined, at: Date | undefined): string | RestoreSource {
+export function parseSourceArg(value: string | undefined, extras: SourceArgExtras = {}): string | RestoreSource {
   if (value === undefined || value.trim() === '') throw new InvalidInputError(`missing --source: ${SOURCE_FORMS}`);
   const protocol = protocolOf(value);
-  if (protocol === 'pitr') return pitrSource(value, at);
-  const onlyForPitr = (what: string) => new InvalidInputError(`--at applies to pitr: sources only; ${what}, so leave --at out (or recover a base backup with --source "pitr:<dir>?wal=<dir>")`);
+  if (protocol === 'rds') return rdsSourceArg(value, extras);
+  const at = extras.at;
+  if (protocol === 'pitr') {
+    checkNoRdsOptions(extras, 'a base backup');
+    return pitrSource(value, at);
+  }
+  const onlyForPitr = (what: string) => new InvalidInputError(`--at applies to pitr: and rds: sources only; ${what}, so leave --at out (or recover a base backup with --source "pitr:<dir>?wal=<dir>")`);
   if (protocol === 'postgres' || protocol === 'postgresql') {
     if (at) throw onlyForPitr('a database is read as it is when the restore starts');
+    checkNoRdsOptions(extras, 'a postgres:// URL');
     return value;
   }
   if (protocol === 's3' && !/^s3:\/\/[^/]+/i.test(value)) throw new InvalidInputError('--source s3:// needs a bucket, e.g. s3://backups/tenant_a.dump or s3://backups/nightly/ for the newest archive under a prefix');
@@ -75,5 +82,6 @@ export function parseSourceArg(value: string | undefined, at: Date | undefined):
   }
   if (CREDENTIALS.test(value)) throw new InvalidInputError('--source looks like a connection string without its scheme; write it as postgres://user:password@host:5432/database');
   if (at) throw onlyForPitr('a pg_dump archive holds the database as of its dump time');
+  checkNoRdsOptions(extras, 'a pg_dump archive');
   return { kind: 'dump', path: value };
 }

@@ -1,5 +1,7 @@
 import { Client } from 'pg';
 import { copyTable } from './copy-table';
+import { DmsEngineOptions } from './dms/dms-engine-options';
+import { checkDmsEngineOptions, migrateWithDms } from './dms/migrate-with-dms';
 import { listSchemaObjects, SourceTable } from './list-tables';
 import { checkSchemaMappings, SchemaMapping } from './schema-mapping';
 import { connect, DatabaseConnection } from '../connection';
@@ -10,8 +12,13 @@ import { connectInSnapshot, openSourceSnapshot } from '../sources/source-snapsho
 
 /** Options of {@link migrateSchemas}. */
 export interface MigrateSchemasOptions {
-  /** How data moves. Only `copy` (streamed text COPY) exists today. @default 'copy' */
-  readonly engine?: 'copy';
+  /**
+   * How data moves: `copy` streams text COPY inside the source snapshot; `dms` runs AWS DMS full-load
+   * tasks (see {@link migrateWithDms}; the source must not change while it loads). @default 'copy'
+   */
+  readonly engine?: 'copy' | 'dms';
+  /** Settings of the `dms` engine; required with it. @default - none */
+  readonly dms?: DmsEngineOptions;
   readonly source: DatabaseConnection;
   readonly target: DatabaseConnection;
   /** Source schema → staging schema in the target that already holds the same tables. */
@@ -65,8 +72,13 @@ export function checkJobs(jobs: number): void {
 export async function migrateSchemas(options: MigrateSchemasOptions): Promise<CopiedTable[]> {
   const { source, schemas, signal } = options;
   const jobs = options.jobs ?? 4;
-  if ((options.engine ?? 'copy') !== 'copy') throw new InvalidInputError(`unknown data engine "${options.engine}"; use "copy"`);
+  const engine = options.engine ?? 'copy';
+  if (engine !== 'copy' && engine !== 'dms') throw new InvalidInputError(`unknown data engine "${options.engine}"; use "copy" or "dms"`);
   checkJobs(jobs);
+  if (engine === 'dms') {
+    checkDmsEngineOptions(options.dms);
+    return migrateWithDms({ ...options.dms, source, schemas, snapshotId: options.snapshotId, jobs, onProgress: options.onProgress, signal });
+  }
   checkSchemaMappings(schemas);
   if (signal?.aborted) throw new AbortedError('data copy aborted');
   const emit = safeListener(options.onProgress);

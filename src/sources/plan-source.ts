@@ -3,8 +3,22 @@ import { RestoreSchemaOptions } from '../restore-options';
 import { countArchiveRows } from './dump/count-archive-rows';
 import { inspectDumpArchive } from './dump/inspect-dump-archive';
 import { inspectBaseBackup } from './pitr/base-backup';
+import { planRdsSource } from './rds/plan-rds';
 import { DumpSource, PitrSource, RestoreSource } from './restore-source';
 import { InvalidInputError } from '../errors';
+
+/** A cloud resource a restore would create, and what it would cost while it exists. */
+export interface PlannedResource {
+  /** `rds-instance`, `rds-cluster`, `secret`, … (the ledger's kinds). */
+  readonly kind: string;
+  readonly name: string;
+  /** `db.r6g.large, private, tagged` */
+  readonly detail: string;
+  /** On-demand USD per hour (compute only); undefined when unknown or free. */
+  readonly usdPerHour?: number;
+  /** How the price was found, or why it is unknown. */
+  readonly costBasis?: string;
+}
 
 /** What a dry run learns of a backup source without bringing it up. */
 export interface SourcePlan {
@@ -16,6 +30,8 @@ export interface SourcePlan {
   /** Steps that bring the source up, before the restore proper. */
   readonly steps: string[];
   readonly warnings: string[];
+  /** Cloud resources the source would create (none for local sources). */
+  readonly resources?: PlannedResource[];
 }
 
 async function dumpPlan(source: DumpSource, options: RestoreSchemaOptions): Promise<SourcePlan> {
@@ -63,6 +79,8 @@ export async function planSourceOf(source: Exclude<RestoreSource, { kind: 'conne
       return dumpPlan(source, options);
     case 'pitr':
       return pitrPlan(source, options);
+    case 'rds':
+      return planRdsSource(source, options);
     default:
       throw new InvalidInputError(`--dry-run does not plan ${(source as { kind: string }).kind} sources yet; run without --dry-run`);
   }

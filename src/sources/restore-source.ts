@@ -1,4 +1,10 @@
+import type { ConnectionOptions } from 'node:tls';
+import type { PricingClient } from '@aws-sdk/client-pricing';
+import type { RDSClient } from '@aws-sdk/client-rds';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { AwsWaitOptions } from './rds/wait-for-rds';
+import type { Ledger } from '../cleanup/ledger';
 import { DatabaseConnection } from '../connection';
 import { PostgresBinaries } from '../local/postgres-binaries';
 import { ProgressListener } from '../progress';
@@ -36,12 +42,47 @@ export interface PitrSource {
   readonly user?: string;
 }
 
+/**
+ * An Amazon RDS for PostgreSQL instance or Aurora PostgreSQL cluster, restored side by side into a
+ * temporary instance (or cluster + instance) as of a time or from a snapshot; give exactly one of
+ * `restoreTime`, `snapshotId`, `useLatestRestorableTime`.
+ */
+export interface RdsSource {
+  readonly kind: 'rds';
+  /** DB instance or Aurora DB cluster identifier (an Aurora instance stands for its cluster). */
+  readonly id: string;
+  /** Restore the state as of this time (within the backup retention window). */
+  readonly restoreTime?: Date;
+  /** Restore this DB snapshot (instance) or DB cluster snapshot (Aurora) of the source. */
+  readonly snapshotId?: string;
+  /** Restore the latest restorable time (usually about 5 minutes ago). */
+  readonly useLatestRestorableTime?: boolean;
+  /** @default the source's DB subnet group */
+  readonly subnetGroup?: string;
+  /** @default the source's VPC security groups */
+  readonly securityGroupIds?: readonly string[];
+  /** @default the source's class (Aurora: its writer's; `db.serverless` for a Serverless v2 writer) */
+  readonly instanceClass?: string;
+  /** Database to read in the temporary instance. @default the restore's source database, else 'postgres' */
+  readonly database?: string;
+  /** Login for the temporary instance (it has the source's users and passwords as of the restore point). */
+  readonly credentials?: { readonly username: string; readonly password: string };
+  /** Secrets Manager secret holding the login; the version current at the restore point is used. */
+  readonly secretId?: string;
+  /** Hours after which an orphan sweep may delete the temporary resources. @default 6 */
+  readonly ttlHours?: number;
+}
+
 /** Where the past comes from. */
-export type RestoreSource = ConnectionSource | DumpSource | PitrSource;
+export type RestoreSource = ConnectionSource | DumpSource | PitrSource | RdsSource;
 
 /** AWS SDK v3 clients, injectable for tests and custom configuration; built from the default credential chain otherwise. */
 export interface AwsClients {
   readonly s3?: S3Client;
+  readonly rds?: RDSClient;
+  readonly secretsManager?: SecretsManagerClient;
+  /** AWS Price List API (us-east-1), for `--dry-run` cost estimates. */
+  readonly pricing?: PricingClient;
 }
 
 /** Options of {@link restoreTemporary}. */
@@ -66,6 +107,16 @@ export interface RestoreTemporaryOptions {
   readonly onProgress?: ProgressListener;
   /** Abort: whatever was created so far is removed before the promise rejects. */
   readonly signal?: AbortSignal;
+  /** Identifier of the restore: names and tags the cloud resources it creates. @default a random id */
+  readonly restoreId?: string;
+  /** Where created cloud resources are written down the moment they exist. @default an in-memory ledger */
+  readonly ledger?: Ledger;
+  /** TLS for connections to cloud databases; `false` only for tests against a local server. @default verified TLS */
+  readonly tls?: false | ConnectionOptions;
+  /** How long and how often to poll AWS while resources are created. @default every 15 s, backing off to 60 s, for up to 2 hours */
+  readonly awsWait?: AwsWaitOptions;
+  /** Clock for tags and restore points. @default () => new Date() */
+  readonly now?: () => Date;
 }
 
 /** A database holding the past, ready to be read, and the means to remove it. */

@@ -2,6 +2,7 @@ import { describeConnection } from '../connection';
 import { InvalidInputError } from '../errors';
 import { restoreDumpArchive } from './dump/restore-dump-archive';
 import { restorePointInTime } from './pitr/restore-pitr';
+import { restoreRdsTemporary } from './rds/restore-rds';
 import { RestoreSource, RestoreTemporaryOptions, TemporaryDatabase } from './restore-source';
 
 function connectionHandle(source: Extract<RestoreSource, { kind: 'connection' }>): TemporaryDatabase {
@@ -17,7 +18,8 @@ function connectionHandle(source: Extract<RestoreSource, { kind: 'connection' }>
 
 /**
  * Bring up a database holding the past: a pg_dump archive (local or S3) restored into a throwaway
- * local server, a base backup recovered to a point in time, or an existing database as it is. The
+ * local server, a base backup recovered to a point in time, an RDS instance or Aurora cluster
+ * restored side by side into temporary AWS resources, or an existing database as it is. The
  * handle says where to connect, which moment the data is from, and removes what was created with
  * `cleanup()` — call it in a `finally`. A failure or abort while building removes everything
  * before the promise rejects.
@@ -40,7 +42,9 @@ export async function restoreTemporary(source: RestoreSource, options: RestoreTe
       return restoreDumpArchive(source, options);
     case 'pitr':
       return restorePointInTime(source, options);
+    case 'rds':
+      return restoreRdsTemporary(source, options);
     default:
-      throw new InvalidInputError(`unknown source kind "${String((source as { kind?: unknown } | undefined)?.kind)}"; use { kind: 'connection' | 'dump' | 'pitr', ... }`);
+      throw new InvalidInputError(`unknown source kind "${String((source as { kind?: unknown } | undefined)?.kind)}"; use { kind: 'connection' | 'dump' | 'pitr' | 'rds', ... }`);
   }
 }

@@ -55,7 +55,7 @@ describe('parseRestoreArgs', () => {
     [{ jobs: 'four' }, /^--jobs must be a positive integer/],
     [{ jobs: '' }, /^--jobs must be a positive integer/],
     [{ suffix: '' }, /^--suffix must not be empty; leave it out/],
-    [{ source: undefined }, /^missing --source: a postgres:\/\/ URL \(a database holding the past\), a pg_dump archive \(path or s3:\/\/bucket\/key\), or pitr:/],
+    [{ source: undefined }, /^missing --source: a postgres:\/\/ URL \(a database holding the past\), a pg_dump archive \(path or s3:\/\/bucket\/key\), pitr:.*, or rds:<instance-or-cluster-id>$/],
     [{ target: undefined }, /^missing --target <postgres-url>: the live database/],
     [{ source: 'mysql://root:hunter2@db/shop' }, /^--source cannot read mysql:\/\/ URLs; use a postgres:\/\/ URL/],
     [{ source: 's3://' }, /^--source s3:\/\/ needs a bucket, e\.g\. s3:\/\/backups\/tenant_a\.dump/],
@@ -65,8 +65,15 @@ describe('parseRestoreArgs', () => {
     [{ source: 'pitr:/b/base?wal=/b/wal', at: '2024-01-28T14:30:00' }, /^--at must be an ISO 8601 time with a time zone \(got "2024-01-28T14:30:00"\), e\.g\. --at 2024-01-28T14:30:00Z/],
     [{ source: 'pitr:/b/base?wal=/b/wal', at: 'yesterday' }, /^--at must be an ISO 8601 time \(got "yesterday"\)/],
     [{ source: 'pitr:/b/base?wal=/b/wal', at: '2024-02-30T14:30:00Z' }, /^--at must be an ISO 8601 time/],
-    [{ at: '2024-01-28T14:30:00Z' }, /^--at applies to pitr: sources only; a database is read as it is when the restore starts/],
-    [{ source: '/backups/tenant_a.dump', at: '2024-01-28T14:30:00Z' }, /^--at applies to pitr: sources only; a pg_dump archive holds the database as of its dump time/],
+    [{ at: '2024-01-28T14:30:00Z' }, /^--at applies to pitr: and rds: sources only; a database is read as it is when the restore starts/],
+    [{ source: '/backups/tenant_a.dump', at: '2024-01-28T14:30:00Z' }, /^--at applies to pitr: and rds: sources only; a pg_dump archive holds the database as of its dump time/],
+    [{ source: '/backups/tenant_a.dump', snapshot: 'snap-1' }, /^--snapshot applies to rds: sources only, and --source is a pg_dump archive; leave --snapshot out/],
+    [{ latest: true }, /^--latest applies to rds: sources only, and --source is a postgres:\/\/ URL/],
+    [{ source: 'pitr:/b?wal=/w', at: '2024-01-28T14:30:00Z', secret: 's' }, /^--secret applies to rds: sources only, and --source is a base backup/],
+    [{ source: 'rds:tenants-prod', secret: 's' }, /^--source rds: needs one of --at <time>, --snapshot <id>, --latest, e\.g\. --source rds:tenants-prod/],
+    [{ source: 'rds:tenants-prod', secret: 's', latest: true, snapshot: 'x' }, /^--source rds: takes only one of \(got --snapshot and --latest\) --at/],
+    [{ source: 'rds:tenants-prod', latest: true }, /^--source rds: needs --secret <arn-or-name>/],
+    [{ source: 'rds:', latest: true, secret: 's' }, /^--source rds: needs a DB instance or Aurora cluster identifier/],
     [{ source: 'root:hunter2@db/shop' }, /^--source looks like a connection string without its scheme; write it as postgres:\/\/user:password@host:5432\/database$/],
     [{ source: 'postgres//root:hunter2@db' }, /^--source looks like a connection string without its scheme/],
     [{ s3Endpoint: 'localhost:9000' }, /^--s3-endpoint must be an http:\/\/ or https:\/\/ URL/],
@@ -86,6 +93,13 @@ describe('parseRestoreArgs', () => {
     expect(sourceOf({ source: 's3://backups/nightly/' })).toEqual({ kind: 'dump', path: 's3://backups/nightly/' });
     expect(sourceOf({ source: 'pitr:/b/base?wal=/b/wal%20archive', at: '2024-01-28T15:30:00+01:00' }))
       .toEqual({ kind: 'pitr', baseBackup: '/b/base', walArchive: '/b/wal archive', targetTime: new Date('2024-01-28T14:30:00Z') });
+    expect(sourceOf({ source: 'rds:tenants-prod', at: '2024-01-28T14:30:00Z', secret: 'prod/login', subnetGroup: 'private', securityGroup: ['sg-1', 'sg-2'] })).toEqual({
+      kind: 'rds', id: 'tenants-prod', restoreTime: new Date('2024-01-28T14:30:00Z'), secretId: 'prod/login', subnetGroup: 'private', securityGroupIds: ['sg-1', 'sg-2'],
+    });
+    expect(sourceOf({ source: 'rds:aurora-1', snapshot: 'nightly-1', secret: 'arn:aws:secretsmanager:eu-west-1:1:secret:x', instanceClass: 'db.r6g.large' })).toEqual({
+      kind: 'rds', id: 'aurora-1', snapshotId: 'nightly-1', secretId: 'arn:aws:secretsmanager:eu-west-1:1:secret:x', instanceClass: 'db.r6g.large',
+    });
+    expect(sourceOf({ source: 'rds:db-1', latest: true, secret: 's' })).toEqual({ kind: 'rds', id: 'db-1', useLatestRestorableTime: true, secretId: 's' });
     const parsed = parseRestoreArgs({ ...valid, s3Endpoint: 'http://127.0.0.1:9000', sourceDatabase: 'tenant_a', dryRun: true });
     expect(parsed.dryRun).toBe(true);
     expect(parsed.restore).toMatchObject({ s3Endpoint: 'http://127.0.0.1:9000', sourceDatabase: 'tenant_a' });

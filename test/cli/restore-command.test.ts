@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   AbortedError, ConnectionError, MissingRolesError, SchemaExistsError, SchemaNotFoundError, ValidationError,
 } from '../../src';
@@ -59,6 +62,24 @@ test('a materialized view refreshed from restored data, whose source copy was st
   const cli = fakeCli(scriptedRestore({ ...base, schemas: [stale] }));
   expect(await runCli(argv, cli.deps)).toBe(0);
   expect(cli.stdout.lines()).toContain('    product_sales (materialized view)     50 rows  ↻ refreshed (the source\'s copy was stale)');
+});
+
+test('an rds: source gets a ledger file: what the restore creates is written there under its restore id', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pgsr-ledger-cli-'));
+  try {
+    const ledgerPath = join(dir, 'ledger.json');
+    const cli = fakeCli(async (options) => {
+      await options.ledger!.record({ kind: 'rds-instance', id: `pgsr-${options.restoreId}` });
+      return sampleReport();
+    });
+    expect(await runCli(['restore', '--source', 'rds:prod-db', '--latest', '--secret', 'prod/login', '--target', TARGET, '--schema', 'customer_a1',
+      '--ledger', ledgerPath, '--json'], cli.deps)).toBe(0);
+    expect(cli.calls[0].source).toEqual({ kind: 'rds', id: 'prod-db', useLatestRestorableTime: true, secretId: 'prod/login' });
+    const entries = JSON.parse(readFileSync(ledgerPath, 'utf8'));
+    expect(entries).toEqual([expect.objectContaining({ kind: 'rds-instance', id: `pgsr-${cli.calls[0].restoreId}`, restoreId: cli.calls[0].restoreId })]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 describe('restore command failures', () => {

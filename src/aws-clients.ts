@@ -1,0 +1,23 @@
+import { RDSClient } from '@aws-sdk/client-rds';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { AwsClients } from './sources/restore-source';
+
+/**
+ * The RDS client to use: the given one, or one built from the default credential chain and region.
+ *
+ * @example
+ * const rds = rdsClientOf(options.clients);
+ */
+export function rdsClientOf(clients: AwsClients | undefined): RDSClient {
+  return clients?.rds ?? new RDSClient({});
+}
+
+/**
+ * The Secrets Manager client to use: the given one, or one built from the default credential chain and region.
+ *
+ * @example
+ * const secrets = secretsManagerClientOf(options.clients);
+ */
+export function secretsManagerClientOf(clients: AwsClients | undefined): SecretsManagerClient {
+  return clients?.secretsManager ?? new SecretsManagerClient({});
+}

@@ -1,0 +1,101 @@
+import { DeleteDBClusterCommand, DeleteDBInstanceCommand, DescribeDBClustersCommand, DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
+import { DeleteSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { ResourceKind } from './ledger';
+import { isAwsError } from '../sources/rds/rds-errors';
+import {
+  AwsWaitOptions, waitForDBClusterAvailable, waitForDBClusterDeleted, waitForDBInstanceAvailable, waitForDBInstanceDeleted,
+} from '../sources/rds/wait-for-rds';
+
+/** What a deleter gets: clients built on first use, and how to wait. */
+export interface DeleteContext {
+  readonly rds: () => RDSClient;
+  readonly secretsManager: () => SecretsManagerClient;
+  /** Wait until the resource is gone, not only until AWS accepted the delete. */
+  readonly waitForDeletion: boolean;
+  readonly wait?: AwsWaitOptions;
+  readonly signal?: AbortSignal;
+}
+
+/** `deleted`: AWS accepted (or finished) the deletion; `gone`: it did not exist any more. */
+export type DeleteOutcome = 'deleted' | 'gone';
+
+/** Deletes one kind of resource, idempotently, and says how to do it by hand when it cannot. */
+export interface ResourceDeleter {
+  delete(id: string, context: DeleteContext): Promise<DeleteOutcome>;
+  /** The command that deletes it by hand. */
+  manual(id: string): string;
+}
+
+/** Let a resource leave a transitional state (creating, backing-up, …) in which RDS refuses deletes; a failed state is fine too. */
+async function settle(wait: () => Promise<unknown>): Promise<void> {
+  await wait().catch(() => undefined);
+}
+
+const dbInstance: ResourceDeleter = {
+  async delete(id, context) {
+    const rds = context.rds();
+    const waits = { ...context.wait, rds, signal: context.signal };
+    const send = () => rds.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: id, SkipFinalSnapshot: true, DeleteAutomatedBackups: true }));
+    try {
+      await send();
+    } catch (err) {
+      if (isAwsError(err, 'DBInstanceNotFoundFault')) return 'gone';
+      if (!isAwsError(err, 'InvalidDBInstanceStateFault')) throw err;
+      const status = (await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id }))).DBInstances?.[0]?.DBInstanceStatus;
+      if (status !== 'deleting') {
+        await settle(() => waitForDBInstanceAvailable(id, waits));
+        await send();
+      }
+    }
+    if (context.waitForDeletion) await waitForDBInstanceDeleted(id, waits);
+    return 'deleted';
+  },
+  manual: (id) => `aws rds delete-db-instance --db-instance-identifier ${id} --skip-final-snapshot --delete-automated-backups`,
+};
+
+const dbCluster: ResourceDeleter = {
+  async delete(id, context) {
+    const rds = context.rds();
+    const waits = { ...context.wait, rds, signal: context.signal };
+    const send = () => rds.send(new DeleteDBClusterCommand({ DBClusterIdentifier: id, SkipFinalSnapshot: true }));
+    try {
+      await send();
+    } catch (err) {
+      if (isAwsError(err, 'DBClusterNotFoundFault')) return 'gone';
+      if (!isAwsError(err, 'InvalidDBClusterStateFault')) throw err;
+      const cluster = (await rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: id }))).DBClusters?.[0];
+      if (cluster?.Status !== 'deleting') {
+        // A cluster is deletable once its instances are gone and it is no longer being created.
+        for (const member of cluster?.DBClusterMembers ?? []) await waitForDBInstanceDeleted(member.DBInstanceIdentifier!, waits);
+        await settle(() => waitForDBClusterAvailable(id, waits));
+        await send();
+      }
+    }
+    if (context.waitForDeletion) await waitForDBClusterDeleted(id, waits);
+    return 'deleted';
+  },
+  manual: (id) => `aws rds delete-db-cluster --db-cluster-identifier ${id} --skip-final-snapshot`,
+};
+
+const secret: ResourceDeleter = {
+  async delete(id, context) {
+    try {
+      await context.secretsManager().send(new DeleteSecretCommand({ SecretId: id, ForceDeleteWithoutRecovery: true }));
+      return 'deleted';
+    } catch (err) {
+      if (isAwsError(err, 'ResourceNotFoundException')) return 'gone';
+      throw err;
+    }
+  },
+  manual: (id) => `aws secretsmanager delete-secret --secret-id ${id} --force-delete-without-recovery`,
+};
+
+/**
+ * The deleter of each kind of resource cleanup can remove; kinds without one (DMS, for now) are
+ * reported as left over. Add a kind here, not in the cleanup loop.
+ */
+export const RESOURCE_DELETERS: Partial<Record<ResourceKind, ResourceDeleter>> = {
+  'rds-instance': dbInstance,
+  'rds-cluster': dbCluster,
+  'secret': secret,
+};

@@ -1,0 +1,67 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { InvalidInputError } from '../errors';
+
+/** Options of `pg-schema-restore cleanup` as commander hands them over. */
+export interface RawCleanupArgs {
+  readonly orphans?: boolean;
+  readonly olderThan?: string;
+  readonly ledger?: string;
+  readonly yes?: boolean;
+  readonly json?: boolean;
+}
+
+/** A checked `cleanup` command. */
+export interface CleanupCommandOptions {
+  /** Sweep AWS for tagged leftovers instead of working from the ledger file. */
+  readonly orphans: boolean;
+  readonly olderThanMs?: number;
+  readonly ledgerPath: string;
+  /** Delete; without it only list (dry run). */
+  readonly yes: boolean;
+  readonly json: boolean;
+}
+
+const UNITS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/**
+ * `90s`, `30m`, `6h`, `2d` → milliseconds.
+ *
+ * @example
+ * parseDuration('6h', '--older-than'); // 21600000
+ */
+export function parseDuration(value: string, option: string): number {
+  const match = /^\s*(\d+)\s*([smhd])\s*$/i.exec(value);
+  if (!match || Number(match[1]) === 0) throw new InvalidInputError(`${option} must be a positive duration such as 90s, 30m, 6h or 2d (got "${value}")`);
+  return Number(match[1]) * UNITS[match[2].toLowerCase()];
+}
+
+/**
+ * Where the CLI writes down the cloud resources of its restores: `$PGSR_LEDGER`, else
+ * `~/.pg-schema-restore/ledger.json`.
+ *
+ * @example
+ * defaultLedgerPath(process.env); // '/home/me/.pg-schema-restore/ledger.json'
+ */
+export function defaultLedgerPath(env: Record<string, string | undefined>): string {
+  return env.PGSR_LEDGER || join(homedir(), '.pg-schema-restore', 'ledger.json');
+}
+
+/**
+ * Check `cleanup`'s options: `--older-than` only with `--orphans`, durations well-formed.
+ *
+ * @example
+ * parseCleanupArgs({ orphans: true, olderThan: '6h' }, process.env);
+ */
+export function parseCleanupArgs(raw: RawCleanupArgs, env: Record<string, string | undefined>): CleanupCommandOptions {
+  if (raw.olderThan !== undefined && !raw.orphans) {
+    throw new InvalidInputError('--older-than applies to --orphans only: the ledger lists exactly what a restore left, whatever its age');
+  }
+  return {
+    orphans: raw.orphans === true,
+    olderThanMs: raw.olderThan === undefined ? undefined : parseDuration(raw.olderThan, '--older-than'),
+    ledgerPath: raw.ledger ?? defaultLedgerPath(env),
+    yes: raw.yes === true,
+    json: raw.json === true,
+  };
+}
