@@ -1,7 +1,7 @@
 import type { ConnectionOptions } from 'node:tls';
 import type { Ledger } from './cleanup/ledger';
 import { DatabaseConnection } from './connection';
-import type { DmsEngineOptions } from './copy/dms/dms-engine-options';
+import type { RestoreDmsOptions } from './copy/dms/dms-engine-options';
 import { ProgressListener } from './progress';
 import { AwsClients, RestoreSource } from './sources/restore-source';
 
@@ -30,7 +30,7 @@ export interface RestoreSchemaOptions {
    */
   readonly engine?: 'copy' | 'dms';
   /** Settings of the `dms` engine (secrets, replication instance, …); its resources are recorded in `ledger`. @default - none (required with engine 'dms') */
-  readonly dms?: DmsEngineOptions;
+  readonly dms?: RestoreDmsOptions;
   /** Leave object owners out (objects belong to the restoring user), like `pg_restore --no-owner`. @default false */
   readonly skipOwnership?: boolean;
   /** Leave GRANT/REVOKE out, like `pg_restore --no-privileges`. @default false */

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { connect, DatabaseConnection, libpqEnv } from './connection';
+import { completeDmsOptions } from './copy/dms/dms-engine-options';
 import { applyDdl } from './ddl/apply-ddl';
 import { asCreateOrReplace } from './ddl/create-or-replace';
 import { extractDdl } from './ddl/extract-ddl';
@@ -171,7 +172,9 @@ async function restoreFromDatabase(options: RestoreSchemaOptions & { source: Dat
       jobs: options.jobs ?? 4,
       engine: options.engine,
       // The DMS resources carry this restore's id and go into its ledger, so cleanup finds them.
-      dms: options.dms && { restoreId, ledger: options.ledger, ...options.dms },
+      dms: completeDmsOptions(options.dms && { restoreId, ledger: options.ledger, ...options.dms }, {
+        sourceSecretArn: past?.secretArn, sourceDatabase: libpqEnv(options.source).PGDATABASE, targetDatabase: libpqEnv(options.target).PGDATABASE,
+      }),
       validate: options.validate ?? true,
       postData: split.staged.postData.filter(isStructural),
       phase,

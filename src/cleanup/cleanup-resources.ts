@@ -1,3 +1,4 @@
+import { DatabaseMigrationServiceClient } from '@aws-sdk/client-database-migration-service';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Ledger, LedgerEntry, RESOURCE_KINDS } from './ledger';
@@ -58,6 +59,7 @@ export async function cleanupResources(ledger: Ledger, options: CleanupResources
   const deleters = options.deleters ?? RESOURCE_DELETERS;
   const context: DeleteContext = {
     rds: memo<RDSClient>(() => rdsClientOf(options.clients)),
+    dms: memo<DatabaseMigrationServiceClient>(() => options.clients?.dms ?? new DatabaseMigrationServiceClient({})),
     secretsManager: memo<SecretsManagerClient>(() => secretsManagerClientOf(options.clients)),
     waitForDeletion: options.waitForDeletion ?? false,
     wait: options.awsWait,

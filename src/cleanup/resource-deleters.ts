@@ -1,6 +1,8 @@
+import { DatabaseMigrationServiceClient } from '@aws-sdk/client-database-migration-service';
 import { DeleteDBClusterCommand, DeleteDBInstanceCommand, DescribeDBClustersCommand, DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import { DeleteSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ResourceKind } from './ledger';
+import { deleteDmsResource, DMS_RESOURCE_KINDS, DmsResourceKind, manualDmsDelete } from '../copy/dms/dms-deleters';
 import { isAwsError } from '../sources/rds/rds-errors';
 import {
   AwsWaitOptions, waitForDBClusterAvailable, waitForDBClusterDeleted, waitForDBInstanceAvailable, waitForDBInstanceDeleted,
@@ -9,6 +11,7 @@ import {
 /** What a deleter gets: clients built on first use, and how to wait. */
 export interface DeleteContext {
   readonly rds: () => RDSClient;
+  readonly dms: () => DatabaseMigrationServiceClient;
   readonly secretsManager: () => SecretsManagerClient;
   /** Wait until the resource is gone, not only until AWS accepted the delete. */
   readonly waitForDeletion: boolean;
@@ -90,11 +93,20 @@ const secret: ResourceDeleter = {
   manual: (id) => `aws secretsmanager delete-secret --secret-id ${id} --force-delete-without-recovery`,
 };
 
+/** DMS tasks, endpoints and replication instances: the DMS engine's own idempotent deleters. */
+function dmsDeleter(kind: DmsResourceKind): ResourceDeleter {
+  return {
+    delete: (id, context) => deleteDmsResource(kind, id, { clients: { dms: context.dms() }, wait: context.wait, signal: context.signal }),
+    manual: (id) => manualDmsDelete(kind, id),
+  };
+}
+
 /**
- * The deleter of each kind of resource cleanup can remove; kinds without one (DMS, for now) are
- * reported as left over. Add a kind here, not in the cleanup loop.
+ * The deleter of each kind of resource cleanup can remove; a kind without one would be reported as
+ * left over. Add a kind here, not in the cleanup loop.
  */
 export const RESOURCE_DELETERS: Partial<Record<ResourceKind, ResourceDeleter>> = {
+  ...Object.fromEntries(DMS_RESOURCE_KINDS.map((kind) => [kind, dmsDeleter(kind)])),
   'rds-instance': dbInstance,
   'rds-cluster': dbCluster,
   'secret': secret,

@@ -53,6 +53,14 @@ function buildProgram(deps: CliDeps, setExitCode: (code: number) => void): Comma
     .option('--no-owner', 'leave object owners out; objects belong to the restoring user')
     .option('--no-privileges', 'leave GRANT/REVOKE out')
     .option('--no-validate', 'skip comparing row counts and checksums with the source')
+    .option('--engine <copy|dms>', 'how data moves: copy (streaming COPY, default) or dms (AWS DMS full load; needs the --dms-* options)')
+    .option('--dms-subnet-group <id>', 'with --engine dms, replication subnet group to create the replication instance in')
+    .option('--dms-instance <arn>', 'with --engine dms, use this replication instance instead of creating one')
+    .option('--dms-instance-class <class>', 'with --engine dms, class of the created replication instance (default: dms.t3.medium)')
+    .option('--dms-security-group <id>', 'with --engine dms, VPC security group of the replication instance; repeat for several', (v: string, all: string[] = []) => [...all, v])
+    .option('--dms-role <arn>', 'with --engine dms, IAM role DMS reads the endpoint secrets with')
+    .option('--dms-target-secret <arn>', 'with --engine dms, secret with the target\'s host, port, username and password')
+    .option('--dms-source-secret <arn>', 'with --engine dms, secret of the source (default: the temporary secret of an rds: source)')
     .option('--dry-run', 'print the plan (source, restore point, restored names, tables, steps) and create nothing')
     .action(async (raw: RawRestoreArgs) => {
       setExitCode(await runRestoreCommand(parseRestoreArgs(raw), deps));

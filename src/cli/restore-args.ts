@@ -1,10 +1,11 @@
 import { InvalidInputError } from '../errors';
 import { RestoreSchemaOptions } from '../restore-options';
+import { parseDmsArgs, RawDmsArgs } from './dms-args';
 import { parseAtArg, parseSourceArg } from './source-arg';
 import { RestoreSource } from '../sources/restore-source';
 
 /** Options of `pg-schema-restore restore` as commander hands them over, not yet checked. */
-export interface RawRestoreArgs {
+export interface RawRestoreArgs extends RawDmsArgs {
   readonly source?: string;
   readonly at?: string;
   readonly sourceDatabase?: string;
@@ -120,6 +121,7 @@ export function parseRestoreArgs(raw: RawRestoreArgs): RestoreCommandOptions {
       skipPrivileges: raw.privileges === false,
       validate: raw.validate !== false,
       ...(raw.sourceDatabase ? { sourceDatabase: raw.sourceDatabase } : {}),
+      ...parseDmsArgs(raw),
       ...(raw.s3Endpoint ? { s3Endpoint: checkEndpoint(raw.s3Endpoint) } : {}),
     },
     json: raw.json === true,

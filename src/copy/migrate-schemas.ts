@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import { copyTable } from './copy-table';
 import { DmsEngineOptions } from './dms/dms-engine-options';
+import { withIdentityByDefault } from './dms/identity-by-default';
 import { checkDmsEngineOptions, migrateWithDms } from './dms/migrate-with-dms';
 import { listSchemaObjects, SourceTable } from './list-tables';
 import { checkSchemaMappings, SchemaMapping } from './schema-mapping';
@@ -77,7 +78,9 @@ export async function migrateSchemas(options: MigrateSchemasOptions): Promise<Co
   checkJobs(jobs);
   if (engine === 'dms') {
     checkDmsEngineOptions(options.dms);
-    return migrateWithDms({ ...options.dms, source, schemas, snapshotId: options.snapshotId, jobs, onProgress: options.onProgress, signal });
+    const dms = options.dms;
+    return withIdentityByDefault(options.target, schemas.map((s) => s.target),
+      () => migrateWithDms({ ...dms, source, schemas, snapshotId: options.snapshotId, jobs, onProgress: options.onProgress, signal }));
   }
   checkSchemaMappings(schemas);
   if (signal?.aborted) throw new AbortedError('data copy aborted');

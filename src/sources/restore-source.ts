@@ -1,4 +1,5 @@
 import type { ConnectionOptions } from 'node:tls';
+import type { DatabaseMigrationServiceClient } from '@aws-sdk/client-database-migration-service';
 import type { PricingClient } from '@aws-sdk/client-pricing';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -81,6 +82,8 @@ export interface AwsClients {
   readonly s3?: S3Client;
   readonly rds?: RDSClient;
   readonly secretsManager?: SecretsManagerClient;
+  /** AWS DMS, for the `dms` data engine and its cleanup. */
+  readonly dms?: DatabaseMigrationServiceClient;
   /** AWS Price List API (us-east-1), for `--dry-run` cost estimates. */
   readonly pricing?: PricingClient;
 }
@@ -131,6 +134,8 @@ export interface TemporaryDatabase {
   readonly restorePoint?: Date;
   /** One line for people, without secrets: `pg_dump archive s3://backups/tenant_a.dump (custom format)`. */
   readonly description: string;
+  /** A Secrets Manager secret holding the login and the temporary host (RDS), for services that read it (DMS). */
+  readonly secretArn?: string;
   /** What the user should know about this source (e.g. unlogged tables that come back empty). */
   readonly warnings: readonly string[];
   /** Stop and remove whatever was created (servers, directories, downloads). Safe to call more than once. */

@@ -1,3 +1,7 @@
+import {
+  DatabaseMigrationServiceClient, DeleteEndpointCommand, DeleteReplicationInstanceCommand, DescribeEndpointsCommand,
+  DescribeReplicationInstancesCommand, DescribeReplicationTasksCommand, ResourceNotFoundFault,
+} from '@aws-sdk/client-database-migration-service';
 import { DeleteDBInstanceCommand, DescribeDBInstancesCommand, InvalidDBInstanceStateFault, RDSServiceException } from '@aws-sdk/client-rds';
 import { DeleteSecretCommand, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -5,6 +9,11 @@ import { CleanupError, cleanupResources, deletionOrder, Ledger, LedgerEntry, mem
 import { FAST_WAIT, fakeRds } from '../support/rds';
 
 const entry = (kind: LedgerEntry['kind'], id: string, restoreId = 'r1', createdAt = '2024-01-28T14:00:00.000Z'): LedgerEntry => ({ kind, id, restoreId, createdAt });
+
+function dmsClient() {
+  const client = new DatabaseMigrationServiceClient({ region: 'eu-west-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' } });
+  return { client, mock: mockClient(client) };
+}
 
 function secretsManager() {
   const client = new SecretsManagerClient({ region: 'eu-west-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' } });
@@ -46,15 +55,37 @@ describe('cleanupResources', () => {
     rds.mock.on(DeleteDBInstanceCommand, { DBInstanceIdentifier: 'pgsr-a' })
       .rejects(new RDSServiceException({ name: 'AccessDenied', $fault: 'client', message: 'not authorized to perform: rds:DeleteDBInstance', $metadata: {} }));
     const ledger = new Ledger(memoryLedgerStore([entry('dms-task', 'arn:dms:task'), entry('rds-instance', 'pgsr-a'), entry('rds-instance', 'pgsr-b', 'r1', '2024-01-28T15:00:00.000Z')]), 'r1');
-    const err = await cleanupResources(ledger, { clients: { rds: rds.client } }).catch((e: unknown) => e);
+    const dms = dmsClient();
+    dms.mock.on(DescribeReplicationTasksCommand).rejects(Object.assign(new Error('not authorized to perform: dms:DescribeReplicationTasks'), { name: 'AccessDeniedFault' }));
+    const err = await cleanupResources(ledger, { clients: { rds: rds.client, dms: dms.client } }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CleanupError);
     const message = (err as Error).message;
     expect(message).not.toContain('\n');
-    expect(message).toMatch(/^could not delete 2 temporary resources: dms-task arn:dms:task \(cannot delete kind dms-task yet\), rds-instance pgsr-a \(AccessDenied: not authorized/);
+    expect(message).toMatch(/^could not delete 2 temporary resources: dms-task arn:dms:task \(.*dms:DescribeReplicationTasks.*\), rds-instance pgsr-a \(AccessDenied: not authorized/);
+    expect(message).toContain('aws dms stop-replication-task --replication-task-arn arn:dms:task');
     expect(message).toContain('aws rds delete-db-instance --db-instance-identifier pgsr-a --skip-final-snapshot');
     expect((err as CleanupError).leftovers.map((l) => l.id)).toEqual(['arn:dms:task', 'pgsr-a']);
     expect(rds.deleted).toEqual(['pgsr-b']);
     expect((await ledger.entries()).map((e) => e.id)).toEqual(['arn:dms:task', 'pgsr-a']);
+  });
+
+  test('DMS resources: task, then endpoints, then the replication instance, each through the DMS client; a task already gone counts as done', async () => {
+    const dms = dmsClient();
+    const notFound = () => new ResourceNotFoundFault({ message: 'not found', $metadata: {} });
+    dms.mock.on(DescribeReplicationTasksCommand).rejects(notFound());
+    dms.mock.on(DeleteEndpointCommand).resolves({});
+    dms.mock.on(DescribeEndpointsCommand).rejects(notFound());
+    dms.mock.on(DeleteReplicationInstanceCommand).resolves({});
+    dms.mock.on(DescribeReplicationInstancesCommand).rejects(notFound());
+    const ledger = new Ledger(memoryLedgerStore([
+      entry('dms-replication-instance', 'arn:dms:rep'), entry('dms-endpoint', 'arn:dms:source'), entry('dms-task', 'arn:dms:task'), entry('dms-endpoint', 'arn:dms:target'),
+    ]), 'r1');
+    const result = await cleanupResources(ledger, { clients: { dms: dms.client }, awsWait: FAST_WAIT });
+    expect(result.alreadyGone.map((e) => e.id)).toEqual(['arn:dms:task']);
+    expect(result.deleted.map((e) => e.id)).toEqual(['arn:dms:source', 'arn:dms:target', 'arn:dms:rep']);
+    expect(dms.mock.commandCalls(DeleteEndpointCommand).map((c) => c.args[0].input.EndpointArn)).toEqual(['arn:dms:source', 'arn:dms:target']);
+    expect(dms.mock.commandCalls(DeleteReplicationInstanceCommand)[0].args[0].input).toEqual({ ReplicationInstanceArn: 'arn:dms:rep' });
+    expect(await ledger.entries()).toEqual([]);
   });
 
   test('an instance still being created is waited for (SDK waiter), then deleted', async () => {

@@ -76,6 +76,11 @@ describe('parseRestoreArgs', () => {
     [{ source: 'rds:', latest: true, secret: 's' }, /^--source rds: needs a DB instance or Aurora cluster identifier/],
     [{ source: 'root:hunter2@db/shop' }, /^--source looks like a connection string without its scheme; write it as postgres:\/\/user:password@host:5432\/database$/],
     [{ source: 'postgres//root:hunter2@db' }, /^--source looks like a connection string without its scheme/],
+    [{ engine: 'pglogical' }, /^--engine must be copy or dms \(got "pglogical"\)$/],
+    [{ dmsRole: 'arn:role' }, /^--dms-role applies to --engine dms only; add --engine dms or leave it out$/],
+    [{ engine: 'dms', dmsTargetSecret: 't', dmsSubnetGroup: 'g' }, /^--engine dms needs --dms-role <arn>, the IAM role DMS reads the secrets with/],
+    [{ engine: 'dms', dmsRole: 'r', dmsSubnetGroup: 'g' }, /^--engine dms needs --dms-target-secret <arn>/],
+    [{ engine: 'dms', dmsRole: 'r', dmsTargetSecret: 't' }, /^--engine dms needs --dms-subnet-group <id> \(to create a replication instance\) or --dms-instance <arn>/],
     [{ s3Endpoint: 'localhost:9000' }, /^--s3-endpoint must be an http:\/\/ or https:\/\/ URL/],
     [{ target: 'db.internal:5432/tenant_a' }, /^--target must be a postgres:\/\/ or postgresql:\/\/ URL/],
   ] as Array<[Partial<RawRestoreArgs>, RegExp]>)('%o is refused with a message that says how to fix it', (change, message) => {
@@ -100,6 +105,13 @@ describe('parseRestoreArgs', () => {
       kind: 'rds', id: 'aurora-1', snapshotId: 'nightly-1', secretId: 'arn:aws:secretsmanager:eu-west-1:1:secret:x', instanceClass: 'db.r6g.large',
     });
     expect(sourceOf({ source: 'rds:db-1', latest: true, secret: 's' })).toEqual({ kind: 'rds', id: 'db-1', useLatestRestorableTime: true, secretId: 's' });
+    expect(parseRestoreArgs({
+      ...valid, engine: 'dms', dmsRole: 'arn:role', dmsTargetSecret: 'arn:target', dmsSubnetGroup: 'private', dmsSecurityGroup: ['sg-1'], dmsInstanceClass: 'dms.r5.large',
+    }).restore).toMatchObject({
+      engine: 'dms',
+      dms: { secretsAccessRoleArn: 'arn:role', targetSecretArn: 'arn:target', replicationSubnetGroupId: 'private', vpcSecurityGroupIds: ['sg-1'], replicationInstanceClass: 'dms.r5.large' },
+    });
+    expect(parseRestoreArgs({ ...valid, engine: 'copy' }).restore).toMatchObject({ engine: 'copy' });
     const parsed = parseRestoreArgs({ ...valid, s3Endpoint: 'http://127.0.0.1:9000', sourceDatabase: 'tenant_a', dryRun: true });
     expect(parsed.dryRun).toBe(true);
     expect(parsed.restore).toMatchObject({ s3Endpoint: 'http://127.0.0.1:9000', sourceDatabase: 'tenant_a' });

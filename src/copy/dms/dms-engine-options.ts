@@ -58,3 +58,27 @@ export interface DmsEngineOptions {
   /** Clock for the expires-at tag. @default () => new Date() */
   readonly now?: () => Date;
 }
+
+/** DMS options as a whole restore takes them: the source's secret and the databases default from the restore. */
+export type RestoreDmsOptions = Omit<DmsEngineOptions, 'sourceSecretArn' | 'sourceDatabase' | 'targetDatabase'>
+  & Partial<Pick<DmsEngineOptions, 'sourceSecretArn' | 'sourceDatabase' | 'targetDatabase'>>;
+
+/**
+ * Fill in what a restore knows: the temporary source's secret (an RDS source with `secretId` gets a
+ * temporary secret holding its login and host), the source and target database names.
+ *
+ * @example
+ * completeDmsOptions(options.dms, { sourceSecretArn: past.secretArn, sourceDatabase: 'tenant_a', targetDatabase: 'tenant_a' });
+ */
+export function completeDmsOptions(
+  given: RestoreDmsOptions | undefined,
+  known: { readonly sourceSecretArn?: string; readonly sourceDatabase?: string; readonly targetDatabase?: string },
+): DmsEngineOptions | undefined {
+  if (!given) return undefined;
+  return {
+    ...given,
+    sourceSecretArn: given.sourceSecretArn ?? known.sourceSecretArn ?? '',
+    sourceDatabase: given.sourceDatabase ?? known.sourceDatabase ?? '',
+    targetDatabase: given.targetDatabase ?? known.targetDatabase ?? '',
+  };
+}

@@ -1,15 +1,10 @@
 import { DatabaseMigrationServiceClient } from '@aws-sdk/client-database-migration-service';
 import { AbortedError, AwsResourceError } from '../../errors';
+import { AwsWaitOptions } from '../../sources/rds/wait-for-rds';
 
 /** How long and how often to poll DMS. Seconds, as the SDK waiters take them (fractions allowed, for tests). */
-export interface DmsWaitOptions {
-  /** Give up one wait after this long. @default 3600 (a replication instance takes 5–15 minutes) */
-  readonly maxWaitSeconds?: number;
-  /** First delay between polls. @default 15 */
-  readonly minDelaySeconds?: number;
-  /** Longest delay between polls (the SDK backs off up to it). @default 60 */
-  readonly maxDelaySeconds?: number;
-}
+/** How long and how often to poll DMS: the same knobs as for RDS (defaults: 15 s backing off to 60 s, one hour per wait). */
+export type DmsWaitOptions = AwsWaitOptions;
 
 /** Options of the DMS `waitFor…` functions. */
 export interface WaitForDmsOptions {

@@ -42,7 +42,10 @@ export function checkDmsEngineOptions(options: DmsEngineOptions | undefined): as
   if (!options) throw new InvalidInputError('engine "dms" needs dms options: the source and target secrets, the secrets access role and the databases');
   const required = ['sourceSecretArn', 'targetSecretArn', 'secretsAccessRoleArn', 'sourceDatabase', 'targetDatabase'] as const;
   const missing = required.filter((k) => !options[k]);
-  if (missing.length > 0) throw new InvalidInputError(`the DMS engine needs ${missing.map((k) => `dms.${k}`).join(', ')}; pass ${missing.length > 1 ? 'them' : 'it'}`);
+  if (missing.length > 0) {
+    const fromRds = missing.includes('sourceSecretArn') ? ' (sourceSecretArn comes by itself with an rds: source that has a secretId)' : '';
+    throw new InvalidInputError(`the DMS engine needs ${missing.map((k) => `dms.${k}`).join(', ')}; pass ${missing.length > 1 ? 'them' : 'it'}${fromRds}`);
+  }
   if (!options.replicationInstanceArn && !options.replicationSubnetGroupId) {
     throw new InvalidInputError('the DMS engine needs dms.replicationSubnetGroupId to create a replication instance, or dms.replicationInstanceArn to use an existing one');
   }

@@ -69,15 +69,15 @@ async function create(options: CreateRdsTemporaryOptions, kind: 'rds-instance' |
   } catch (err) {
     // It exists but is written down nowhere: delete it now, or it would outlive the restore unnoticed.
     const deleter = RESOURCE_DELETERS[kind]!;
-    const context = { rds: () => options.rds, secretsManager: noSecretsManager, waitForDeletion: false };
+    const context = { rds: () => options.rds, secretsManager: notNeeded, dms: notNeeded, waitForDeletion: false };
     const deleted = await deleter.delete(id, context).then(() => true, () => false);
     throw new AwsResourceError(id, `cannot record ${id} in the resource ledger (${(err as Error).message}); ` +
       `${deleted ? 'it was deleted again' : `delete it by hand (${deleter.manual(id)})`}; check where the ledger is stored and retry`, { cause: err });
   }
 }
 
-const noSecretsManager = (): never => {
-  throw new Error('no Secrets Manager client while creating RDS resources');
+const notNeeded = (): never => {
+  throw new Error('only the RDS client is needed to delete an RDS resource');
 };
 
 function waitOptions(options: CreateRdsTemporaryOptions, id: string): WaitForRdsOptions {

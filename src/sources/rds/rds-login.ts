@@ -29,6 +29,8 @@ export interface RdsLoginOptions {
 export interface RdsLogin {
   readonly connection: ClientConfig;
   readonly secretVersionId?: string;
+  /** Temporary secret with the login and the temporary host (for services such as DMS); deleted by the cleanup. */
+  readonly secretArn?: string;
 }
 
 /**
@@ -61,5 +63,5 @@ export async function rdsLogin(options: RdsLoginOptions): Promise<RdsLogin> {
     tls: options.tls,
     signal: options.signal,
   });
-  return { connection: config(resolved.credentials), secretVersionId: resolved.versionId };
+  return { connection: config(resolved.credentials), secretVersionId: resolved.versionId, secretArn: resolved.temporarySecretArn };
 }

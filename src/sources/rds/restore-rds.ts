@@ -85,7 +85,9 @@ export async function restoreRdsTemporary(source: RdsSource, options: RdsRestore
     if (signal?.aborted) throw new AbortedError();
     const description = `${describeRdsRestore(plan, temporary.restorePoint)} restored as ${id}`;
     emit({ type: 'phase', phase: 'source', status: 'done', message: `${description}: database "${database}" at ${host}:${port}` });
-    return { kind: 'rds', connection: login.connection, restorePoint: temporary.restorePoint, description, warnings, cleanup: async () => { await cleanup(); } };
+    return {
+      kind: 'rds', connection: login.connection, restorePoint: temporary.restorePoint, description, warnings, secretArn: login.secretArn, cleanup: async () => { await cleanup(); },
+    };
   } catch (err) {
     return cleanupAfter(err, cleanup, signal?.aborted === true);
   }

@@ -147,7 +147,7 @@ test('happy path: creates tagged resources, tests both endpoints, loads with the
 test('migrateSchemas dispatches to the DMS engine and checks its options first', async () => {
   const dms = fakeDms({ load: loaded() });
   const { source, schemas, ...rest } = options(dms);
-  const copied = await migrateSchemas({ engine: 'dms', dms: rest, source: source as string, target: 'postgres://unused@127.0.0.1:1/none', schemas });
+  const copied = await migrateSchemas({ engine: 'dms', dms: rest, source: source as string, target: sourceUrl, schemas });
   expect(copied.map((t) => t.rows)).toEqual([4, 0, 3]);
   await expect(migrateSchemas({ engine: 'dms', source: sourceUrl, target: sourceUrl, schemas })).rejects.toThrow(InvalidInputError);
   await expect(migrateWithDms(options(dms, { replicationSubnetGroupId: undefined }))).rejects.toThrow(/replicationSubnetGroupId .* or dms.replicationInstanceArn/);

@@ -169,12 +169,14 @@ describe('restoreRdsTemporary', () => {
 
   test('the secret version current at the restore point logs in', async () => {
     const rds = fake();
-    const resolveSecret = jest.fn(async () => ({ versionId: 'v-old', credentials }));
+    const resolveSecret = jest.fn(async () => ({ versionId: 'v-old', credentials, temporarySecretArn: 'arn:aws:secretsmanager:eu-west-1:1:secret:pg-schema-restore/t' }));
     const { past, ledger } = await restore(rds, { restoreTime: AT, credentials: undefined, secretId: 'prod-db-master' }, { resolveSecret });
     expect(resolveSecret).toHaveBeenCalledWith(expect.objectContaining({
       secretId: 'prod-db-master', at: AT, host: '127.0.0.1', port: server().port, database: 'tenant_a', verify: true, ledger, tls: false,
     }));
     expect(past.connection).toMatchObject({ user: 'postgres', password: PASSWORD });
+    // The temporary secret (login + temporary host) is what the DMS engine's source endpoint reads.
+    expect(past.secretArn).toBe('arn:aws:secretsmanager:eu-west-1:1:secret:pg-schema-restore/t');
     await past.cleanup();
   });
 
