@@ -82,3 +82,4 @@ export * from './copy/dms/dms-endpoints';
 export * from './copy/dms/dms-task';
 export * from './copy/dms/dms-statistics';
 export * from './copy/dms/dms-errors';
+export * from './cleanup/dms-orphans';

@@ -1,4 +1,5 @@
 import { connect, DatabaseConnection, describeConnection } from './connection';
+import { planDmsResources } from './copy/dms/plan-dms';
 import { listTables } from './copy/list-tables';
 import { SchemaExistsError, SchemaNotFoundError } from './errors';
 import { checkRestoreOptions, existingSchemas, restoredNames, timestampSuffix } from './restore-names';
@@ -84,7 +85,9 @@ export async function planRestore(options: RestoreSchemaOptions): Promise<Restor
     ...sourcePlan.steps,
     `read the definitions of ${options.schemas.join(', ')} with pg_dump, parse them and rename every reference (one snapshot for definitions and data)`,
     'create types, tables, functions and views in the target under a staging name (pgsr_<id>_<n>)',
-    `copy the rows with streaming COPY, ${jobs} table${jobs === 1 ? '' : 's'} at a time`,
+    options.engine === 'dms'
+      ? `load the rows with AWS DMS full-load tasks, one per schema (${jobs} table${jobs === 1 ? '' : 's'} at a time each)`
+      : `copy the rows with streaming COPY, ${jobs} table${jobs === 1 ? '' : 's'} at a time`,
     'build indexes, constraints and triggers; set sequence positions; refresh materialized views',
     ...(options.validate === false ? [] : ['compare row counts and checksums of every table with the source']),
     `publish as ${restored.join(', ')} in one transaction, with owners and grants`,
@@ -98,6 +101,10 @@ export async function planRestore(options: RestoreSchemaOptions): Promise<Restor
     tablesUnknownReason: sourcePlan.tables ? undefined : sourcePlan.tablesUnknownReason,
     steps,
     warnings: sourcePlan.warnings,
-    resources: sourcePlan.resources ?? [],
+    resources: [
+      ...sourcePlan.resources ?? [],
+      ...options.engine === 'dms' && options.dms
+        ? await planDmsResources({ dms: options.dms, schemas: options.schemas, pricing: options.clients?.pricing, signal: options.signal }) : [],
+    ],
   };
 }

@@ -1,6 +1,8 @@
+import { DatabaseMigrationServiceClient } from '@aws-sdk/client-database-migration-service';
 import { paginateDescribeDBClusters, paginateDescribeDBInstances } from '@aws-sdk/client-rds';
 import { paginateListSecrets } from '@aws-sdk/client-secrets-manager';
 import { cleanupResources, CleanupResourcesOptions } from './cleanup-resources';
+import { listTaggedDmsResources, TaggedDmsResource } from './dms-orphans';
 import { Ledger, LedgerEntry, memoryLedgerStore } from './ledger';
 import { rdsClientOf, secretsManagerClientOf } from '../aws-clients';
 import { readRestoreTags, RESTORE_ID_TAG } from '../sources/rds/rds-tags';
@@ -8,7 +10,7 @@ import { AwsClients } from '../sources/restore-source';
 
 /** A resource a restore created and nobody removed: its `expires-at` tag has passed, or it is older than allowed. */
 export interface OrphanedResource {
-  readonly kind: 'rds-instance' | 'rds-cluster' | 'secret';
+  readonly kind: 'rds-instance' | 'rds-cluster' | 'secret' | TaggedDmsResource['kind'];
   /** Identifier the delete call takes (DB instance/cluster identifier, secret ARN). */
   readonly id: string;
   readonly restoreId: string;
@@ -25,6 +27,8 @@ export interface FindOrphansOptions {
   readonly olderThanMs?: number;
   /** @default new Date() */
   readonly now?: Date;
+  /** Also look for DMS tasks, endpoints and replication instances (the `dms` engine's). @default true */
+  readonly includeDms?: boolean;
   readonly signal?: AbortSignal;
 }
 
@@ -64,11 +68,12 @@ async function listTagged(options: FindOrphansOptions): Promise<Tagged[]> {
   for await (const page of paginateListSecrets({ client: secrets }, { Filters: [{ Key: 'tag-key', Values: [RESTORE_ID_TAG] }] })) {
     for (const s of page.SecretList ?? []) found.push({ kind: 'secret', id: s.ARN, tags: s.Tags, createdAt: s.CreatedDate, deleting: s.DeletedDate !== undefined });
   }
+  if (options.includeDms !== false) found.push(...await listTaggedDmsResources(options.clients?.dms ?? new DatabaseMigrationServiceClient({})));
   return found;
 }
 
 /**
- * List the DB instances, DB clusters and secrets that carry the `pg-schema-restore:restore-id` tag
+ * List the DB instances, DB clusters, secrets and DMS resources that carry the `pg-schema-restore:restore-id` tag
  * and whose `expires-at` has passed (or that are older than `olderThanMs`): what a crashed restore
  * left behind. Reads only.
  *

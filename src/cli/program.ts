@@ -42,6 +42,7 @@ function buildProgram(deps: CliDeps, setExitCode: (code: number) => void): Comma
     .option('--security-group <id>', 'with an rds: source, VPC security group of the temporary database (default: the source\'s); repeat for several',
       (v: string, all: string[] = []) => [...all, v])
     .option('--instance-class <class>', 'with an rds: source, class of the temporary instance (default: the source\'s)')
+    .option('--reset-master-password', 'with an rds: source, when no version of --secret logs in, set a new master password on the temporary database (never the source)')
     .option('--ledger <file>', 'with an rds: source, where created AWS resources are written down (default: $PGSR_LEDGER or ~/.pg-schema-restore/ledger.json)')
     .option('--source-database <name>', 'database to read in a recovered cluster (default: the --target database name)')
     .option('--s3-endpoint <url>', 'S3-compatible endpoint for s3:// archives (default: AWS_ENDPOINT_URL_S3, else AWS)')

@@ -10,11 +10,12 @@ export interface SourceArgExtras {
   readonly subnetGroup?: string;
   readonly securityGroups?: readonly string[];
   readonly instanceClass?: string;
+  readonly resetMasterPassword?: boolean;
 }
 
 const RDS_ONLY: ReadonlyArray<[keyof SourceArgExtras, string]> = [
   ['snapshot', '--snapshot'], ['latest', '--latest'], ['secret', '--secret'], ['subnetGroup', '--subnet-group'],
-  ['securityGroups', '--security-group'], ['instanceClass', '--instance-class'],
+  ['securityGroups', '--security-group'], ['instanceClass', '--instance-class'], ['resetMasterPassword', '--reset-master-password'],
 ];
 
 /**
@@ -60,5 +61,6 @@ export function rdsSourceArg(value: string, extras: SourceArgExtras): RestoreSou
     ...(extras.subnetGroup ? { subnetGroup: extras.subnetGroup } : {}),
     ...(extras.securityGroups?.length ? { securityGroupIds: [...extras.securityGroups] } : {}),
     ...(extras.instanceClass ? { instanceClass: extras.instanceClass } : {}),
+    ...(extras.resetMasterPassword ? { resetMasterPassword: true } : {}),
   };
 }

@@ -16,6 +16,7 @@ export interface RawRestoreArgs extends RawDmsArgs {
   readonly subnetGroup?: string;
   readonly securityGroup?: string[];
   readonly instanceClass?: string;
+  readonly resetMasterPassword?: boolean;
   readonly ledger?: string;
   readonly target?: string;
   readonly schema?: string[];
@@ -103,6 +104,7 @@ export function parseRestoreArgs(raw: RawRestoreArgs): RestoreCommandOptions {
     subnetGroup: raw.subnetGroup,
     securityGroups: raw.securityGroup,
     instanceClass: raw.instanceClass,
+    resetMasterPassword: raw.resetMasterPassword,
   });
   const target = checkTargetUrl(raw.target);
   const schemas = checkSchemas(raw.schema);

@@ -70,6 +70,11 @@ export interface RdsSource {
   readonly credentials?: { readonly username: string; readonly password: string };
   /** Secrets Manager secret holding the login; the version current at the restore point is used. */
   readonly secretId?: string;
+  /**
+   * Last resort when no version of the secret logs in (a password set outside Secrets Manager): set
+   * a new random master password on the TEMPORARY database (never the source). @default false
+   */
+  readonly resetMasterPassword?: boolean;
   /** Hours after which an orphan sweep may delete the temporary resources. @default 6 */
   readonly ttlHours?: number;
 }

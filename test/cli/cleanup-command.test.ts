@@ -1,6 +1,9 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  DatabaseMigrationServiceClient, DescribeEndpointsCommand, DescribeReplicationInstancesCommand, DescribeReplicationTasksCommand,
+} from '@aws-sdk/client-database-migration-service';
 import { DBInstanceNotFoundFault, DeleteDBInstanceCommand, DescribeDBClustersCommand, DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import { DeleteSecretCommand, ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -9,6 +12,7 @@ import { fakeCli } from '../support/cli';
 
 const rds = mockClient(RDSClient);
 const secrets = mockClient(SecretsManagerClient);
+const dms = mockClient(DatabaseMigrationServiceClient);
 const noRestore = async () => {
   throw new Error('cleanup never restores');
 };
@@ -19,6 +23,11 @@ describe('pg-schema-restore cleanup', () => {
   beforeEach(() => {
     rds.reset();
     secrets.reset();
+    dms.reset();
+    // No DMS resources in this account.
+    dms.on(DescribeReplicationTasksCommand).resolves({ ReplicationTasks: [] });
+    dms.on(DescribeEndpointsCommand).resolves({ Endpoints: [] });
+    dms.on(DescribeReplicationInstancesCommand).resolves({ ReplicationInstances: [] });
     dir = mkdtempSync(join(tmpdir(), 'pgsr-cleanup-cli-'));
     ledgerPath = join(dir, 'ledger.json');
     writeFileSync(ledgerPath, JSON.stringify([

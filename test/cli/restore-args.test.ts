@@ -68,6 +68,7 @@ describe('parseRestoreArgs', () => {
     [{ at: '2024-01-28T14:30:00Z' }, /^--at applies to pitr: and rds: sources only; a database is read as it is when the restore starts/],
     [{ source: '/backups/tenant_a.dump', at: '2024-01-28T14:30:00Z' }, /^--at applies to pitr: and rds: sources only; a pg_dump archive holds the database as of its dump time/],
     [{ source: '/backups/tenant_a.dump', snapshot: 'snap-1' }, /^--snapshot applies to rds: sources only, and --source is a pg_dump archive; leave --snapshot out/],
+    [{ resetMasterPassword: true }, /^--reset-master-password applies to rds: sources only/],
     [{ latest: true }, /^--latest applies to rds: sources only, and --source is a postgres:\/\/ URL/],
     [{ source: 'pitr:/b?wal=/w', at: '2024-01-28T14:30:00Z', secret: 's' }, /^--secret applies to rds: sources only, and --source is a base backup/],
     [{ source: 'rds:tenants-prod', secret: 's' }, /^--source rds: needs one of --at <time>, --snapshot <id>, --latest, e\.g\. --source rds:tenants-prod/],
@@ -105,6 +106,7 @@ describe('parseRestoreArgs', () => {
       kind: 'rds', id: 'aurora-1', snapshotId: 'nightly-1', secretId: 'arn:aws:secretsmanager:eu-west-1:1:secret:x', instanceClass: 'db.r6g.large',
     });
     expect(sourceOf({ source: 'rds:db-1', latest: true, secret: 's' })).toEqual({ kind: 'rds', id: 'db-1', useLatestRestorableTime: true, secretId: 's' });
+    expect(sourceOf({ source: 'rds:db-1', latest: true, secret: 's', resetMasterPassword: true })).toMatchObject({ resetMasterPassword: true });
     expect(parseRestoreArgs({
       ...valid, engine: 'dms', dmsRole: 'arn:role', dmsTargetSecret: 'arn:target', dmsSubnetGroup: 'private', dmsSecurityGroup: ['sg-1'], dmsInstanceClass: 'dms.r5.large',
     }).restore).toMatchObject({

@@ -23,6 +23,8 @@ export interface RdsLoginOptions {
   readonly signal?: AbortSignal;
   /** @default resolveHistoricalSecret */
   readonly resolveSecret?: typeof resolveHistoricalSecret;
+  /** The temporary database, whose master password `source.resetMasterPassword` may set (never the source's). */
+  readonly temporary?: { readonly dbInstanceIdentifier?: string; readonly dbClusterIdentifier?: string };
 }
 
 /** How to reach the temporary database, and which secret version logged in (never the password itself). */
@@ -58,6 +60,7 @@ export async function rdsLogin(options: RdsLoginOptions): Promise<RdsLogin> {
     port,
     database,
     verify: true,
+    ...(source.resetMasterPassword && options.temporary ? { resetMasterPassword: options.temporary } : {}),
     clients: options.clients,
     ledger: options.ledger,
     tls: options.tls,

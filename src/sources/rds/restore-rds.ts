@@ -76,7 +76,17 @@ export async function restoreRdsTemporary(source: RdsSource, options: RdsRestore
     const database = source.database ?? options.database ?? 'postgres';
     const restorePoint = temporary.restorePoint ?? now();
     const login = await rdsLogin({
-      source, host, port, database, restorePoint, clients, ledger, tls: options.tls, signal, resolveSecret: options.resolveSecret,
+      source,
+      host,
+      port,
+      database,
+      restorePoint,
+      clients,
+      ledger,
+      tls: options.tls,
+      signal,
+      resolveSecret: options.resolveSecret,
+      temporary: temporary.clusterId ? { dbClusterIdentifier: temporary.clusterId } : { dbInstanceIdentifier: id },
     });
     const asOf = restorePoint.toISOString();
     const warnings = await checkRecoveredDatabase({

@@ -180,6 +180,14 @@ describe('restoreRdsTemporary', () => {
     await past.cleanup();
   });
 
+  test('resetMasterPassword reaches the secret lookup as the TEMPORARY database\'s identifier, never the source\'s', async () => {
+    const rds = fake();
+    const resolveSecret = jest.fn(async () => ({ versionId: 'reset', credentials }));
+    const { past } = await restore(rds, { restoreTime: AT, credentials: undefined, secretId: 'prod-db-master', resetMasterPassword: true }, { resolveSecret });
+    expect(resolveSecret).toHaveBeenCalledWith(expect.objectContaining({ verify: true, resetMasterPassword: { dbInstanceIdentifier: 'pgsr-r1' } }));
+    await past.cleanup();
+  });
+
   test('a throttled status poll is retried by the SDK waiter', async () => {
     const rds = fake({ instanceStatuses: ['creating', 'throttled', 'backing-up', 'available'] });
     const { past } = await restore(rds, { restoreTime: AT });
