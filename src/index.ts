@@ -83,3 +83,6 @@ export * from './copy/dms/dms-task';
 export * from './copy/dms/dms-statistics';
 export * from './copy/dms/dms-errors';
 export * from './cleanup/dms-orphans';
+export * from './aws-pricing';
+export * from './sources/rds/estimate-rds-cost';
+export * from './copy/dms/plan-dms';
