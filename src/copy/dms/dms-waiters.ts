@@ -1,4 +1,5 @@
 import { DatabaseMigrationServiceClient } from '@aws-sdk/client-database-migration-service';
+import { observingClient } from '../../aws-status-trail';
 import { AbortedError, AwsResourceError } from '../../errors';
 import { AwsWaitOptions } from '../../sources/rds/wait-for-rds';
 
@@ -27,24 +28,6 @@ export type DmsWaiter<I> = (
   params: { client: DatabaseMigrationServiceClient; maxWaitTime: number; minDelay: number; maxDelay: number; abortSignal?: AbortSignal },
   input: I,
 ) => Promise<unknown>;
-
-/** A view of the client that reports each status the waiter reads. */
-function observingClient(dms: DatabaseMigrationServiceClient, statusOf: (output: unknown) => string | undefined,
-  onStatus?: (trail: readonly string[]) => void): [DatabaseMigrationServiceClient, string[]] {
-  const trail: string[] = [];
-  const observed = Object.create(dms) as DatabaseMigrationServiceClient;
-  const send = async (command: Parameters<DatabaseMigrationServiceClient['send']>[0]) => {
-    const output = await dms.send(command);
-    const status = statusOf(output);
-    if (status !== undefined && status !== trail[trail.length - 1]) {
-      trail.push(status);
-      onStatus?.([...trail]);
-    }
-    return output;
-  };
-  observed.send = send as DatabaseMigrationServiceClient['send'];
-  return [observed, trail];
-}
 
 /**
  * Run one of the SDK's DMS waiters (`waitUntilReplicationInstanceAvailable`, …) with our delays,

@@ -9,6 +9,7 @@ import {
   waitUntilDBInstanceAvailable,
   waitUntilDBInstanceDeleted,
 } from '@aws-sdk/client-rds';
+import { observingClient } from '../../aws-status-trail';
 import { AbortedError, AwsResourceError } from '../../errors';
 
 /** How long and how often to poll AWS. Seconds, as the SDK waiters take them. */
@@ -31,24 +32,6 @@ export interface WaitForRdsOptions extends AwsWaitOptions {
 
 type WaiterParams = { client: RDSClient; maxWaitTime: number; minDelay: number; maxDelay: number; abortSignal?: AbortSignal };
 type Waiter<I, O> = (params: WaiterParams, input: I) => Promise<{ reason?: O }>;
-
-/** A view of the client that reports each status the waiter reads, so people see `creating → backing-up → available`. */
-function observingClient(rds: RDSClient, statusOf: (output: unknown) => string | undefined,
-  onStatus?: (trail: readonly string[]) => void): [RDSClient, string[]] {
-  const trail: string[] = [];
-  const observed = Object.create(rds) as RDSClient;
-  const send = async (command: Parameters<RDSClient['send']>[0]) => {
-    const output = await rds.send(command);
-    const status = statusOf(output);
-    if (status !== undefined && status !== trail[trail.length - 1]) {
-      trail.push(status);
-      onStatus?.([...trail]);
-    }
-    return output;
-  };
-  observed.send = send as RDSClient['send'];
-  return [observed, trail];
-}
 
 async function runWaiter<I, O>(waiter: Waiter<I, O>, input: I, id: string, goal: string, statusOf: (o: unknown) => string | undefined,
   options: WaitForRdsOptions): Promise<O | undefined> {
