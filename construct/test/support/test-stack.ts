@@ -1,0 +1,69 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { CopyEngine, RestoreDatabase, SchemaRestore, SchemaRestoreProps } from '../../src';
+
+/** A stack with an Aurora PostgreSQL cluster and a SchemaRestore for it. */
+export interface RestoreStack {
+  readonly stack: Stack;
+  readonly restore: SchemaRestore;
+  readonly cluster: rds.DatabaseCluster;
+}
+
+/**
+ * Build the test stack; the image is a registry image so synthesis needs no Docker.
+ *
+ * @example
+ * const { stack } = restoreStack({ copyEngine: CopyEngine.DMS });
+ */
+export function restoreStack(overrides: Partial<SchemaRestoreProps> & { withTopic?: boolean } = {}): RestoreStack {
+  const app = new App();
+  const stack = new Stack(app, 'TenantDatabase', { env: { account: '123456789012', region: 'eu-west-1' } });
+  const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
+  const cluster = new rds.DatabaseCluster(stack, 'Tenants', {
+    engine: rds.DatabaseClusterEngine.auroraPostgres({ version: rds.AuroraPostgresEngineVersion.VER_16_4 }),
+    writer: rds.ClusterInstance.serverlessV2('writer'),
+    vpc,
+    storageEncrypted: true,
+  });
+  const { withTopic, ...props } = overrides;
+  const restore = new SchemaRestore(stack, 'SchemaRestore', {
+    database: RestoreDatabase.fromCluster(cluster),
+    secret: cluster.secret!,
+    vpc,
+    image: ecs.ContainerImage.fromRegistry('public.ecr.aws/example/pg-schema-restore:test'),
+    copyEngine: CopyEngine.COPY,
+    ...(withTopic ? { notificationTopic: new sns.Topic(stack, 'Outcomes', { enforceSSL: true }) } : {}),
+    ...props,
+  });
+  return { stack, restore, cluster };
+}
+
+/** The state machine's definition as JSON, with each CloudFormation reference replaced by `${Ref}`. */
+export function stateMachineDefinition(template: Template): StateMachineDefinition {
+  const machines = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
+  const definition = machines[0].Properties.DefinitionString as { 'Fn::Join': [string, unknown[]] };
+  const text = definition['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : '${Ref}')).join('');
+  return JSON.parse(text) as StateMachineDefinition;
+}
+
+/** The parts of Amazon States Language the tests read. */
+export interface StateMachineDefinition {
+  readonly StartAt: string;
+  readonly States: Record<string, AslState>;
+}
+
+/** One state. */
+export interface AslState {
+  readonly Type: string;
+  readonly Next?: string;
+  readonly End?: boolean;
+  readonly Default?: string;
+  readonly Choices?: Array<{ readonly Next: string; readonly Variable?: string; readonly NumericGreaterThanEquals?: number }>;
+  readonly Catch?: Array<{ readonly ErrorEquals: string[]; readonly Next: string }>;
+  readonly ItemProcessor?: StateMachineDefinition;
+  readonly Parameters?: Record<string, unknown>;
+}

@@ -1,0 +1,52 @@
+import { DatabaseMigrationServiceClient } from '@aws-sdk/client-database-migration-service';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { RDSClient } from '@aws-sdk/client-rds';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { auditLedger, auditTableOf, HandlerEnv, logProgress } from './handler-context';
+import { cleanupResources } from '../cleanup/cleanup-resources';
+import { CleanupError } from '../errors';
+import { ProgressListener } from '../progress';
+
+/** What the cleanup did; leftovers go into the final audit record rather than failing the branch. */
+export interface CleanupHandlerResult {
+  readonly deleted: string[];
+  /** `kind id: reason` of each resource that could not be deleted (the ledger still lists it). */
+  readonly leftovers: string[];
+}
+
+/** Side effects of {@link cleanupHandler}. */
+export interface CleanupHandlerDeps {
+  readonly rds?: RDSClient;
+  readonly secretsManager?: SecretsManagerClient;
+  readonly dms?: DatabaseMigrationServiceClient;
+  readonly dynamodb?: DynamoDBClient;
+  /** @default process.env */
+  readonly env?: HandlerEnv;
+  /** @default one JSON line per event on standard output (CloudWatch Logs) */
+  readonly onProgress?: ProgressListener;
+}
+
+/**
+ * Delete every temporary resource of a restore that its ledger (in the audit record) still lists,
+ * in dependency order. Reached after success and from every failing state; resources that cannot
+ * be deleted are returned, not thrown, so that the final audit status is still written.
+ *
+ * @example
+ * export const handler = cleanupHandler({ rds: new RDSClient({}) });
+ */
+export function cleanupHandler(deps: CleanupHandlerDeps = {}): (event: { restoreId: string }) => Promise<CleanupHandlerResult> {
+  return async ({ restoreId }) => {
+    const ledger = auditLedger(auditTableOf({ dynamodb: deps.dynamodb, env: deps.env ?? process.env }), restoreId);
+    try {
+      const result = await cleanupResources(ledger, {
+        clients: { rds: deps.rds, secretsManager: deps.secretsManager, dms: deps.dms }, onProgress: deps.onProgress ?? logProgress,
+      });
+      return { deleted: [...result.deleted, ...result.alreadyGone].map((e) => `${e.kind} ${e.id}`), leftovers: [] };
+    } catch (err) {
+      if (!(err instanceof CleanupError)) throw err;
+      return { deleted: [], leftovers: err.leftovers.map((l) => `${l.kind} ${l.id}: ${l.reason}`) };
+    }
+  };
+}
+
+export const handler = cleanupHandler();

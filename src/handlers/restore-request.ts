@@ -1,0 +1,87 @@
+import { InvalidInputError } from '../errors';
+
+/** A checked execution input of the SchemaRestore state machine. */
+export interface RestoreRequest {
+  /** Database (in the instance or cluster) holding the schemas. */
+  readonly database: string;
+  readonly schemas: string[];
+  /** ISO 8601 time to restore to; exactly one of `restoreTime` and `snapshotId`. */
+  readonly restoreTime?: string;
+  /** DB snapshot (instance) or DB cluster snapshot (cluster) to restore from. */
+  readonly snapshotId?: string;
+  /** Appended to each restored schema's name. @default - `_YYYYMMDDHHMMSS` of the restore point */
+  readonly suffix?: string;
+  readonly engine: 'copy' | 'dms';
+}
+
+/** What {@link parseRestoreRequest} needs to know of the deployment. */
+export interface RestoreRequestContext {
+  /** The engine when the input names none. */
+  readonly defaultEngine: 'copy' | 'dms';
+  /** Whether the DMS path was deployed (its replication subnet group and role exist). */
+  readonly dmsAvailable: boolean;
+}
+
+const EXAMPLE = '{"database": "tenants", "schemas": ["customer_a1"], "restoreTime": "2024-01-28T14:30:00Z"}';
+const KNOWN_FIELDS = ['database', 'schemas', 'restoreTime', 'snapshotId', 'tables', 'suffix', 'engine'];
+/** A time zone is required so that no one restores the wrong hour. */
+const ISO_TIME_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
+
+const invalid = (message: string) => new InvalidInputError(`${message}; the input looks like ${EXAMPLE}`, { code: 'INVALID_REQUEST' });
+const isText = (value: unknown): value is string => typeof value === 'string' && value.trim() !== '';
+
+function checkSchemas(schemas: unknown): string[] {
+  if (!Array.isArray(schemas) || schemas.length === 0) throw invalid('"schemas" must be a non-empty list of schema names');
+  if (!schemas.every(isText)) throw invalid('every entry of "schemas" must be a non-empty string (the exact, case-sensitive schema name)');
+  const repeated = schemas.find((s, i) => schemas.indexOf(s) !== i);
+  if (repeated !== undefined) throw invalid(`"schemas" names "${repeated}" twice; name each schema once`);
+  return [...schemas];
+}
+
+function checkRestorePoint(input: Record<string, unknown>): Pick<RestoreRequest, 'restoreTime' | 'snapshotId'> {
+  const { restoreTime, snapshotId } = input;
+  if ((restoreTime === undefined) === (snapshotId === undefined)) throw invalid('give exactly one of "restoreTime" and "snapshotId"');
+  if (snapshotId !== undefined) {
+    if (!isText(snapshotId)) throw invalid('"snapshotId" must be the identifier of a DB snapshot or DB cluster snapshot');
+    return { snapshotId };
+  }
+  if (!isText(restoreTime) || !ISO_TIME_WITH_ZONE.test(restoreTime) || Number.isNaN(new Date(restoreTime).getTime())) {
+    throw invalid(`"restoreTime" must be an ISO 8601 time with a time zone (got ${JSON.stringify(restoreTime)}), e.g. 2024-01-28T14:30:00Z`);
+  }
+  return { restoreTime: new Date(restoreTime).toISOString() };
+}
+
+function checkEngine(engine: unknown, context: RestoreRequestContext): 'copy' | 'dms' {
+  if (engine === undefined) return context.defaultEngine;
+  if (engine !== 'copy' && engine !== 'dms') throw invalid(`"engine" must be "copy" or "dms" (got ${JSON.stringify(engine)})`);
+  if (engine === 'dms' && !context.dmsAvailable) throw invalid('"engine": "dms" needs a SchemaRestore deployed with copyEngine DMS; leave "engine" out to use the copy engine');
+  return engine;
+}
+
+/**
+ * Check the execution input of the state machine before anything is created, in the reference
+ * design's shape: `{ database, schemas, restoreTime }` or `{ database, schemas, snapshotId }`, plus
+ * optional `suffix` and `engine`. Each mistake is an {@link InvalidInputError} that says how to fix it.
+ *
+ * @example
+ * parseRestoreRequest({ database: 'tenants', schemas: ['customer_a1'], restoreTime: '2024-01-28T14:30:00Z' },
+ *   { defaultEngine: 'copy', dmsAvailable: false });
+ */
+export function parseRestoreRequest(input: unknown, context: RestoreRequestContext): RestoreRequest {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw invalid('the execution input must be a JSON object');
+  const fields = input as Record<string, unknown>;
+  const unknown = Object.keys(fields).filter((key) => !KNOWN_FIELDS.includes(key));
+  if (unknown.length > 0) throw invalid(`unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')}`);
+  if (!isText(fields.database)) throw invalid('"database" must name the database that holds the schemas');
+  if (fields.tables !== undefined && !(Array.isArray(fields.tables) && fields.tables.length === 0)) {
+    throw invalid('"tables" is not supported: whole schemas are restored (objects depend on each other); leave "tables" out');
+  }
+  if (fields.suffix !== undefined && !isText(fields.suffix)) throw invalid('"suffix" must be a non-empty string; leave it out for _YYYYMMDDHHMMSS');
+  return {
+    database: fields.database,
+    schemas: checkSchemas(fields.schemas),
+    ...checkRestorePoint(fields),
+    ...(fields.suffix !== undefined ? { suffix: fields.suffix as string } : {}),
+    engine: checkEngine(fields.engine, context),
+  };
+}

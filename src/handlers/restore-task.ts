@@ -1,0 +1,106 @@
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { HandlerEnv, requiredEnv } from './handler-context';
+import { RestoreRequest } from './restore-request';
+import { rdsCaCertificates } from '../credentials/rds-tls';
+import { parseRdsSecret } from '../credentials/secret-credentials';
+
+/** Runs the CLI with these arguments and returns its exit status and standard output. */
+export type RunCli = (args: string[]) => Promise<{ status: number; stdout: string }>;
+
+/** Side effects of {@link runRestoreTask}. */
+export interface RestoreTaskDeps {
+  /** @default process.env */
+  readonly env?: HandlerEnv;
+  readonly secretsManager?: SecretsManagerClient;
+  readonly s3?: S3Client;
+  /** @default the bundled `pg-schema-restore` next to this script, its output passed through */
+  readonly runCli?: RunCli;
+  /** Where the RDS certificate authorities are written for pg_dump and pg. @default the temporary directory */
+  readonly caFile?: string;
+}
+
+/** A `postgres://` URL from a secret's login and host, TLS verified against the RDS certificate authorities. */
+async function databaseUrl(secretsManager: SecretsManagerClient, secretArn: string, database: string, caFile: string,
+  fallback: { host?: string; port?: string } = {}): Promise<string> {
+  const out = await secretsManager.send(new GetSecretValueCommand({ SecretId: secretArn }));
+  const secret = parseRdsSecret(out.SecretString, `secret "${secretArn}"`);
+  const host = secret.host ?? fallback.host;
+  if (!host) throw new Error(`secret "${secretArn}" has no host and none was configured; add "host" to the secret`);
+  const port = secret.port ?? (fallback.port ? Number(fallback.port) : 5432);
+  const login = `${encodeURIComponent(secret.username)}:${encodeURIComponent(secret.password)}`;
+  return `postgres://${login}@${host}:${port}/${encodeURIComponent(database)}?sslmode=verify-full&sslrootcert=${encodeURIComponent(caFile)}`;
+}
+
+/** The `--engine dms` options from the construct's settings. */
+function dmsArgs(env: HandlerEnv, sourceSecretArn: string): string[] {
+  return [
+    '--engine', 'dms',
+    '--dms-subnet-group', requiredEnv(env, 'PGSR_DMS_SUBNET_GROUP'),
+    '--dms-role', requiredEnv(env, 'PGSR_DMS_ROLE_ARN'),
+    '--dms-target-secret', requiredEnv(env, 'PGSR_TARGET_SECRET_ARN'),
+    '--dms-source-secret', sourceSecretArn,
+    ...(env.PGSR_DMS_SECURITY_GROUP ? ['--dms-security-group', env.PGSR_DMS_SECURITY_GROUP] : []),
+  ];
+}
+
+const bundledCli: RunCli = (args) => new Promise((resolve, reject) => {
+  const child = spawn(process.execPath, [join(__dirname, 'pg-schema-restore.js'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let stdout = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    process.stdout.write(chunk);
+  });
+  child.on('error', reject);
+  child.on('close', (code) => resolve({ status: code ?? 1, stdout }));
+});
+
+/**
+ * The copy task's entry point: read the temporary database's and the live database's logins from
+ * their secrets (never from the task definition or the execution state), run `pg-schema-restore
+ * restore` on them, and keep its JSON report in the artifact bucket. Returns the CLI's exit status.
+ *
+ * @example
+ * runRestoreTask().then((status) => { process.exitCode = status; });
+ */
+export async function runRestoreTask(deps: RestoreTaskDeps = {}): Promise<number> {
+  const env = deps.env ?? process.env;
+  const secretsManager = deps.secretsManager ?? new SecretsManagerClient({});
+  const restoreId = requiredEnv(env, 'PGSR_RESTORE_ID');
+  // The checked execution input; PGSR_SCHEMAS narrows it to the schemas of one DMS iteration.
+  const request = JSON.parse(requiredEnv(env, 'PGSR_REQUEST')) as RestoreRequest;
+  const schemas = env.PGSR_SCHEMAS ? JSON.parse(env.PGSR_SCHEMAS) as string[] : request.schemas;
+  const database = request.database;
+  const sourceSecretArn = requiredEnv(env, 'PGSR_SOURCE_SECRET_ARN');
+  const caFile = deps.caFile ?? join(tmpdir(), 'rds-ca.pem');
+  writeFileSync(caFile, rdsCaCertificates().join('\n'), { mode: 0o644 });
+  const source = await databaseUrl(secretsManager, sourceSecretArn, database, caFile);
+  const target = await databaseUrl(secretsManager, requiredEnv(env, 'PGSR_TARGET_SECRET_ARN'), database, caFile,
+    { host: env.PGSR_TARGET_HOST, port: env.PGSR_TARGET_PORT });
+  const args = [
+    'restore', '--source', source, '--target', target, ...schemas.flatMap((s) => ['--schema', s]), '--json',
+    ...(request.suffix ? ['--suffix', request.suffix] : []),
+    ...(request.engine === 'dms' ? dmsArgs(env, sourceSecretArn) : []),
+  ];
+  const { status, stdout } = await (deps.runCli ?? bundledCli)(args);
+  if (env.PGSR_ARTIFACT_BUCKET && stdout.trim() !== '') {
+    const s3 = deps.s3 ?? new S3Client({});
+    await s3.send(new PutObjectCommand({
+      Bucket: env.PGSR_ARTIFACT_BUCKET, Key: `${restoreId}/${schemas.join('+')}.report.json`, Body: stdout, ContentType: 'application/json',
+    }));
+  }
+  return status;
+}
+
+if (require.main === module) {
+  runRestoreTask().then((status) => {
+    process.exitCode = status;
+  }, (err: unknown) => {
+    process.stderr.write(`restore-task: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  });
+}

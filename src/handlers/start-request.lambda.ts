@@ -1,0 +1,46 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { startAuditRecord } from './audit-table';
+import { auditTableOf, HandlerEnv } from './handler-context';
+import { parseRestoreRequest, RestoreRequest } from './restore-request';
+
+/** Input of the first state: the execution's name and its input as given. */
+export interface StartRequestEvent {
+  readonly restoreId: string;
+  readonly input: unknown;
+}
+
+/** What the rest of the state machine works from. */
+export interface StartRequestResult {
+  readonly restoreId: string;
+  readonly request: RestoreRequest;
+}
+
+/** Side effects of {@link startRequestHandler}. */
+export interface StartRequestDeps {
+  readonly dynamodb?: DynamoDBClient;
+  /** @default process.env */
+  readonly env?: HandlerEnv;
+  readonly now?: () => Date;
+}
+
+/**
+ * First state: write the audit record (RUNNING, the input as given), then check the input. Bad
+ * input throws before anything is created; the failure branch writes its error into the record.
+ *
+ * @example
+ * export const handler = startRequestHandler({ dynamodb: new DynamoDBClient({}) });
+ */
+export function startRequestHandler(deps: StartRequestDeps = {}): (event: StartRequestEvent) => Promise<StartRequestResult> {
+  return async (event) => {
+    const env = deps.env ?? process.env;
+    const table = auditTableOf({ dynamodb: deps.dynamodb, env });
+    await startAuditRecord(table, { restoreId: event.restoreId, input: event.input, now: (deps.now ?? (() => new Date()))() });
+    const request = parseRestoreRequest(event.input, {
+      defaultEngine: env.DEFAULT_ENGINE === 'dms' ? 'dms' : 'copy',
+      dmsAvailable: env.DMS_AVAILABLE === 'true',
+    });
+    return { restoreId: event.restoreId, request };
+  };
+}
+
+export const handler = startRequestHandler();

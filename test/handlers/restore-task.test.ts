@@ -1,0 +1,71 @@
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
+import { runRestoreTask } from '../../src/handlers/restore-task';
+
+const credentials = { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' };
+
+function fakeSecrets() {
+  const client = new SecretsManagerClient({ region: 'eu-west-1', credentials });
+  mockClient(client).on(GetSecretValueCommand).callsFake(async ({ SecretId }) => ({
+    SecretString: JSON.stringify(SecretId === 'temporary'
+      ? { username: 'postgres', password: 'p@ss/1', host: 'pgsr-r-1.rds', port: 5432 }
+      : { username: 'app', password: 'live' }),
+  }));
+  return client;
+}
+
+describe('restore task entry point', () => {
+  test('runs the CLI on URLs built from the two secrets and keeps its report', async () => {
+    const s3 = new S3Client({ region: 'eu-west-1', credentials });
+    const s3Mock = mockClient(s3);
+    s3Mock.on(PutObjectCommand).resolves({});
+    const runCli = jest.fn(async () => ({ status: 0, stdout: '{"schemas":[]}' }));
+    const status = await runRestoreTask({
+      secretsManager: fakeSecrets(),
+      s3,
+      runCli,
+      caFile: '/tmp/pgsr-test-ca.pem',
+      env: {
+        PGSR_RESTORE_ID: 'r-1',
+        PGSR_SOURCE_SECRET_ARN: 'temporary',
+        PGSR_TARGET_SECRET_ARN: 'live',
+        PGSR_TARGET_HOST: 'live.rds',
+        PGSR_TARGET_PORT: '5432',
+        PGSR_REQUEST: JSON.stringify({ database: 'tenants', schemas: ['customer_a1', 'customer_b2'], suffix: '_old', engine: 'copy' }),
+        PGSR_SCHEMAS: JSON.stringify(['customer_a1', 'customer_b2']),
+        PGSR_ARTIFACT_BUCKET: 'artifacts',
+      },
+    });
+    expect(status).toBe(0);
+    const tls = 'sslmode=verify-full&sslrootcert=%2Ftmp%2Fpgsr-test-ca.pem';
+    expect(runCli).toHaveBeenCalledWith([
+      'restore', '--source', `postgres://postgres:p%40ss%2F1@pgsr-r-1.rds:5432/tenants?${tls}`, '--target', `postgres://app:live@live.rds:5432/tenants?${tls}`,
+      '--schema', 'customer_a1', '--schema', 'customer_b2', '--json', '--suffix', '_old',
+    ]);
+    expect(s3Mock.commandCalls(PutObjectCommand)[0].args[0].input).toMatchObject({ Bucket: 'artifacts', Key: 'r-1/customer_a1+customer_b2.report.json' });
+  });
+
+  test('the DMS engine: one schema per task, with the construct\'s DMS settings', async () => {
+    const runCli = jest.fn(async () => ({ status: 0, stdout: '' }));
+    await runRestoreTask({
+      secretsManager: fakeSecrets(),
+      runCli,
+      caFile: '/tmp/pgsr-test-ca.pem',
+      env: {
+        PGSR_RESTORE_ID: 'r-2',
+        PGSR_SOURCE_SECRET_ARN: 'temporary',
+        PGSR_TARGET_SECRET_ARN: 'live',
+        PGSR_TARGET_HOST: 'live.rds',
+        PGSR_REQUEST: JSON.stringify({ database: 'tenants', schemas: ['a', 'b'], engine: 'dms' }),
+        PGSR_SCHEMAS: '["b"]',
+        PGSR_DMS_SUBNET_GROUP: 'dms-subnets',
+        PGSR_DMS_ROLE_ARN: 'arn:role',
+        PGSR_DMS_SECURITY_GROUP: 'sg-dms',
+      },
+    });
+    expect(runCli.mock.calls[0]).toEqual([expect.arrayContaining(['--schema', 'b', '--engine', 'dms', '--dms-subnet-group', 'dms-subnets',
+      '--dms-role', 'arn:role', '--dms-target-secret', 'live', '--dms-source-secret', 'temporary', '--dms-security-group', 'sg-dms'])]);
+    expect(runCli.mock.calls[0]).not.toContainEqual(expect.arrayContaining(['--schema', 'a']));
+  });
+});
