@@ -1,17 +1,6 @@
-import {
-  CreateDBInstanceCommand,
-  DBInstance,
-  DescribeDBClustersCommand,
-  DescribeDBInstancesCommand,
-  RDSClient,
-  RestoreDBClusterFromSnapshotCommand,
-  RestoreDBClusterToPointInTimeCommand,
-  RestoreDBInstanceFromDBSnapshotCommand,
-  RestoreDBInstanceToPointInTimeCommand,
-  Tag,
-} from '@aws-sdk/client-rds';
+import { DBInstance, DescribeDBClustersCommand, DescribeDBInstancesCommand, RDSClient, Tag } from '@aws-sdk/client-rds';
 import { explainRdsError } from './rds-errors';
-import { temporaryIdentifier } from './rds-tags';
+import { temporaryClusterInstanceRequest, temporaryRestoreRequest } from './temporary-requests';
 import { RdsRestorePlan } from './validate-rds-restore';
 import { AwsWaitOptions, waitForDBClusterAvailable, waitForDBInstanceAvailable, WaitForRdsOptions } from './wait-for-rds';
 import { Ledger } from '../../cleanup/ledger';
@@ -105,53 +94,12 @@ export async function createRdsTemporary(options: CreateRdsTemporaryOptions): Pr
   const restorePoint = method.type === 'time' ? method.restoreTime
     : method.type === 'snapshot' ? method.createdAt
       : await latestRestorableTime(rds, plan, signal);
-  const when = method.type === 'time' ? { time: method.restoreTime } : { latest: true as const };
-  const instanceSettings = {
-    DBInstanceClass: plan.instanceClass,
-    PubliclyAccessible: false,
-    CopyTagsToSnapshot: false,
-    DBParameterGroupName: plan.parameterGroup,
-    Tags: tags,
-  };
-  const instanceId = temporaryIdentifier(options.restoreId, plan.sourceType === 'cluster' ? '1' : undefined);
-  if (plan.sourceType === 'instance') {
-    const settings = {
-      ...instanceSettings, DBSubnetGroupName: plan.subnetGroup, VpcSecurityGroupIds: plan.securityGroupIds, DeletionProtection: false, MultiAZ: false,
-    };
-    await create(options, 'rds-instance', instanceId, () => (method.type === 'snapshot'
-      ? rds.send(new RestoreDBInstanceFromDBSnapshotCommand({
-        ...settings, DBInstanceIdentifier: instanceId, DBSnapshotIdentifier: method.snapshotId,
-      }))
-      : rds.send(new RestoreDBInstanceToPointInTimeCommand({
-        ...settings,
-        SourceDBInstanceIdentifier: plan.sourceId,
-        TargetDBInstanceIdentifier: instanceId,
-        RestoreTime: when.time,
-        UseLatestRestorableTime: when.latest,
-      }))));
-    return { instance: await waitForDBInstanceAvailable(instanceId, waitOptions(options, instanceId)), restorePoint };
-  }
-  const clusterId = temporaryIdentifier(options.restoreId);
-  const clusterSettings = {
-    DBClusterIdentifier: clusterId,
-    DBSubnetGroupName: plan.subnetGroup,
-    VpcSecurityGroupIds: plan.securityGroupIds,
-    DBClusterParameterGroupName: plan.clusterParameterGroup,
-    ServerlessV2ScalingConfiguration: plan.serverless,
-    DeletionProtection: false,
-    CopyTagsToSnapshot: false,
-    Tags: tags,
-  };
-  await create(options, 'rds-cluster', clusterId, () => (method.type === 'snapshot'
-    ? rds.send(new RestoreDBClusterFromSnapshotCommand({
-      ...clusterSettings, SnapshotIdentifier: method.snapshotId, Engine: method.engine ?? plan.engine, EngineVersion: method.engineVersion,
-    }))
-    : rds.send(new RestoreDBClusterToPointInTimeCommand({
-      ...clusterSettings, SourceDBClusterIdentifier: plan.sourceId, RestoreType: 'full-copy', RestoreToTime: when.time, UseLatestRestorableTime: when.latest,
-    }))));
+  const restore = temporaryRestoreRequest(plan, options.restoreId, tags);
+  await create(options, restore.kind, restore.id, () => restore.send(rds));
+  if (restore.kind === 'rds-instance') return { instance: await waitForDBInstanceAvailable(restore.id, waitOptions(options, restore.id)), restorePoint };
+  const clusterId = restore.id;
   await waitForDBClusterAvailable(clusterId, waitOptions(options, clusterId));
-  await create(options, 'rds-instance', instanceId, () => rds.send(new CreateDBInstanceCommand({
-    ...instanceSettings, DBInstanceIdentifier: instanceId, DBClusterIdentifier: clusterId, Engine: plan.engine,
-  })));
-  return { instance: await waitForDBInstanceAvailable(instanceId, waitOptions(options, instanceId)), clusterId, restorePoint };
+  const member = temporaryClusterInstanceRequest(plan, options.restoreId, tags);
+  await create(options, member.kind, member.id, () => member.send(rds));
+  return { instance: await waitForDBInstanceAvailable(member.id, waitOptions(options, member.id)), clusterId, restorePoint };
 }
