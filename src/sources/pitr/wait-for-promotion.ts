@@ -23,10 +23,15 @@ function postmasterRunning(dataDir: string): boolean {
   }
 }
 
-/** Refusals a server gives while it is still starting or recovering (57P03), or not yet listening. */
+/**
+ * Refusals a server gives while it is still starting or recovering (57P03), not yet listening, or
+ * going down (a recovery that failed shuts the server down: the next look finds it stopped and its
+ * log says why).
+ */
 function stillStarting(err: unknown): boolean {
   const code = (err as { code?: string }).code;
-  return code === '57P03' || code === 'ECONNREFUSED' || code === 'ENOENT';
+  if (['57P03', '57P01', 'ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'EPIPE'].includes(code ?? '')) return true;
+  return /Connection terminated unexpectedly|terminating connection/i.test((err as Error).message ?? '');
 }
 
 /**

@@ -230,7 +230,8 @@ describe('bad input: one clear line, a code, nothing left behind', () => {
 
   test('a target after the last archived transaction: the server stops, its log explains why', async () => {
     const err = await failedRecovery(pitr({ targetTime: new Date(Date.now() + 24 * 3600_000) }), { database: 'tenant_a' });
-    expect(err.code).toBe('TARGET_BEYOND_WAL');
+    // Code and message together, so that a failure shows what the server said instead.
+    expect({ code: err.code, message: err.message }).toMatchObject({ code: 'TARGET_BEYOND_WAL' });
     expect(err.message).toMatch(/^the WAL archive \S+ ends before \S+Z: the last archived transaction is from \S+; choose an earlier --at, or archive the current WAL \(SELECT pg_switch_wal\(\)\) and retry$/);
   });
 
