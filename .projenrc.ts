@@ -3,6 +3,13 @@ import { bundleConstructAssets, checkApiReference, testConstructInCi } from './p
 
 const minNodeVersion = '20.0.0';
 
+/** TypeScript paths (relative to a tsconfig one folder below the root) that resolve the CDK from the root, also inside construct/src. */
+const CDK_FROM_ROOT = {
+  'aws-cdk-lib': ['../node_modules/aws-cdk-lib'],
+  'aws-cdk-lib/*': ['../node_modules/aws-cdk-lib/*'],
+  'constructs': ['../node_modules/constructs'],
+};
+
 // CI is .ci/run on a clean checkout; nothing is published from here yet, so no GitHub automation.
 const localOnly = {
   github: false,
@@ -45,6 +52,10 @@ const project = new typescript.TypeScriptProject({
     'aws-sdk-client-mock@^4.1.0',
     '@types/s3rver',
     'esbuild@^0.25.0',
+    // The construct's state machine, synthesized and run locally against the real handlers (test/workflow/).
+    'aws-cdk-lib@2.170.0',
+    'aws-local-stepfunctions@^3.0.0',
+    'asl-validator@^3.15.1',
   ],
   bin: { 'pg-schema-restore': 'lib/cli/main.js' },
   tsconfig: {
@@ -58,6 +69,8 @@ const project = new typescript.TypeScriptProject({
   tsconfigDev: {
     compilerOptions: {
       skipLibCheck: true,
+      // construct/src is compiled into the root tests and examples: one aws-cdk-lib for both, the root's.
+      paths: CDK_FROM_ROOT,
     },
     exclude: ['construct'],
   },
@@ -69,6 +82,10 @@ const project = new typescript.TypeScriptProject({
       testTimeout: 120_000,
       // Real PostgreSQL clusters are started per test file; two workers fit a 2-core machine.
       maxWorkers: 2,
+      moduleNameMapper: {
+        '^aws-cdk-lib(/.*)?$': '<rootDir>/node_modules/aws-cdk-lib$1',
+        '^constructs$': '<rootDir>/node_modules/constructs',
+      },
     },
   },
   eslintOptions: {
@@ -87,6 +104,11 @@ project.addDevDeps('eslint-import-resolver-typescript@~3.6.3');
 // Benchmarks are type-checked and linted like tests, but live beside them.
 new JsonFile(project, 'bench/tsconfig.json', {
   obj: { extends: '../tsconfig.json', compilerOptions: { noEmit: true, rootDir: '..', skipLibCheck: true }, include: ['**/*.ts'] },
+});
+
+// Examples are type-checked like tests (and the CDK one synthesized by a test), but live beside them.
+new JsonFile(project, 'examples/tsconfig.json', {
+  obj: { extends: '../tsconfig.json', compilerOptions: { noEmit: true, rootDir: '..', skipLibCheck: true, paths: CDK_FROM_ROOT }, include: ['**/*.ts'] },
 });
 
 // The bin must work right after `npm ci` on a fresh clone, so compile on install.

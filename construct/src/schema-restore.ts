@@ -99,7 +99,9 @@ export class SchemaRestore extends Construct {
       props.database.connections.allowDefaultPortFrom(dmsSupport.securityGroup, 'pg-schema-restore DMS writes the restored schemas');
     }
     // A temporary copy listens on its source's port.
-    const port = ec2.Port.tcp(Token.asNumber(props.database.endpointPort ?? '5432'));
+    const endpointPort = props.database.endpointPort ?? '5432';
+    // Token.asNumber keeps a literal string as it is, which CloudFormation refuses as a port (RestoreDatabase.fromIdentifier).
+    const port = ec2.Port.tcp(Token.isUnresolved(endpointPort) ? Token.asNumber(endpointPort) : Number(endpointPort));
     for (const client of clients) temporarySecurityGroup.connections.allowFrom(client, port, 'pg-schema-restore reads the temporary database');
     props.database.connections.allowDefaultPortFrom(task.securityGroup, 'pg-schema-restore copy task writes the restored schemas');
 

@@ -6,6 +6,7 @@ import { auditLedger, auditTableOf, HandlerEnv, logProgress } from './handler-co
 import { cleanupResources } from '../cleanup/cleanup-resources';
 import { CleanupError } from '../errors';
 import { ProgressListener } from '../progress';
+import { AwsWaitOptions } from '../sources/rds/wait-for-rds';
 
 /** What the cleanup did; leftovers go into the final audit record rather than failing the branch. */
 export interface CleanupHandlerResult {
@@ -24,6 +25,8 @@ export interface CleanupHandlerDeps {
   readonly env?: HandlerEnv;
   /** @default one JSON line per event on standard output (CloudWatch Logs) */
   readonly onProgress?: ProgressListener;
+  /** How deletes that must finish (DMS resources) are waited for. @default the SDK waiters' delays */
+  readonly awsWait?: AwsWaitOptions;
 }
 
 /**
@@ -39,7 +42,9 @@ export function cleanupHandler(deps: CleanupHandlerDeps = {}): (event: { restore
     const ledger = auditLedger(auditTableOf({ dynamodb: deps.dynamodb, env: deps.env ?? process.env }), restoreId);
     try {
       const result = await cleanupResources(ledger, {
-        clients: { rds: deps.rds, secretsManager: deps.secretsManager, dms: deps.dms }, onProgress: deps.onProgress ?? logProgress,
+        clients: { rds: deps.rds, secretsManager: deps.secretsManager, dms: deps.dms },
+        onProgress: deps.onProgress ?? logProgress,
+        awsWait: deps.awsWait,
       });
       return { deleted: [...result.deleted, ...result.alreadyGone].map((e) => `${e.kind} ${e.id}`), leftovers: [] };
     } catch (err) {

@@ -8,6 +8,8 @@ export interface FakeAuditTable {
   readonly tableName: string;
   /** Items by restoreId, as plain strings (the audit record only holds strings and lists of strings). */
   readonly items: Map<string, Record<string, unknown>>;
+  /** Errors the next calls fail with, one per call, before touching the items. */
+  readonly failNext: Error[];
 }
 
 function plain(value: AttributeValue): unknown {
@@ -41,18 +43,25 @@ export function fakeAuditTable(tableName = 'audit'): FakeAuditTable {
   const client = new DynamoDBClient({ region: 'eu-west-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' } });
   const mock = mockClient(client);
   const items = new Map<string, Record<string, unknown>>();
+  const failNext: Error[] = [];
+  const failIfAsked = () => {
+    const error = failNext.shift();
+    if (error) throw error;
+  };
   mock.on(GetItemCommand).callsFake(async (input) => {
+    failIfAsked();
     const item = items.get(input.Key.restoreId.S);
     if (!item) return {};
     const attribute = (v: unknown): AttributeValue => (Array.isArray(v) ? { L: v.map((s) => ({ S: s })) } : { S: v as string });
     return { Item: Object.fromEntries(Object.entries(item).map(([k, v]) => [k, attribute(v)])) };
   });
   mock.on(UpdateItemCommand).callsFake(async (input) => {
+    failIfAsked();
     const id = input.Key.restoreId.S as string;
     const item = items.get(id) ?? { restoreId: id };
     applySet(item, input.UpdateExpression, input.ExpressionAttributeNames ?? {}, input.ExpressionAttributeValues ?? {});
     items.set(id, item);
     return {};
   });
-  return { mock, client, tableName, items };
+  return { mock, client, tableName, items, failNext };
 }

@@ -1,0 +1,191 @@
+import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { CreateDBInstanceCommand, DBSnapshotNotFoundFault, RestoreDBInstanceToPointInTimeCommand } from '@aws-sdk/client-rds';
+import { CopyEngine } from '../../construct/src/copy-engine';
+import { ConnectionError } from '../../src/errors';
+import { NOW, SOURCE_CLUSTER, SOURCE_INSTANCE, SOURCE_WRITER } from '../support/rds';
+import { aslErrors, runWorkflow, synthesizeWorkflow, SynthesizedWorkflow, WorkflowRun } from '../support/workflow';
+
+const PITR = { database: 'tenants', schemas: ['customer_a1'], restoreTime: '2024-01-28T14:30:00Z' };
+const TEMPORARY_SECRET = (restoreId: string) => `arn:aws:secretsmanager:eu-west-1:123456789012:secret:pg-schema-restore/${restoreId}-XyZ`;
+const AURORA = {
+  instances: [SOURCE_WRITER],
+  clusters: [SOURCE_CLUSTER],
+  clusterSnapshots: [{ DBClusterSnapshotIdentifier: 'snap-1', DBClusterIdentifier: 'prod-aurora', Status: 'available', Engine: 'aurora-postgresql', SnapshotCreateTime: NOW }],
+};
+
+let instanceWorkflow: SynthesizedWorkflow;
+let clusterWorkflow: SynthesizedWorkflow;
+let dmsWorkflow: SynthesizedWorkflow;
+
+beforeAll(() => {
+  instanceWorkflow = synthesizeWorkflow('prod-db');
+  clusterWorkflow = synthesizeWorkflow('prod-aurora');
+  dmsWorkflow = synthesizeWorkflow('prod-db', { copyEngine: CopyEngine.DMS });
+});
+
+/** Ended in the failure branch: cleaned up, FAILED in the audit record with this error, nothing left in the ledger. */
+function expectFailedAndCleaned(run: WorkflowRun, error: string | RegExp): void {
+  expect(run.status).toBe('FAILED');
+  expect(run.states.slice(-3)).toEqual(['CleanupAfterFailure', 'RecordFailure', 'RestoreFailed']);
+  expect(run.audit).toMatchObject({ status: 'FAILED', leftovers: [] });
+  expect(run.audit!.error).toEqual(typeof error === 'string' ? error : expect.stringMatching(error));
+  expect(JSON.parse((run.audit!.resources as string | undefined) ?? '[]')).toEqual([]);
+}
+
+describe('the synthesized state machine', () => {
+  test('is valid Amazon States Language, for both engines', () => {
+    expect(aslErrors(instanceWorkflow.definition)).toEqual([]);
+    expect(aslErrors(dmsWorkflow.definition)).toEqual([]);
+  });
+});
+
+describe('a local execution with the real handlers', () => {
+  test('PITR of an instance with the copy engine: restored, copied, cleaned up, SUCCEEDED', async () => {
+    const run = await runWorkflow(instanceWorkflow, { restoreId: 'r-1', input: PITR, rds: { instances: [SOURCE_INSTANCE] } });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.account.rds.createInputs[0]).toMatchObject({ SourceDBInstanceIdentifier: 'prod-db', TargetDBInstanceIdentifier: 'pgsr-r-1', RestoreTime: new Date(PITR.restoreTime) });
+    // The fake instance goes creating → backing-up → available: three polls.
+    expect(run.states.filter((s) => s === 'CheckTemporary')).toHaveLength(3);
+    expect(run.account.copyTasks).toEqual([{
+      state: 'CopyWithPgDump',
+      environment: {
+        PGSR_RESTORE_ID: 'r-1',
+        PGSR_REQUEST: JSON.stringify({ database: 'tenants', schemas: ['customer_a1'], restoreTime: '2024-01-28T14:30:00.000Z', engine: 'copy' }),
+        PGSR_SCHEMAS: '["customer_a1"]',
+        PGSR_SOURCE_SECRET_ARN: TEMPORARY_SECRET('r-1'),
+      },
+    }]);
+    expect(run.account.rds.deleted).toEqual(['pgsr-r-1']);
+    expect(run.account.deletedSecrets).toEqual([TEMPORARY_SECRET('r-1')]);
+    expect(run.audit).toMatchObject({ status: 'SUCCEEDED', leftovers: [], input: JSON.stringify(PITR), resources: '[]' });
+    expect(run.output).toMatchObject({ status: 'SUCCEEDED', message: 'restore r-1 succeeded' });
+    expect(JSON.stringify(run.output)).not.toContain('hunter2');
+  });
+
+  test('snapshot of an Aurora cluster: the cluster, then its instance, both waited for and deleted instance first', async () => {
+    const run = await runWorkflow(clusterWorkflow, { restoreId: 'r-2', input: { database: 'tenants', schemas: ['customer_a1'], snapshotId: 'snap-1' }, rds: AURORA });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.account.rds.created).toEqual(['pgsr-r-2', 'pgsr-r-2-1']);
+    expect(run.states).toContain('CreateTemporaryClusterInstance');
+    expect(run.account.rds.deleted).toEqual(['pgsr-r-2-1', 'pgsr-r-2']);
+    expect(run.account.deletedSecrets).toEqual([TEMPORARY_SECRET('r-2')]);
+    expect(run.audit).toMatchObject({ status: 'SUCCEEDED' });
+  });
+
+  test('the DMS engine: one copy task per schema, one at a time', async () => {
+    const run = await runWorkflow(dmsWorkflow, { restoreId: 'r-3', input: { ...PITR, schemas: ['a', 'b'], engine: 'dms' }, rds: { instances: [SOURCE_INSTANCE] } });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.account.copyTasks.map((t) => [t.state, t.environment.PGSR_SCHEMAS])).toEqual([['CopyWithDms', '["a"]'], ['CopyWithDms', '["b"]']]);
+    expect(JSON.parse(run.account.copyTasks[0].environment.PGSR_REQUEST)).toMatchObject({ engine: 'dms', schemas: ['a', 'b'] });
+    expect(run.account.rds.deleted).toEqual(['pgsr-r-3']);
+    expect(run.audit).toMatchObject({ status: 'SUCCEEDED' });
+  });
+
+  test('bad input fails before anything is created, with the reason in the audit record', async () => {
+    const run = await runWorkflow(instanceWorkflow, { restoreId: 'r-4', input: { ...PITR, schemas: [] } });
+    expectFailedAndCleaned(run, /^InvalidInputError: "schemas" must be a non-empty list/);
+    expect(run.states[0]).toBe('ValidateInput');
+    expect(run.account.rds.created).toEqual([]);
+    expect(run.audit!.input).toBe(JSON.stringify({ ...PITR, schemas: [] }));
+  });
+
+  test('the DMS engine on a construct deployed without it is refused as bad input', async () => {
+    const run = await runWorkflow(instanceWorkflow, { restoreId: 'r-5', input: { ...PITR, engine: 'dms' } });
+    expectFailedAndCleaned(run, /needs a SchemaRestore deployed with copyEngine DMS/);
+  });
+});
+
+describe('a failure in each phase ends in the cleanup branch, FAILED', () => {
+  test('detect: a snapshot that does not exist; nothing created', async () => {
+    const run = await runWorkflow(clusterWorkflow, { restoreId: 'r-10', input: { database: 'tenants', schemas: ['a'], snapshotId: 'nope' }, rds: AURORA });
+    expectFailedAndCleaned(run, /nope/);
+    expect(run.account.rds.created).toEqual([]);
+  });
+
+  test('start temporary: RDS refuses the restore; nothing to delete', async () => {
+    const run = await runWorkflow(instanceWorkflow, {
+      restoreId: 'r-11',
+      input: PITR,
+      rds: { instances: [SOURCE_INSTANCE] },
+      arrange: ({ rds }) => rds.mock.on(RestoreDBInstanceToPointInTimeCommand).rejects(new DBSnapshotNotFoundFault({ message: 'no backup', $metadata: {} })),
+    });
+    expectFailedAndCleaned(run, /pgsr-r-11|prod-db/);
+    expect(run.account.rds.deleted).toEqual([]);
+  });
+
+  test('start temporary: the Aurora cluster was created, its instance refused; the cluster is deleted', async () => {
+    const run = await runWorkflow(clusterWorkflow, {
+      restoreId: 'r-12',
+      input: { database: 'tenants', schemas: ['a'], snapshotId: 'snap-1' },
+      rds: AURORA,
+      arrange: ({ rds }) => rds.mock.on(CreateDBInstanceCommand).rejects(Object.assign(new Error('quota exceeded'), { name: 'InstanceQuotaExceededFault' })),
+    });
+    expectFailedAndCleaned(run, /quota exceeded/);
+    expect(run.account.rds.deleted).toEqual(['pgsr-r-12']);
+  });
+
+  test('wait loop: still not available after the last poll times out; the instance is deleted', async () => {
+    const run = await runWorkflow(instanceWorkflow, { restoreId: 'r-13', input: PITR, rds: { instances: [SOURCE_INSTANCE], instanceStatuses: ['creating'] } });
+    // temporaryRestoreTimeout 3 minutes / pollInterval 1 minute.
+    expect(run.states.filter((s) => s === 'CheckTemporary')).toHaveLength(3);
+    expectFailedAndCleaned(run, 'TemporaryRestoreTimedOut: pgsr-r-13 was not available after 3 polls; allow longer with temporaryRestoreTimeout');
+    expect(run.account.rds.deleted).toEqual(['pgsr-r-13']);
+  });
+
+  test('wait loop: a restore that fails; the instance is deleted', async () => {
+    const run = await runWorkflow(instanceWorkflow, { restoreId: 'r-14', input: PITR, rds: { instances: [SOURCE_INSTANCE], instanceStatuses: ['creating', 'incompatible-restore'] } });
+    expectFailedAndCleaned(run, /pgsr-r-14 ended in status "incompatible-restore"/);
+    expect(run.account.rds.deleted).toEqual(['pgsr-r-14']);
+  });
+
+  test('secret: no login of the restore point works; the instance is deleted', async () => {
+    const run = await runWorkflow(instanceWorkflow, {
+      restoreId: 'r-15', input: PITR, rds: { instances: [SOURCE_INSTANCE] }, faults: { secret: new ConnectionError('no version of the secret logs in to pgsr-r-15') },
+    });
+    expectFailedAndCleaned(run, 'ConnectionError: no version of the secret logs in to pgsr-r-15');
+    expect(run.account.rds.deleted).toEqual(['pgsr-r-15']);
+    expect(run.account.deletedSecrets).toEqual([]);
+  });
+
+  test('copy task: it stops with an exit code; instance, secret and what the task left are deleted', async () => {
+    const run = await runWorkflow(instanceWorkflow, { restoreId: 'r-16', input: PITR, rds: { instances: [SOURCE_INSTANCE] }, faults: { copyExitCode: 3 } });
+    expectFailedAndCleaned(run, 'the restore task stopped with exit code 3: Essential container in task exited; its log is in the task\'s CloudWatch log group');
+    expect(run.account.rds.deleted).toEqual(['pgsr-r-16']);
+    expect(run.account.deletedSecrets).toEqual([TEMPORARY_SECRET('r-16')]);
+    expect(run.account.dms.deleteCalls).toEqual([...run.account.dms.resources.keys()]);
+  });
+
+  test('DMS: an iteration fails; the Map fails and everything the iterations left is deleted', async () => {
+    const run = await runWorkflow(dmsWorkflow, { restoreId: 'r-17', input: { ...PITR, schemas: ['a', 'b'] }, rds: { instances: [SOURCE_INSTANCE] }, faults: { copyExitCode: 1 } });
+    expectFailedAndCleaned(run, /exit code 1/);
+    expect(run.states).toContain('CopyEachSchemaWithDms');
+    expect(run.account.rds.deleted).toEqual(['pgsr-r-17']);
+    // aws-local-stepfunctions starts the next iteration even after one failed (Step Functions would not, with MaxConcurrency 1).
+    expect(run.account.dms.deleteCalls.sort()).toEqual([...run.account.dms.resources.keys()].sort());
+  });
+
+  test('finish: the cleanup after a successful copy fails; the failure branch cleans up and records FAILED', async () => {
+    const throttled = Object.assign(new Error('Throughput exceeds the current capacity'), { name: 'ProvisionedThroughputExceededException' });
+    const run = await runWorkflow(instanceWorkflow, { restoreId: 'r-18', input: PITR, rds: { instances: [SOURCE_INSTANCE] }, faults: { auditTableAfterCopy: throttled } });
+    expect(run.states).toContain('Cleanup');
+    expectFailedAndCleaned(run, /^AwsResourceError: cannot read the audit record of r-18/);
+    expect(run.account.rds.deleted).toEqual(['pgsr-r-18']);
+    expect(run.account.deletedSecrets).toEqual([TEMPORARY_SECRET('r-18')]);
+  });
+
+  test('finish: recording SUCCEEDED fails after the cleanup; the execution fails but the restore is not recorded FAILED', async () => {
+    const run = await runWorkflow(instanceWorkflow, {
+      restoreId: 'r-19',
+      input: PITR,
+      rds: { instances: [SOURCE_INSTANCE] },
+      arrange: ({ table }) => {
+        table.mock.on(UpdateItemCommand, { ExpressionAttributeValues: { ':status': { S: 'SUCCEEDED' } } })
+          .rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }));
+      },
+    });
+    expect(run.status).toBe('FAILED');
+    expect(run.states.slice(-2)).toEqual(['Cleanup', 'RecordSuccess']);
+    expect(run.account.rds.deleted).toEqual(['pgsr-r-19']);
+    expect(run.audit!.status).toBe('RUNNING');
+  });
+});
