@@ -1,6 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { CopyEngine } from '../src';
+import { CopyEngine, RestoreDatabase } from '../src';
 import { restoreStack, stateMachineDefinition } from './support/test-stack';
 
 const OWNER_TAG = 'pg-schema-restore:owner';
@@ -145,5 +145,16 @@ describe('SchemaRestore with the DMS engine', () => {
     expect(map.Type).toBe('Map');
     expect(map.Catch?.[0].Next).toBe('CleanupAfterFailure');
     expect(Object.keys(map.ItemProcessor!.States)).toEqual(['CopyWithDms']);
+  });
+});
+
+describe('SchemaRestore for a database known only by its identifier', () => {
+  test('synthesizes, with numeric ports on the temporary database\'s ingress rules', () => {
+    const { stack } = restoreStack({ database: RestoreDatabase.fromIdentifier('tenants-prod', { port: 5433 }) });
+    const ingress = Template.fromStack(stack).findResources('AWS::EC2::SecurityGroupIngress', {
+      Properties: { GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('TemporaryDatabaseSecurityGroup'), 'GroupId'] } },
+    });
+    expect(Object.values(ingress).length).toBeGreaterThan(0);
+    for (const rule of Object.values(ingress)) expect(rule.Properties).toMatchObject({ FromPort: 5433, ToPort: 5433, IpProtocol: 'tcp' });
   });
 });
