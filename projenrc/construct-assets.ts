@@ -27,7 +27,7 @@ export function bundleConstructAssets(project: typescript.TypeScriptProject, con
     ...CONSTRUCT_HANDLERS.map((name) => `handlers/${name}/index=src/handlers/${name}.lambda.ts`),
     ...Object.entries(IMAGE_ENTRIES).map(([name, entry]) => `image/bundle/${name}=${entry}`),
   ];
-  project.addTask('bundle:handlers', {
+  const bundle = project.addTask('bundle:handlers', {
     description: 'Bundle the construct\'s Lambda handlers and task programs into construct/assets/',
     steps: [
       { exec: 'rm -rf construct/assets/handlers construct/assets/image/bundle' },
@@ -38,6 +38,9 @@ export function bundleConstructAssets(project: typescript.TypeScriptProject, con
     ],
   });
   construct.preCompileTask.exec('npx projen bundle:handlers', { cwd: '..' });
+  // Root tests synthesize the construct (state machine, examples): its assets must exist before jest
+  // starts its parallel workers, or two of them bundle at once and see each other's half-built output.
+  project.testTask.prependSpawn(bundle);
 }
 
 /** The build regenerates API.md (post-compile docgen); on CI it fails when the committed API.md differs from what it generated. */
