@@ -1,6 +1,5 @@
 import type { PlannedTable } from '../plan-restore';
 import { RestoreSchemaOptions } from '../restore-options';
-import { countArchiveRows } from './dump/count-archive-rows';
 import { inspectDumpArchive } from './dump/inspect-dump-archive';
 import { inspectBaseBackup } from './pitr/base-backup';
 import { planRdsSource } from './rds/plan-rds';
@@ -36,9 +35,10 @@ export interface SourcePlan {
 
 async function dumpPlan(source: DumpSource, options: RestoreSchemaOptions): Promise<SourcePlan> {
   const aws = { clients: options.clients, s3Endpoint: options.s3Endpoint, signal: options.signal };
-  const info = await inspectDumpArchive(source, { ...aws, schemas: options.schemas });
-  // Read the archive's data of these schemas (nothing is restored): exact rows and bytes, and proof the archive reads to its end.
-  const counted = await countArchiveRows({ kind: 'dump', path: info.location }, options.schemas, aws);
+  // One pass over the archive, its data of these schemas included (nothing is restored): exact rows
+  // and bytes, and proof the archive reads to its end.
+  const info = await inspectDumpArchive(source, { ...aws, schemas: options.schemas, countRows: true });
+  const counted = info.rows ?? [];
   const tables = new Map(options.schemas.map((schema) => [schema, counted
     .filter((t) => t.schema === schema)
     .map((t) => ({ name: t.table, estimatedRows: t.rows, estimatedBytes: t.bytes }))

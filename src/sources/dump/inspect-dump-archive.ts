@@ -1,3 +1,4 @@
+import { countRowsIn } from './archive-rows';
 import { archiveCorrupt, explainArchiveFailure } from './dump-archive-errors';
 import { DumpArchiveFormat } from './dump-archive-format';
 import { describeDumpArchive, DumpTime, plainDumpTime } from './dump-archive-time';
@@ -5,7 +6,7 @@ import { ArchiveToc, readArchiveToc } from './dump-archive-toc';
 import { checkSchemasInArchive } from './dump-schema-plan';
 import { archiveStream, DumpArchive, openDumpArchive } from './open-dump-archive';
 import { DumpSource, RestoreTemporaryOptions } from '../restore-source';
-import { DumpTextScan, scanDumpText } from './scan-dump-text';
+import { CopiedTable, DumpTextScan, scanDumpText } from './scan-dump-text';
 import { AbortedError } from '../../errors';
 import { findPostgresBinaries, PostgresBinaries } from '../../local/postgres-binaries';
 
@@ -29,10 +30,15 @@ export interface DumpArchiveInfo {
   readonly tables: Record<string, string[]>;
   readonly sizeBytes: number;
   readonly warnings: string[];
+  /** With `countRows`: COPY rows and bytes per table of `schemas`. */
+  readonly rows?: CopiedTable[];
 }
 
 /** Options of {@link inspectDumpArchive}: how to reach S3 and pg_restore; `schemas` are checked when given. */
-export type InspectDumpArchiveOptions = Pick<RestoreTemporaryOptions, 'schemas' | 'clients' | 's3Endpoint' | 'binaries' | 'signal'>;
+export type InspectDumpArchiveOptions = Pick<RestoreTemporaryOptions, 'schemas' | 'clients' | 's3Endpoint' | 'binaries' | 'signal'> & {
+  /** Also stream the data of `schemas` and count its rows and bytes per table (`rows`), in the same pass. @default false */
+  readonly countRows?: boolean;
+};
 
 /** An archive's contents: its table of contents, or for plain SQL what one pass over it found. */
 export interface ArchiveContents {
@@ -92,8 +98,9 @@ export async function examineDumpArchive(
 /**
  * Inspect a pg_dump archive (local or S3) for `--dry-run`, creating nothing: where it is (an S3
  * prefix resolved to its newest object), format, dump time, database, schemas, tables with data,
- * and size. A plain SQL dump is read once, streamed; other formats only up to their table of
- * contents. Bad input fails as the restore would (`ARCHIVE_NOT_FOUND`, `ARCHIVE_CORRUPT`, missing
+ * and size; with `countRows`, the rows and bytes of each table of `schemas` too. A plain SQL dump
+ * is read once, streamed; other formats only up to their table of contents (and, to count rows, the
+ * schemas' data). Bad input fails as the restore would (`ARCHIVE_NOT_FOUND`, `ARCHIVE_CORRUPT`, missing
  * schemas when `options.schemas` is given).
  *
  * @example
@@ -106,6 +113,8 @@ export async function inspectDumpArchive(source: DumpSource, options: InspectDum
   try {
     const contents = await examineDumpArchive(archive, { binaries, signal: options.signal });
     if (options.schemas) checkSchemasInArchive(options.schemas, contents.schemas, archive.location.display);
+    const counted = options.schemas ?? contents.schemas;
+    const rows = options.countRows ? await countRowsIn(archive, contents, counted, { binaries, signal: options.signal }) : undefined;
     return {
       location: archive.location.display,
       format: archive.format,
@@ -118,6 +127,7 @@ export async function inspectDumpArchive(source: DumpSource, options: InspectDum
       tables: contents.tables,
       sizeBytes: archive.location.size,
       warnings: contents.time.warning ? [contents.time.warning] : [],
+      ...rows ? { rows } : {},
     };
   } catch (err) {
     if (options.signal?.aborted) throw new AbortedError('inspecting the archive was aborted');
