@@ -1,3 +1,4 @@
+import { DatabaseMigrationServiceClient } from '@aws-sdk/client-database-migration-service';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { AwsClients } from './sources/restore-source';
@@ -20,4 +21,14 @@ export function rdsClientOf(clients: AwsClients | undefined): RDSClient {
  */
 export function secretsManagerClientOf(clients: AwsClients | undefined): SecretsManagerClient {
   return clients?.secretsManager ?? new SecretsManagerClient({});
+}
+
+/**
+ * The DMS client to use: the given one, or one built from the default credential chain and region.
+ *
+ * @example
+ * const dms = dmsClientOf(options.clients);
+ */
+export function dmsClientOf(clients: Pick<AwsClients, 'dms'> | undefined): DatabaseMigrationServiceClient {
+  return clients?.dms ?? new DatabaseMigrationServiceClient({});
 }

@@ -3,7 +3,7 @@ import { RDSClient } from '@aws-sdk/client-rds';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Ledger, LedgerEntry, RESOURCE_KINDS } from './ledger';
 import { DeleteContext, RESOURCE_DELETERS, ResourceDeleter } from './resource-deleters';
-import { rdsClientOf, secretsManagerClientOf } from '../aws-clients';
+import { dmsClientOf, rdsClientOf, secretsManagerClientOf } from '../aws-clients';
 import { CleanupError } from '../errors';
 import { ProgressListener, safeListener } from '../progress';
 import { AwsWaitOptions } from '../sources/rds/wait-for-rds';
@@ -59,7 +59,7 @@ export async function cleanupResources(ledger: Ledger, options: CleanupResources
   const deleters = options.deleters ?? RESOURCE_DELETERS;
   const context: DeleteContext = {
     rds: memo<RDSClient>(() => rdsClientOf(options.clients)),
-    dms: memo<DatabaseMigrationServiceClient>(() => options.clients?.dms ?? new DatabaseMigrationServiceClient({})),
+    dms: memo<DatabaseMigrationServiceClient>(() => dmsClientOf(options.clients)),
     secretsManager: memo<SecretsManagerClient>(() => secretsManagerClientOf(options.clients)),
     waitForDeletion: options.waitForDeletion ?? false,
     wait: options.awsWait,

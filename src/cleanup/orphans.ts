@@ -1,10 +1,9 @@
-import { DatabaseMigrationServiceClient } from '@aws-sdk/client-database-migration-service';
 import { paginateDescribeDBClusters, paginateDescribeDBInstances } from '@aws-sdk/client-rds';
 import { paginateListSecrets } from '@aws-sdk/client-secrets-manager';
 import { cleanupResources, CleanupResourcesOptions } from './cleanup-resources';
 import { listTaggedDmsResources, TaggedDmsResource } from './dms-orphans';
 import { Ledger, LedgerEntry, memoryLedgerStore } from './ledger';
-import { rdsClientOf, secretsManagerClientOf } from '../aws-clients';
+import { dmsClientOf, rdsClientOf, secretsManagerClientOf } from '../aws-clients';
 import { readRestoreTags, RESTORE_ID_TAG } from '../sources/rds/rds-tags';
 import { AwsClients } from '../sources/restore-source';
 
@@ -68,7 +67,7 @@ async function listTagged(options: FindOrphansOptions): Promise<Tagged[]> {
   for await (const page of paginateListSecrets({ client: secrets }, { Filters: [{ Key: 'tag-key', Values: [RESTORE_ID_TAG] }] })) {
     for (const s of page.SecretList ?? []) found.push({ kind: 'secret', id: s.ARN, tags: s.Tags, createdAt: s.CreatedDate, deleting: s.DeletedDate !== undefined });
   }
-  if (options.includeDms !== false) found.push(...await listTaggedDmsResources(options.clients?.dms ?? new DatabaseMigrationServiceClient({})));
+  if (options.includeDms !== false) found.push(...await listTaggedDmsResources(dmsClientOf(options.clients)));
   return found;
 }
 

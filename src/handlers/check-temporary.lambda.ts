@@ -1,5 +1,6 @@
 import { DescribeDBClustersCommand, DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import { TemporaryResource } from './start-temporary.lambda';
+import { rdsClientOf } from '../aws-clients';
 import { AwsResourceError } from '../errors';
 import { explainRdsError } from '../sources/rds/rds-errors';
 
@@ -43,7 +44,7 @@ async function describe(rds: RDSClient, resource: TemporaryResource): Promise<{ 
  */
 export function checkTemporaryHandler(deps: CheckTemporaryDeps = {}): (event: { resource: TemporaryResource }) => Promise<TemporaryStatus> {
   return async ({ resource }) => {
-    const found = await describe(deps.rds ?? new RDSClient({}), resource);
+    const found = await describe(rdsClientOf(deps), resource);
     const rdsStatus = found.status ?? 'unknown';
     if (FAILED_STATUSES.includes(rdsStatus)) {
       throw new AwsResourceError(resource.id, `${resource.id} ended in status "${rdsStatus}" instead of becoming available; ` +

@@ -1,6 +1,7 @@
 import { RDSClient } from '@aws-sdk/client-rds';
 import { HandlerEnv, requiredEnv } from './handler-context';
 import { RestoreRequest } from './restore-request';
+import { rdsClientOf } from '../aws-clients';
 import { detectRdsSource } from '../sources/rds/detect-rds-source';
 import { RdsRestorePlan, validateRdsRestore } from '../sources/rds/validate-rds-restore';
 import { RdsSource } from '../sources/restore-source';
@@ -58,7 +59,7 @@ export function rdsSourceOf(request: RestoreRequest, env: HandlerEnv): RdsSource
  */
 export function detectSourceHandler(deps: DetectSourceDeps = {}): (event: DetectSourceEvent) => Promise<DetectSourceResult> {
   return async (event) => {
-    const rds = deps.rds ?? new RDSClient({});
+    const rds = rdsClientOf(deps);
     const source = rdsSourceOf(event.request, deps.env ?? process.env);
     const plan = await validateRdsRestore({ rds, source, detected: await detectRdsSource({ rds, id: source.id }) });
     const restorePoint = plan.method.type === 'time' ? plan.method.restoreTime : plan.method.type === 'snapshot' ? plan.method.createdAt : undefined;

@@ -6,6 +6,7 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { HandlerEnv, requiredEnv } from './handler-context';
 import { RestoreRequest } from './restore-request';
+import { secretsManagerClientOf } from '../aws-clients';
 import { rdsCaCertificates } from '../credentials/rds-tls';
 import { parseRdsSecret } from '../credentials/secret-credentials';
 
@@ -69,7 +70,7 @@ const bundledCli: RunCli = (args) => new Promise((resolve, reject) => {
  */
 export async function runRestoreTask(deps: RestoreTaskDeps = {}): Promise<number> {
   const env = deps.env ?? process.env;
-  const secretsManager = deps.secretsManager ?? new SecretsManagerClient({});
+  const secretsManager = secretsManagerClientOf(deps);
   const restoreId = requiredEnv(env, 'PGSR_RESTORE_ID');
   // The checked execution input; PGSR_SCHEMAS narrows it to the schemas of one DMS iteration.
   const request = JSON.parse(requiredEnv(env, 'PGSR_REQUEST')) as RestoreRequest;

@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { auditLedger, auditTableOf, HandlerEnv } from './handler-context';
+import { rdsClientOf } from '../aws-clients';
 import { ResourceKind } from '../cleanup/ledger';
 import { explainRdsError } from '../sources/rds/rds-errors';
 import { restoreTags, temporaryIdentifier } from '../sources/rds/rds-tags';
@@ -44,7 +45,7 @@ export interface StartTemporaryDeps {
 export function startTemporaryHandler(deps: StartTemporaryDeps = {}): (event: StartTemporaryEvent) => Promise<TemporaryResource> {
   return async (event) => {
     const env = deps.env ?? process.env;
-    const rds = deps.rds ?? new RDSClient({});
+    const rds = rdsClientOf(deps);
     const now = deps.now ?? (() => new Date());
     const ledger = auditLedger(auditTableOf({ dynamodb: deps.dynamodb, env }), event.restoreId, now);
     const tags = [...restoreTags({ restoreId: event.restoreId, now: now() }), ...(env.OWNER ? [{ Key: OWNER_TAG, Value: env.OWNER }] : [])];

@@ -7,6 +7,7 @@ import { explainDmsError } from './dms-errors';
 import { waitForReplicationInstanceAvailable, waitForReplicationInstanceDeleted } from './dms-replication-instance';
 import { waitForReplicationTaskDeleted, waitForReplicationTaskReady, waitForReplicationTaskStopped } from './dms-task';
 import { DmsWaitOptions, WaitForDmsOptions } from './dms-waiters';
+import { dmsClientOf } from '../../aws-clients';
 import { isAwsError } from '../../sources/rds/rds-errors';
 
 /** The DMS resources the engine creates, in the order they must be deleted. */
@@ -107,7 +108,7 @@ const DELETERS: Record<DmsResourceKind, (arn: string, waits: WaitForDmsOptions) 
  * await deleteDmsResource('dms-replication-instance', instanceArn, { clients: { dms } });
  */
 export async function deleteDmsResource(kind: DmsResourceKind, arn: string, options: DeleteDmsResourceOptions = {}): Promise<DmsDeleteOutcome> {
-  const dms = options.clients?.dms ?? new DatabaseMigrationServiceClient({});
+  const dms = dmsClientOf(options.clients);
   const waits: WaitForDmsOptions = { dms, wait: options.wait, signal: options.signal };
   try {
     return await DELETERS[kind](arn, waits);

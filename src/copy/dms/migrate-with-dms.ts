@@ -10,6 +10,7 @@ import { dmsTableMappings } from './dms-table-mappings';
 import { createFullLoadTask, runFullLoadTask, waitForReplicationTaskReady } from './dms-task';
 import { dmsTaskSettings } from './dms-task-settings';
 import { WaitForDmsOptions } from './dms-waiters';
+import { dmsClientOf } from '../../aws-clients';
 import { AbortedError, CleanupError, InvalidInputError } from '../../errors';
 import { ProgressListener, safeListener, TableEvent } from '../../progress';
 import { restoreTags, temporaryIdentifier } from '../../sources/rds/rds-tags';
@@ -82,7 +83,7 @@ export async function migrateWithDms(options: MigrateWithDmsOptions): Promise<Co
   const plans = await surveyDmsSource({ ...options, onProgress: emit });
   if (plans.every((p) => p.tables.length === 0)) return [];
 
-  const dms = options.clients?.dms ?? new DatabaseMigrationServiceClient({});
+  const dms = dmsClientOf(options.clients);
   const created: { kind: DmsResourceKind; id: string }[] = [];
   const remember = async (kind: DmsResourceKind, id: string): Promise<string> => {
     created.push({ kind, id }); // deleted at the end even if the ledger cannot take it

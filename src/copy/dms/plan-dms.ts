@@ -1,6 +1,6 @@
-import { DatabaseMigrationServiceClient } from '@aws-sdk/client-database-migration-service';
 import type { PricingClient } from '@aws-sdk/client-pricing';
 import { RestoreDmsOptions } from './dms-engine-options';
+import { dmsClientOf } from '../../aws-clients';
 import { onDemandHourlyCost } from '../../aws-pricing';
 import type { PlannedResource } from '../../sources/plan-source';
 
@@ -25,7 +25,7 @@ export async function planDmsResources(options: PlanDmsResourcesOptions): Promis
   const resources: PlannedResource[] = [];
   if (!dms.replicationInstanceArn) {
     const instanceClass = dms.replicationInstanceClass ?? 'dms.t3.medium';
-    const region = await (dms.clients?.dms ?? new DatabaseMigrationServiceClient({})).config.region().catch(() => undefined);
+    const region = await dmsClientOf(dms.clients).config.region().catch(() => undefined);
     const cost = region === undefined ? { usdPerHour: undefined, basis: 'price unknown (no AWS region configured)' } : await onDemandHourlyCost({
       pricing: options.pricing,
       signal: options.signal,
