@@ -5,6 +5,7 @@ import { SchemaExistsError, SchemaNotFoundError } from './errors';
 import { checkRestoreOptions, existingSchemas, restoredNames, timestampSuffix } from './restore-names';
 import { RestoreSchemaOptions } from './restore-options';
 import { PlannedResource, planSourceOf, SourcePlan } from './sources/plan-source';
+import { isRestoreSource } from './sources/restore-source';
 
 /** A table a restore would copy, with what the source says of its size. */
 export interface PlannedTable {
@@ -67,10 +68,10 @@ async function liveSourcePlan(source: DatabaseConnection, schemas: readonly stri
 export async function planRestore(options: RestoreSchemaOptions): Promise<RestorePlan> {
   checkRestoreOptions(options);
   const source = options.source;
-  const isLive = typeof source !== 'object' || source === null || !('kind' in source) || source.kind === 'connection';
-  const sourcePlan = isLive
-    ? await liveSourcePlan(typeof source === 'object' && 'kind' in source && source.kind === 'connection' ? source.url : source as DatabaseConnection, options.schemas)
-    : await planSourceOf(source, options);
+  const isLive = !isRestoreSource(source) || source.kind === 'connection';
+  const sourcePlan = !isRestoreSource(source) ? await liveSourcePlan(source, options.schemas)
+    : source.kind === 'connection' ? await liveSourcePlan(source.url, options.schemas)
+      : await planSourceOf(source, options);
   const at = sourcePlan.restorePoint ?? new Date();
   const restored = restoredNames(options.schemas, options.suffix ?? timestampSuffix(at));
   const target = await connect(options.target, 'target');

@@ -14,7 +14,7 @@ import { RestoreReport, SchemaReport } from './report';
 import { restoreData } from './restore-data';
 import { checkRestoreOptions, existingSchemas, restoredNames, timestampSuffix } from './restore-names';
 import { RestoreSchemaOptions } from './restore-options';
-import { RestoreSource, TemporaryDatabase } from './sources/restore-source';
+import { isRestoreSource, TemporaryDatabase } from './sources/restore-source';
 import { restoreTemporary } from './sources/restore-temporary';
 import { openSourceSnapshot } from './sources/source-snapshot';
 
@@ -90,10 +90,6 @@ export async function restoreSchema(options: RestoreSchemaOptions): Promise<Rest
     await past.cleanup();
     if (past.kind !== 'connection') emit({ type: 'phase', phase: 'cleanup', status: 'done', message: 'the temporary source is gone' });
   }
-}
-
-function isRestoreSource(source: RestoreSchemaOptions['source']): source is RestoreSource {
-  return typeof source === 'object' && source !== null && 'kind' in source;
 }
 
 interface RestoreContext {

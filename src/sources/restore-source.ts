@@ -82,6 +82,18 @@ export interface RdsSource {
 /** Where the past comes from. */
 export type RestoreSource = ConnectionSource | DumpSource | PitrSource | RdsSource;
 
+/**
+ * Whether a source is a `RestoreSource` (`{ kind, … }`) rather than a database to connect to (a URL
+ * or a `pg` configuration, which has no `kind`).
+ *
+ * @example
+ * isRestoreSource({ kind: 'dump', path: '/backups/a.dump' }); // true
+ * isRestoreSource('postgres://db/past'); // false
+ */
+export function isRestoreSource(source: DatabaseConnection | RestoreSource): source is RestoreSource {
+  return typeof source === 'object' && source !== null && 'kind' in source;
+}
+
 /** AWS SDK v3 clients, injectable for tests and custom configuration; built from the default credential chain otherwise. */
 export interface AwsClients {
   readonly s3?: S3Client;
