@@ -120,3 +120,25 @@ export class CredentialsError extends SchemaRestoreError {
     super(options?.code ?? 'CREDENTIALS_FAILED', message, options);
   }
 }
+
+/** A session that holds a lock the restore needs on an object outside its staging schema. */
+export interface LockHolder {
+  readonly pid: number;
+  readonly user: string;
+  readonly application: string;
+  readonly state: string;
+  /** When its transaction started (ISO), if it has one. */
+  readonly since?: string;
+  readonly mode: string;
+}
+
+/**
+ * A lock on an object outside the staging schema could not be had within the lock timeout, after
+ * every retry; `holders` names the sessions in the way. Nothing waits any longer: live writers are
+ * never queued behind the restore.
+ */
+export class LockTimeoutError extends SchemaRestoreError {
+  constructor(message: string, public readonly object: string, public readonly holders: readonly LockHolder[], options?: { cause?: unknown }) {
+    super('LOCK_TIMEOUT', message, options);
+  }
+}

@@ -10,6 +10,7 @@ export type RestorePhase =
   | 'sequences'
   | 'materialized-views'
   | 'validate'
+  | 'outside-keys'
   | 'publish'
   | 'cleanup';
 

@@ -35,6 +35,20 @@ export interface RestoreSchemaOptions {
   readonly skipOwnership?: boolean;
   /** Leave GRANT/REVOKE out, like `pg_restore --no-privileges`. @default false */
   readonly skipPrivileges?: boolean;
+  /**
+   * Longest wait, in ms, for a lock on anything outside the staging schema (a foreign key to a
+   * shared table locks it briefly); each wait is retried a few times, then the restore stops and
+   * names the sessions in the way. The database's or role's own `lock_timeout` wins when shorter.
+   * @default 2000
+   */
+  readonly lockTimeoutMs?: number;
+  /**
+   * Restore without attaching to or altering anything outside the restored schemas: a table that
+   * inherits from (or is a partition of) a table outside becomes a standalone table with the same
+   * columns; statements on outside objects are left out; each is reported as a warning. Without it
+   * such DDL is refused before anything is written. @default false
+   */
+  readonly detachOutside?: boolean;
   /** Compare row counts and content checksums of every table and materialized view. @default true */
   readonly validate?: boolean;
   /** Identifier for this restore (reports, logs, staging names). @default a random id */

@@ -2,11 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { connect, DatabaseConnection, libpqEnv } from './connection';
 import { completeDmsOptions } from './copy/dms/dms-engine-options';
+import { addOutsideForeignKeys, AddedForeignKey, dropOutsideForeignKeys } from './ddl/add-outside-foreign-keys';
 import { applyDdl } from './ddl/apply-ddl';
 import { asCreateOrReplace } from './ddl/create-or-replace';
+import { detachFromOutside } from './ddl/detach-from-outside';
 import { extractDdl } from './ddl/extract-ddl';
+import { withLockRetry } from './ddl/lock-retry';
+import { describeOutsideEffect } from './ddl/outside-effects';
 import { DdlStatement, splitDdl, SplitDdlResult } from './ddl/split-ddl';
 import { loadSqlParser } from './ddl/sql-tokens';
+import { configureTargetSession, DEFAULT_LOCK_TIMEOUT_MS } from './ddl/target-session';
 import { AbortedError, InvalidInputError, MissingRolesError, SchemaExistsError, SchemaNotFoundError, SchemaRestoreError, ValidationError } from './errors';
 import { ProgressListener, RestorePhase, safeListener } from './progress';
 import { quoteIdent } from './quote';
@@ -27,6 +32,23 @@ async function checkRoles(target: Client, split: SplitDdlResult): Promise<void> 
 }
 
 const isStructural = (s: DdlStatement) => s.kind !== 'ownership' && s.kind !== 'privilege';
+
+/**
+ * Statements that would reach outside the restored schemas are refused with one line, unless
+ * `detachOutside` is set: then the DDL is rewritten without them (see {@link detachFromOutside}).
+ */
+async function withoutOutsideEffects(
+  ddl: string, split: SplitDdlResult, o: { detachOutside?: boolean; source: Client },
+): Promise<{ ddl: string; warnings: string[] }> {
+  const outside = [...split.preData, ...split.postData].filter((s) => s.outside);
+  if (outside.length === 0) return { ddl, warnings: [] };
+  if (!o.detachOutside) {
+    const more = outside.length > 1 ? ` (${outside.length - 1} more statement${outside.length > 2 ? 's' : ''} reach outside too)` : '';
+    throw new InvalidInputError(`${describeOutsideEffect(outside[0].outside!)}${more}; nothing was written. ` +
+      'Pass --detach-outside (detachOutside: true) to restore without attaching to or altering anything outside: inheriting tables and partitions become standalone tables with the same columns', { code: 'OUTSIDE_OBJECT' });
+  }
+  return detachFromOutside(ddl, outside, o.source);
+}
 
 /**
  * The statements that make a fully built staging schema the restored schema, atomically: rename
@@ -125,6 +147,8 @@ async function restoreFromDatabase(options: RestoreSchemaOptions & { source: Dat
   });
   const staging = schemas.map((_, i) => `pgsr_${restoreId.slice(0, 12)}_${i}`);
   let created = false;
+  let lockTimeoutMs: number | undefined;
+  const addedKeys: AddedForeignKey[] = [];
   try {
     const restorePoint = past?.restorePoint ?? snapshot.takenAt;
     const asOf = past?.restorePoint ? `the ${past.description}, as of ${restorePoint.toISOString()}` : `the source as of ${restorePoint.toISOString()}`;
@@ -139,7 +163,7 @@ async function restoreFromDatabase(options: RestoreSchemaOptions & { source: Dat
     if (taken.length > 0) throw new SchemaExistsError(taken[0]);
 
     const split = await phase('extract-ddl', `reading the definition of ${schemas.join(', ')} with pg_dump`, async () => {
-      const ddl = await extractDdl({
+      const extracted = await extractDdl({
         source: options.source,
         schemas,
         snapshotId: snapshot.id,
@@ -149,15 +173,28 @@ async function restoreFromDatabase(options: RestoreSchemaOptions & { source: Dat
       });
       const rename = (names: string[]) => new Map(schemas.map((s, i) => [s, names[i]]));
       const skip = { skipOwnership: options.skipOwnership, skipPrivileges: options.skipPrivileges };
-      return { staged: await splitDdl(ddl, { rename: rename(staging), ...skip }), final: await splitDdl(ddl, { rename: rename(restored), ...skip }) };
+      const staged = await splitDdl(extracted, { rename: rename(staging), ...skip });
+      const detached = await withoutOutsideEffects(extracted, staged, { detachOutside: options.detachOutside, source: snapshot.client });
+      warnings.push(...detached.warnings);
+      if (detached.ddl === extracted) return { staged, final: await splitDdl(extracted, { rename: rename(restored), ...skip }) };
+      return {
+        staged: await splitDdl(detached.ddl, { rename: rename(staging), ...skip }),
+        final: await splitDdl(detached.ddl, { rename: rename(restored), ...skip }),
+      };
     }, (r) => `${r.staged.preData.length + r.staged.postData.length} statements parsed and renamed`);
     warnings.push(...split.final.warnings);
     await checkRoles(target, split.staged);
 
+    const lockMs = await configureTargetSession(target, { lockTimeoutMs: options.lockTimeoutMs });
+    lockTimeoutMs = lockMs;
     await phase('pre-data', 'creating types, tables, functions and views under a staging name', async () => {
       created = true;
-      await applyDdl(target, split.staged.preData.filter(isStructural));
+      // Views and column types reference live objects: a session holding one ACCESS EXCLUSIVE makes this wait, never for long.
+      await withLockRetry(target, () => applyDdl(target, split.staged.preData.filter(isStructural), { transaction: false }),
+        { object: 'a live object the definitions reference', anyRelation: true, mode: 'AccessShareLock', action: 'creating the staging schema', lockTimeoutMs: lockMs, signal });
     });
+    const insidePostData = split.staged.postData.filter((s) => isStructural(s) && !s.referencesOutside);
+    const outsideKeys = split.staged.postData.filter((s) => s.referencesOutside);
     const data = await restoreData({
       source: options.source,
       target: options.target,
@@ -172,7 +209,7 @@ async function restoreFromDatabase(options: RestoreSchemaOptions & { source: Dat
         sourceSecretArn: past?.secretArn, sourceDatabase: libpqEnv(options.source).PGDATABASE, targetDatabase: libpqEnv(options.target).PGDATABASE,
       }),
       validate: options.validate ?? true,
-      postData: split.staged.postData.filter(isStructural),
+      postData: insidePostData,
       phase,
       emit,
       signal,
@@ -180,6 +217,14 @@ async function restoreFromDatabase(options: RestoreSchemaOptions & { source: Dat
     warnings.push(...data.warnings);
     if (data.mismatches.length > 0) {
       throw new ValidationError(`restored data differs from the source: ${data.mismatches.slice(0, 3).join('; ')}${data.mismatches.length > 3 ? ` (+${data.mismatches.length - 3} more)` : ''}; nothing was published`, data.mismatches);
+    }
+    if (outsideKeys.length > 0) {
+      const settings = split.staged.postData.filter((s) => s.kind === 'setting');
+      await applyDdl(target, settings, { transaction: false });
+      const keys = await phase('outside-keys', `adding ${outsideKeys.length} foreign key${outsideKeys.length > 1 ? 's' : ''} to live tables outside the schema, one at a time (lock timeout ${lockMs} ms)`,
+        () => addOutsideForeignKeys({ client: target, statements: outsideKeys, lockTimeoutMs: lockMs, signal, onAdded: (k) => addedKeys.push(k) }));
+      // The keys were added under the staging names; the user will know the tables by their restored names.
+      warnings.push(...keys.warnings.map((w) => staging.reduce((t, name, i) => t.split(quoteIdent(name)).join(quoteIdent(restored[i])), w)));
     }
     await phase('publish', `publishing as ${restored.join(', ')} in one transaction`, async () => {
       await applyDdl(target, publishStatements(staging, restored, split.final));
@@ -192,7 +237,7 @@ async function restoreFromDatabase(options: RestoreSchemaOptions & { source: Dat
   } catch (err) {
     if (created) {
       emit({ type: 'phase', phase: 'cleanup', status: 'start', message: 'removing what this restore created' });
-      const leftover = await dropSchemas(options.target, target, staging);
+      const leftover = await dropSchemas(options.target, target, staging, { keys: addedKeys, lockTimeoutMs });
       if (leftover) throw new SchemaRestoreError('CLEANUP_FAILED', `${(err as Error).message}; in addition, ${leftover}`, { cause: err });
       emit({ type: 'phase', phase: 'cleanup', status: 'done', message: 'the target is as it was' });
     }
@@ -205,20 +250,28 @@ async function restoreFromDatabase(options: RestoreSchemaOptions & { source: Dat
 }
 
 /**
- * Drop the staging schemas; on a fresh connection when the restore's own one is broken.
+ * Drop the staging schemas; on a fresh connection when the restore's own one is broken. Foreign keys
+ * to live tables go first, one at a time under the lock timeout (dropping one locks the live table).
  * Returns a sentence naming what could not be dropped, or undefined when all is gone.
  */
-async function dropSchemas(conn: DatabaseConnection, client: Client, names: string[]): Promise<string | undefined> {
+async function dropSchemas(
+  conn: DatabaseConnection, client: Client, names: string[], fks: { keys: AddedForeignKey[]; lockTimeoutMs?: number },
+): Promise<string | undefined> {
   const sql = names.map((n) => `DROP SCHEMA IF EXISTS ${quoteIdent(n)} CASCADE`).join('; ');
+  const drop = async (c: Client) => {
+    if (fks.keys.length > 0) await dropOutsideForeignKeys(c, fks.keys, fks.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS);
+    await c.query(sql);
+  };
   try {
     await client.query('ROLLBACK').catch(() => undefined);
-    await client.query(sql);
+    await drop(client);
     return undefined;
   } catch {
     try {
       const fresh = await connect(conn, 'target');
       try {
-        await fresh.query(sql);
+        await configureTargetSession(fresh, { lockTimeoutMs: fks.lockTimeoutMs });
+        await drop(fresh);
         return undefined;
       } finally {
         await fresh.end();

@@ -22,16 +22,16 @@ export interface CleanupCommandOptions {
   readonly json: boolean;
 }
 
-const UNITS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /**
- * `90s`, `30m`, `6h`, `2d` → milliseconds.
+ * `500ms`, `90s`, `30m`, `6h`, `2d` → milliseconds.
  *
  * @example
  * parseDuration('6h', '--older-than'); // 21600000
  */
 export function parseDuration(value: string, option: string): number {
-  const match = /^\s*(\d+)\s*([smhd])\s*$/i.exec(value);
+  const match = /^\s*(\d+)\s*(ms|[smhd])\s*$/i.exec(value);
   if (!match || Number(match[1]) === 0) throw new InvalidInputError(`${option} must be a positive duration such as 90s, 30m, 6h or 2d (got "${value}")`);
   return Number(match[1]) * UNITS[match[2].toLowerCase()];
 }

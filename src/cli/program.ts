@@ -50,6 +50,8 @@ function buildProgram(deps: CliDeps, setExitCode: (code: number) => void): Comma
     .option('--schema <name>', 'schema to restore (exact, case-sensitive); repeat for several', (v: string, all: string[] = []) => [...all, v])
     .option('--suffix <text>', 'appended to each schema name (default: _YYYYMMDDHHMMSS of the source snapshot, UTC)')
     .option('--jobs <n>', 'tables copied in parallel (default: 4)')
+    .option('--lock-timeout <duration>', 'longest wait for a lock on a live object outside the schema (e.g. a foreign key to a shared table), retried a few times, then the sessions in the way are named (default: 2s; a shorter lock_timeout of the database wins)')
+    .option('--detach-outside', 'restore tables that inherit from or are partitions of tables outside the schema as standalone tables, and leave out statements on outside objects (default: refuse)')
     .option('--json', 'print the report as one JSON object on stdout, and nothing else')
     .option('--no-owner', 'leave object owners out; objects belong to the restoring user')
     .option('--no-privileges', 'leave GRANT/REVOKE out')

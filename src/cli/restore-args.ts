@@ -1,5 +1,6 @@
 import { InvalidInputError } from '../errors';
 import { RestoreSchemaOptions } from '../restore-options';
+import { parseDuration } from './cleanup-args';
 import { parseDmsArgs, RawDmsArgs } from './dms-args';
 import { parseAtArg, parseSourceArg } from './source-arg';
 import { RestoreSource } from '../sources/restore-source';
@@ -22,6 +23,8 @@ export interface RawRestoreArgs extends RawDmsArgs {
   readonly schema?: string[];
   readonly suffix?: string;
   readonly jobs?: string;
+  readonly lockTimeout?: string;
+  readonly detachOutside?: boolean;
   readonly json?: boolean;
   /** `--no-owner` sets it to false. */
   readonly owner?: boolean;
@@ -109,6 +112,9 @@ export function parseRestoreArgs(raw: RawRestoreArgs): RestoreCommandOptions {
   const target = checkTargetUrl(raw.target);
   const schemas = checkSchemas(raw.schema);
   const jobs = checkJobs(raw.jobs);
+  // Like PostgreSQL's lock_timeout: a bare number is milliseconds.
+  const lockTimeoutMs = raw.lockTimeout === undefined ? undefined
+    : parseDuration(/^\s*\d+\s*$/.test(raw.lockTimeout) ? `${raw.lockTimeout.trim()}ms` : raw.lockTimeout, '--lock-timeout');
   if (raw.suffix !== undefined && raw.suffix.length === 0) {
     throw new InvalidInputError('--suffix must not be empty; leave it out to name restored schemas after the snapshot time (_YYYYMMDDHHMMSS)');
   }
@@ -119,6 +125,8 @@ export function parseRestoreArgs(raw: RawRestoreArgs): RestoreCommandOptions {
       schemas,
       ...(raw.suffix !== undefined ? { suffix: raw.suffix } : {}),
       ...(jobs !== undefined ? { jobs } : {}),
+      ...(lockTimeoutMs !== undefined ? { lockTimeoutMs } : {}),
+      ...(raw.detachOutside ? { detachOutside: true } : {}),
       skipOwnership: raw.owner === false,
       skipPrivileges: raw.privileges === false,
       validate: raw.validate !== false,

@@ -2,6 +2,7 @@ import { ClientConfig } from 'pg';
 import { checkCredentials } from './verify-credentials';
 import { AbortedError, CredentialsError } from '../errors';
 import { formatDuration } from '../format-units';
+import { abortableSleep } from '../sleep';
 
 /** Options of {@link waitForCredentials}. */
 export interface WaitForCredentialsOptions {
@@ -22,17 +23,6 @@ const TRANSIENT = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EAI_AGAIN
 function transient(err: unknown): boolean {
   const code = ((err as { cause?: { code?: unknown } }).cause?.code);
   return typeof code === 'string' && TRANSIENT.has(code);
-}
-
-/** Sleep that ends early on abort, so Ctrl-C does not wait for the next poll. */
-function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
-  });
 }
 
 /**

@@ -44,6 +44,15 @@ function isSetvalSelect(node: AstNode): boolean {
   return !node.fromClause && targets.length === 1 && lastName(stringList(targets[0].ResTarget?.val?.FuncCall?.funcname)) === 'setval';
 }
 
+/** Session timeouts pg_dump turns off (`SET statement_timeout = 0` …); the target's own values must stay in force. */
+const TIMEOUT_SETTINGS = new Set(['statement_timeout', 'lock_timeout', 'idle_in_transaction_session_timeout', 'idle_session_timeout', 'transaction_timeout']);
+
+/** Whether a statement sets one of the session timeouts (see {@link TIMEOUT_SETTINGS}). */
+export function isTimeoutSetting(tree: AstNode): boolean {
+  const [type, node] = nodeType(tree);
+  return type === 'VariableSetStmt' && TIMEOUT_SETTINGS.has(node.name);
+}
+
 /** The kind and section of one parsed statement (see {@link DdlStatementKind}). */
 export function classifyStatement(tree: AstNode): { kind: DdlStatementKind; section: DdlSection } {
   const [type, node] = nodeType(tree);

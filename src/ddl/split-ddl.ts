@@ -1,5 +1,6 @@
-import { nodeType } from './ast';
-import { classifyStatement, DdlSection, DdlStatementKind } from './classify-statement';
+import { AstNode, nodeType } from './ast';
+import { classifyStatement, DdlSection, DdlStatementKind, isTimeoutSetting } from './classify-statement';
+import { isNotValidForeignKey, OutsideEffect, outsideEffect, outsideReferencedTable } from './outside-effects';
 import { renameSchemasInSql, SchemaRenames, statementHead } from './rename-schemas';
 import { roleReferences } from './schema-references';
 import { parseStatements } from './sql-statements';
@@ -14,6 +15,13 @@ export interface DdlStatement {
   readonly kind: DdlStatementKind;
   /** Parser node type, e.g. `CreateStmt`, `IndexStmt`. */
   readonly type: string;
+  /** What the statement would do outside the restored schemas (see {@link outsideEffect}); then `original` holds its text before renaming. */
+  readonly outside?: OutsideEffect;
+  readonly original?: string;
+  /** A foreign key to a table outside the restored schemas: that table, `schema.name`. */
+  readonly referencesOutside?: string;
+  /** The foreign key is NOT VALID at the source. */
+  readonly notValid?: boolean;
 }
 
 export interface SplitDdlOptions {
@@ -23,6 +31,11 @@ export interface SplitDdlOptions {
   readonly skipOwnership?: boolean;
   /** Drop GRANT / REVOKE / ALTER DEFAULT PRIVILEGES statements. @default false */
   readonly skipPrivileges?: boolean;
+  /**
+   * The schemas being restored (source names): statements reaching outside them are marked
+   * (`outside`, `referencesOutside`). @default the keys of `rename`
+   */
+  readonly inside?: readonly string[];
 }
 
 export interface SplitDdlResult {
@@ -34,6 +47,13 @@ export interface SplitDdlResult {
   readonly roles: string[];
   /** References that could not be rewritten with certainty (e.g. inside PL/Python bodies). */
   readonly warnings: string[];
+}
+
+function outsideMarks(tree: AstNode, sql: string, inside: ReadonlySet<string>): Partial<DdlStatement> {
+  const outside = outsideEffect(tree, inside);
+  if (outside) return { outside, original: sql };
+  const referencesOutside = outsideReferencedTable(tree, inside);
+  return referencesOutside ? { referencesOutside, notValid: isNotValidForeignKey(tree) } : {};
 }
 
 /**
@@ -52,9 +72,12 @@ export async function splitDdl(ddl: string, options: SplitDdlOptions = {}): Prom
   const postData: DdlStatement[] = [];
   const roles = new Set<string>();
   const warnings: string[] = [];
+  const inside = new Set(options.inside ?? renames.keys());
   for (const statement of parseStatements(ddl)) {
     const { kind, section } = classifyStatement(statement.tree);
     if ((kind === 'ownership' && options.skipOwnership) || (kind === 'privilege' && options.skipPrivileges)) continue;
+    // pg_dump's `SET lock_timeout = 0` & co. would override the live database's own guards.
+    if (kind === 'setting' && isTimeoutSetting(statement.tree)) continue;
     if (kind === 'data') {
       warnings.push(`skipped a data statement (${statementHead(statement.sql)}); data is copied separately`);
       continue;
@@ -69,7 +92,8 @@ export async function splitDdl(ddl: string, options: SplitDdlOptions = {}): Prom
     }
     warnings.push(...renamed.warnings);
     for (const role of roleReferences(statement.tree)) roles.add(role);
-    const out: DdlStatement = { sql: renamed.text, section, kind, type };
+    const marks = inside.size > 0 ? outsideMarks(statement.tree, statement.sql, inside) : {};
+    const out: DdlStatement = { sql: renamed.text, section, kind, type, ...marks };
     if (kind === 'setting') {
       preData.push(out);
       postData.push(out);
