@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import { InvalidInputError, LockTimeoutError, restoreSchema } from '../src';
 import { comparableDump } from './support/dump';
@@ -135,6 +137,40 @@ describe('a foreign key to a shared table never stalls its live writers', () => 
       expect((await c.query('SELECT count(*)::int AS n FROM c_p.orders')).rows[0].n).toBe(501);
     });
   });
+});
+
+test('a restore killed (kill -9) while it waits for a lock leaves the lock queue within seconds', async () => {
+  const { url } = await database(SHARED);
+  const busy = await openWriterTransaction(url);
+  const root = join(__dirname, '..');
+  const child = spawn(process.execPath, ['-r', 'ts-node/register', join(root, 'src', 'cli', 'main.ts'),
+    'restore', '--source', url, '--target', url, '--schema', 'c', '--suffix', '_k', '--lock-timeout', '60s'], {
+    cwd: root, stdio: 'ignore', env: { ...process.env, TS_NODE_PROJECT: join(root, 'test', 'tsconfig.json'), TS_NODE_TRANSPILE_ONLY: '1' },
+  });
+  const waiting = "SELECT pid FROM pg_stat_activity WHERE application_name LIKE 'pg-schema-restore%' AND wait_event_type = 'Lock'";
+  try {
+    await withClient(url, async (c) => {
+      const deadline = Date.now() + 60_000;
+      while ((await c.query(waiting)).rows.length === 0) {
+        if (Date.now() > deadline) throw new Error('the restore never waited for the lock');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      child.kill('SIGKILL');
+      const killed = Date.now();
+      while ((await c.query(waiting)).rows.length > 0) {
+        if (Date.now() - killed > 10_000) throw new Error('the dead restore\'s backend is still in the lock queue');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(Date.now() - killed).toBeLessThan(4_000);
+      // Writers no longer queue behind it.
+      await c.query("SET statement_timeout = '2s'");
+      await c.query('UPDATE public.regions SET hits = hits + 1 WHERE id = 3');
+    });
+  } finally {
+    child.kill('SIGKILL');
+    await busy.client.query('ROLLBACK');
+    await busy.client.end();
+  }
 });
 
 const EVENTS = `CREATE TABLE public.events (id int NOT NULL, at timestamptz DEFAULT now(), kind text COLLATE "C" CHECK (kind <> ''));

@@ -84,7 +84,7 @@ describe('restoreSchema: an exact, isolated side-by-side copy', () => {
     expect(report.warnings).toEqual([]);
     expect(new Date(report.restorePoint).getTime()).toBeLessThanOrEqual(Date.now());
     const phases = events.filter((e) => e.type === 'phase' && e.status === 'done').map((e) => (e as { phase: string }).phase);
-    expect(phases).toEqual(['connect', 'snapshot', 'extract-ddl', 'pre-data', 'copy', 'post-data', 'sequences', 'materialized-views', 'validate', 'publish']);
+    expect(phases).toEqual(['connect', 'snapshot', 'extract-ddl', 'pre-data', 'copy', 'post-data', 'sequences', 'materialized-views', 'validate', 'outside-keys', 'publish']);
     expect(events.some((e) => e.type === 'table' && e.status === 'done' && e.table === 'orders')).toBe(true);
   });
 

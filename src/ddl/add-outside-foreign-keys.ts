@@ -53,7 +53,10 @@ export async function addOutsideForeignKeys(o: OutsideForeignKeysOptions): Promi
     const references = s.referencesOutside!;
     const { table, constraint } = constrainedTable(s.sql);
     const retry = { object: references, lockTimeoutMs: o.lockTimeoutMs, signal: o.signal };
-    await withLockRetry(o.client, () => o.client.query(s.notValid ? s.sql : `${s.sql} NOT VALID`),
+    const add = s.notValid ? s.sql : `${s.sql} NOT VALID`;
+    await withLockRetry(o.client, () => o.client.query(add).catch((err) => {
+      throw (err as { code?: string }).code === '55P03' ? err : new DdlError(`the target rejected "${statementHead(add)}": ${(err as Error).message}`, { cause: err });
+    }),
       { ...retry, mode: 'ShareRowExclusiveLock', action: `adding foreign key ${constraint} (to ${references})` });
     o.onAdded?.({ table, constraint, references });
     if (s.notValid) continue;
