@@ -227,7 +227,8 @@ async function restoreFromDatabase(options: RestoreSchemaOptions & { source: Dat
       warnings.push(...keys.warnings.map((w) => staging.reduce((t, name, i) => t.split(quoteIdent(name)).join(quoteIdent(restored[i])), w)));
     }
     await phase('publish', `publishing as ${restored.join(', ')} in one transaction`, async () => {
-      await applyDdl(target, publishStatements(staging, restored, split.final));
+      await withLockRetry(target, () => applyDdl(target, publishStatements(staging, restored, split.final), { transaction: false }),
+        { object: 'a live object the definitions reference', anyRelation: true, mode: 'AccessShareLock', action: 'publishing', lockTimeoutMs: lockMs, signal });
       created = false;
     });
     const report: SchemaReport[] = schemas.map((s, i) => ({
