@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import {
-  AbortedError, InvalidInputError, postgresOsUser, restoreDumpArchive, RestoreTemporaryOptions, SchemaNotFoundError,
+  AbortedError, InvalidInputError, restoreDumpArchive, RestoreTemporaryOptions, SchemaNotFoundError,
   SchemaRestoreError,
 } from '../../../src';
 import { freshBaseDir, leftovers, useSampleDumps } from '../../support/dump-archives';
@@ -149,19 +149,18 @@ describe('a bad archive source fails with one line and leaves nothing behind', (
     copyFileSync(join(dumps().files.directory, 'toc.dat'), join(secretDir, 'toc.dat'));
     chmodSync(secretFile, 0o600);
     chmodSync(secretDir, 0o700);
-    // Root reads everything: run the check as the postgres OS user, or as ourselves (after chmod) otherwise.
-    const osUser = postgresOsUser();
+    // Root reads everything: the check runs without the capabilities that let it (as root) or as ourselves,
+    // in the checkout itself, which may sit in a directory no other user can enter (a private home).
     const script = `const { inspectDumpArchive } = require('./src/sources/dump/inspect-dump-archive');
       Promise.all(${JSON.stringify([secretFile, secretDir])}.map((path) => inspectDumpArchive({ kind: 'dump', path }).then(() => 'ok', (e) => e.code + ': ' + e.message)))
         .then((r) => console.log(JSON.stringify(r)));`;
-    if (!osUser) {
-      chmodSync(secretFile, 0);
-      chmodSync(secretDir, 0);
-    }
-    const run = spawnSync(process.execPath, ['-r', 'ts-node/register', '-e', script], {
+    chmodSync(secretFile, 0);
+    chmodSync(secretDir, 0);
+    const node = [process.execPath, '-r', 'ts-node/register', '-e', script];
+    const noOverride = ['--inh-caps=-dac_override,-dac_read_search', '--bounding-set=-dac_override,-dac_read_search'];
+    const [command, ...args] = process.getuid?.() === 0 ? ['setpriv', ...noOverride, ...node] : node;
+    const run = spawnSync(command, args, {
       cwd: resolve(__dirname, '../../..'),
-      uid: osUser?.uid,
-      gid: osUser?.gid,
       encoding: 'utf8',
       env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true', TS_NODE_PROJECT: 'tsconfig.json' },
     });
