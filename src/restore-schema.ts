@@ -4,6 +4,7 @@ import { connect, DatabaseConnection, libpqEnv } from './connection';
 import { completeDmsOptions } from './copy/dms/dms-engine-options';
 import { applyDdl } from './ddl/apply-ddl';
 import { asCreateOrReplace } from './ddl/create-or-replace';
+import { extensionsInPlace } from './ddl/extension-objects';
 import { extractDdl } from './ddl/extract-ddl';
 import { DdlStatement, splitDdl, SplitDdlResult } from './ddl/split-ddl';
 import { loadSqlParser } from './ddl/sql-tokens';
@@ -139,6 +140,8 @@ async function restoreFromDatabase(options: RestoreSchemaOptions & { source: Dat
     if (taken.length > 0) throw new SchemaExistsError(taken[0]);
 
     const split = await phase('extract-ddl', `reading the definition of ${schemas.join(', ')} with pg_dump`, async () => {
+      // Extensions stay where they are: checked before anything is written, their objects referenced, not renamed.
+      const extensions = await extensionsInPlace({ source: snapshot.client, target, schemas, restored });
       const ddl = await extractDdl({
         source: options.source,
         schemas,
@@ -148,10 +151,12 @@ async function restoreFromDatabase(options: RestoreSchemaOptions & { source: Dat
         signal,
       });
       const rename = (names: string[]) => new Map(schemas.map((s, i) => [s, names[i]]));
-      const skip = { skipOwnership: options.skipOwnership, skipPrivileges: options.skipPrivileges };
-      return { staged: await splitDdl(ddl, { rename: rename(staging), ...skip }), final: await splitDdl(ddl, { rename: rename(restored), ...skip }) };
+      const skip = { skipOwnership: options.skipOwnership, skipPrivileges: options.skipPrivileges, keep: extensions.keep };
+      return {
+        staged: await splitDdl(ddl, { rename: rename(staging), ...skip }), final: await splitDdl(ddl, { rename: rename(restored), ...skip }), extensions,
+      };
     }, (r) => `${r.staged.preData.length + r.staged.postData.length} statements parsed and renamed`);
-    warnings.push(...split.final.warnings);
+    warnings.push(...split.extensions.warnings, ...split.final.warnings);
     await checkRoles(target, split.staged);
 
     await phase('pre-data', 'creating types, tables, functions and views under a staging name', async () => {

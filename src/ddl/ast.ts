@@ -59,10 +59,15 @@ export function constString(node: AstNode): string | undefined {
 /** Object types whose qualified name ends with a sub-object (`schema.table.column`). */
 export const SUB_OBJECT_TYPES = new Set(['OBJECT_COLUMN', 'OBJECT_TABCONSTRAINT', 'OBJECT_TRIGGER', 'OBJECT_POLICY', 'OBJECT_RULE', 'OBJECT_TRANSFORM']);
 
+/** Schema and object of a qualified name list (`[schema, name]`, or `[schema, table, column]` for a sub-object); empty when unqualified. */
+export function qualifiedNameParts(parts: string[], subObject = false): [schema?: string, name?: string] {
+  const index = parts.length - (subObject ? 3 : 2);
+  return index >= 0 ? [parts[index], parts[index + 1]] : [];
+}
+
 /** The schema part of a qualified name list, if it has one. */
 export function schemaOfQualifiedName(parts: string[], subObject = false): string | undefined {
-  const index = parts.length - (subObject ? 3 : 2);
-  return index >= 0 ? parts[index] : undefined;
+  return qualifiedNameParts(parts, subObject)[0];
 }
 
 /** Types whose input function reads a (qualified) object name from a string. */

@@ -1,6 +1,8 @@
 import { nodeType } from './ast';
 import { classifyStatement, DdlSection, DdlStatementKind } from './classify-statement';
+import type { KeptNames } from './rename-edits';
 import { renameSchemasInSql, SchemaRenames, statementHead } from './rename-schemas';
+import { routineSearchPathWarnings } from './routine-search-path';
 import { roleReferences } from './schema-references';
 import { parseStatements } from './sql-statements';
 import { loadSqlParser } from './sql-tokens';
@@ -19,6 +21,11 @@ export interface DdlStatement {
 export interface SplitDdlOptions {
   /** Schemas to rename: old name → new name. */
   readonly rename?: Record<string, string> | SchemaRenames;
+  /**
+   * References `'schema.name'` left unrenamed: objects that belong to an extension, which stays
+   * where it is in the target (see {@link extensionsInPlace}). @default - every reference is renamed
+   */
+  readonly keep?: KeptNames;
   /** Drop ALTER ... OWNER TO statements. @default false */
   readonly skipOwnership?: boolean;
   /** Drop GRANT / REVOKE / ALTER DEFAULT PRIVILEGES statements. @default false */
@@ -32,7 +39,7 @@ export interface SplitDdlResult {
   readonly postData: DdlStatement[];
   /** Roles named as owners, grantees or policy roles (after the skip options). */
   readonly roles: string[];
-  /** References that could not be rewritten with certainty (e.g. inside PL/Python bodies). */
+  /** References that could not be rewritten with certainty (e.g. inside PL/Python bodies), and routines that resolve names through the caller's search_path. */
   readonly warnings: string[];
 }
 
@@ -62,12 +69,13 @@ export async function splitDdl(ddl: string, options: SplitDdlOptions = {}): Prom
     const [type] = nodeType(statement.tree);
     let renamed;
     try {
-      renamed = renameSchemasInSql(statement.sql, renames, statementHead(statement.sql));
+      renamed = renameSchemasInSql(statement.sql, renames, statementHead(statement.sql), options.keep);
     } catch (err) {
       if (err instanceof DdlError) throw err;
       throw new DdlError(`cannot rename schemas in: ${statementHead(statement.sql)}: ${(err as Error).message}`, { cause: err });
     }
     warnings.push(...renamed.warnings);
+    if (kind === 'routine') warnings.push(...routineSearchPathWarnings(statement.sql, renames));
     for (const role of roleReferences(statement.tree)) roles.add(role);
     const out: DdlStatement = { sql: renamed.text, section, kind, type };
     if (kind === 'setting') {
