@@ -151,10 +151,9 @@ async function restoreFromDatabase(options: RestoreSchemaOptions & { source: Dat
         signal,
       });
       const rename = (names: string[]) => new Map(schemas.map((s, i) => [s, names[i]]));
-      const skip = { skipOwnership: options.skipOwnership, skipPrivileges: options.skipPrivileges, keep: extensions.keep };
-      return {
-        staged: await splitDdl(ddl, { rename: rename(staging), ...skip }), final: await splitDdl(ddl, { rename: rename(restored), ...skip }), extensions,
-      };
+      const common = { skipOwnership: options.skipOwnership, skipPrivileges: options.skipPrivileges, keep: extensions.keep };
+      const staged = await splitDdl(ddl, { rename: rename(staging), ...common });
+      return { staged, final: await splitDdl(ddl, { rename: rename(restored), ...common }), extensions };
     }, (r) => `${r.staged.preData.length + r.staged.postData.length} statements parsed and renamed`);
     warnings.push(...split.extensions.warnings, ...split.final.warnings);
     await checkRoles(target, split.staged);

@@ -32,7 +32,9 @@ function plpgsqlVariables(createStatement: string): Set<string> {
  * object names in strings, `SET search_path`, and SQL held in string literals (dynamic SQL) when
  * the parser accepts it.
  */
-export function renameSchemasInProceduralBody(body: string, renames: SchemaRenames, variables: Set<string>, where: string, keep: KeptNames = NOTHING_KEPT): RenameResult {
+export function renameSchemasInProceduralBody(
+  body: string, renames: SchemaRenames, variables: Set<string>, where: string, keep: KeptNames = NOTHING_KEPT,
+): RenameResult {
   const warnings: string[] = [];
   const shadowed = [...renames.keys()].filter((s) => variables.has(s));
   for (const s of shadowed) warnings.push(`${where}: a variable is named like schema "${s}"; qualifiers "${s}." in its body were left unchanged`);

@@ -50,6 +50,6 @@ END $$`;
   test('names needing quotes are quoted in the message', () => {
     const out = routineSearchPathWarnings('CREATE FUNCTION "acme-corp".f() RETURNS bigint LANGUAGE sql AS $$ SELECT count(*) FROM "Order Lines" $$',
       new Map([['acme-corp', 'acme-corp_r']]));
-    expect(out).toEqual([expect.stringMatching(/^function "acme-corp_r"\.f\(\) uses unqualified table names \(Order Lines\) .*add SET search_path = "acme-corp_r" to it$/)]);
+    expect(out).toEqual([expect.stringMatching(/^function "acme-corp_r"\.f\(\) uses unqualified table names \("Order Lines"\) .*add SET search_path = "acme-corp_r" to it$/)]);
   });
 });
