@@ -63,7 +63,7 @@ export async function extensionObjects(client: ClientBase, schemas: readonly str
      ORDER BY 1, 2`, [schemas]);
   const placements = new Map(rows.map((r) => [`${r.extension}\0${r.schema}`, { extension: r.extension, schema: r.schema }]));
   return {
-    extensions: [...placements.values()],
+    extensions: [...placements.values()].sort((a, b) => a.schema.localeCompare(b.schema) || a.extension.localeCompare(b.extension)),
     keep: new Set(rows.filter((r) => r.only_extension).map((r) => `${r.schema}.${r.name}`)),
   };
 }

@@ -1,6 +1,8 @@
 import { parsePlPgSQLSync, parseSync } from 'libpg-query';
 import { AstNode, constString, lastName, nodeType, stringList, walkAst } from './ast';
+import { KeptNames, NOTHING_KEPT } from './rename-edits';
 import type { SchemaRenames } from './rename-schemas';
+import { searchPathSchemas } from './schema-references';
 import { formatIdentifier, identifierValue, scanSql } from './sql-tokens';
 
 /** Functions whose first argument names a sequence, resolved by search_path when unqualified. */
@@ -16,21 +18,34 @@ function unqualifiedInString(value: string | undefined): string | undefined {
   return tokens.length === 1 ? identifierValue(tokens[0]) : undefined;
 }
 
-/** Add to `out` the relation names an SQL tree uses without a schema: tables, and sequences named in strings. CTE names and catalogs are left out. */
-function collectUnqualified(tree: AstNode, out: Set<string>): void {
+/** Names a routine body uses without a schema. */
+interface UnqualifiedNames {
+  /** Tables and views, and sequences named in `nextval('seq')`; CTE names and catalogs left out. */
+  readonly relations: Set<string>;
+  /** Functions, types and operators. */
+  readonly others: Set<string>;
+}
+
+const single = (parts: string[] | undefined): string | undefined => (parts?.length === 1 ? parts[0] : undefined);
+
+/** Add to `out` the names an SQL tree uses without a schema. */
+function collectUnqualified(tree: AstNode, out: UnqualifiedNames): void {
   const ctes = new Set<string>();
-  const names: (string | undefined)[] = [];
+  const relations: (string | undefined)[] = [];
   walkAst(tree, (type, node) => {
     if (type === 'CommonTableExpr') ctes.add(node.ctename);
-    if (type === 'RangeVar' && !node.schemaname) names.push(node.relname);
-    if (type === 'FuncCall' && SEQUENCE_FUNCTIONS.has(lastName(stringList(node.funcname)) ?? '')) names.push(unqualifiedInString(constString(node.args?.[0])));
-    if (type === 'TypeCast' && lastName(stringList(node.typeName?.names)) === 'regclass') names.push(unqualifiedInString(constString(node.arg)));
+    if (type === 'RangeVar' && !node.schemaname) relations.push(node.relname);
+    if (type === 'FuncCall' && SEQUENCE_FUNCTIONS.has(lastName(stringList(node.funcname)) ?? '')) relations.push(unqualifiedInString(constString(node.args?.[0])));
+    if (type === 'TypeCast' && lastName(stringList(node.typeName?.names)) === 'regclass') relations.push(unqualifiedInString(constString(node.arg)));
+    const other = type === 'FuncCall' ? single(stringList(node.funcname)) : type === 'TypeName' ? single(stringList(node.names))
+      : type === 'A_Expr' ? single(stringList(node.name)) : undefined;
+    if (other !== undefined) out.others.add(other);
   });
-  for (const name of names) if (name !== undefined && !ctes.has(name) && !name.startsWith('pg_')) out.add(name);
+  for (const name of relations) if (name !== undefined && !ctes.has(name) && !name.startsWith('pg_')) out.relations.add(name);
 }
 
 /** Parse SQL and collect its unqualified names; text the parser rejects contributes nothing. */
-function collectFromSql(sql: string, out: Set<string>): void {
+function collectFromSql(sql: string, out: UnqualifiedNames): void {
   try {
     collectUnqualified(parseSync(sql), out);
   } catch {
@@ -38,8 +53,8 @@ function collectFromSql(sql: string, out: Set<string>): void {
   }
 }
 
-/** The SQL inside each PL/pgSQL statement and expression; the strings of dynamic SQL are values, so they are not looked into. */
-function collectFromPlpgsql(createStatement: string, out: Set<string>): void {
+/** The SQL inside each PL/pgSQL statement and expression, and declared types; the strings of dynamic SQL are values, so they are not looked into. */
+function collectFromPlpgsql(createStatement: string, out: UnqualifiedNames): void {
   let tree: AstNode;
   try {
     tree = parsePlPgSQLSync(createStatement);
@@ -47,6 +62,7 @@ function collectFromPlpgsql(createStatement: string, out: Set<string>): void {
     return;
   }
   walkAst(tree, (type, node) => {
+    if (type === 'PLpgSQL_type' && typeof node.typname === 'string' && /^[a-z_][a-z0-9_$]*(\[\])?$/.test(node.typname)) out.others.add(node.typname.replace('[]', ''));
     if (type !== 'PLpgSQL_expr' || typeof node.query !== 'string') return;
     const mode = node.parseMode ?? PARSE_DEFAULT;
     if (mode === PARSE_DEFAULT) return collectFromSql(node.query, out);
@@ -65,35 +81,54 @@ function signature(node: AstNode): string {
   return `${formatIdentifier(lastName(stringList(node.funcname)) ?? '?')}(${args.join(', ')})`;
 }
 
+/** The schemas a routine's own `SET search_path` names; undefined when it sets none. */
+function pinnedSearchPath(options: AstNode[]): string[] | undefined {
+  const set = options.find((o) => o?.defname === 'set' && o.arg?.VariableSetStmt?.name === 'search_path')?.arg.VariableSetStmt;
+  return set && (set.args ?? []).flatMap((a: AstNode) => searchPathSchemas(constString(a) ?? ''));
+}
+
 /**
- * Warn about a routine whose body resolves relation names through the caller's search_path: a
- * CREATE FUNCTION / PROCEDURE that sets no `search_path` and whose SQL or PL/pgSQL body names a
- * table (or a sequence, in `nextval('seq')`) without a schema. Restored side by side, such a
- * routine reads whatever the caller's path finds — often the live schema. `BEGIN ATOMIC` bodies
- * are bound when created and dynamic SQL is not looked into. Pure: statement text in, warnings out.
+ * Warn about a routine whose body resolves names wrongly once restored side by side:
+ * - it sets no `search_path` and its SQL or PL/pgSQL body names a table (or a sequence, in
+ *   `nextval('seq')`) without a schema: it reads whatever the caller's path finds, often the live schema;
+ * - its `search_path` names a restored schema through which it finds an extension's function, type
+ *   or operator unqualified (`uuid_generate_v4()`, `->`): the extension stays in the live schema
+ *   (`keep`), so the restored path no longer finds it.
+ *
+ * `BEGIN ATOMIC` bodies are bound when created and dynamic SQL is not looked into. Pure: statement
+ * text in, warnings out.
  *
  * @example
  * routineSearchPathWarnings('CREATE FUNCTION public.f() RETURNS bigint LANGUAGE sql AS $$ SELECT count(*) FROM orders $$',
  *   new Map([['public', 'public_r']]));
  * // → ['function public_r.f() uses unqualified table names (orders) and sets no search_path: ...; add SET search_path = public_r to it']
  */
-export function routineSearchPathWarnings(sql: string, renames: SchemaRenames): string[] {
+export function routineSearchPathWarnings(sql: string, renames: SchemaRenames, keep: KeptNames = NOTHING_KEPT): string[] {
   const [type, node] = nodeType(parseSync(sql).stmts?.[0]?.stmt);
   if (type !== 'CreateFunctionStmt' || node.sql_body) return [];
   const options: AstNode[] = (node.options ?? []).map((o: AstNode) => o.DefElem);
-  if (options.some((o) => o?.defname === 'set' && o.arg?.VariableSetStmt?.name === 'search_path')) return [];
   const body = stringList(options.find((o) => o?.defname === 'as')?.arg);
   if (!body || body.length !== 1) return [];
   const language = (options.find((o) => o?.defname === 'language')?.arg?.String?.sval ?? 'sql').toLowerCase();
-  const names = new Set<string>();
+  const names: UnqualifiedNames = { relations: new Set(), others: new Set() };
   if (language === 'sql') collectFromSql(body[0], names);
   else if (language === 'plpgsql') collectFromPlpgsql(sql, names);
-  if (names.size === 0) return [];
   const parts = stringList(node.funcname) ?? [];
   const schema = parts.length > 1 ? parts[parts.length - 2] : undefined;
   const restored = schema === undefined ? undefined : formatIdentifier(renames.get(schema) ?? schema);
-  const qualified = restored === undefined ? signature(node) : `${restored}.${signature(node)}`;
-  const fix = restored === undefined ? 'add SET search_path to it' : `add SET search_path = ${restored} to it`;
-  return [`${node.is_procedure ? 'procedure' : 'function'} ${qualified} uses unqualified table names (${[...names].sort().map(formatIdentifier).join(', ')}) ` +
-    `and sets no search_path: it reads whatever the caller's search_path finds; ${fix}`];
+  const routine = `${node.is_procedure ? 'procedure' : 'function'} ${restored === undefined ? '' : `${restored}.`}${signature(node)}`;
+  const list = (values: Iterable<string>): string => [...values].sort().map(formatIdentifier).join(', ');
+  const path = pinnedSearchPath(options);
+  if (path === undefined) {
+    if (names.relations.size === 0) return [];
+    const fix = restored === undefined ? 'add SET search_path to it' : `add SET search_path = ${restored} to it`;
+    return [`${routine} uses unqualified table names (${list(names.relations)}) and sets no search_path: it reads whatever the caller's search_path finds; ${fix}`];
+  }
+  const homes = path.filter((s) => renames.has(s) && [...names.others].some((n) => keep.has(`${s}.${n}`)));
+  if (homes.length === 0) return [];
+  const used = [...names.others].filter((n) => homes.some((s) => keep.has(`${s}.${n}`)));
+  const renamedPath = path.map((s) => renames.get(s) ?? s);
+  const they = used.length > 1 ? 'they belong' : 'it belongs';
+  return [`${routine} uses ${list(used)} without a schema; ${they} to an extension that stays in schema ${list(homes)}, which its restored ` +
+    `search_path (${renamedPath.map(formatIdentifier).join(', ')}) no longer names: set search_path = ${[...renamedPath, ...homes].map(formatIdentifier).join(', ')} on it`];
 }

@@ -75,7 +75,7 @@ export async function splitDdl(ddl: string, options: SplitDdlOptions = {}): Prom
       throw new DdlError(`cannot rename schemas in: ${statementHead(statement.sql)}: ${(err as Error).message}`, { cause: err });
     }
     warnings.push(...renamed.warnings);
-    if (kind === 'routine') warnings.push(...routineSearchPathWarnings(statement.sql, renames));
+    if (kind === 'routine') warnings.push(...routineSearchPathWarnings(statement.sql, renames, options.keep));
     for (const role of roleReferences(statement.tree)) roles.add(role);
     const out: DdlStatement = { sql: renamed.text, section, kind, type };
     if (kind === 'setting') {

@@ -43,6 +43,24 @@ END $$`;
     expect(warn('CREATE FUNCTION public.f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.x := now(); RETURN NEW; END $$')).toEqual([]);
   });
 
+  test('a search_path naming a restored schema that holds an extension: unqualified uses of its objects are reported', () => {
+    const keep = new Set(['public.uuid_generate_v4', 'public.hstore', 'public.->']);
+    const sqlFn = "CREATE FUNCTION public.f() RETURNS uuid LANGUAGE sql SET search_path TO 'public' AS $$ SELECT uuid_generate_v4() FROM orders $$";
+    expect(routineSearchPathWarnings(sqlFn, renames, keep)).toEqual([
+      'function public_r.f() uses uuid_generate_v4 without a schema; it belongs to an extension that stays in schema public, which its restored ' +
+      'search_path (public_r) no longer names: set search_path = public_r, public on it',
+    ]);
+    const plFn = `CREATE FUNCTION public.g(k text) RETURNS text LANGUAGE plpgsql SET search_path TO 'public', 'pg_temp'
+      AS $$ DECLARE x hstore; BEGIN SELECT h INTO x FROM t; RETURN x -> k; END $$`;
+    expect(routineSearchPathWarnings(plFn, renames, keep)).toEqual([expect.stringMatching(
+      /^function public_r\.g\(text\) uses "->", hstore without a schema; they belong .* search_path \(public_r, pg_temp\) .*: set search_path = public_r, pg_temp, public on it$/)]);
+    // Tables found through the pinned path are the restored ones: nothing to say; nor without kept names.
+    expect(routineSearchPathWarnings("CREATE FUNCTION public.f() RETURNS bigint LANGUAGE sql SET search_path TO 'public' AS $$ SELECT count(*) FROM orders $$", renames, keep))
+      .toEqual([]);
+    expect(routineSearchPathWarnings(sqlFn, renames)).toEqual([]);
+    expect(routineSearchPathWarnings(sqlFn.replace("TO 'public'", "TO 'other'"), renames, keep)).toEqual([]);
+  });
+
   test('a body the parser rejects gives no warning rather than an error', () => {
     expect(warn('CREATE FUNCTION public.f() RETURNS int LANGUAGE sql AS $$ SELEC 1 FROM t $$')).toEqual([]);
   });
