@@ -1,4 +1,5 @@
 import { InvalidInputError, restoreSchema, RestoreReport } from '../src';
+import { exitCodeFor } from '../src/cli/cli-errors';
 import { comparableDump } from './support/dump';
 import { createDatabase, execSql, tableDigest, useLocalCluster, withClient } from './support/postgres';
 
@@ -98,6 +99,7 @@ describe('restoreSchema: extensions stay where they are', () => {
     const err = await restoreSchema({ source: src, target: bare, schemas: ['foo'], suffix: '_x' }).catch((e) => e);
     expect(err).toBeInstanceOf(InvalidInputError);
     expect(err.code).toBe('EXTENSION_MISSING');
+    expect(exitCodeFor(err)).toBe(2);
     expect(err.message).toBe('extension hstore (schema foo) is not installed in the target; the restored schema uses the target\'s extension objects ' +
       'rather than copies, so run CREATE EXTENSION hstore SCHEMA foo in the target first (nothing was written)');
     expect(comparableDump(cluster(), 'miss_live', [])).toBe(before);
@@ -109,5 +111,11 @@ describe('restoreSchema: extensions stay where they are', () => {
     expect(elsewhere.code).toBe('EXTENSION_MISSING');
     expect(elsewhere.message).toMatch(/^extension hstore is in schema bar in the target, not in foo; .* run ALTER EXTENSION hstore SET SCHEMA foo in the target first/);
     expect(await schemasLike(bare, 'foo_%')).toEqual([]);
+
+    // The tenant's schema itself is gone from the live database: the fix creates it first.
+    const dropped = await createDatabase(cluster(), 'miss_dropped');
+    const gone = await restoreSchema({ source: src, target: dropped, schemas: ['foo'], suffix: '_x' }).catch((e) => e);
+    expect(gone.message).toMatch(/ so run CREATE SCHEMA foo; CREATE EXTENSION hstore SCHEMA foo in the target first \(nothing was written\)$/);
+    expect(await schemasLike(dropped, 'foo%')).toEqual([]);
   });
 });

@@ -114,6 +114,8 @@ async function missingExtensionsMessage(target: ClientBase, missing: readonly Ex
     `SELECT e.extname::text AS extension, n.nspname::text AS schema FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
      WHERE e.extname = ANY($1::text[])`, [missing.map((m) => m.extension)]);
   const installedIn = new Map(rows.map((r) => [r.extension, r.schema]));
+  const schemas = await target.query<{ name: string }>('SELECT nspname::text AS name FROM pg_namespace WHERE nspname = ANY($1::text[])', [missing.map((m) => m.schema)]);
+  const existing = new Set(schemas.rows.map((r) => r.name));
   const problems = missing.map((m) => {
     const elsewhere = installedIn.get(m.extension);
     return elsewhere === undefined
@@ -122,7 +124,7 @@ async function missingExtensionsMessage(target: ClientBase, missing: readonly Ex
   });
   const fixes = missing.map((m) => (installedIn.has(m.extension)
     ? `ALTER EXTENSION ${formatIdentifier(m.extension)} SET SCHEMA ${formatIdentifier(m.schema)}`
-    : `CREATE EXTENSION ${formatIdentifier(m.extension)} SCHEMA ${formatIdentifier(m.schema)}`));
+    : `${existing.has(m.schema) ? '' : `CREATE SCHEMA ${formatIdentifier(m.schema)}; `}CREATE EXTENSION ${formatIdentifier(m.extension)} SCHEMA ${formatIdentifier(m.schema)}`));
   return `${problems.join('; ')}; the restored schema uses the target's extension objects rather than copies, ` +
     `so run ${fixes.join('; ')} in the target first (nothing was written)`;
 }
