@@ -23,7 +23,7 @@ export interface SplitDdlOptions {
   readonly rename?: Record<string, string> | SchemaRenames;
   /**
    * References `'schema.name'` left unrenamed: objects that belong to an extension, which stays
-   * where it is in the target (see {@link extensionsInPlace}). @default - every reference is renamed
+   * where it is in the target (see `extensionsInPlace`). @default - every reference is renamed
    */
   readonly keep?: KeptNames;
   /** Drop ALTER ... OWNER TO statements. @default false */
