@@ -1,4 +1,4 @@
-import { InvalidInputError, restoreSchema, RestoreReport } from '../src';
+import { InvalidInputError, planRestore, restoreSchema, RestoreReport } from '../src';
 import { exitCodeFor } from '../src/cli/cli-errors';
 import { comparableDump } from './support/dump';
 import { createDatabase, execSql, tableDigest, useLocalCluster, withClient } from './support/postgres';
@@ -76,6 +76,8 @@ describe('restoreSchema: extensions stay where they are', () => {
     const dst = await createDatabase(cluster(), 'foo_live');
     await execSql(src, `${setup} INSERT INTO foo.t SELECT g, ('k=>' || g)::foo.hstore FROM generate_series(1, 100) g;`);
     await execSql(dst, setup);
+    const plan = await planRestore({ source: src, target: dst, schemas: ['foo'], suffix: '_x' });
+    expect(plan.warnings).toEqual(['extension hstore stays in schema foo; the restored foo_x uses it there']);
     const report: RestoreReport = await restoreSchema({ source: src, target: dst, schemas: ['foo'], suffix: '_x' });
     expect(report.warnings).toEqual([
       'extension hstore stays in schema foo; the restored foo_x uses it there',
@@ -96,6 +98,10 @@ describe('restoreSchema: extensions stay where they are', () => {
     const bare = await createDatabase(cluster(), 'miss_live');
     await execSql(bare, 'CREATE SCHEMA foo; CREATE TABLE foo.t (h text)');
     const before = comparableDump(cluster(), 'miss_live', []);
+    // --dry-run refuses the same way
+    await expect(planRestore({ source: src, target: bare, schemas: ['foo'], suffix: '_x' })).rejects.toMatchObject({
+      code: 'EXTENSION_MISSING', message: expect.stringContaining('run CREATE EXTENSION hstore SCHEMA foo in the target first'),
+    });
     const err = await restoreSchema({ source: src, target: bare, schemas: ['foo'], suffix: '_x' }).catch((e) => e);
     expect(err).toBeInstanceOf(InvalidInputError);
     expect(err.code).toBe('EXTENSION_MISSING');

@@ -1,6 +1,6 @@
 import { ClientBase } from 'pg';
 import type { KeptNames } from './rename-edits';
-import { formatIdentifier } from './sql-tokens';
+import { formatIdentifier, loadSqlParser } from './sql-tokens';
 import { InvalidInputError } from '../errors';
 
 /** An extension whose objects live in a restored schema. */
@@ -86,30 +86,43 @@ export interface ExtensionsInPlace {
 
 /**
  * Extensions are used where they are, never copied: the restored schemas refer to the live
- * database's extension objects (`foo.hstore`), so the target must have each extension of the
- * restored schemas in the same schema. Checked before anything is written; when one is missing
- * or elsewhere, one line names the fix and an `InvalidInputError` (`EXTENSION_MISSING`) is thrown.
+ * database's extension objects (`foo.hstore`), so the target must have each extension `found` at
+ * the source in the same schema. When one is missing or elsewhere, one line names the fix and an
+ * `InvalidInputError` (`EXTENSION_MISSING`) is thrown; otherwise one warning per extension is returned.
+ *
+ * @example
+ * const warnings = await checkTargetExtensions(target, await extensionObjects(source, ['foo']), () => 'foo_20240128143000');
+ * // ['extension hstore stays in schema foo; the restored foo_20240128143000 uses it there']
+ */
+export async function checkTargetExtensions(
+  target: ClientBase, found: ExtensionObjects, restoredName: (schema: string) => string,
+): Promise<string[]> {
+  const { extensions } = found;
+  if (extensions.length === 0) return [];
+  const atTarget = await extensionObjects(target, extensions.map((e) => e.schema));
+  const present = new Set(atTarget.extensions.map((e) => `${e.extension}\0${e.schema}`));
+  const missing = extensions.filter((e) => !present.has(`${e.extension}\0${e.schema}`));
+  if (missing.length > 0) throw new InvalidInputError(await missingExtensionsMessage(target, missing), { code: 'EXTENSION_MISSING' });
+  return extensions.map((e) => `extension ${e.extension} stays in schema ${e.schema}; the restored ${restoredName(e.schema)} uses it there`);
+}
+
+/**
+ * The restore's one call: the extension objects of the restored schemas at the source, checked
+ * against the target before anything is written ({@link checkTargetExtensions}).
  *
  * @example
  * const { keep, warnings } = await extensionsInPlace({ source: snapshot.client, target, schemas: ['foo'], restored: ['foo_20240128143000'] });
- * // warnings: ['extension hstore stays in schema foo; the restored foo_20240128143000 uses it there']
+ * const final = await splitDdl(ddl, { rename: { foo: 'foo_20240128143000' }, keep });
  */
 export async function extensionsInPlace(options: ExtensionsInPlaceOptions): Promise<ExtensionsInPlace> {
-  const { extensions, keep } = await extensionObjects(options.source, options.schemas);
-  if (extensions.length === 0) return { keep, warnings: [] };
-  const atTarget = await extensionObjects(options.target, extensions.map((e) => e.schema));
-  const present = new Set(atTarget.extensions.map((e) => `${e.extension}\0${e.schema}`));
-  const missing = extensions.filter((e) => !present.has(`${e.extension}\0${e.schema}`));
-  if (missing.length > 0) throw new InvalidInputError(await missingExtensionsMessage(options.target, missing), { code: 'EXTENSION_MISSING' });
+  const found = await extensionObjects(options.source, options.schemas);
   const restoredName = (schema: string) => options.restored[options.schemas.indexOf(schema)] ?? schema;
-  return {
-    keep,
-    warnings: extensions.map((e) => `extension ${e.extension} stays in schema ${e.schema}; the restored ${restoredName(e.schema)} uses it there`),
-  };
+  return { keep: found.keep, warnings: await checkTargetExtensions(options.target, found, restoredName) };
 }
 
 /** One line: which extensions the target lacks in which schema, and the statements that fix it. */
 async function missingExtensionsMessage(target: ClientBase, missing: readonly ExtensionPlacement[]): Promise<string> {
+  await loadSqlParser(); // formatIdentifier asks PostgreSQL's lexer
   const { rows } = await target.query<{ extension: string; schema: string }>(
     `SELECT e.extname::text AS extension, n.nspname::text AS schema FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
      WHERE e.extname = ANY($1::text[])`, [missing.map((m) => m.extension)]);
