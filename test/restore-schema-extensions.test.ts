@@ -1,7 +1,7 @@
 import { InvalidInputError, planRestore, restoreSchema, RestoreReport } from '../src';
-import { exitCodeFor } from '../src/cli/cli-errors';
 import { comparableDump } from './support/dump';
 import { createDatabase, execSql, tableDigest, useLocalCluster, withClient } from './support/postgres';
+import { exitCodeFor } from '../src/cli/cli-errors';
 
 // One server: the past and the live database are two databases of it (extensions are per database).
 const cluster = useLocalCluster();
