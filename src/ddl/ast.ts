@@ -81,3 +81,21 @@ export const OBJECT_NAME_FUNCTIONS = new Set(['nextval', 'currval', 'setval', 't
 export function lastName(parts: string[] | undefined): string | undefined {
   return parts?.[parts.length - 1];
 }
+
+/** The body of CREATE FUNCTION / PROCEDURE or DO: its `AS` option (for its location), text and language. */
+export interface RoutineBody {
+  readonly as: AstNode;
+  readonly text: string;
+  /** Lower case; `sql` by default for routines, `plpgsql` for DO. */
+  readonly language: string;
+}
+
+/** The single-string body of a routine or DO block; undefined for BEGIN ATOMIC bodies and C functions (`AS 'file', 'symbol'`). */
+export function routineBody(type: string, node: AstNode): RoutineBody | undefined {
+  const options: AstNode[] = ((type === 'DoStmt' ? node.args : node.options) ?? []).map((o: AstNode) => o.DefElem);
+  const as = options.find((o) => o?.defname === 'as');
+  const body = stringList(as?.arg) ?? (typeof as?.arg?.String?.sval === 'string' ? [as.arg.String.sval] : undefined);
+  if (!as || !body || body.length !== 1) return undefined;
+  const language = options.find((o) => o?.defname === 'language')?.arg?.String?.sval ?? (type === 'DoStmt' ? 'plpgsql' : 'sql');
+  return { as, text: body[0], language: language.toLowerCase() };
+}

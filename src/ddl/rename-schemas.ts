@@ -1,6 +1,6 @@
 import { parsePlPgSQLSync, parseSync } from 'libpg-query';
 import { DdlError } from '../errors';
-import { AstNode, nodeType, stringList, walkAst } from './ast';
+import { AstNode, nodeType, routineBody, walkAst } from './ast';
 import { applyEdits, Edit, KeptNames, mentions, NOTHING_KEPT, proceduralSearchPathEdits, relationQualifierLocations, SCHEMA_KEYWORD_STATEMENTS, schemaKeywordEdits, searchPathEdits, searchPathLocations, tokenEdits } from './rename-edits';
 import { schemaReferences } from './schema-references';
 import { decodeStringLiteral, identifierValue, scanSql, SqlToken, tokensByRange } from './sql-tokens';
@@ -76,14 +76,12 @@ function renameSqlBody(body: string, renames: SchemaRenames, where: string, keep
 function routineBodyEdit(
   statement: string, node: AstNode, type: string, tokens: SqlToken[], renames: SchemaRenames, where: string, keep: KeptNames,
 ): { edit?: Edit; warnings: string[] } {
-  const options: AstNode[] = (type === 'DoStmt' ? node.args : node.options) ?? [];
-  const as = options.find((o) => o.DefElem?.defname === 'as')?.DefElem;
-  const body = stringList(as?.arg) ?? (typeof as?.arg?.String?.sval === 'string' ? [as.arg.String.sval] : undefined);
-  if (!as || !body || body.length !== 1) return { warnings: [] };
-  const language = (options.find((o) => o.DefElem?.defname === 'language')?.DefElem?.arg?.String?.sval ?? (type === 'DoStmt' ? 'plpgsql' : 'sql')).toLowerCase();
+  const routine = routineBody(type, node);
+  if (!routine) return { warnings: [] };
+  const { as, language } = routine;
   const token = tokens.find((t) => t.start >= as.location && t.tokenName === 'SCONST');
   const literal = token && decodeStringLiteral(token);
-  if (!token || !literal) return { warnings: mentions(body[0], renames) ? [`${where}: the body could not be located; it was left unchanged`] : [] };
+  if (!token || !literal) return { warnings: mentions(routine.text, renames) ? [`${where}: the body could not be located; it was left unchanged`] : [] };
   let result: RenameResult;
   if (language === 'sql') {
     result = renameSqlBody(literal.value, renames, where, keep);

@@ -1,5 +1,5 @@
 import { parsePlPgSQLSync, parseSync } from 'libpg-query';
-import { AstNode, constString, lastName, nodeType, stringList, walkAst } from './ast';
+import { AstNode, constString, lastName, nodeType, routineBody, stringList, walkAst } from './ast';
 import { KeptNames, NOTHING_KEPT } from './rename-edits';
 import type { SchemaRenames } from './rename-schemas';
 import { searchPathSchemas } from './schema-references';
@@ -83,7 +83,7 @@ function signature(node: AstNode): string {
 
 /** The schemas a routine's own `SET search_path` names; undefined when it sets none. */
 function pinnedSearchPath(options: AstNode[]): string[] | undefined {
-  const set = options.find((o) => o?.defname === 'set' && o.arg?.VariableSetStmt?.name === 'search_path')?.arg.VariableSetStmt;
+  const set = options.map((o) => o.DefElem).find((o) => o?.defname === 'set' && o.arg?.VariableSetStmt?.name === 'search_path')?.arg.VariableSetStmt;
   return set && (set.args ?? []).flatMap((a: AstNode) => searchPathSchemas(constString(a) ?? ''));
 }
 
@@ -106,19 +106,17 @@ function pinnedSearchPath(options: AstNode[]): string[] | undefined {
 export function routineSearchPathWarnings(sql: string, renames: SchemaRenames, keep: KeptNames = NOTHING_KEPT): string[] {
   const [type, node] = nodeType(parseSync(sql).stmts?.[0]?.stmt);
   if (type !== 'CreateFunctionStmt' || node.sql_body) return [];
-  const options: AstNode[] = (node.options ?? []).map((o: AstNode) => o.DefElem);
-  const body = stringList(options.find((o) => o?.defname === 'as')?.arg);
-  if (!body || body.length !== 1) return [];
-  const language = (options.find((o) => o?.defname === 'language')?.arg?.String?.sval ?? 'sql').toLowerCase();
+  const body = routineBody(type, node);
+  if (!body) return [];
   const names: UnqualifiedNames = { relations: new Set(), others: new Set() };
-  if (language === 'sql') collectFromSql(body[0], names);
-  else if (language === 'plpgsql') collectFromPlpgsql(sql, names);
+  if (body.language === 'sql') collectFromSql(body.text, names);
+  else if (body.language === 'plpgsql') collectFromPlpgsql(sql, names);
   const parts = stringList(node.funcname) ?? [];
   const schema = parts.length > 1 ? parts[parts.length - 2] : undefined;
   const restored = schema === undefined ? undefined : formatIdentifier(renames.get(schema) ?? schema);
   const routine = `${node.is_procedure ? 'procedure' : 'function'} ${restored === undefined ? '' : `${restored}.`}${signature(node)}`;
   const list = (values: Iterable<string>): string => [...values].sort().map(formatIdentifier).join(', ');
-  const path = pinnedSearchPath(options);
+  const path = pinnedSearchPath(node.options ?? []);
   if (path === undefined) {
     if (names.relations.size === 0) return [];
     const fix = restored === undefined ? 'add SET search_path to it' : `add SET search_path = ${restored} to it`;
