@@ -13,6 +13,8 @@ export * from './ddl/split-ddl';
 export * from './ddl/classify-statement';
 export * from './ddl/apply-ddl';
 export { renameSchemasInSql, SchemaRenames, RenameResult } from './ddl/rename-schemas';
+export { KeptNames } from './ddl/rename-edits';
+export { extensionObjects, checkTargetExtensions, ExtensionObjects, ExtensionPlacement } from './ddl/extension-objects';
 export * from './restore-schema';
 export * from './restore-names';
 export * from './plan-restore';

@@ -1,6 +1,7 @@
 import { connect, DatabaseConnection, describeConnection } from './connection';
 import { planDmsResources } from './copy/dms/plan-dms';
 import { listTables } from './copy/list-tables';
+import { checkTargetExtensions, extensionObjects } from './ddl/extension-objects';
 import { SchemaExistsError, SchemaNotFoundError } from './errors';
 import { checkRestoreOptions, existingSchemas, restoredNames, timestampSuffix } from './restore-names';
 import { RestoreSchemaOptions } from './restore-options';
@@ -50,7 +51,7 @@ async function liveSourcePlan(source: DatabaseConnection, schemas: readonly stri
       const listed = await listTables(client, schema);
       tables.set(schema, listed.map((t) => ({ name: t.name, estimatedRows: t.estimatedRows, estimatedBytes: t.estimatedBytes })));
     }
-    return { description: `database ${describeConnection(source)}`, tables, steps: [], warnings: [] };
+    return { description: `database ${describeConnection(source)}`, tables, steps: [], warnings: [], extensions: await extensionObjects(client, schemas) };
   } finally {
     await client.end().catch(() => undefined);
   }
@@ -75,9 +76,12 @@ export async function planRestore(options: RestoreSchemaOptions): Promise<Restor
   const at = sourcePlan.restorePoint ?? new Date();
   const restored = restoredNames(options.schemas, options.suffix ?? timestampSuffix(at));
   const target = await connect(options.target, 'target');
+  const warnings = [...sourcePlan.warnings];
   try {
     const taken = [...await existingSchemas(target, restored)];
     if (taken.length > 0) throw new SchemaExistsError(taken[0]);
+    const restoredName = (schema: string) => restored[options.schemas.indexOf(schema)];
+    if (sourcePlan.extensions) warnings.push(...await checkTargetExtensions(target, sourcePlan.extensions, restoredName));
   } finally {
     await target.end().catch(() => undefined);
   }
@@ -101,7 +105,7 @@ export async function planRestore(options: RestoreSchemaOptions): Promise<Restor
     schemas: options.schemas.map((s, i) => ({ source: s, restored: restored[i], tables: sourcePlan.tables?.get(s) })),
     tablesUnknownReason: sourcePlan.tables ? undefined : sourcePlan.tablesUnknownReason,
     steps,
-    warnings: sourcePlan.warnings,
+    warnings,
     resources: [
       ...sourcePlan.resources ?? [],
       ...options.engine === 'dms' && options.dms

@@ -6,6 +6,7 @@ import { addOutsideForeignKeys, AddedForeignKey, dropOutsideForeignKeys } from '
 import { applyDdl } from './ddl/apply-ddl';
 import { asCreateOrReplace } from './ddl/create-or-replace';
 import { detachFromOutside } from './ddl/detach-from-outside';
+import { extensionsInPlace } from './ddl/extension-objects';
 import { extractDdl } from './ddl/extract-ddl';
 import { withLockRetry } from './ddl/lock-retry';
 import { describeOutsideEffect } from './ddl/outside-effects';
@@ -163,6 +164,8 @@ async function restoreFromDatabase(options: RestoreSchemaOptions & { source: Dat
     if (taken.length > 0) throw new SchemaExistsError(taken[0]);
 
     const split = await phase('extract-ddl', `reading the definition of ${schemas.join(', ')} with pg_dump`, async () => {
+      // Extensions stay where they are: checked before anything is written, their objects referenced, not renamed.
+      const extensions = await extensionsInPlace({ source: snapshot.client, target, schemas, restored });
       const extracted = await extractDdl({
         source: options.source,
         schemas,
@@ -172,17 +175,18 @@ async function restoreFromDatabase(options: RestoreSchemaOptions & { source: Dat
         signal,
       });
       const rename = (names: string[]) => new Map(schemas.map((s, i) => [s, names[i]]));
-      const skip = { skipOwnership: options.skipOwnership, skipPrivileges: options.skipPrivileges };
-      const staged = await splitDdl(extracted, { rename: rename(staging), ...skip });
+      const common = { skipOwnership: options.skipOwnership, skipPrivileges: options.skipPrivileges, keep: extensions.keep };
+      const staged = await splitDdl(extracted, { rename: rename(staging), ...common });
       const detached = await withoutOutsideEffects(extracted, staged, { detachOutside: options.detachOutside, source: snapshot.client });
       warnings.push(...detached.warnings);
-      if (detached.ddl === extracted) return { staged, final: await splitDdl(extracted, { rename: rename(restored), ...skip }) };
+      if (detached.ddl === extracted) return { staged, final: await splitDdl(extracted, { rename: rename(restored), ...common }), extensions };
       return {
-        staged: await splitDdl(detached.ddl, { rename: rename(staging), ...skip }),
-        final: await splitDdl(detached.ddl, { rename: rename(restored), ...skip }),
+        staged: await splitDdl(detached.ddl, { rename: rename(staging), ...common }),
+        final: await splitDdl(detached.ddl, { rename: rename(restored), ...common }),
+        extensions,
       };
     }, (r) => `${r.staged.preData.length + r.staged.postData.length} statements parsed and renamed`);
-    warnings.push(...split.final.warnings);
+    warnings.push(...split.extensions.warnings, ...split.final.warnings);
     await checkRoles(target, split.staged);
 
     const lockMs = await configureTargetSession(target, { lockTimeoutMs: options.lockTimeoutMs });

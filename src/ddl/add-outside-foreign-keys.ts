@@ -57,7 +57,7 @@ export async function addOutsideForeignKeys(o: OutsideForeignKeysOptions): Promi
     await withLockRetry(o.client, () => o.client.query(add).catch((err) => {
       throw (err as { code?: string }).code === '55P03' ? err : new DdlError(`the target rejected "${statementHead(add)}": ${(err as Error).message}`, { cause: err });
     }),
-      { ...retry, mode: 'ShareRowExclusiveLock', action: `adding foreign key ${constraint} (to ${references})` });
+    { ...retry, mode: 'ShareRowExclusiveLock', action: `adding foreign key ${constraint} (to ${references})` });
     o.onAdded?.({ table, constraint, references });
     if (s.notValid) continue;
     const validate = `ALTER TABLE ${table} VALIDATE CONSTRAINT ${quoteIdent(constraint)}`;

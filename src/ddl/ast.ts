@@ -59,10 +59,15 @@ export function constString(node: AstNode): string | undefined {
 /** Object types whose qualified name ends with a sub-object (`schema.table.column`). */
 export const SUB_OBJECT_TYPES = new Set(['OBJECT_COLUMN', 'OBJECT_TABCONSTRAINT', 'OBJECT_TRIGGER', 'OBJECT_POLICY', 'OBJECT_RULE', 'OBJECT_TRANSFORM']);
 
+/** Schema and object of a qualified name list (`[schema, name]`, or `[schema, table, column]` for a sub-object); empty when unqualified. */
+export function qualifiedNameParts(parts: string[], subObject = false): [schema?: string, name?: string] {
+  const index = parts.length - (subObject ? 3 : 2);
+  return index >= 0 ? [parts[index], parts[index + 1]] : [];
+}
+
 /** The schema part of a qualified name list, if it has one. */
 export function schemaOfQualifiedName(parts: string[], subObject = false): string | undefined {
-  const index = parts.length - (subObject ? 3 : 2);
-  return index >= 0 ? parts[index] : undefined;
+  return qualifiedNameParts(parts, subObject)[0];
 }
 
 /** Types whose input function reads a (qualified) object name from a string. */
@@ -75,4 +80,22 @@ export const OBJECT_NAME_FUNCTIONS = new Set(['nextval', 'currval', 'setval', 't
 /** The last part of a name list (`pg_catalog.regclass` → `regclass`). */
 export function lastName(parts: string[] | undefined): string | undefined {
   return parts?.[parts.length - 1];
+}
+
+/** The body of CREATE FUNCTION / PROCEDURE or DO: its `AS` option (for its location), text and language. */
+export interface RoutineBody {
+  readonly as: AstNode;
+  readonly text: string;
+  /** Lower case; `sql` by default for routines, `plpgsql` for DO. */
+  readonly language: string;
+}
+
+/** The single-string body of a routine or DO block; undefined for BEGIN ATOMIC bodies and C functions (`AS 'file', 'symbol'`). */
+export function routineBody(type: string, node: AstNode): RoutineBody | undefined {
+  const options: AstNode[] = ((type === 'DoStmt' ? node.args : node.options) ?? []).map((o: AstNode) => o.DefElem);
+  const as = options.find((o) => o?.defname === 'as');
+  const body = stringList(as?.arg) ?? (typeof as?.arg?.String?.sval === 'string' ? [as.arg.String.sval] : undefined);
+  if (!as || !body || body.length !== 1) return undefined;
+  const language = options.find((o) => o?.defname === 'language')?.arg?.String?.sval ?? (type === 'DoStmt' ? 'plpgsql' : 'sql');
+  return { as, text: body[0], language: language.toLowerCase() };
 }

@@ -6,6 +6,16 @@ import { decodeStringLiteral, formatIdentifier, identifierValue, isKeyword, scan
 // The token-level edits of schema renaming: each finds the tokens that name a schema and says what
 // to write instead; rename-schemas.ts applies them to statements and routine bodies.
 
+/** `schema.name` references left as they are: objects that belong to an extension, which stays where it is. */
+export type KeptNames = ReadonlySet<string>;
+
+export const NOTHING_KEPT: KeptNames = new Set();
+
+/** Whether `schema.<token>` names a kept object (an identifier, or an operator such as `->`). */
+export function isKept(keep: KeptNames, schema: string, name: SqlToken | undefined): boolean {
+  return name !== undefined && keep.has(`${schema}.${identifierValue(name) ?? name.text}`);
+}
+
 export interface Edit {
   readonly start: number;
   readonly end: number;
@@ -36,11 +46,11 @@ export function applyEdits(text: string, edits: Edit[]): string {
 }
 
 /** Rename the schema of an object name written as text (`s.seq`, `"S".f(int)`, or a bare schema for regnamespace). */
-export function renameObjectName(value: string, type: string, renames: SchemaRenames): string {
+export function renameObjectName(value: string, type: string, renames: SchemaRenames, keep: KeptNames = NOTHING_KEPT): string {
   const tokens = scanSql(value);
   const first = tokens[0] && identifierValue(tokens[0]);
   if (first === undefined || !renames.has(first)) return value;
-  if (type === 'regnamespace' ? tokens.length !== 1 : tokens[1]?.text !== '.') return value;
+  if (type === 'regnamespace' ? tokens.length !== 1 : tokens[1]?.text !== '.' || isKept(keep, first, tokens[2])) return value;
   return applyEdits(value, [{ start: tokens[0].start, end: tokens[0].end, text: renamedToken(tokens[0], renames.get(first)!) }]);
 }
 
@@ -71,13 +81,14 @@ export function castTypeAt(tokens: SqlToken[], i: number): string | undefined {
 
 /**
  * Token rules shared by SQL statements and procedural bodies: `schema.` qualifiers, object names
- * in strings cast to reg* types or passed to nextval() & co, and `SET search_path` lists.
+ * in strings cast to reg* types or passed to nextval() & co, and `SET search_path` lists. Kept
+ * names (`public.hstore` of an extension) are left as they are.
  */
-export function tokenEdits(tokens: SqlToken[], renames: SchemaRenames, skip: (token: SqlToken) => boolean): Edit[] {
+export function tokenEdits(tokens: SqlToken[], renames: SchemaRenames, skip: (token: SqlToken) => boolean, keep: KeptNames = NOTHING_KEPT): Edit[] {
   const edits: Edit[] = [];
   tokens.forEach((t, i) => {
     const name = identifierValue(t);
-    if (name !== undefined && renames.has(name) && tokens[i + 1]?.text === '.' && tokens[i - 1]?.text !== '.' && !skip(t)) {
+    if (name !== undefined && renames.has(name) && tokens[i + 1]?.text === '.' && tokens[i - 1]?.text !== '.' && !skip(t) && !isKept(keep, name, tokens[i + 2])) {
       edits.push({ start: t.start, end: t.end, text: renamedToken(t, renames.get(name)!) });
       return;
     }
@@ -86,8 +97,8 @@ export function tokenEdits(tokens: SqlToken[], renames: SchemaRenames, skip: (to
     const fnToken = tokens[i - 2];
     const fn = tokens[i - 1]?.text === '(' && fnToken ? identifierValue(fnToken) : undefined;
     let edit: Edit | undefined;
-    if (cast && OBJECT_NAME_TYPES.has(cast)) edit = literalEdit(t, (v) => renameObjectName(v, cast, renames));
-    else if (fn && OBJECT_NAME_FUNCTIONS.has(fn)) edit = literalEdit(t, (v) => renameObjectName(v, 'regclass', renames));
+    if (cast && OBJECT_NAME_TYPES.has(cast)) edit = literalEdit(t, (v) => renameObjectName(v, cast, renames, keep));
+    else if (fn && OBJECT_NAME_FUNCTIONS.has(fn)) edit = literalEdit(t, (v) => renameObjectName(v, 'regclass', renames, keep));
     if (edit) edits.push(edit);
   });
   return edits;

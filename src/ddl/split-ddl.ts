@@ -1,7 +1,9 @@
 import { AstNode, nodeType } from './ast';
 import { classifyStatement, DdlSection, DdlStatementKind, isTimeoutSetting } from './classify-statement';
 import { isNotValidForeignKey, OutsideEffect, outsideEffect, outsideReferencedTable } from './outside-effects';
+import type { KeptNames } from './rename-edits';
 import { renameSchemasInSql, SchemaRenames, statementHead } from './rename-schemas';
+import { routineSearchPathWarnings } from './routine-search-path';
 import { roleReferences } from './schema-references';
 import { parseStatements } from './sql-statements';
 import { loadSqlParser } from './sql-tokens';
@@ -27,6 +29,11 @@ export interface DdlStatement {
 export interface SplitDdlOptions {
   /** Schemas to rename: old name → new name. */
   readonly rename?: Record<string, string> | SchemaRenames;
+  /**
+   * References `'schema.name'` left unrenamed: objects that belong to an extension, which stays
+   * where it is in the target (see `extensionsInPlace`). @default - every reference is renamed
+   */
+  readonly keep?: KeptNames;
   /** Drop ALTER ... OWNER TO statements. @default false */
   readonly skipOwnership?: boolean;
   /** Drop GRANT / REVOKE / ALTER DEFAULT PRIVILEGES statements. @default false */
@@ -45,7 +52,7 @@ export interface SplitDdlResult {
   readonly postData: DdlStatement[];
   /** Roles named as owners, grantees or policy roles (after the skip options). */
   readonly roles: string[];
-  /** References that could not be rewritten with certainty (e.g. inside PL/Python bodies). */
+  /** References that could not be rewritten with certainty (e.g. inside PL/Python bodies), and routines that resolve names through the caller's search_path. */
   readonly warnings: string[];
 }
 
@@ -85,12 +92,13 @@ export async function splitDdl(ddl: string, options: SplitDdlOptions = {}): Prom
     const [type] = nodeType(statement.tree);
     let renamed;
     try {
-      renamed = renameSchemasInSql(statement.sql, renames, statementHead(statement.sql));
+      renamed = renameSchemasInSql(statement.sql, renames, statementHead(statement.sql), options.keep);
     } catch (err) {
       if (err instanceof DdlError) throw err;
       throw new DdlError(`cannot rename schemas in: ${statementHead(statement.sql)}: ${(err as Error).message}`, { cause: err });
     }
     warnings.push(...renamed.warnings);
+    if (kind === 'routine') warnings.push(...routineSearchPathWarnings(statement.sql, renames, options.keep));
     for (const role of roleReferences(statement.tree)) roles.add(role);
     const marks = inside.size > 0 ? outsideMarks(statement.tree, statement.sql, inside) : {};
     const out: DdlStatement = { sql: renamed.text, section, kind, type, ...marks };

@@ -1,3 +1,4 @@
+import type { ExtensionObjects } from '../ddl/extension-objects';
 import type { PlannedTable } from '../plan-restore';
 import { RestoreSchemaOptions } from '../restore-options';
 import { inspectDumpArchive } from './dump/inspect-dump-archive';
@@ -29,6 +30,8 @@ export interface SourcePlan {
   /** Steps that bring the source up, before the restore proper. */
   readonly steps: string[];
   readonly warnings: string[];
+  /** Extension objects in the schemas, when the source can be read now (a live database). */
+  readonly extensions?: ExtensionObjects;
   /** Cloud resources the source would create (none for local sources). */
   readonly resources?: PlannedResource[];
 }

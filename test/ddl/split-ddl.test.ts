@@ -31,7 +31,9 @@ describe('splitDdl on real pg_dump 15 output', () => {
     expect(text).toContain(`COMMENT ON SCHEMA "${NEW}" IS 'tenant acme'`);
     expect(text).not.toContain('\\restrict');
     expect(result.roles).toEqual(['postgres', 'tenant_reader']);
-    expect(result.warnings).toEqual([]);
+    // nextcode() calls nextval('code_seq') with no schema and sets no search_path
+    expect(result.warnings).toEqual([`function "${NEW}".nextcode() uses unqualified table names (code_seq) and sets no search_path: ` +
+      `it reads whatever the caller's search_path finds; add SET search_path = "${NEW}" to it`]);
   });
 
   test('keeps text other than the schema names byte for byte', async () => {
