@@ -3,7 +3,7 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  AbortedError, archiveCurrentWal, createSampleDatabases, inspectBaseBackup, LocalCluster, PitrSource, ProgressEvent, restorePointInTime,
+  AbortedError, archiveCurrentWal, createSampleDatabases, inspectBaseBackup, libpqEnv, LocalCluster, PitrSource, ProgressEvent, restorePointInTime,
   RestoreTemporaryOptions, runTool, SAMPLE_TABLES, SchemaRestoreError, serverWritableDir, startLocalCluster, takeBaseBackup, walArchivingSettings,
 } from '../../../src';
 import { execSql, processesUnder, tableDigest, withClient } from '../../support/postgres';
@@ -50,8 +50,8 @@ beforeAll(async () => {
 
   // pg_basebackup -R writes standby.signal and production's primary_conninfo into the backup.
   serverWritableDir(backups.plain);
-  await runTool(prod.binaries.path('pg_basebackup'), ['-h', prod.host, '-p', String(prod.port), '-U', prod.user, '-D', backups.plain,
-    '-Fp', '-X', 'stream', '-R', '-c', 'fast', '--no-sync'], { uid: prod.osUser?.uid, gid: prod.osUser?.gid });
+  await runTool(prod.binaries.path('pg_basebackup'), ['-D', backups.plain,
+    '-Fp', '-X', 'stream', '-R', '-c', 'fast', '--no-sync'], { uid: prod.osUser?.uid, gid: prod.osUser?.gid, env: libpqEnv(prod.url()) });
   await takeBaseBackup(prod, backups.tar, { format: 'tar', gzip: true });
   await takeBaseBackup(prod, backups.none, { wal: 'none' });
 
