@@ -1,19 +1,33 @@
-import { writeClusterAccess } from './cluster-access';
+import { Client, ClientConfig } from 'pg';
+import { scramVerifier, writeClusterAccess } from './cluster-access';
 import type { LocalCluster } from './local-cluster';
-import { scramVerifier } from './cluster-access';
 import { connect } from '../connection';
 import { AbortedError, ToolError } from '../errors';
 import { quoteIdent, quoteLiteral } from '../quote';
 
 /** Options of {@link admitRestoreLogins}. */
 export interface AdmitRestoreLoginsOptions {
-  /** Give up when the reloaded configuration does not admit the password within this long. @default 10 s */
+  /** Give up when the server still refuses (starting up, configuration not yet reloaded) after this long. @default 60 s */
   readonly timeoutMs?: number;
   readonly signal?: AbortSignal;
 }
 
-/** SQLSTATEs of a login the server's (not yet reloaded) pg_hba.conf or password refuses. */
-const NOT_YET_ADMITTED = ['28000', '28P01'];
+/** SQLSTATEs of a login the server's (not yet reloaded) pg_hba.conf or password refuses, or that comes while it still starts up. */
+const NOT_YET_ADMITTED = ['28000', '28P01', '57P03'];
+
+/** Connect, retrying while the server refuses for a reason that passes (`retryOn` codes) until a deadline. */
+async function connectWhenAdmitted(conn: ClientConfig, retryOn: readonly string[], deadline: number, signal?: AbortSignal): Promise<Client> {
+  for (;;) {
+    if (signal?.aborted) throw new AbortedError();
+    try {
+      return await connect(conn, 'throwaway');
+    } catch (err) {
+      const code = ((err as Error).cause as { code?: string } | undefined)?.code;
+      if (!retryOn.includes(code ?? '') || Date.now() > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
 
 /**
  * Give the superuser of a server built from a base backup (production's roles, passwords we do not
@@ -27,7 +41,9 @@ const NOT_YET_ADMITTED = ['28000', '28P01'];
  * await connect(cluster.url('tenant_a'), 'recovered');
  */
 export async function admitRestoreLogins(cluster: LocalCluster, options: AdmitRestoreLoginsOptions = {}): Promise<void> {
-  const admin = await connect(cluster.socketConnection('template1'), 'throwaway');
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  // A server just promoted may still refuse a moment (57P03) before it runs normally.
+  const admin = await connectWhenAdmitted(cluster.socketConnection('template1'), ['57P03'], deadline, options.signal);
   try {
     // VALID UNTIL: production may have let the role's password expire; ours must not.
     await admin.query(`ALTER ROLE ${quoteIdent(cluster.user)} LOGIN PASSWORD ${quoteLiteral(scramVerifier(cluster.password))} VALID UNTIL 'infinity'`);
@@ -36,19 +52,11 @@ export async function admitRestoreLogins(cluster: LocalCluster, options: AdmitRe
   } finally {
     await admin.end().catch(() => undefined);
   }
-  const deadline = Date.now() + (options.timeoutMs ?? 10_000);
-  for (;;) {
-    if (options.signal?.aborted) throw new AbortedError();
-    try {
-      const client = await connect(cluster.connection('template1'), 'throwaway');
-      await client.end().catch(() => undefined);
-      return;
-    } catch (err) {
-      const code = ((err as Error).cause as { code?: string } | undefined)?.code;
-      if (!NOT_YET_ADMITTED.includes(code ?? '') || Date.now() > deadline) {
-        throw new ToolError(`the throwaway server does not admit its own password after reloading its configuration: ${(err as Error).message}`, { cause: err });
-      }
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+  try {
+    const client = await connectWhenAdmitted(cluster.connection('template1'), NOT_YET_ADMITTED, deadline, options.signal);
+    await client.end().catch(() => undefined);
+  } catch (err) {
+    if (err instanceof AbortedError) throw err;
+    throw new ToolError(`the throwaway server does not admit its own password after reloading its configuration: ${(err as Error).message}`, { cause: err });
   }
 }

@@ -5,9 +5,21 @@ const DUMP_FUNCTIONS = new Set(['set_config', 'setval', 'lo_create', 'lo_open', 
 
 /** Statements pg_dump never writes that run code, reach outside the server or hand out logins, in words. */
 const NEVER_DUMPED: Record<string, string> = {
-  DoStmt: 'DO', CallStmt: 'CALL', LoadStmt: 'LOAD', AlterSystemStmt: 'ALTER SYSTEM', ExplainStmt: 'EXPLAIN', ExecuteStmt: 'EXECUTE',
-  PrepareStmt: 'PREPARE', CreateRoleStmt: 'CREATE ROLE', AlterRoleStmt: 'ALTER ROLE', DropRoleStmt: 'DROP ROLE', UpdateStmt: 'UPDATE',
-  DeleteStmt: 'DELETE', MergeStmt: 'MERGE', DeclareCursorStmt: 'DECLARE', AlterSubscriptionStmt: 'ALTER SUBSCRIPTION',
+  DoStmt: 'DO',
+  CallStmt: 'CALL',
+  LoadStmt: 'LOAD',
+  AlterSystemStmt: 'ALTER SYSTEM',
+  ExplainStmt: 'EXPLAIN',
+  ExecuteStmt: 'EXECUTE',
+  PrepareStmt: 'PREPARE',
+  CreateRoleStmt: 'CREATE ROLE',
+  AlterRoleStmt: 'ALTER ROLE',
+  DropRoleStmt: 'DROP ROLE',
+  UpdateStmt: 'UPDATE',
+  DeleteStmt: 'DELETE',
+  MergeStmt: 'MERGE',
+  DeclareCursorStmt: 'DECLARE',
+  AlterSubscriptionStmt: 'ALTER SUBSCRIPTION',
 };
 
 /**

@@ -12,7 +12,8 @@ type Mode =
 
 /** A byte that continues an identifier (letters, digits, `_`, `$`, and every non-ASCII byte). */
 function isIdentByte(code: number): boolean {
-  return (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a) || code === 0x5f || code === 0x24 || code >= 0x80;
+  const letter = (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a);
+  return letter || (code >= 0x30 && code <= 0x39) || code === 0x5f || code === 0x24 || code >= 0x80;
 }
 
 const DOLLAR_TAG = /\$(?:[A-Za-z_\x80-\xff][A-Za-z0-9_\x80-\xff]*)?\$/y;
@@ -39,44 +40,46 @@ export class PsqlScriptLexer {
     const events: PsqlLineEvent[] = [];
     for (let i = 0; i < line.length;) {
       const mode = this.mode;
-      const c = line.charCodeAt(i);
-      if (mode.in === 'comment') {
-        if (c === 0x2a && line.charCodeAt(i + 1) === 0x2f) {
-          this.mode = mode.depth === 1 ? { in: 'sql' } : { in: 'comment', depth: mode.depth - 1 };
-          i += 2;
-        } else if (c === 0x2f && line.charCodeAt(i + 1) === 0x2a) {
-          this.mode = { in: 'comment', depth: mode.depth + 1 };
-          i += 2;
-        } else i++;
-        continue;
-      }
-      if (mode.in === 'quote') {
-        if (c === 0x5c && mode.escapes) i += 2;
-        else if (c === 0x27 && line.charCodeAt(i + 1) === 0x27) i += 2;
-        else {
-          if (c === 0x27) this.mode = { in: 'sql' };
-          i++;
-        }
-        continue;
-      }
-      if (mode.in === 'ident') {
-        if (c === 0x22 && line.charCodeAt(i + 1) === 0x22) i += 2;
-        else {
-          if (c === 0x22) this.mode = { in: 'sql' };
-          i++;
-        }
-        continue;
-      }
-      if (mode.in === 'dollar') {
-        const close = line.indexOf(mode.tag, i);
-        if (close === -1) break;
-        this.mode = { in: 'sql' };
-        i = close + mode.tag.length;
-        continue;
-      }
-      i = this.scanSql(line, i, events);
+      if (mode.in === 'comment') i = this.scanComment(line, i, mode.depth);
+      else if (mode.in === 'quote') i = this.scanQuoted(line, i, 0x27, mode.escapes);
+      else if (mode.in === 'ident') i = this.scanQuoted(line, i, 0x22, false);
+      else if (mode.in === 'dollar') i = this.scanDollar(line, i, mode.tag);
+      else i = this.scanSql(line, i, events);
     }
     return events;
+  }
+
+  /** Inside a (nestable) block comment. */
+  private scanComment(line: string, i: number, depth: number): number {
+    const c = line.charCodeAt(i);
+    const next = line.charCodeAt(i + 1);
+    if (c === 0x2a && next === 0x2f) {
+      this.mode = depth === 1 ? { in: 'sql' } : { in: 'comment', depth: depth - 1 };
+      return i + 2;
+    }
+    if (c === 0x2f && next === 0x2a) {
+      this.mode = { in: 'comment', depth: depth + 1 };
+      return i + 2;
+    }
+    return i + 1;
+  }
+
+  /** Inside '…' or "…": a doubled quote stays inside, a backslash escapes only in E'…'. */
+  private scanQuoted(line: string, i: number, quote: number, escapes: boolean): number {
+    const c = line.charCodeAt(i);
+    if (escapes && c === 0x5c) return i + 2;
+    if (c !== quote) return i + 1;
+    if (line.charCodeAt(i + 1) === quote) return i + 2;
+    this.mode = { in: 'sql' };
+    return i + 1;
+  }
+
+  /** Inside $tag$…$tag$: nothing but the closing tag counts. */
+  private scanDollar(line: string, i: number, tag: string): number {
+    const close = line.indexOf(tag, i);
+    if (close === -1) return line.length;
+    this.mode = { in: 'sql' };
+    return close + tag.length;
   }
 
   /** One step outside quotes and comments, from `i`; returns where to go on. */
@@ -114,9 +117,7 @@ export class PsqlScriptLexer {
       }
       return i + 1;
     }
-    if (c === 0x28) this.parens++;
-    else if (c === 0x29) this.parens = Math.max(0, this.parens - 1);
-    else if (c === 0x3b && this.parens === 0) {
+    if (c === 0x28) {this.parens++;} else if (c === 0x29) {this.parens = Math.max(0, this.parens - 1);} else if (c === 0x3b && this.parens === 0) {
       events.push({ kind: 'end', at: i });
       this.significant = false;
     }

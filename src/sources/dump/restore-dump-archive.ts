@@ -111,7 +111,8 @@ export async function restoreDumpArchive(source: DumpSource, options: RestoreTem
     const { createdRoles } = await prepareRestoreDatabase(cluster.url('postgres'), database, plan.roles);
     if (createdRoles.length > 0) emit({ type: 'log', level: 'info', message: `created role${createdRoles.length > 1 ? 's' : ''} ${createdRoles.map((r) => `"${r}"`).join(', ')} (NOLOGIN) on the throwaway server for the dump's owners and grants` });
     throwIfAborted(signal);
-    await loadDumpArchive(archive, { binaries, database: cluster.url(database), list: plain ? undefined : plan.list, workDir, runAs: cluster.osUser, signal });
+    const list = plain ? undefined : plan.list;
+    await loadDumpArchive(archive, { binaries, database: cluster.url(database), list, workDir, runAs: cluster.osUser, signal });
     throwIfAborted(signal);
     const warnings = [
       ...(contents.time.warning ? [contents.time.warning] : []),

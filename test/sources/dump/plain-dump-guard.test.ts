@@ -1,10 +1,10 @@
 import { Readable } from 'node:stream';
 import { SchemaRestoreError } from '../../../src';
+import { loadSqlParser } from '../../../src/ddl/sql-tokens';
 import { guardedPlainDump, psqlHasRestrict } from '../../../src/sources/dump/guarded-plain-dump';
 import { PlainDumpGuard } from '../../../src/sources/dump/plain-dump-guard';
-import { loadSqlParser } from '../../../src/ddl/sql-tokens';
 
-const HEAD = ['--', '-- PostgreSQL database dump', '--', '', "SET standard_conforming_strings = on;", "SELECT pg_catalog.set_config('search_path', '', false);"];
+const HEAD = ['--', '-- PostgreSQL database dump', '--', '', 'SET standard_conforming_strings = on;', "SELECT pg_catalog.set_config('search_path', '', false);"];
 
 /** Run the guard over lines; the error (if any) and what each line was. */
 function guard(lines: string[]): { kinds: string[]; error?: SchemaRestoreError } {
@@ -32,7 +32,7 @@ describe('PlainDumpGuard', () => {
     ["COPY a FROM PROGRAM 'id';", 7, 'COPY … FROM PROGRAM'],
     ["COPY a FROM '/etc/passwd';", 7, 'COPY … FROM a file'],
     ["COPY a TO '/tmp/out';", 7, 'COPY … TO a file'],
-    ["DO $$BEGIN PERFORM 1; END$$;", 7, 'DO'],
+    ['DO $$BEGIN PERFORM 1; END$$;', 7, 'DO'],
     ['CALL p();', 7, 'CALL'],
     ["LOAD 'evil';", 7, 'LOAD'],
     ["ALTER SYSTEM SET archive_command = 'id';", 7, 'ALTER SYSTEM'],
