@@ -2,6 +2,7 @@ import { AstNode, nodeType } from '../../ddl/ast';
 
 /** Functions pg_dump calls in `SELECT` (search_path, sequence positions, large objects), and nothing else. */
 const DUMP_FUNCTIONS = new Set(['set_config', 'setval', 'lo_create', 'lo_open', 'lowrite', 'lo_close']);
+const STATISTICS_FUNCTIONS = new Set(['pg_restore_relation_stats', 'pg_restore_attribute_stats']);
 
 /** Statements pg_dump never writes that run code, reach outside the server or hand out logins, in words. */
 const NEVER_DUMPED: Record<string, string> = {
@@ -49,19 +50,31 @@ function unsafeSetting(set: AstNode | undefined): string | undefined {
   return undefined;
 }
 
+/** A call of one of pg_dump's functions (pg_catalog-qualified or bare), on constants only. */
+function isDumpCall(node: AstNode, functions: ReadonlySet<string>): boolean {
+  const [type, call] = nodeType(node ?? {});
+  if (type !== 'FuncCall') return false;
+  const name: string[] = call.funcname.map((n: AstNode) => n.String?.sval);
+  const fn = name[name.length - 1];
+  if (name.length > 2 || (name.length === 2 && name[0] !== 'pg_catalog') || !functions.has(fn)) return false;
+  if (call.agg_filter || call.over || !(call.args ?? []).every(isConstant)) return false;
+  return fn !== 'set_config' || constText(call.args?.[0]) === 'search_path';
+}
+
+/** `SELECT * FROM pg_catalog.pg_restore_relation_stats(…)`: the statistics pg_dump 18 can write. */
+function isStatisticsSelect(select: AstNode): boolean {
+  const star = select.targetList?.length === 1 && select.targetList[0].ResTarget?.val?.ColumnRef?.fields?.[0]?.A_Star !== undefined;
+  const from = select.fromClause?.length === 1 ? select.fromClause[0].RangeFunction : undefined;
+  const calls = from?.functions?.length === 1 ? from.functions[0].List?.items ?? [] : [];
+  return star && calls.length === 2 && isDumpCall(calls[0], STATISTICS_FUNCTIONS) && Object.keys(calls[1] ?? {}).length === 0;
+}
+
 /** `SELECT pg_catalog.setval('s', 42, true)` and its kin: only pg_dump's functions, on constants, from nothing. */
 function isDumpSelect(select: AstNode): boolean {
-  const clauses = ['fromClause', 'whereClause', 'withClause', 'valuesLists', 'groupClause', 'havingClause', 'larg', 'intoClause', 'lockingClause'];
+  const clauses = ['whereClause', 'withClause', 'valuesLists', 'groupClause', 'havingClause', 'larg', 'intoClause', 'lockingClause', 'distinctClause'];
   if (clauses.some((c) => select[c] !== undefined) || !select.targetList?.length) return false;
-  return select.targetList.every((target: AstNode) => {
-    const [type, call] = nodeType(target.ResTarget?.val ?? {});
-    if (type !== 'FuncCall') return false;
-    const name: string[] = call.funcname.map((n: AstNode) => n.String?.sval);
-    const fn = name[name.length - 1];
-    if (name.length > 2 || (name.length === 2 && name[0] !== 'pg_catalog') || !DUMP_FUNCTIONS.has(fn)) return false;
-    if (call.agg_filter || call.over || !(call.args ?? []).every(isConstant)) return false;
-    return fn !== 'set_config' || constText(call.args?.[0]) === 'search_path';
-  });
+  if (select.fromClause !== undefined) return isStatisticsSelect(select);
+  return select.targetList.every((target: AstNode) => isDumpCall(target.ResTarget?.val, DUMP_FUNCTIONS));
 }
 
 /**
