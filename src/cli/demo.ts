@@ -64,7 +64,7 @@ export async function runDemo(options: DemoOptions, deps: DemoDeps): Promise<Dem
   const production = await startDemoProduction(deps.startCluster);
   const cluster = production.cluster;
   try {
-    say(`   PostgreSQL ${cluster.binaries.version} listening on ${cluster.host}:${cluster.port}, WAL archived to ${production.walArchive}`);
+    say(`   PostgreSQL ${cluster.binaries.version} on loopback (only this demo can log in), WAL archived to ${production.walArchive}`);
     checkpoint();
     const layout = Object.entries(SAMPLE_SCHEMAS).map(([db, schemas]) => `${db} (${schemas.join(', ')})`).join(' and ');
     say(`2. Creating one database per tenant, one schema per customer: ${layout}, ${rows} users per schema ...`);

@@ -1,6 +1,6 @@
 import { chownSync, mkdirSync } from 'node:fs';
 import { Client } from 'pg';
-import { connect } from '../connection';
+import { connect, libpqEnv } from '../connection';
 import { ToolError } from '../errors';
 import { runTool } from '../run-tool';
 import { LocalCluster, postgresOsUser } from './local-cluster';
@@ -53,15 +53,14 @@ export interface BaseBackupOptions {
  */
 export async function takeBaseBackup(cluster: LocalCluster, dir: string, options: BaseBackupOptions = {}): Promise<void> {
   serverWritableDir(dir);
-  const args = ['-h', cluster.host, '-p', String(cluster.port), '-U', cluster.user, '-D', dir,
-    '-F', options.format === 'tar' ? 't' : 'p', '-X', options.wal ?? 'stream', '-c', 'fast', '--no-sync'];
+  const args = ['-D', dir, '-F', options.format === 'tar' ? 't' : 'p', '-X', options.wal ?? 'stream', '-c', 'fast', '--no-sync'];
   if (options.gzip && options.format === 'tar') args.push('-z');
   await runTool(cluster.binaries.path('pg_basebackup'), args, {
     uid: cluster.osUser?.uid,
     gid: cluster.osUser?.gid,
     cwd: dir,
-    env: cluster.password ? { PGPASSWORD: cluster.password } : {},
-    secrets: cluster.password ? [cluster.password] : [],
+    env: libpqEnv(cluster.url()),
+    secrets: [cluster.password],
   });
 }
 
@@ -73,8 +72,8 @@ export async function takeBaseBackup(cluster: LocalCluster, dir: string, options
  * await dumpDatabase(prod, 'tenant_a', '/backups/tenant_a.dump');
  */
 export async function dumpDatabase(cluster: LocalCluster, database: string, file: string, format: 'custom' | 'directory' | 'tar' | 'plain' = 'custom'): Promise<void> {
-  await runTool(cluster.binaries.path('pg_dump'), ['-h', cluster.host, '-p', String(cluster.port), '-U', cluster.user, '-F', format[0], '-f', file, database], {
-    env: { TZ: 'UTC', ...cluster.password ? { PGPASSWORD: cluster.password } : {} }, secrets: cluster.password ? [cluster.password] : [],
+  await runTool(cluster.binaries.path('pg_dump'), ['-F', format[0], '-f', file], {
+    env: { TZ: 'UTC', ...libpqEnv(cluster.url(database)) }, secrets: [cluster.password],
   });
 }
 

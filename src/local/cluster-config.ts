@@ -22,13 +22,11 @@ export interface WriteClusterConfigOptions {
   /** Settings of the throwaway cluster, its port included. */
   readonly settings: Readonly<Record<string, ServerSetting>>;
   /**
-   * Write `postgresql.conf` and `pg_hba.conf` from scratch; append to the data directory's own
-   * `postgresql.conf` otherwise (later lines win, so appending again changes the port).
+   * Write `postgresql.conf` from scratch; append to the data directory's own otherwise (later lines
+   * win, so appending again changes the port). Who may log in is written by `writeClusterAccess`.
    * @default false
    */
   readonly replace?: boolean;
-  /** TCP logins need a password (scram-sha-256) instead of being trusted; only with `replace`. */
-  readonly passwordLogins?: boolean;
 }
 
 const HEADER = '# pg-schema-restore throwaway cluster';
@@ -46,10 +44,4 @@ export function writeClusterConfig(dataDir: string, options: WriteClusterConfigO
     return;
   }
   writeFileSync(join(dataDir, 'postgresql.conf'), `${HEADER}: nothing else is read\n${lines}\n`);
-  // Loopback and the private socket only: the server is never reachable from another host.
-  const hba = [
-    'local all all trust',
-    `host all all 127.0.0.1/32 ${options.passwordLogins ? 'scram-sha-256' : 'trust'}`,
-  ];
-  writeFileSync(join(dataDir, 'pg_hba.conf'), `${HEADER}\n${hba.join('\n')}\n`);
 }

@@ -3,6 +3,8 @@ import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClientConfig } from 'pg';
+import { admitRestoreLogins } from './admit-restore-logins';
+import { randomPassword, writeClusterAccess } from './cluster-access';
 import { ServerSetting, writeClusterConfig } from './cluster-config';
 import { freePort } from './free-port';
 import { findPostgresBinaries, PostgresBinaries } from './postgres-binaries';
@@ -19,7 +21,7 @@ export interface LocalClusterOptions {
   readonly binaries?: PostgresBinaries;
   /** Extra server settings (`postgresql.conf`), e.g. `{ wal_level: 'replica' }`. */
   readonly settings?: Record<string, ServerSetting>;
-  /** Require this password for TCP logins (scram-sha-256); trust otherwise. */
+  /** The superuser's password for TCP logins (scram-sha-256). @default - a random one; nothing is ever trusted */
   readonly password?: string;
   /** Superuser name. @default 'postgres' */
   readonly superuser?: string;
@@ -33,9 +35,9 @@ export interface LocalClusterOptions {
    */
   readonly prepareDataDir?: (dataDir: string) => Promise<void>;
   /**
-   * Write `postgresql.conf` (only this cluster's settings) and `pg_hba.conf` (loopback and local
-   * socket, trust or the password) from scratch instead of appending to the data directory's own:
-   * a base backup's configuration belongs to production and may archive, replicate or listen there.
+   * Write `postgresql.conf` (only this cluster's settings) from scratch instead of appending to the
+   * data directory's own: a base backup's configuration belongs to production and may archive,
+   * replicate or listen there. `pg_hba.conf` and `pg_ident.conf` are always this cluster's own.
    * @default false
    */
   readonly replaceConfig?: boolean;
@@ -47,23 +49,36 @@ export interface LocalClusterOptions {
   readonly signal?: AbortSignal;
 }
 
-/** A throwaway PostgreSQL server on a free loopback port, in a temporary directory. */
+/**
+ * A throwaway PostgreSQL server on a free loopback port, in a temporary directory, that admits only
+ * this restore: the superuser's password (random unless given) over TCP, and through the Unix socket
+ * (in a 0700 directory of the server's OS user) only the OS user running the restore.
+ */
 export interface LocalCluster {
   readonly host: string;
   readonly port: number;
   readonly user: string;
-  readonly password?: string;
+  /** The superuser's password: keep it in memory, hand it to programs through PGPASSWORD, never argv. */
+  readonly password: string;
   readonly dir: string;
   readonly dataDir: string;
+  /** Directory of the server's Unix socket (0700, the server's OS user). */
+  readonly socketDir: string;
   /** The server's log (`pg_ctl -l`), inside `dir`. */
   readonly logFile: string;
   readonly binaries: PostgresBinaries;
   /** OS user the server runs as when we are root (PostgreSQL refuses to run as root). */
   readonly osUser?: { uid: number; gid: number };
-  /** `postgres://user[:password]@127.0.0.1:port/database?sslmode=disable` */
+  /** `postgres://user:password@127.0.0.1:port/database?sslmode=disable`: for our own sessions; programs get `libpqEnv(url)`. */
   url(database?: string): string;
-  /** A `pg` client configuration for a database. */
+  /** A `pg` client configuration for a database (TCP, with the password). */
   connection(database?: string): ClientConfig;
+  /**
+   * A `pg` client configuration through the Unix socket, without password (`peer`: only the OS user
+   * running the restore gets in). The only way in to a base backup's server until
+   * `admitRestoreLogins` gave its superuser our password.
+   */
+  socketConnection(database?: string): ClientConfig;
   /** Stop the server and remove its directory. Safe to call more than once. */
   stop(): Promise<void>;
 }
@@ -90,14 +105,20 @@ interface DataDirContext {
   readonly user: string;
   readonly dir: string;
   readonly dataDir: string;
+  readonly password: string;
   readonly osUser?: { uid: number; gid: number };
+}
+
+/** The data directory comes from elsewhere (a base backup): its roles are production's. */
+function adoptsDataDir(options: LocalClusterOptions): boolean {
+  return !!(options.existingDataDir || options.prepareDataDir);
 }
 
 /** Run initdb, or fill the data directory from a copy or a preparation step and hand it to the server's OS user. */
 async function createDataDir(options: LocalClusterOptions, ctx: DataDirContext): Promise<void> {
   const { binaries, user, dir, dataDir, osUser } = ctx;
   const asUser = { uid: osUser?.uid, gid: osUser?.gid, cwd: dir, signal: options.signal };
-  if (options.existingDataDir || options.prepareDataDir) {
+  if (adoptsDataDir(options)) {
     mkdirSync(dataDir, { mode: 0o700 });
     if (options.existingDataDir) execFileSync('cp', ['-a', `${options.existingDataDir}/.`, dataDir]);
     else await options.prepareDataDir?.(dataDir);
@@ -106,25 +127,21 @@ async function createDataDir(options: LocalClusterOptions, ctx: DataDirContext):
     chmodSync(dataDir, 0o700);
     return;
   }
-  const args = ['-D', dataDir, '-U', user, '-E', 'UTF8', '--locale=C', '--no-sync', '--auth-local=trust'];
-  if (options.password) {
-    const pwfile = join(dir, 'pwfile');
-    writeFileSync(pwfile, `${options.password}\n`, { mode: 0o600 });
-    if (osUser) chownSync(pwfile, osUser.uid, osUser.gid);
-    args.push('--auth-host=scram-sha-256', `--pwfile=${pwfile}`);
-  } else {
-    args.push('--auth-host=trust');
-  }
+  const pwfile = join(dir, 'pwfile');
+  writeFileSync(pwfile, `${ctx.password}\n`, { mode: 0o600 });
+  if (osUser) chownSync(pwfile, osUser.uid, osUser.gid);
+  const args = ['-D', dataDir, '-U', user, '-E', 'UTF8', '--locale=C', '--no-sync', '--auth-local=peer', '--auth-host=scram-sha-256', `--pwfile=${pwfile}`];
   try {
-    await runTool(binaries.path('initdb'), args, { ...asUser, secrets: options.password ? [options.password] : [] });
+    await runTool(binaries.path('initdb'), args, { ...asUser, secrets: [ctx.password] });
   } finally {
     rmSync(join(dir, 'pwfile'), { force: true });
   }
 }
 
 /**
- * Start a throwaway PostgreSQL cluster on a free loopback port. Runs the server as the `postgres`
- * OS user when called as root. Always `stop()` it (a process exit hook stops forgotten ones).
+ * Start a throwaway PostgreSQL cluster on a free loopback port that admits only this restore (see
+ * {@link LocalCluster}; no `trust` anywhere). Runs the server as the `postgres` OS user when called
+ * as root. Always `stop()` it (a process exit hook stops forgotten ones).
  *
  * @example
  * const pg = await startLocalCluster();
@@ -139,6 +156,7 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
   const socketDir = join(dir, 'socket');
   const logFile = join(dir, 'server.log');
   const asUser = { uid: osUser?.uid, gid: osUser?.gid, cwd: dir };
+  const password = options.password ?? randomPassword();
   let stopped = false;
 
   const stopSync = (): void => {
@@ -156,26 +174,34 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
   live.add(handle);
   installExitHook();
   try {
-    mkdirSync(socketDir);
-    chmodSync(dir, 0o755);
+    // Only the server's OS user (and root) may enter: the socket, the log and the data stay private.
+    mkdirSync(socketDir, { mode: 0o700 });
+    chmodSync(dir, 0o700);
+    chmodSync(socketDir, 0o700);
     if (osUser) chownSync(dir, osUser.uid, osUser.gid);
     chownTree(socketDir, osUser);
-    await createDataDir(options, { binaries, user, dir, dataDir, osUser });
+    await createDataDir(options, { binaries, user, dir, dataDir, password, osUser });
+    // A base backup's superuser gets our password only once it is promoted (admitRestoreLogins): until then no TCP login.
+    writeClusterAccess(dataDir, { superuser: user, tcp: adoptsDataDir(options) ? 'none' : 'all-roles', owner: osUser });
     const settings: Record<string, ServerSetting> = {
-      listen_addresses: '127.0.0.1',
-      unix_socket_directories: socketDir,
       fsync: false,
       synchronous_commit: false,
       full_page_writes: false,
       max_connections: 100,
       ...options.settings,
+      // Not overridable: loopback only, the private socket, and our own access rules.
+      listen_addresses: '127.0.0.1',
+      unix_socket_directories: socketDir,
+      unix_socket_permissions: '0700',
+      hba_file: join(dataDir, 'pg_hba.conf'),
+      ident_file: join(dataDir, 'pg_ident.conf'),
     };
     const timeout = String(options.startTimeoutSeconds ?? 120);
     let port = 0;
     for (let attempt = 1; ; attempt++) {
       if (options.signal?.aborted) throw new AbortedError();
       port = await freePort();
-      writeClusterConfig(dataDir, { settings: { ...settings, port }, replace: options.replaceConfig, passwordLogins: !!options.password });
+      writeClusterConfig(dataDir, { settings: { ...settings, port }, replace: options.replaceConfig });
       try {
         await runTool(binaries.path('pg_ctl'), ['-D', dataDir, '-l', logFile, '-w', '-t', timeout, 'start'], { ...asUser, signal: options.signal });
         break;
@@ -188,7 +214,6 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
         throw new ToolError(`local PostgreSQL ${binaries.version} ${problem}: ${serverLogSummary(log) || (err as Error).message}`, { cause: err });
       }
     }
-    const password = options.password;
     const cluster: LocalCluster = {
       host: '127.0.0.1',
       port,
@@ -196,15 +221,21 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
       password,
       dir,
       dataDir,
+      socketDir,
       logFile,
       binaries,
       osUser,
       // The throwaway server has no TLS: a user-wide PGSSLMODE=require (common with RDS) must not apply to it.
       url: (database = 'postgres') =>
-        `postgres://${encodeURIComponent(user)}${password ? `:${encodeURIComponent(password)}` : ''}@127.0.0.1:${port}/${encodeURIComponent(database)}?sslmode=disable`,
+        `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}?sslmode=disable`,
       connection: (database = 'postgres') => ({ host: '127.0.0.1', port, user, password, database, ssl: false }),
+      socketConnection: (database = 'postgres') => ({ host: socketDir, port, user, database }),
       stop: async () => stopSync(),
     };
+    // A recovering server accepts no login until promoted: whoever waits for that admits logins then.
+    if (adoptsDataDir(options) && !existsSync(join(dataDir, 'recovery.signal')) && !existsSync(join(dataDir, 'standby.signal'))) {
+      await admitRestoreLogins(cluster, { signal: options.signal });
+    }
     return cluster;
   } catch (err) {
     stopSync();

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { execSql, tableDigest, useLocalCluster, withClient } from './postgres';
-import { createSampleDatabases, LocalCluster, SAMPLE_TABLES } from '../../src';
+import { createSampleDatabases, libpqEnv, LocalCluster, SAMPLE_TABLES } from '../../src';
 
 /** The archives {@link useSampleDumps} writes, by format. */
 export type SampleDumpKind = 'custom' | 'directory' | 'tar' | 'plain' | 'plain.gz';
@@ -48,8 +48,8 @@ INSERT INTO "Order Lines"."Line Items" SELECT g, 'DE', 1 + g % 2 FROM generate_s
 GRANT USAGE ON SCHEMA "Order Lines" TO tenant_reader;`;
 
 function pgDump(cluster: LocalCluster, format: string, file: string, extra: string[] = []): void {
-  execFileSync(cluster.binaries.path('pg_dump'), ['-h', cluster.host, '-p', String(cluster.port), '-U', cluster.user, `-F${format}`, '-f', file, ...extra, 'tenant_a'],
-    { env: { ...process.env, TZ: 'UTC' }, stdio: ['ignore', 'ignore', 'ignore'] });
+  execFileSync(cluster.binaries.path('pg_dump'), [`-F${format}`, '-f', file, ...extra],
+    { env: { ...process.env, TZ: 'UTC', ...libpqEnv(cluster.url('tenant_a')) }, stdio: ['ignore', 'ignore', 'ignore'] });
 }
 
 /**

@@ -5,9 +5,11 @@ import { InvalidInputError, ToolError } from '../../errors';
  * `ARCHIVE_NOT_FOUND` (no such file, object, bucket, or nothing under an S3 prefix),
  * `ARCHIVE_CORRUPT` (not a pg_dump archive, or damaged / truncated), `ARCHIVE_UNREADABLE`
  * (permission denied), `S3_ACCESS_DENIED` (credentials or region missing, wrong or not allowed),
- * `S3_UNREACHABLE` (the endpoint does not answer), `S3_FAILED` (any other S3 error).
+ * `S3_UNREACHABLE` (the endpoint does not answer), `S3_FAILED` (any other S3 error),
+ * `ARCHIVE_NOT_DATA` (a plain SQL archive holds a psql meta-command or a statement that would run
+ * code or reach outside the server: it is refused before anything is loaded).
  */
-export type DumpArchiveErrorCode = 'ARCHIVE_NOT_FOUND' | 'ARCHIVE_CORRUPT' | 'ARCHIVE_UNREADABLE' | 'S3_ACCESS_DENIED' | 'S3_UNREACHABLE' | 'S3_FAILED';
+export type DumpArchiveErrorCode = 'ARCHIVE_NOT_FOUND' | 'ARCHIVE_CORRUPT' | 'ARCHIVE_UNREADABLE' | 'ARCHIVE_NOT_DATA' | 'S3_ACCESS_DENIED' | 'S3_UNREACHABLE' | 'S3_FAILED';
 
 /** What the user should do about a source that is not a usable archive. */
 const POINT_AT_A_DUMP = 'point --source at a file written by pg_dump';
@@ -51,6 +53,19 @@ export function notAnArchive(where: string): InvalidInputError {
 export function archiveUnreadable(path: string, cause?: unknown): InvalidInputError {
   return new InvalidInputError(`cannot read ${path}: permission denied; make it readable by the user running pg-schema-restore`,
     { code: 'ARCHIVE_UNREADABLE', cause });
+}
+
+/**
+ * A plain SQL archive holds something other than data: a psql meta-command (other than pg_dump's
+ * `\connect`/`\restrict`/`\unrestrict`) or a statement that runs code or reaches outside the server.
+ *
+ * @example
+ * throw archiveNotData('/backups/tenant_a.sql', 12, 'psql meta-command \\!');
+ * // '/backups/tenant_a.sql line 12: psql meta-command \! — …'
+ */
+export function archiveNotData(where: string, line: number, what: string): InvalidInputError {
+  return new InvalidInputError(`${where} line ${line}: ${what} is not allowed in a pg_dump archive, which is loaded as data, never run as code; ` +
+    'nothing was loaded (restore from the file pg_dump wrote)', { code: 'ARCHIVE_NOT_DATA' });
 }
 
 /** pg_restore / zlib messages that mean the archive's bytes are damaged or cut short, not that the restore went wrong. */

@@ -5,6 +5,7 @@ import { describeDumpArchive, DumpTime, plainDumpTime } from './dump-archive-tim
 import { ArchiveToc, readArchiveToc } from './dump-archive-toc';
 import { checkSchemasInArchive } from './dump-schema-plan';
 import { archiveStream, DumpArchive, openDumpArchive } from './open-dump-archive';
+import { PlainDumpGuard } from './plain-dump-guard';
 import { DumpSource, RestoreTemporaryOptions } from '../restore-source';
 import { CopiedTable, DumpTextScan, scanDumpText } from './scan-dump-text';
 import { AbortedError } from '../../errors';
@@ -58,9 +59,13 @@ function tablesBySchema(pairs: Array<{ schema: string; table: string }>): Record
   return out;
 }
 
-/** Read a plain dump once (keeping its DDL when asked); a cut-off or damaged file gives `ARCHIVE_CORRUPT`. */
+/**
+ * Read a plain dump once (keeping its DDL when asked), checking in the same pass that it is data
+ * (`ARCHIVE_NOT_DATA` otherwise); a cut-off or damaged file gives `ARCHIVE_CORRUPT`.
+ */
 async function scanPlainDump(archive: DumpArchive, keepDdl: boolean): Promise<DumpTextScan> {
-  const scan = await scanDumpText(await archiveStream(archive), { keepDdl }).catch((err) => {
+  const guard = new PlainDumpGuard(archive.location.display);
+  const scan = await scanDumpText(await archiveStream(archive), { keepDdl, guard }).catch((err) => {
     throw explainArchiveFailure(err, archive.location.display);
   });
   if (!scan.complete) throw archiveCorrupt(`${archive.location.display} is truncated (it lacks pg_dump's closing "dump complete" line)`);

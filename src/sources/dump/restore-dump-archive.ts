@@ -61,6 +61,10 @@ async function planRestore(
  * - The database is named as the dumped one (`options.database` wins; `restored` for plain SQL).
  * - Roles the DDL names are created as NOLOGIN placeholders first, so owners and grants come back.
  * - S3 objects are streamed into pg_restore / psql, never held in memory or written to disk.
+ * - Archives are data, never code: a plain SQL archive holding a psql meta-command (other than
+ *   pg_dump's `\connect`/`\restrict`/`\unrestrict`) or SQL that runs code or reaches outside the
+ *   server is refused with `ARCHIVE_NOT_DATA`, naming the line, before anything is created.
+ * - The throwaway server admits only this restore (a random password, no `trust`, a private socket).
  * - The restore point is the archive's dump time. Archives record the dumping machine's wall-clock
  *   time without a zone; it is read as UTC (exact when pg_dump ran with TZ=UTC, as on RDS and in
  *   most containers). Plain dumps use their `-- Started on` line, else the file's mtime or the
@@ -111,7 +115,8 @@ export async function restoreDumpArchive(source: DumpSource, options: RestoreTem
     const { createdRoles } = await prepareRestoreDatabase(cluster.url('postgres'), database, plan.roles);
     if (createdRoles.length > 0) emit({ type: 'log', level: 'info', message: `created role${createdRoles.length > 1 ? 's' : ''} ${createdRoles.map((r) => `"${r}"`).join(', ')} (NOLOGIN) on the throwaway server for the dump's owners and grants` });
     throwIfAborted(signal);
-    await loadDumpArchive(archive, { binaries, database: cluster.url(database), list: plain ? undefined : plan.list, workDir, signal });
+    const list = plain ? undefined : plan.list;
+    await loadDumpArchive(archive, { binaries, database: cluster.url(database), list, workDir, runAs: cluster.osUser, signal });
     throwIfAborted(signal);
     const warnings = [
       ...(contents.time.warning ? [contents.time.warning] : []),

@@ -9,6 +9,8 @@ export interface RunPgRestoreOptions {
   readonly binaries: PostgresBinaries;
   /** Stream pg_restore's stdout here instead of collecting it. */
   readonly stdout?: Writable;
+  /** Extra environment (PG* variables of the database to restore into: its password never goes on the command line). */
+  readonly env?: Record<string, string>;
   readonly signal?: AbortSignal;
 }
 
@@ -28,7 +30,9 @@ export async function runPgRestore(archive: DumpArchive, args: string[], options
   if (archive.seekable) fullArgs.push(archive.location.localPath!);
   const stdin = archive.seekable ? undefined : await archiveStream(archive);
   try {
-    return await runTool(options.binaries.path('pg_restore'), fullArgs, { env: { TZ: 'UTC' }, stdin, stdout: options.stdout, signal: options.signal });
+    const env: Record<string, string> = { ...options.env, TZ: 'UTC' };
+    const secrets = env.PGPASSWORD ? [env.PGPASSWORD] : [];
+    return await runTool(options.binaries.path('pg_restore'), fullArgs, { env, secrets, stdin, stdout: options.stdout, signal: options.signal });
   } catch (err) {
     throw explainArchiveFailure(err, archive.location.display);
   }

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { LineSplitter } from './line-splitter';
+import type { PlainDumpGuard } from './plain-dump-guard';
 import { nodeType } from '../../ddl/ast';
 import { parseStatements } from '../../ddl/sql-statements';
 import { loadSqlParser } from '../../ddl/sql-tokens';
@@ -32,6 +33,8 @@ export interface DumpTextScan {
 export interface ScanDumpTextOptions {
   /** Keep the text outside COPY blocks (for the roles the DDL names); memory then grows with the DDL. @default false */
   readonly keepDdl?: boolean;
+  /** Check in the same pass that the text is data psql may load (a plain dump): it sees every line first and throws on the first that is not. */
+  readonly guard?: PlainDumpGuard;
 }
 
 const COMPLETE = '-- PostgreSQL database dump complete';
@@ -67,6 +70,7 @@ export async function scanDumpText(stream: Readable, options: ScanDumpTextOption
   let copying: { schema: string; table: string; rows: number; bytes: number } | undefined;
   let complete = false;
   const onLine = (line: Buffer): void => {
+    options.guard?.line(line);
     if (copying) {
       if (line.length <= 3 && line.toString('latin1').trimEnd() === '\\.') {
         tables.push(copying);
@@ -99,5 +103,6 @@ export async function scanDumpText(stream: Readable, options: ScanDumpTextOption
   const lines = new LineSplitter(onLine);
   for await (const chunk of stream) lines.push(chunk as Buffer);
   lines.end();
+  options.guard?.end();
   return { startedOn, serverMajor, createdSchemas, tables, ddl: options.keepDdl ? ddl.join('\n') : undefined, complete: complete && !copying };
 }

@@ -8,6 +8,7 @@ import { PitrSource, RestoreTemporaryOptions, TemporaryDatabase } from '../resto
 import { waitForPromotion } from './wait-for-promotion';
 import { AbortedError, ToolError } from '../../errors';
 import { formatInstant } from '../../format-units';
+import { admitRestoreLogins } from '../../local/admit-restore-logins';
 import { startLocalCluster } from '../../local/local-cluster';
 import { findPostgresBinaries, PostgresBinaries } from '../../local/postgres-binaries';
 import { safeListener } from '../../progress';
@@ -76,6 +77,7 @@ export async function restorePointInTime(source: PitrSource, options: RestoreTem
   });
   try {
     await waitForPromotion({ cluster, timeoutMs: RECOVERY_TIMEOUT_SECONDS * 1000, signal, explainStop: explain });
+    await admitRestoreLogins(cluster, { signal });
     const notReached = checkTargetReached(readFileSync(cluster.logFile, 'utf8'), info);
     if (notReached) throw notReached;
     const warnings = await checkRecoveredDatabase({
@@ -86,7 +88,7 @@ export async function restorePointInTime(source: PitrSource, options: RestoreTem
       type: 'phase',
       phase: 'source',
       status: 'done',
-      message: `recovered ${describeBackup(info)} up to ${target}: database "${database}" is on a throwaway PostgreSQL ${binaries.major} server at ${cluster.host}:${cluster.port}`,
+      message: `recovered ${describeBackup(info)} up to ${target}: database "${database}" is on a throwaway PostgreSQL ${binaries.major} server that admits only this restore`,
     });
     return {
       kind: 'pitr',

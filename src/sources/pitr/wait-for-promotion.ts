@@ -43,7 +43,8 @@ function stillStarting(err: unknown): boolean {
  */
 export async function checkPromotion(cluster: LocalCluster): Promise<PromotionState> {
   if (!postmasterRunning(cluster.dataDir)) return 'stopped';
-  const client = new Client({ ...cluster.connection('template1'), application_name: 'pg-schema-restore recovery' });
+  // Through the private socket: the superuser gets our password only once promoted (admitRestoreLogins).
+  const client = new Client({ ...cluster.socketConnection('template1'), application_name: 'pg-schema-restore recovery' });
   client.on('error', () => undefined);
   try {
     await client.connect();

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  countArchiveRows, inspectDumpArchive, ProgressEvent, restoreDumpArchive, SAMPLE_TABLES, sampleRowCounts, TemporaryDatabase,
+  countArchiveRows, inspectDumpArchive, libpqEnv, ProgressEvent, restoreDumpArchive, SAMPLE_TABLES, sampleRowCounts, TemporaryDatabase,
 } from '../../../src';
 import { DIGESTED_TABLES, freshBaseDir, leftovers, SAMPLE_DUMP_ROWS, SampleDumpKind, useSampleDumps } from '../../support/dump-archives';
 import { createDatabase, execSql, tableDigest, withClient } from '../../support/postgres';
@@ -126,7 +126,7 @@ test('an extension in a schema of its own is installed there; the schema comes e
     CREATE TABLE ext.unrelated (id int); CREATE SCHEMA other; CREATE TABLE other.y (id int);
     CREATE SCHEMA t; CREATE TABLE t.x (id int PRIMARY KEY, name text); INSERT INTO t.x VALUES (1, 'one'), (2, 'two');`);
   const file = join(dumps().dir, 'extension_elsewhere.dump');
-  execFileSync(dumps().cluster.binaries.path('pg_dump'), ['-Fc', '-f', file, url]);
+  execFileSync(dumps().cluster.binaries.path('pg_dump'), ['-Fc', '-f', file], { env: { ...process.env, ...libpqEnv(url) } });
   await withRestore(file, ['t'], async (db) => {
     const restored = db.connection as string;
     expect(await schemasIn(restored)).toEqual(['ext', 'public', 't']);

@@ -1,0 +1,62 @@
+import { Client, ClientConfig } from 'pg';
+import { scramVerifier, writeClusterAccess } from './cluster-access';
+import type { LocalCluster } from './local-cluster';
+import { connect } from '../connection';
+import { AbortedError, ToolError } from '../errors';
+import { quoteIdent, quoteLiteral } from '../quote';
+
+/** Options of {@link admitRestoreLogins}. */
+export interface AdmitRestoreLoginsOptions {
+  /** Give up when the server still refuses (starting up, configuration not yet reloaded) after this long. @default 60 s */
+  readonly timeoutMs?: number;
+  readonly signal?: AbortSignal;
+}
+
+/** SQLSTATEs of a login the server's (not yet reloaded) pg_hba.conf or password refuses, or that comes while it still starts up. */
+const NOT_YET_ADMITTED = ['28000', '28P01', '57P03'];
+
+/** Connect, retrying while the server refuses for a reason that passes (`retryOn` codes) until a deadline. */
+async function connectWhenAdmitted(conn: ClientConfig, retryOn: readonly string[], deadline: number, signal?: AbortSignal): Promise<Client> {
+  for (;;) {
+    if (signal?.aborted) throw new AbortedError();
+    try {
+      return await connect(conn, 'throwaway');
+    } catch (err) {
+      const code = ((err as Error).cause as { code?: string } | undefined)?.code;
+      if (!retryOn.includes(code ?? '') || Date.now() > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+/**
+ * Give the superuser of a server built from a base backup (production's roles, passwords we do not
+ * know) the cluster's random password, then let it — and only it — log in over TCP with that
+ * password. Until then only the restoring OS user gets in, through the private socket (`peer`).
+ * The password travels as a SCRAM verifier, never in clear. Resolves once a TCP login works.
+ *
+ * @example
+ * await waitForPromotion({ cluster });
+ * await admitRestoreLogins(cluster);
+ * await connect(cluster.url('tenant_a'), 'recovered');
+ */
+export async function admitRestoreLogins(cluster: LocalCluster, options: AdmitRestoreLoginsOptions = {}): Promise<void> {
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  // A server just promoted may still refuse a moment (57P03) before it runs normally.
+  const admin = await connectWhenAdmitted(cluster.socketConnection('template1'), ['57P03'], deadline, options.signal);
+  try {
+    // VALID UNTIL: production may have let the role's password expire; ours must not.
+    await admin.query(`ALTER ROLE ${quoteIdent(cluster.user)} LOGIN PASSWORD ${quoteLiteral(scramVerifier(cluster.password))} VALID UNTIL 'infinity'`);
+    writeClusterAccess(cluster.dataDir, { superuser: cluster.user, tcp: 'superuser', owner: cluster.osUser });
+    await admin.query('SELECT pg_reload_conf()');
+  } finally {
+    await admin.end().catch(() => undefined);
+  }
+  try {
+    const client = await connectWhenAdmitted(cluster.connection('template1'), NOT_YET_ADMITTED, deadline, options.signal);
+    await client.end().catch(() => undefined);
+  } catch (err) {
+    if (err instanceof AbortedError) throw err;
+    throw new ToolError(`the throwaway server does not admit its own password after reloading its configuration: ${(err as Error).message}`, { cause: err });
+  }
+}
