@@ -35,6 +35,12 @@ export interface RestoreSchemaOptions {
   readonly skipOwnership?: boolean;
   /** Leave GRANT/REVOKE out, like `pg_restore --no-privileges`. @default false */
   readonly skipPrivileges?: boolean;
+  /**
+   * Leave large objects out: rows keep the source's OIDs, which then point at nothing (or at an
+   * unrelated large object of the target); a warning names those columns. @default false — the
+   * large objects that `oid`/`lo` columns refer to are copied and the rows point at the copies
+   */
+  readonly noLargeObjects?: boolean;
   /** Compare row counts and content checksums of every table and materialized view. @default true */
   readonly validate?: boolean;
   /** Identifier for this restore (reports, logs, staging names). @default a random id */

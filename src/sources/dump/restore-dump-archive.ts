@@ -42,7 +42,7 @@ function describeSchemas(plan: DumpSchemaPlan): string {
 
 /** What to restore: for archives the requested schemas and their dependencies; plain SQL is loaded whole. */
 async function planRestore(
-  archive: DumpArchive, contents: ArchiveContents, requested: string[], ctx: { binaries: PostgresBinaries; workDir: string; signal?: AbortSignal },
+  archive: DumpArchive, contents: ArchiveContents, requested: string[], ctx: { binaries: PostgresBinaries; workDir: string; largeObjects: boolean; signal?: AbortSignal },
 ): Promise<DumpSchemaPlan> {
   if (contents.toc) return planDumpSchemas(archive, contents.toc, requested, ctx);
   const roles = await rolesInPlainDump(contents.plain?.ddl ?? '', archive.location.display);
@@ -56,8 +56,9 @@ async function planRestore(
  *
  * - Only `options.schemas` are restored, plus the schemas their DDL refers to (e.g. `public` for a
  *   shared lookup table or the citext type, with its data so foreign keys validate), extensions,
- *   languages and foreign servers; other tenants' schemas are not. Plain SQL cannot be filtered and
- *   is loaded whole (a warning says so).
+ *   languages and foreign servers, and the large objects (unless `largeObjects: false`), which
+ *   belong to no schema; other tenants' schemas are not. Plain SQL cannot be filtered and is
+ *   loaded whole (a warning says so).
  * - The database is named as the dumped one (`options.database` wins; `restored` for plain SQL).
  * - Roles the DDL names are created as NOLOGIN placeholders first, so owners and grants come back.
  * - S3 objects are streamed into pg_restore / psql, never held in memory or written to disk.
@@ -94,7 +95,7 @@ export async function restoreDumpArchive(source: DumpSource, options: RestoreTem
     const requested = [...(options.schemas ?? contents.schemas)];
     checkSchemasInArchive(requested, contents.schemas, where);
     workDir = mkdtempSync(join(options.baseDir ?? tmpdir(), 'pgsr-dump-'));
-    const plan = await planRestore(archive, contents, requested, { binaries, workDir, signal });
+    const plan = await planRestore(archive, contents, requested, { binaries, workDir, largeObjects: options.largeObjects ?? true, signal });
     const description = describeDumpArchive(where, archive, contents.time);
     const plain = archive.format === 'plain';
     emit({
