@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { connect, DatabaseConnection, libpqEnv } from './connection';
 import { completeDmsOptions } from './copy/dms/dms-engine-options';
+import { dropLargeObjectRecordSql, LargeObjectRecord, largeObjectRecord, unlinkRecordedLargeObjects } from './copy/large-object-record';
 import { applyDdl } from './ddl/apply-ddl';
 import { asCreateOrReplace } from './ddl/create-or-replace';
 import { extractDdl } from './ddl/extract-ddl';
@@ -125,6 +126,7 @@ async function restoreFromDatabase(options: RestoreSchemaOptions & { source: Dat
     }
   });
   const staging = schemas.map((_, i) => `pgsr_${restoreId.slice(0, 12)}_${i}`);
+  const largeObjects = options.noLargeObjects ? undefined : largeObjectRecord(`pgsr_${restoreId.slice(0, 12)}`);
   let created = false;
   try {
     const restorePoint = past?.restorePoint ?? snapshot.takenAt;
@@ -136,7 +138,7 @@ async function restoreFromDatabase(options: RestoreSchemaOptions & { source: Dat
     const restored = restoredNames(schemas, options.suffix ?? timestampSuffix(restorePoint));
     const dup = restored.find((s, i) => restored.indexOf(s) !== i);
     if (dup !== undefined) throw new InvalidInputError(`two schemas would both be restored as "${dup}"; choose another suffix`);
-    const taken = [...await existingSchemas(target, [...restored, ...staging])];
+    const taken = [...await existingSchemas(target, [...restored, ...staging, ...largeObjects ? [largeObjects.schema] : []])];
     if (taken.length > 0) throw new SchemaExistsError(taken[0]);
 
     const split = await phase('extract-ddl', `reading the definition of ${schemas.join(', ')} with pg_dump`, async () => {
@@ -173,6 +175,9 @@ async function restoreFromDatabase(options: RestoreSchemaOptions & { source: Dat
         sourceSecretArn: past?.secretArn, sourceDatabase: libpqEnv(options.source).PGDATABASE, targetDatabase: libpqEnv(options.target).PGDATABASE,
       }),
       validate: options.validate ?? true,
+      largeObjects,
+      skipOwnership: options.skipOwnership,
+      skipPrivileges: options.skipPrivileges,
       postData: split.staged.postData.filter(isStructural),
       phase,
       emit,
@@ -183,17 +188,20 @@ async function restoreFromDatabase(options: RestoreSchemaOptions & { source: Dat
       throw new ValidationError(`restored data differs from the source: ${data.mismatches.slice(0, 3).join('; ')}${data.mismatches.length > 3 ? ` (+${data.mismatches.length - 3} more)` : ''}; nothing was published`, data.mismatches);
     }
     await phase('publish', `publishing as ${restored.join(', ')} in one transaction`, async () => {
-      await applyDdl(target, publishStatements(staging, restored, split.final));
+      await applyDdl(target, [...largeObjects ? [dropLargeObjectRecordSql(largeObjects)] : [], ...publishStatements(staging, restored, split.final)]);
       created = false;
     });
     const report: SchemaReport[] = schemas.map((s, i) => ({
       source: s, restored: restored[i], tables: data.tables[i], sequences: data.sequences[i],
     }));
-    return { restoreId, restorePoint: restorePoint.toISOString(), schemas: report, warnings, durationMs: Date.now() - started };
+    return {
+      restoreId, restorePoint: restorePoint.toISOString(), schemas: report,
+      ...(data.largeObjects ? { largeObjects: data.largeObjects } : {}), warnings, durationMs: Date.now() - started,
+    };
   } catch (err) {
     if (created) {
       emit({ type: 'phase', phase: 'cleanup', status: 'start', message: 'removing what this restore created' });
-      const leftover = await dropSchemas(options.target, target, staging);
+      const leftover = await dropSchemas(options.target, target, staging, largeObjects);
       if (leftover) throw new SchemaRestoreError('CLEANUP_FAILED', `${(err as Error).message}; in addition, ${leftover}`, { cause: err });
       emit({ type: 'phase', phase: 'cleanup', status: 'done', message: 'the target is as it was' });
     }
@@ -206,26 +214,32 @@ async function restoreFromDatabase(options: RestoreSchemaOptions & { source: Dat
 }
 
 /**
- * Drop the staging schemas; on a fresh connection when the restore's own one is broken.
+ * Unlink the large objects the restore created and drop the staging schemas; on a fresh connection
+ * when the restore's own one is broken.
  * Returns a sentence naming what could not be dropped, or undefined when all is gone.
  */
-async function dropSchemas(conn: DatabaseConnection, client: Client, names: string[]): Promise<string | undefined> {
+async function dropSchemas(conn: DatabaseConnection, client: Client, names: string[], largeObjects?: LargeObjectRecord): Promise<string | undefined> {
   const sql = names.map((n) => `DROP SCHEMA IF EXISTS ${quoteIdent(n)} CASCADE`).join('; ');
+  const drop = async (c: Client): Promise<void> => {
+    if (largeObjects) await unlinkRecordedLargeObjects(c, largeObjects);
+    await c.query(sql);
+  };
   try {
     await client.query('ROLLBACK').catch(() => undefined);
-    await client.query(sql);
+    await drop(client);
     return undefined;
   } catch {
     try {
       const fresh = await connect(conn, 'target');
       try {
-        await fresh.query(sql);
+        await drop(fresh);
         return undefined;
       } finally {
         await fresh.end();
       }
     } catch (err) {
-      return `the staging schema(s) ${names.map((n) => `"${n}"`).join(', ')} could not be dropped (${(err as Error).message}); drop them by hand`;
+      const record = largeObjects ? ` and the large objects listed in "${largeObjects.schema}".large_objects (target_oid: lo_unlink each)` : '';
+      return `the staging schema(s) ${names.map((n) => `"${n}"`).join(', ')}${record} could not be dropped (${(err as Error).message}); drop them by hand`;
     }
   }
 }
