@@ -1,18 +1,16 @@
 import { Client } from 'pg';
 import { DatabaseConnection } from './connection';
-import { copyLargeObjects } from './copy/copy-large-objects';
 import type { DmsEngineOptions } from './copy/dms/dms-engine-options';
-import { danglingWarnings, describeColumn, findLargeObjectColumns, LargeObjectColumn } from './copy/large-object-columns';
 import { LargeObjectRecord, recordTable } from './copy/large-object-record';
 import { listMaterializedViews } from './copy/list-tables';
 import { migrateSchemas } from './copy/migrate-schemas';
 import { refreshMaterializedViews } from './copy/refresh-materialized-views';
+import { restoreLargeObjects } from './copy/restore-large-objects';
 import { SchemaMapping } from './copy/schema-mapping';
 import { copySequencePositions } from './copy/sequence-positions';
 import { applyDdl } from './ddl/apply-ddl';
 import { DdlStatement } from './ddl/split-ddl';
 import { ProgressListener, RestorePhase } from './progress';
-import { formatBytes } from './format-units';
 import { LargeObjectsReport, SequenceReport, TableReport } from './report';
 import { SourceSnapshot } from './sources/source-snapshot';
 import { RelationValidation, validateRestore } from './validate/validate-restore';
@@ -86,7 +84,9 @@ export async function restoreData(o: RestoreDataOptions): Promise<RestoreDataRes
       signal: o.signal,
     }),
     (r) => `${r.length} tables, ${r.reduce((n, t) => n + t.rows, 0)} rows copied`);
-  const largeObjects = await restoreLargeObjects(o, mappings);
+  // Before post-data: its triggers (the lo extension's lo_manage) must not see the rows repointed.
+  const largeObjects = await restoreLargeObjects({ ...o, source: o.snapshot.client, target: o.targetClient, schemas: mappings });
+  const comparedByContent = o.largeObjects && { columns: largeObjects.columns, record: recordTable(o.largeObjects) };
   await o.phase('post-data', 'building indexes, keys, triggers and row-level security', () => applyDdl(o.targetClient, o.postData));
   const sequences = await o.phase('sequences', 'setting sequence positions',
     () => copySequencePositions({ source: o.snapshot.client, target: o.targetClient, schemas: mappings }), (r) => `${r.length} sequences set`);
@@ -95,10 +95,7 @@ export async function restoreData(o: RestoreDataOptions): Promise<RestoreDataRes
     () => refreshMaterializedViews({ target: o.targetClient, schemas: mappings, populated, onProgress: o.emit, signal: o.signal }));
   const validation = o.validate
     ? await o.phase('validate', 'comparing row counts and content checksums with the source',
-      () => validateRestore({
-        source: o.source, target: o.target, schemas: mappings, snapshotId: o.snapshot.id,
-        largeObjects: o.largeObjects && { columns: largeObjects.columns, record: recordTable(o.largeObjects) },
-      }),
+      () => validateRestore({ source: o.source, target: o.target, schemas: mappings, snapshotId: o.snapshot.id, largeObjects: comparedByContent }),
       (r) => `${r.tables.length} tables and materialized views compared, ${r.mismatches.length} differences`)
     : undefined;
   const warnings: string[] = [...largeObjects.warnings];
@@ -129,27 +126,4 @@ export async function restoreData(o: RestoreDataOptions): Promise<RestoreDataRes
     mismatches,
     warnings,
   };
-}
-
-/**
- * Copy the large objects that the copied rows refer to and point the rows at the copies — before
- * post-data, whose triggers (`lo_manage`) must not see the rewrite — or, with large objects left
- * out, only say which columns now point nowhere.
- */
-async function restoreLargeObjects(o: RestoreDataOptions, mappings: SchemaMapping[]):
-  Promise<{ columns: LargeObjectColumn[]; copied?: LargeObjectsReport; warnings: string[] }> {
-  const columns = await findLargeObjectColumns(o.snapshot.client, mappings);
-  if (columns.length === 0) return { columns, warnings: [] };
-  if (!o.largeObjects) {
-    return { columns, warnings: [`large objects were left out (noLargeObjects): ${columns.map(describeColumn).join(', ')} keep the source's OIDs, ` +
-      'which point at nothing in the target, or at unrelated large objects there'] };
-  }
-  const record = o.largeObjects;
-  const copied = await o.phase('large-objects', `copying the large objects that ${columns.map(describeColumn).join(', ')} refer to`,
-    () => copyLargeObjects({
-      source: o.snapshot.client, target: o.targetClient, columns, record,
-      skipOwnership: o.skipOwnership, skipPrivileges: o.skipPrivileges, onProgress: o.emit, signal: o.signal,
-    }),
-    (r) => `${r.count} large object${r.count === 1 ? '' : 's'} (${formatBytes(r.bytes)}) copied`);
-  return { columns, copied, warnings: danglingWarnings(columns) };
 }

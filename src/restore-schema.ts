@@ -195,8 +195,12 @@ async function restoreFromDatabase(options: RestoreSchemaOptions & { source: Dat
       source: s, restored: restored[i], tables: data.tables[i], sequences: data.sequences[i],
     }));
     return {
-      restoreId, restorePoint: restorePoint.toISOString(), schemas: report,
-      ...(data.largeObjects ? { largeObjects: data.largeObjects } : {}), warnings, durationMs: Date.now() - started,
+      restoreId,
+      restorePoint: restorePoint.toISOString(),
+      schemas: report,
+      ...(data.largeObjects ? { largeObjects: data.largeObjects } : {}),
+      warnings,
+      durationMs: Date.now() - started,
     };
   } catch (err) {
     if (created) {

@@ -1,7 +1,7 @@
 import { ClientBase } from 'pg';
 import { LargeObjectColumn } from './large-object-columns';
-import { createLargeObjectRecord, LargeObjectRecord, recordTable } from './large-object-record';
 import { LargeObjectMetadata, largeObjectMetadataSql, largeObjectRoles, readLargeObjectMetadata } from './large-object-metadata';
+import { createLargeObjectRecord, LargeObjectRecord, recordTable } from './large-object-record';
 import { AbortedError, CopyError, MissingRolesError } from '../errors';
 import { ProgressListener, safeListener } from '../progress';
 import { quoteIdent, quoteQualified } from '../quote';

@@ -60,8 +60,13 @@ export async function findLargeObjectColumns(client: ClientBase, schemas: readon
       const { objects, dangling, example } = scan.rows[0];
       if (objects.length === 0 && !domain) continue; // an oid column of something else (type or table OIDs)
       found.push({
-        schema, table, column, targetSchema: targetSchemaOf(schemas, schema),
-        largeObjects: objects.map(Number), dangling, ...(example !== null ? { danglingExample: example } : {}),
+        schema,
+        table,
+        column,
+        targetSchema: targetSchemaOf(schemas, schema),
+        largeObjects: objects.map(Number),
+        dangling,
+        ...(example !== null ? { danglingExample: example } : {}),
       });
     }
   }

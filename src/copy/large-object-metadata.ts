@@ -45,9 +45,11 @@ const METADATA = `SELECT m.oid::text AS oid, pg_catalog.pg_get_userbyid(m.lomown
 export async function readLargeObjectMetadata(client: ClientBase, oids: readonly number[]): Promise<LargeObjectMetadata[]> {
   const all: LargeObjectMetadata[] = [];
   for (let i = 0; i < oids.length; i += PAGE) {
-    const { rows } = await client.query<{ oid: string; owner: string; grants: LargeObjectGrant[] | null; comment: string | null }>(METADATA, [oids.slice(i, i + PAGE)]);
+    type Row = { oid: string; owner: string; grants: LargeObjectGrant[] | null; comment: string | null };
+    const { rows } = await client.query<Row>(METADATA, [oids.slice(i, i + PAGE)]);
     for (const r of rows) {
-      all.push({ oid: Number(r.oid), owner: r.owner, ...(r.grants ? { grants: r.grants } : {}), ...(r.comment !== null ? { comment: r.comment } : {}) });
+      const grants = r.grants ? { grants: r.grants } : {};
+      all.push({ oid: Number(r.oid), owner: r.owner, ...grants, ...(r.comment !== null ? { comment: r.comment } : {}) });
     }
   }
   return all;

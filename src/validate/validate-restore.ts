@@ -96,7 +96,8 @@ function largeObjectValues(options: ValidateRestoreOptions, schema: string, tabl
 }
 
 /** Compare one schema's tables and materialized views, present on either side; push a line per difference. */
-async function validateRelations(source: ClientBase, target: ClientBase, mapping: SchemaMapping, result: ValidationResult, options: ValidateRestoreOptions): Promise<void> {
+async function validateRelations(source: ClientBase, target: ClientBase, mapping: SchemaMapping, result: ValidationResult,
+  options: ValidateRestoreOptions): Promise<void> {
   const { source: schema, target: restored } = mapping;
   const record = options.largeObjects?.record ?? '';
   const [sourceRelations, restoredRelations] = await Promise.all([relationsOf(source, schema), relationsOf(target, restored)]);

@@ -26,7 +26,8 @@ async function largeObjects(url: string): Promise<Record<string, { owner: string
 }
 
 /** The rows of the test tables, with each large object's OID. */
-async function rowsOf(url: string, schema: string): Promise<{ files: Array<{ id: number; body: string | null; attachment: string | null }>; refs: string[]; kinds: string[] }> {
+type FileRow = { id: number; body: string | null; attachment: string | null };
+async function rowsOf(url: string, schema: string): Promise<{ files: FileRow[]; refs: string[]; kinds: string[] }> {
   return withClient(url, async (c) => ({
     files: (await c.query(`SELECT id, body::text, attachment::text FROM "${schema}".files ORDER BY id`)).rows,
     refs: (await c.query(`SELECT ref::text FROM "${schema}".shared_refs ORDER BY id`)).rows.map((r) => r.ref),
@@ -126,7 +127,9 @@ describe('restoreSchema: large objects follow the restored rows', () => {
     await execSql(url, `CREATE SCHEMA lo_record; CREATE TABLE lo_record.large_objects (source_oid oid, target_oid oid);
       INSERT INTO lo_record.large_objects VALUES (${before.files[0].body}, ${after.files[0].body}), (${before.files[0].attachment}, ${after.files[0].attachment})`);
     const validate = () => validateRestore({
-      source: source().url('app'), target: url, schemas: [{ source: 'Docs A', target: 'Docs A_r' }],
+      source: source().url('app'),
+      target: url,
+      schemas: [{ source: 'Docs A', target: 'Docs A_r' }],
       largeObjects: { columns: [{ schema: 'Docs A', table: 'files', column: 'body' }, { schema: 'Docs A', table: 'files', column: 'attachment' }, { schema: 'Docs A', table: 'shared_refs', column: 'ref' }], record: '"lo_record"."large_objects"' },
     });
     try {
@@ -143,8 +146,11 @@ describe('restoreSchema: large objects follow the restored rows', () => {
 
   test('a failure after the large objects were created leaves none of them in the target', async () => {
     const live = await largeObjects(target().url('app'));
-    await expect(restoreSchema({ source: source().url('app'), target: target().url('app'), schemas: ['broken'], suffix: '_r' }))
+    const phases: string[] = [];
+    const onProgress = (e: ProgressEvent) => e.type === 'phase' && phases.push(`${e.phase} ${e.status}`);
+    await expect(restoreSchema({ source: source().url('app'), target: target().url('app'), schemas: ['broken'], suffix: '_r', onProgress }))
       .rejects.toMatchObject({ code: 'DDL_ERROR', message: expect.stringMatching(/touch/) });
+    expect(phases).toEqual(expect.arrayContaining(['large-objects done', 'post-data start', 'cleanup done']));
     expect(await largeObjects(target().url('app'))).toEqual(live);
     const controller = new AbortController();
     const abortAfterCopy = (e: ProgressEvent) => {

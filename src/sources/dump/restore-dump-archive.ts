@@ -42,7 +42,8 @@ function describeSchemas(plan: DumpSchemaPlan): string {
 
 /** What to restore: for archives the requested schemas and their dependencies; plain SQL is loaded whole. */
 async function planRestore(
-  archive: DumpArchive, contents: ArchiveContents, requested: string[], ctx: { binaries: PostgresBinaries; workDir: string; largeObjects: boolean; signal?: AbortSignal },
+  archive: DumpArchive, contents: ArchiveContents, requested: string[],
+  ctx: { binaries: PostgresBinaries; workDir: string; largeObjects: boolean; signal?: AbortSignal },
 ): Promise<DumpSchemaPlan> {
   if (contents.toc) return planDumpSchemas(archive, contents.toc, requested, ctx);
   const roles = await rolesInPlainDump(contents.plain?.ddl ?? '', archive.location.display);

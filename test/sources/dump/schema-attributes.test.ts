@@ -12,7 +12,7 @@ const target = useLocalCluster(); // live
 /** A schema's comment, access list and owner. */
 async function schemaAttributes(url: string, schema: string): Promise<{ comment: string | null; acl: string | null; owner: string }> {
   return withClient(url, async (c) => (await c.query(
-    `SELECT obj_description(oid, 'pg_namespace') AS comment, nspacl::text AS acl, pg_get_userbyid(nspowner) AS owner FROM pg_namespace WHERE nspname = $1`, [schema])).rows[0]);
+    'SELECT obj_description(oid, \'pg_namespace\') AS comment, nspacl::text AS acl, pg_get_userbyid(nspowner) AS owner FROM pg_namespace WHERE nspname = $1', [schema])).rows[0]);
 }
 
 /** Plain names and names pg_dump quotes in COMMENT/ACL tags (`SCHEMA "Acme-Corp"`). */
