@@ -77,7 +77,6 @@ export async function restoreSchema(options: RestoreSchemaOptions): Promise<Rest
     ledger: options.ledger,
     tls: options.tls,
     schemas: options.schemas,
-    largeObjects: !options.noLargeObjects,
     database: options.sourceDatabase ?? libpqEnv(options.target).PGDATABASE,
     clients: options.clients,
     s3Endpoint: options.s3Endpoint,

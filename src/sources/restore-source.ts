@@ -112,8 +112,6 @@ export interface RestoreTemporaryOptions {
    * depend on; physical sources check them after recovery.
    */
   readonly schemas?: readonly string[];
-  /** Restore a dump's large objects (rows of the schemas may refer to them). @default true */
-  readonly largeObjects?: boolean;
   /**
    * Database of the recovered cluster to connect to (pitr: a cluster holds several).
    * @default 'postgres' for pitr; the archive's own database for dumps

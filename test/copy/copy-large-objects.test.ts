@@ -172,7 +172,7 @@ describe('restoreSchema: large objects follow the restored rows', () => {
     expect(skipped.warnings).toContainEqual(expect.stringMatching(/^large objects were left out \(noLargeObjects\): Docs A\.files\.body, Docs A\.files\.attachment, Docs A\.shared_refs\.ref keep the source's OIDs/));
   }, 60_000);
 
-  test('from a custom-format pg_dump archive: the large objects come along', async () => {
+  test('from a custom-format pg_dump archive: the large objects come along (with noLargeObjects: none, and the same warning)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pgsr-lo-dump-'));
     const tempDir = freshBaseDir();
     try {
@@ -188,6 +188,9 @@ describe('restoreSchema: large objects follow the restored rows', () => {
       const { md5: _a, ...restoredSmall } = live[after.refs[0]];
       expect(restoredSmall).toMatchObject({ owner: 'lo_owner', acl: expect.stringContaining('lo_reader=r/lo_owner'), comment: 'the attachment' });
       expect(live[after.refs[0]].md5).toBe(sourceObjects[before.refs[0]].md5);
+      const skipped = await restoreSchema({ source: { kind: 'dump', path: file }, target: target().url('app'), schemas: ['Docs A'], suffix: '_dump_nolo', tempDir, noLargeObjects: true });
+      expect(skipped.warnings).toContainEqual(expect.stringMatching(/^large objects were left out \(noLargeObjects\): Docs A\.files\.body, Docs A\.files\.attachment, Docs A\.shared_refs\.ref /));
+      expect(await largeObjects(target().url('app'))).toEqual(live);
     } finally {
       rmSync(dir, { recursive: true, force: true });
       expect(leftovers(tempDir)).toEqual([]);

@@ -57,8 +57,8 @@ async function planRestore(
  *
  * - Only `options.schemas` are restored, plus the schemas their DDL refers to (e.g. `public` for a
  *   shared lookup table or the citext type, with its data so foreign keys validate), extensions,
- *   languages and foreign servers, and the large objects (unless `largeObjects: false`), which
- *   belong to no schema; other tenants' schemas are not. Plain SQL cannot be filtered and is
+ *   languages and foreign servers, and the large objects, which belong to no schema (rows may refer
+ *   to them; the restore copies only those they do); other tenants' schemas are not. Plain SQL cannot be filtered and is
  *   loaded whole (a warning says so).
  * - The database is named as the dumped one (`options.database` wins; `restored` for plain SQL).
  * - Roles the DDL names are created as NOLOGIN placeholders first, so owners and grants come back.
@@ -96,7 +96,7 @@ export async function restoreDumpArchive(source: DumpSource, options: RestoreTem
     const requested = [...(options.schemas ?? contents.schemas)];
     checkSchemasInArchive(requested, contents.schemas, where);
     workDir = mkdtempSync(join(options.baseDir ?? tmpdir(), 'pgsr-dump-'));
-    const plan = await planRestore(archive, contents, requested, { binaries, workDir, largeObjects: options.largeObjects ?? true, signal });
+    const plan = await planRestore(archive, contents, requested, { binaries, workDir, largeObjects: true, signal });
     const description = describeDumpArchive(where, archive, contents.time);
     const plain = archive.format === 'plain';
     emit({
