@@ -172,15 +172,15 @@ describe('restoreSchema: large objects follow the restored rows', () => {
     expect(skipped.warnings).toContainEqual(expect.stringMatching(/^large objects were left out \(noLargeObjects\): Docs A\.files\.body, Docs A\.files\.attachment, Docs A\.shared_refs\.ref keep the source's OIDs/));
   }, 60_000);
 
-  test('from a custom-format pg_dump archive: the large objects come along (with noLargeObjects: none, and the same warning)', async () => {
+  test.each(['c', 'p'])('from a pg_dump -F%s archive: the large objects come along (with noLargeObjects: none, and the same warning)', async (format) => {
     const dir = mkdtempSync(join(tmpdir(), 'pgsr-lo-dump-'));
     const tempDir = freshBaseDir();
     try {
       const file = join(dir, 'app.dump');
-      execFileSync(source().binaries.path('pg_dump'), ['-Fc', '-f', file, '-d', source().url('app')], { env: { ...process.env, TZ: 'UTC' } });
-      const fromDump = await restoreSchema({ source: { kind: 'dump', path: file }, target: target().url('app'), schemas: ['Docs A'], suffix: '_dump', tempDir });
+      execFileSync(source().binaries.path('pg_dump'), [`-F${format}`, '-f', file, '-d', source().url('app')], { env: { ...process.env, TZ: 'UTC' } });
+      const fromDump = await restoreSchema({ source: { kind: 'dump', path: file }, target: target().url('app'), schemas: ['Docs A'], suffix: `_${format}`, tempDir });
       expect(fromDump.largeObjects).toEqual(report.largeObjects);
-      const after = await rowsOf(target().url('app'), 'Docs A_dump');
+      const after = await rowsOf(target().url('app'), `Docs A_${format}`);
       const live = await largeObjects(target().url('app'));
       const before = await rowsOf(source().url('app'), 'Docs A');
       expect(after.files[1].body).toBe(after.files[0].body);
@@ -188,7 +188,7 @@ describe('restoreSchema: large objects follow the restored rows', () => {
       const { md5: _a, ...restoredSmall } = live[after.refs[0]];
       expect(restoredSmall).toMatchObject({ owner: 'lo_owner', acl: expect.stringContaining('lo_reader=r/lo_owner'), comment: 'the attachment' });
       expect(live[after.refs[0]].md5).toBe(sourceObjects[before.refs[0]].md5);
-      const skipped = await restoreSchema({ source: { kind: 'dump', path: file }, target: target().url('app'), schemas: ['Docs A'], suffix: '_dump_nolo', tempDir, noLargeObjects: true });
+      const skipped = await restoreSchema({ source: { kind: 'dump', path: file }, target: target().url('app'), schemas: ['Docs A'], suffix: `_${format}_nolo`, tempDir, noLargeObjects: true });
       expect(skipped.warnings).toContainEqual(expect.stringMatching(/^large objects were left out \(noLargeObjects\): Docs A\.files\.body, Docs A\.files\.attachment, Docs A\.shared_refs\.ref /));
       expect(await largeObjects(target().url('app'))).toEqual(live);
     } finally {
