@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ProgressEvent, restoreSchema, RestoreReport } from '../../src';
+import { planRestore, ProgressEvent, restoreSchema, RestoreReport } from '../../src';
 import { validateRestore } from '../../src/validate/validate-restore';
 import { freshBaseDir, leftovers } from '../support/dump-archives';
 import { execSql, useLocalCluster, withClient } from '../support/postgres';
@@ -162,6 +163,25 @@ describe('restoreSchema: large objects follow the restored rows', () => {
     const left = await withClient(target().url('app'), async (c) => (await c.query("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'pgsr_%' OR nspname LIKE '%_aborted' OR nspname = 'broken_r'")).rows);
     expect(left).toEqual([]);
   }, 60_000);
+
+  test('a large object\'s owner missing in the target is named before anything is copied; skipOwnership gives it to the restoring user', async () => {
+    await execSql(source().url('app'), `CREATE ROLE lo_ghost; CREATE SCHEMA ghost; CREATE TABLE ghost.files (id int PRIMARY KEY, body oid);
+      INSERT INTO ghost.files SELECT 1, lo_from_bytea(0, 'boo');
+      DO $$ BEGIN EXECUTE (SELECT format('ALTER LARGE OBJECT %s OWNER TO lo_ghost', body) FROM ghost.files); END $$`);
+    const live = await largeObjects(target().url('app'));
+    await expect(restoreSchema({ source: source().url('app'), target: target().url('app'), schemas: ['ghost'], suffix: '_r' }))
+      .rejects.toMatchObject({ code: 'MISSING_ROLES', roles: ['lo_ghost'] });
+    expect(await largeObjects(target().url('app'))).toEqual(live);
+    await restoreSchema({ source: source().url('app'), target: target().url('app'), schemas: ['ghost'], suffix: '_r', skipOwnership: true });
+    const body = await withClient(target().url('app'), async (c) => (await c.query('SELECT body::text FROM ghost_r.files')).rows[0].body);
+    expect((await largeObjects(target().url('app')))[body]).toMatchObject({ owner: 'postgres', md5: createHash('md5').update('boo').digest('hex') });
+  }, 60_000);
+
+  test('the plan (--dry-run) says whether large objects are copied', async () => {
+    const plan = (noLargeObjects: boolean) => planRestore({ source: source().url('app'), target: target().url('app'), schemas: ['Docs A'], suffix: '_plan', noLargeObjects });
+    expect((await plan(false)).steps).toContain('copy the large objects that oid/lo columns refer to, once each, and point the rows at the copies');
+    expect((await plan(true)).steps).toContain('leave large objects out: oid/lo columns keep the source\'s OIDs (a warning names them)');
+  });
 
   test('noLargeObjects creates none, keeps the source\'s OIDs and names the columns that now point nowhere', async () => {
     const live = await largeObjects(target().url('app'));
