@@ -110,7 +110,7 @@ export async function copyLargeObjects(o: CopyLargeObjectsOptions): Promise<Copi
     bytes += batchBytes;
   }
   await rewriteColumns(o);
-  return { count: oids.length, bytes };
+  return { count: metadata.length, bytes };
 }
 
 /** Point every referencing column of the staging tables at the new large objects, in one transaction. */
