@@ -156,8 +156,9 @@ async function validateSequences(source: ClientBase, target: ClientBase, mapping
  * Compare every table, materialized view and sequence of the restored schemas with the source: row
  * counts and content checksums ({@link checksumRelation}, over the copied columns; large-object
  * columns by the content they refer to) and sequence positions. The source is read inside
- * `snapshotId` when given, so a busy source compares as of the copy. Relations missing on either side are mismatches too. Nothing is thrown for a mismatch: the
- * caller decides (the restore raises a `ValidationError`).
+ * `snapshotId` when given, so a busy source compares as of the copy. Relations missing on either
+ * side are mismatches too. Nothing is thrown for a mismatch: the caller decides (the restore
+ * raises a `ValidationError`).
  *
  * @example
  * const { mismatches } = await validateRestore({
