@@ -93,6 +93,9 @@ export async function planRestore(options: RestoreSchemaOptions): Promise<Restor
     options.engine === 'dms'
       ? `load the rows with AWS DMS full-load tasks, one per schema (${jobs} table${jobs === 1 ? '' : 's'} at a time each)`
       : `copy the rows with streaming COPY, ${jobs} table${jobs === 1 ? '' : 's'} at a time`,
+    options.noLargeObjects
+      ? 'leave large objects out: oid/lo columns keep the source\'s OIDs (a warning names them)'
+      : 'copy the large objects that oid/lo columns refer to, once each, and point the rows at the copies',
     'build indexes, constraints and triggers; set sequence positions; refresh materialized views',
     ...(options.validate === false ? [] : ['compare row counts and checksums of every table with the source']),
     `publish as ${restored.join(', ')} in one transaction, with owners and grants`,

@@ -6,6 +6,7 @@ export type RestorePhase =
   | 'extract-ddl'
   | 'pre-data'
   | 'copy'
+  | 'large-objects'
   | 'post-data'
   | 'sequences'
   | 'materialized-views'

@@ -30,12 +30,22 @@ export interface SchemaReport {
   readonly sequences: SequenceReport[];
 }
 
+/** Large objects the restored rows refer to, copied into the target. */
+export interface LargeObjectsReport {
+  /** New large objects created (one per source large object, however many rows share it). */
+  readonly count: number;
+  /** Bytes of content copied. */
+  readonly bytes: number;
+}
+
 /** What {@link restoreSchema} returns, and what the CLI prints with `--json`. */
 export interface RestoreReport {
   readonly restoreId: string;
   /** The moment the restored data is from (ISO 8601, UTC). */
   readonly restorePoint: string;
   readonly schemas: SchemaReport[];
+  /** Large objects copied for the restored rows; undefined when no column refers to any (or `noLargeObjects`). */
+  readonly largeObjects?: LargeObjectsReport;
   /** Things the user should know (unlogged tables, stale materialized views, ...). */
   readonly warnings: string[];
   readonly durationMs: number;

@@ -1,15 +1,17 @@
 import { Client } from 'pg';
 import { DatabaseConnection } from './connection';
 import type { DmsEngineOptions } from './copy/dms/dms-engine-options';
+import { LargeObjectRecord, recordTable } from './copy/large-object-record';
 import { listMaterializedViews } from './copy/list-tables';
 import { migrateSchemas } from './copy/migrate-schemas';
 import { refreshMaterializedViews } from './copy/refresh-materialized-views';
+import { restoreLargeObjects } from './copy/restore-large-objects';
 import { SchemaMapping } from './copy/schema-mapping';
 import { copySequencePositions } from './copy/sequence-positions';
 import { applyDdl } from './ddl/apply-ddl';
 import { DdlStatement } from './ddl/split-ddl';
 import { ProgressListener, RestorePhase } from './progress';
-import { SequenceReport, TableReport } from './report';
+import { LargeObjectsReport, SequenceReport, TableReport } from './report';
 import { SourceSnapshot } from './sources/source-snapshot';
 import { RelationValidation, validateRestore } from './validate/validate-restore';
 
@@ -32,6 +34,13 @@ export interface RestoreDataOptions {
   readonly engine?: 'copy' | 'dms';
   readonly dms?: DmsEngineOptions;
   readonly validate: boolean;
+  /**
+   * Where new large objects are written down; `undefined` leaves large objects out (`noLargeObjects`):
+   * rows keep the source's OIDs and a warning names those columns.
+   */
+  readonly largeObjects: LargeObjectRecord | undefined;
+  readonly skipOwnership?: boolean;
+  readonly skipPrivileges?: boolean;
   readonly phase: PhaseRunner;
   readonly emit: ProgressListener;
   readonly signal?: AbortSignal;
@@ -41,6 +50,8 @@ export interface RestoreDataResult {
   /** Per schema, in the order of `schemas`. */
   readonly tables: TableReport[][];
   readonly sequences: SequenceReport[][];
+  /** Large objects copied; undefined when there were none to copy. */
+  readonly largeObjects?: LargeObjectsReport;
   /** Tables whose data differs from the source (empty when all agree). */
   readonly mismatches: string[];
   readonly warnings: string[];
@@ -73,6 +84,9 @@ export async function restoreData(o: RestoreDataOptions): Promise<RestoreDataRes
       signal: o.signal,
     }),
     (r) => `${r.length} tables, ${r.reduce((n, t) => n + t.rows, 0)} rows copied`);
+  // Before post-data: its triggers (the lo extension's lo_manage) must not see the rows repointed.
+  const largeObjects = await restoreLargeObjects({ ...o, source: o.snapshot.client, target: o.targetClient, schemas: mappings });
+  const comparedByContent = o.largeObjects && { columns: largeObjects.columns, record: recordTable(o.largeObjects) };
   await o.phase('post-data', 'building indexes, keys, triggers and row-level security', () => applyDdl(o.targetClient, o.postData));
   const sequences = await o.phase('sequences', 'setting sequence positions',
     () => copySequencePositions({ source: o.snapshot.client, target: o.targetClient, schemas: mappings }), (r) => `${r.length} sequences set`);
@@ -81,10 +95,10 @@ export async function restoreData(o: RestoreDataOptions): Promise<RestoreDataRes
     () => refreshMaterializedViews({ target: o.targetClient, schemas: mappings, populated, onProgress: o.emit, signal: o.signal }));
   const validation = o.validate
     ? await o.phase('validate', 'comparing row counts and content checksums with the source',
-      () => validateRestore({ source: o.source, target: o.target, schemas: mappings, snapshotId: o.snapshot.id }),
+      () => validateRestore({ source: o.source, target: o.target, schemas: mappings, snapshotId: o.snapshot.id, largeObjects: comparedByContent }),
       (r) => `${r.tables.length} tables and materialized views compared, ${r.mismatches.length} differences`)
     : undefined;
-  const warnings: string[] = [];
+  const warnings: string[] = [...largeObjects.warnings];
   const mismatches: string[] = [];
   for (const v of validation?.tables ?? []) {
     if (v.rowsMatch && v.checksumMatch) continue;
@@ -108,6 +122,7 @@ export async function restoreData(o: RestoreDataOptions): Promise<RestoreDataRes
     tables,
     sequences: o.schemas.map((schema) => sequences.filter((s) => s.schema === schema)
       .map((s) => ({ name: s.name, lastValue: s.lastValue, isCalled: s.isCalled }))),
+    ...(largeObjects.copied ? { largeObjects: largeObjects.copied } : {}),
     mismatches,
     warnings,
   };

@@ -49,6 +49,12 @@ export interface RestoreSchemaOptions {
    * such DDL is refused before anything is written. @default false
    */
   readonly detachOutside?: boolean;
+  /**
+   * Leave large objects out: rows keep the source's OIDs, which then point at nothing (or at an
+   * unrelated large object of the target); a warning names those columns. @default false — the
+   * large objects that `oid`/`lo` columns refer to are copied and the rows point at the copies
+   */
+  readonly noLargeObjects?: boolean;
   /** Compare row counts and content checksums of every table and materialized view. @default true */
   readonly validate?: boolean;
   /** Identifier for this restore (reports, logs, staging names). @default a random id */

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { connect, DatabaseConnection, libpqEnv } from './connection';
 import { completeDmsOptions } from './copy/dms/dms-engine-options';
+import { dropLargeObjectRecordSql, LargeObjectRecord, largeObjectRecord, unlinkRecordedLargeObjects } from './copy/large-object-record';
 import { addOutsideForeignKeys, AddedForeignKey, dropOutsideForeignKeys } from './ddl/add-outside-foreign-keys';
 import { applyDdl } from './ddl/apply-ddl';
 import { asCreateOrReplace } from './ddl/create-or-replace';
@@ -147,6 +148,7 @@ async function restoreFromDatabase(options: RestoreSchemaOptions & { source: Dat
     }
   });
   const staging = schemas.map((_, i) => `pgsr_${restoreId.slice(0, 12)}_${i}`);
+  const largeObjects = options.noLargeObjects ? undefined : largeObjectRecord(`pgsr_${restoreId.slice(0, 12)}`);
   let created = false;
   let lockTimeoutMs: number | undefined;
   const addedKeys: AddedForeignKey[] = [];
@@ -160,7 +162,7 @@ async function restoreFromDatabase(options: RestoreSchemaOptions & { source: Dat
     const restored = restoredNames(schemas, options.suffix ?? timestampSuffix(restorePoint));
     const dup = restored.find((s, i) => restored.indexOf(s) !== i);
     if (dup !== undefined) throw new InvalidInputError(`two schemas would both be restored as "${dup}"; choose another suffix`);
-    const taken = [...await existingSchemas(target, [...restored, ...staging])];
+    const taken = [...await existingSchemas(target, [...restored, ...staging, ...largeObjects ? [largeObjects.schema] : []])];
     if (taken.length > 0) throw new SchemaExistsError(taken[0]);
 
     const split = await phase('extract-ddl', `reading the definition of ${schemas.join(', ')} with pg_dump`, async () => {
@@ -213,6 +215,9 @@ async function restoreFromDatabase(options: RestoreSchemaOptions & { source: Dat
         sourceSecretArn: past?.secretArn, sourceDatabase: libpqEnv(options.source).PGDATABASE, targetDatabase: libpqEnv(options.target).PGDATABASE,
       }),
       validate: options.validate ?? true,
+      largeObjects,
+      skipOwnership: options.skipOwnership,
+      skipPrivileges: options.skipPrivileges,
       postData: insidePostData,
       phase,
       emit,
@@ -231,18 +236,26 @@ async function restoreFromDatabase(options: RestoreSchemaOptions & { source: Dat
       warnings.push(...keys.warnings.map((w) => staging.reduce((t, name, i) => t.split(quoteIdent(name)).join(quoteIdent(restored[i])), w)));
     }
     await phase('publish', `publishing as ${restored.join(', ')} in one transaction`, async () => {
-      await withLockRetry(target, () => applyDdl(target, publishStatements(staging, restored, split.final), { transaction: false }),
+      const publish = [...largeObjects ? [dropLargeObjectRecordSql(largeObjects)] : [], ...publishStatements(staging, restored, split.final)];
+      await withLockRetry(target, () => applyDdl(target, publish, { transaction: false }),
         { object: 'a live object the definitions reference', anyRelation: true, mode: 'AccessShareLock', action: 'publishing', lockTimeoutMs: lockMs, signal });
       created = false;
     });
     const report: SchemaReport[] = schemas.map((s, i) => ({
       source: s, restored: restored[i], tables: data.tables[i], sequences: data.sequences[i],
     }));
-    return { restoreId, restorePoint: restorePoint.toISOString(), schemas: report, warnings, durationMs: Date.now() - started };
+    return {
+      restoreId,
+      restorePoint: restorePoint.toISOString(),
+      schemas: report,
+      ...(data.largeObjects ? { largeObjects: data.largeObjects } : {}),
+      warnings,
+      durationMs: Date.now() - started,
+    };
   } catch (err) {
     if (created) {
       emit({ type: 'phase', phase: 'cleanup', status: 'start', message: 'removing what this restore created' });
-      const leftover = await dropSchemas(options.target, target, staging, { keys: addedKeys, lockTimeoutMs });
+      const leftover = await dropSchemas(options.target, target, staging, { keys: addedKeys, lockTimeoutMs, largeObjects });
       if (leftover) throw new SchemaRestoreError('CLEANUP_FAILED', `${(err as Error).message}; in addition, ${leftover}`, { cause: err });
       emit({ type: 'phase', phase: 'cleanup', status: 'done', message: 'the target is as it was' });
     }
@@ -255,16 +268,19 @@ async function restoreFromDatabase(options: RestoreSchemaOptions & { source: Dat
 }
 
 /**
- * Drop the staging schemas; on a fresh connection when the restore's own one is broken. Foreign keys
- * to live tables go first, one at a time under the lock timeout (dropping one locks the live table).
+ * Unlink the large objects the restore created, remove foreign keys to live tables (one at a time
+ * under the lock timeout: dropping one locks the live table) and drop the staging schemas; on a
+ * fresh connection when the restore's own one is broken.
  * Returns a sentence naming what could not be dropped, or undefined when all is gone.
  */
 async function dropSchemas(
-  conn: DatabaseConnection, client: Client, names: string[], fks: { keys: AddedForeignKey[]; lockTimeoutMs?: number },
+  conn: DatabaseConnection, client: Client, names: string[],
+  made: { keys: AddedForeignKey[]; lockTimeoutMs?: number; largeObjects?: LargeObjectRecord },
 ): Promise<string | undefined> {
   const sql = names.map((n) => `DROP SCHEMA IF EXISTS ${quoteIdent(n)} CASCADE`).join('; ');
-  const drop = async (c: Client) => {
-    if (fks.keys.length > 0) await dropOutsideForeignKeys(c, fks.keys, fks.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS);
+  const drop = async (c: Client): Promise<void> => {
+    if (made.largeObjects) await unlinkRecordedLargeObjects(c, made.largeObjects);
+    if (made.keys.length > 0) await dropOutsideForeignKeys(c, made.keys, made.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS);
     await c.query(sql);
   };
   try {
@@ -275,14 +291,15 @@ async function dropSchemas(
     try {
       const fresh = await connect(conn, 'target');
       try {
-        await configureTargetSession(fresh, { lockTimeoutMs: fks.lockTimeoutMs });
+        await configureTargetSession(fresh, { lockTimeoutMs: made.lockTimeoutMs });
         await drop(fresh);
         return undefined;
       } finally {
         await fresh.end();
       }
     } catch (err) {
-      return `the staging schema(s) ${names.map((n) => `"${n}"`).join(', ')} could not be dropped (${(err as Error).message}); drop them by hand`;
+      const record = made.largeObjects ? ` and the large objects listed in "${made.largeObjects.schema}".large_objects (target_oid: lo_unlink each)` : '';
+      return `the staging schema(s) ${names.map((n) => `"${n}"`).join(', ')}${record} could not be dropped (${(err as Error).message}); drop them by hand`;
     }
   }
 }

@@ -56,6 +56,7 @@ function buildProgram(deps: CliDeps, setExitCode: (code: number) => void): Comma
     .option('--no-owner', 'leave object owners out; objects belong to the restoring user')
     .option('--no-privileges', 'leave GRANT/REVOKE out')
     .option('--no-validate', 'skip comparing row counts and checksums with the source')
+    .option('--no-large-objects', 'leave out the large objects that oid/lo columns refer to (the rows keep OIDs that point nowhere; a warning names the columns)')
     .option('--engine <copy|dms>', 'how data moves: copy (streaming COPY, default) or dms (AWS DMS full load; needs the --dms-* options)')
     .option('--dms-subnet-group <id>', 'with --engine dms, replication subnet group to create the replication instance in')
     .option('--dms-instance <arn>', 'with --engine dms, use this replication instance instead of creating one')

@@ -32,6 +32,8 @@ export interface RawRestoreArgs extends RawDmsArgs {
   readonly privileges?: boolean;
   /** `--no-validate` sets it to false. */
   readonly validate?: boolean;
+  /** `--no-large-objects` sets it to false. */
+  readonly largeObjects?: boolean;
   readonly dryRun?: boolean;
 }
 
@@ -130,6 +132,7 @@ export function parseRestoreArgs(raw: RawRestoreArgs): RestoreCommandOptions {
       skipOwnership: raw.owner === false,
       skipPrivileges: raw.privileges === false,
       validate: raw.validate !== false,
+      ...(raw.largeObjects === false ? { noLargeObjects: true } : {}),
       ...(raw.sourceDatabase ? { sourceDatabase: raw.sourceDatabase } : {}),
       ...parseDmsArgs(raw),
       ...(raw.s3Endpoint ? { s3Endpoint: checkEndpoint(raw.s3Endpoint) } : {}),

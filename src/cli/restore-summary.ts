@@ -1,4 +1,4 @@
-import { formatCount, formatDuration } from '../format-units';
+import { formatBytes, formatCount, formatDuration } from '../format-units';
 import { RestoreReport, TableReport } from '../report';
 
 function checksumMark(table: TableReport): string {
@@ -11,7 +11,8 @@ function checksumMark(table: TableReport): string {
 
 /**
  * The human summary printed after a restore: each schema and its new name, each table with its rows
- * and checksum verdict (✓/✗), how many sequences were set, warnings and the duration.
+ * and checksum verdict (✓/✗), how many sequences were set, the large objects copied, warnings and
+ * the duration.
  *
  * @example
  * process.stdout.write(formatRestoreSummary(report));
@@ -37,6 +38,8 @@ export function formatRestoreSummary(report: RestoreReport): string {
     const seqs = schema.sequences.length;
     lines.push(`    ${seqs} sequence${seqs === 1 ? '' : 's'} set`);
   }
+  const objects = report.largeObjects;
+  if (objects) lines.push(`  ${objects.count} large object${objects.count === 1 ? '' : 's'} (${formatBytes(objects.bytes)}) copied for the restored rows`);
   if (report.warnings.length) {
     lines.push('Warnings:', ...report.warnings.map((w) => `  ! ${w}`));
   }

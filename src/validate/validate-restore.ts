@@ -1,5 +1,6 @@
 import { Client, ClientBase } from 'pg';
 import { checksumRelation, RelationChecksum } from './checksum-relation';
+import { largeObjectValueSql, LargeObjectSide } from './large-object-digest';
 import { connect, DatabaseConnection } from '../connection';
 import { listMaterializedViews, listSequences, listTables, schemaExists } from '../copy/list-tables';
 import { checkSchemaMappings, SchemaMapping } from '../copy/schema-mapping';
@@ -15,6 +16,15 @@ export interface ValidateRestoreOptions {
   readonly schemas: readonly SchemaMapping[];
   /** Read the source inside this exported snapshot (the one the data was copied from). @default - a fresh REPEATABLE READ transaction */
   readonly snapshotId?: string;
+  /**
+   * Columns whose large objects the restore copied, and its record table (source OID → new OID,
+   * quoted and qualified): their rows compare by the content referenced, not the OID.
+   * @default - every column compares by its value
+   */
+  readonly largeObjects?: {
+    readonly columns: ReadonlyArray<{ readonly schema: string; readonly table: string; readonly column: string }>;
+    readonly record: string;
+  };
 }
 
 /** How one table or materialized view compares. Counts and checksums are missing on a side that lacks it or where it is unpopulated. */
@@ -79,9 +89,17 @@ function describeDifference(at: Relation | undefined, again: Relation | undefine
   return undefined;
 }
 
+/** A large-object column's value as it is compared, on one side; undefined for other columns. */
+function largeObjectValues(options: ValidateRestoreOptions, schema: string, table: string, side: LargeObjectSide) {
+  const columns = new Set(options.largeObjects?.columns.filter((c) => c.schema === schema && c.table === table).map((c) => c.column));
+  return (column: string, value: string): string | undefined => (columns.has(column) ? largeObjectValueSql(value, side) : undefined);
+}
+
 /** Compare one schema's tables and materialized views, present on either side; push a line per difference. */
-async function validateRelations(source: ClientBase, target: ClientBase, mapping: SchemaMapping, result: ValidationResult): Promise<void> {
+async function validateRelations(source: ClientBase, target: ClientBase, mapping: SchemaMapping, result: ValidationResult,
+  options: ValidateRestoreOptions): Promise<void> {
   const { source: schema, target: restored } = mapping;
+  const record = options.largeObjects?.record ?? '';
   const [sourceRelations, restoredRelations] = await Promise.all([relationsOf(source, schema), relationsOf(target, restored)]);
   for (const name of new Set([...sourceRelations.keys(), ...restoredRelations.keys()])) {
     const at = sourceRelations.get(name);
@@ -90,8 +108,9 @@ async function validateRelations(source: ClientBase, target: ClientBase, mapping
     const sameColumns = comparable && sameSet(at.columns, again.columns);
     // Both sides hash the source's column list, so physical column order does not matter.
     const [before, after] = await Promise.all([
-      at?.populated ? checksumRelation(source, schema, name, at.columns) : undefined,
-      again?.populated ? checksumRelation(target, restored, name, sameColumns ? at.columns : again.columns) : undefined,
+      at?.populated ? checksumRelation(source, schema, name, at.columns, largeObjectValues(options, schema, name, { side: 'source' })) : undefined,
+      again?.populated ? checksumRelation(target, restored, name, sameColumns ? at.columns : again.columns,
+        largeObjectValues(options, schema, name, { side: 'target', record })) : undefined,
     ]);
     result.tables.push({
       schema,
@@ -135,10 +154,11 @@ async function validateSequences(source: ClientBase, target: ClientBase, mapping
 
 /**
  * Compare every table, materialized view and sequence of the restored schemas with the source: row
- * counts and content checksums ({@link checksumRelation}, over the copied columns) and sequence
- * positions. The source is read inside `snapshotId` when given, so a busy source compares as of the
- * copy. Relations missing on either side are mismatches too. Nothing is thrown for a mismatch: the
- * caller decides (the restore raises a `ValidationError`).
+ * counts and content checksums ({@link checksumRelation}, over the copied columns; large-object
+ * columns by the content they refer to) and sequence positions. The source is read inside
+ * `snapshotId` when given, so a busy source compares as of the copy. Relations missing on either
+ * side are mismatches too. Nothing is thrown for a mismatch: the caller decides (the restore
+ * raises a `ValidationError`).
  *
  * @example
  * const { mismatches } = await validateRestore({
@@ -163,7 +183,7 @@ export async function validateRestore(options: ValidateRestoreOptions): Promise<
     for (const mapping of options.schemas) {
       if (!(await schemaExists(source, mapping.source))) throw new SchemaNotFoundError(mapping.source, 'the source');
       if (!(await schemaExists(target, mapping.target))) result.mismatches.push(`${mapping.source}: the restored schema ${mapping.target} does not exist in the target`);
-      await validateRelations(source, target, mapping, result);
+      await validateRelations(source, target, mapping, result, options);
       await validateSequences(source, target, mapping, result);
     }
     return result;

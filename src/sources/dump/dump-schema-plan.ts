@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { archiveCorrupt } from './dump-archive-errors';
 import { ArchiveToc } from './dump-archive-toc';
-import { tocListFor, TocSelection } from './dump-toc-selection';
+import { isLargeObjectEntry, tocListFor, TocSelection } from './dump-toc-selection';
 import { DumpArchive } from './open-dump-archive';
 import { runPgRestore } from './run-pg-restore';
 import { AstNode, nodeType } from '../../ddl/ast';
@@ -30,6 +30,8 @@ export interface PlanDumpSchemasOptions {
   readonly binaries: PostgresBinaries;
   /** Directory for the list files pg_restore reads. */
   readonly workDir: string;
+  /** Restore the archive's large objects too (restored rows may refer to them). @default false */
+  readonly largeObjects?: boolean;
   readonly signal?: AbortSignal;
 }
 
@@ -58,7 +60,8 @@ function extensionSchema(tree: AstNode): string | undefined {
 /**
  * Decide what to restore from an archive for some schemas: the schemas, every schema their DDL
  * refers to (found by PostgreSQL's parser in `pg_restore --schema-only` output, applied until
- * nothing new turns up), the schemas extensions live in, and the roles all that DDL names.
+ * nothing new turns up), the schemas extensions live in, the large objects when asked for, and the
+ * roles all that DDL (and the large objects' owners and grants) names.
  *
  * @example
  * const plan = await planDumpSchemas(archive, toc, ['customer_a1'], { binaries, workDir });
@@ -70,11 +73,13 @@ export async function planDumpSchemas(
   checkSchemasInArchive(requested, toc.schemas, archive.location.display);
   await loadSqlParser();
   const listFile = join(options.workDir, 'schema-only.list');
-  const schemaOnlyDdl = async (selection: TocSelection) => {
-    writeFileSync(listFile, tocListFor(toc, selection));
-    const { stdout } = await runPgRestore(archive, ['--schema-only', '-L', listFile, '-f', '-'], options);
+  const definitions = async (list: string, schemaOnly = true) => {
+    writeFileSync(listFile, list);
+    const { stdout } = await runPgRestore(archive, [...schemaOnly ? ['--schema-only'] : [], '-L', listFile, '-f', '-'], options);
     return parseStatements(stdout);
   };
+  const schemaOnlyDdl = (selection: TocSelection) => definitions(tocListFor(toc, selection));
+  const largeObjects = (options.largeObjects ?? false) && toc.entries.some(isLargeObjectEntry);
   const schemas = new Set(requested);
   for (;;) {
     const statements = await schemaOnlyDdl({ schemas });
@@ -90,12 +95,17 @@ export async function planDumpSchemas(
       // Their CREATE SCHEMA / OWNER / GRANT name roles too, but must not pull the schemas' contents in.
       for (const s of await schemaOnlyDdl({ schemas: new Set(), emptySchemas })) for (const role of roleReferences(s.tree)) roles.add(role);
     }
+    if (largeObjects) {
+      // Until PostgreSQL 17 large objects count as data: their owners and grantees show only without --schema-only.
+      const metadata = toc.entries.map((e) => (isLargeObjectEntry(e) && e.desc !== 'BLOBS' && e.desc !== 'BLOB DATA' ? e.line : `;${e.line}`));
+      for (const s of await definitions(metadata.join('\n') + '\n', false)) for (const role of roleReferences(s.tree)) roles.add(role);
+    }
     return {
       requested: [...requested],
       dependencies: [...schemas].filter((s) => !requested.includes(s)).sort(),
       emptySchemas: [...emptySchemas].sort(),
       roles: [...roles].sort(),
-      list: tocListFor(toc, { schemas, emptySchemas }),
+      list: tocListFor(toc, { schemas, emptySchemas, largeObjects }),
     };
   }
 }

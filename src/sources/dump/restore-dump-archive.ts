@@ -44,7 +44,8 @@ function describeSchemas(plan: DumpSchemaPlan): string {
 async function planRestore(
   archive: DumpArchive, contents: ArchiveContents, requested: string[], ctx: { binaries: PostgresBinaries; workDir: string; signal?: AbortSignal },
 ): Promise<DumpSchemaPlan> {
-  if (contents.toc) return planDumpSchemas(archive, contents.toc, requested, ctx);
+  // Large objects too: restored rows may refer to them (the restore copies only those they do).
+  if (contents.toc) return planDumpSchemas(archive, contents.toc, requested, { ...ctx, largeObjects: true });
   const roles = await rolesInPlainDump(contents.plain?.ddl ?? '', archive.location.display);
   return { requested, dependencies: contents.schemas.filter((s) => !requested.includes(s)), emptySchemas: [], roles, list: '' };
 }
@@ -56,8 +57,8 @@ async function planRestore(
  *
  * - Only `options.schemas` are restored, plus the schemas their DDL refers to (e.g. `public` for a
  *   shared lookup table or the citext type, with its data so foreign keys validate), extensions,
- *   languages and foreign servers; other tenants' schemas are not. Plain SQL cannot be filtered and
- *   is loaded whole (a warning says so).
+ *   languages and foreign servers, and the large objects, which belong to no schema; other
+ *   tenants' schemas are not. Plain SQL cannot be filtered and is loaded whole (a warning says so).
  * - The database is named as the dumped one (`options.database` wins; `restored` for plain SQL).
  * - Roles the DDL names are created as NOLOGIN placeholders first, so owners and grants come back.
  * - S3 objects are streamed into pg_restore / psql, never held in memory or written to disk.

@@ -24,7 +24,7 @@ export interface DumpTextScan {
   readonly createdSchemas: string[];
   /** Every COPY block, in order. */
   readonly tables: CopiedTable[];
-  /** The script without its COPY blocks (only with `keepDdl`). */
+  /** The script without its COPY blocks and large objects' content (only with `keepDdl`). */
   readonly ddl?: string;
   /** True when the text holds pg_dump's closing `-- PostgreSQL database dump complete` line and ends outside a COPY block: it was not cut short. */
   readonly complete: boolean;
@@ -49,6 +49,8 @@ function parseLine(line: string): [string, ReturnType<typeof nodeType>[1]] | und
     return undefined;
   }
 }
+
+const LOWRITE = 'SELECT pg_catalog.lowrite(';
 
 /**
  * Read pg_dump's SQL text once, front to back, holding one line at a time: count the rows and bytes
@@ -98,7 +100,8 @@ export async function scanDumpText(stream: Readable, options: ScanDumpTextOption
       const m = STARTED_ON.exec(text);
       if (m) startedOn = { wallClock: new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6])), zone: m[7].trim() };
     }
-    if (options.keepDdl) ddl.push(text);
+    // Large objects' content (one lowrite per slice) names no schema or role and would fill memory.
+    if (options.keepDdl && !text.startsWith(LOWRITE)) ddl.push(text);
   };
   const lines = new LineSplitter(onLine);
   for await (const chunk of stream) lines.push(chunk as Buffer);
