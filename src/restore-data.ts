@@ -95,7 +95,7 @@ export async function restoreData(o: RestoreDataOptions): Promise<RestoreDataRes
     () => refreshMaterializedViews({ target: o.targetClient, schemas: mappings, populated, onProgress: o.emit, signal: o.signal }));
   const validation = o.validate
     ? await o.phase('validate', 'comparing row counts and content checksums with the source',
-      () => validateRestore({ source: o.source, target: o.target, schemas: mappings, snapshotId: o.snapshot.id, largeObjects: comparedByContent }),
+      () => validateRestore({ source: o.source, target: o.target, schemas: mappings, snapshotId: o.snapshot.id, largeObjects: comparedByContent, signal: o.signal }),
       (r) => `${r.tables.length} tables and materialized views compared, ${r.mismatches.length} differences`)
     : undefined;
   const warnings: string[] = [...largeObjects.warnings];

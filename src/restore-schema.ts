@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import { cancelOnAbort } from './cancel-on-abort';
 import { connect, DatabaseConnection, libpqEnv } from './connection';
 import { completeDmsOptions } from './copy/dms/dms-engine-options';
 import { dropLargeObjectRecordSql, LargeObjectRecord, largeObjectRecord, unlinkRecordedLargeObjects } from './copy/large-object-record';
@@ -130,6 +131,8 @@ async function restoreFromDatabase(options: RestoreSchemaOptions & { source: Dat
   const phase = async <T>(name: RestorePhase, message: string, fn: () => Promise<T>, done?: (r: T) => string): Promise<T> => {
     if (signal?.aborted) throw new AbortedError();
     emit({ type: 'phase', phase: name, status: 'start', message });
+    // An abort raised while the start was announced must stop a step that cannot be taken back (publish).
+    if (signal?.aborted) throw new AbortedError();
     const result = await fn();
     emit({ type: 'phase', phase: name, status: 'done', message: done ? done(result) : message });
     return result;
@@ -149,6 +152,8 @@ async function restoreFromDatabase(options: RestoreSchemaOptions & { source: Dat
   });
   const staging = schemas.map((_, i) => `pgsr_${restoreId.slice(0, 12)}_${i}`);
   const largeObjects = options.noLargeObjects ? undefined : largeObjectRecord(`pgsr_${restoreId.slice(0, 12)}`);
+  // Ctrl-C cancels whatever the DDL and snapshot sessions are running, also a wait for a lock.
+  const stopCancel = cancelOnAbort(signal, [{ client: target, connection: options.target }, { client: snapshot.client, connection: options.source }]);
   let created = false;
   let lockTimeoutMs: number | undefined;
   const addedKeys: AddedForeignKey[] = [];
@@ -262,6 +267,7 @@ async function restoreFromDatabase(options: RestoreSchemaOptions & { source: Dat
     if (signal?.aborted) throw new AbortedError();
     throw err;
   } finally {
+    stopCancel();
     await snapshot.close();
     await target.end().catch(() => undefined);
   }

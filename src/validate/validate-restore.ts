@@ -1,11 +1,12 @@
 import { Client, ClientBase } from 'pg';
 import { checksumRelation, RelationChecksum } from './checksum-relation';
 import { largeObjectValueSql, LargeObjectSide } from './large-object-digest';
+import { cancelOnAbort } from '../cancel-on-abort';
 import { connect, DatabaseConnection } from '../connection';
 import { listMaterializedViews, listSequences, listTables, schemaExists } from '../copy/list-tables';
 import { checkSchemaMappings, SchemaMapping } from '../copy/schema-mapping';
 import { readSequencePosition, SequencePosition } from '../copy/sequence-positions';
-import { SchemaNotFoundError } from '../errors';
+import { AbortedError, SchemaNotFoundError } from '../errors';
 import { connectInSnapshot } from '../sources/source-snapshot';
 
 /** Options of {@link validateRestore}. */
@@ -16,6 +17,8 @@ export interface ValidateRestoreOptions {
   readonly schemas: readonly SchemaMapping[];
   /** Read the source inside this exported snapshot (the one the data was copied from). @default - a fresh REPEATABLE READ transaction */
   readonly snapshotId?: string;
+  /** Abort: the running comparison is cancelled on both sides. */
+  readonly signal?: AbortSignal;
   /**
    * Columns whose large objects the restore copied, and its record table (source OID → new OID,
    * quoted and qualified): their rows compare by the content referenced, not the OID.
@@ -170,6 +173,7 @@ async function validateSequences(source: ClientBase, target: ClientBase, mapping
 export async function validateRestore(options: ValidateRestoreOptions): Promise<ValidationResult> {
   checkSchemaMappings(options.schemas);
   const clients: Client[] = [];
+  let stopCancel = (): void => undefined;
   try {
     const source = options.snapshotId
       ? await connectInSnapshot(options.source, options.snapshotId, 'pg-schema-restore validate')
@@ -177,17 +181,23 @@ export async function validateRestore(options: ValidateRestoreOptions): Promise<
     clients.push(source);
     const target = await connect(options.target, 'target', 'pg-schema-restore validate');
     clients.push(target);
+    stopCancel = cancelOnAbort(options.signal, [{ client: source, connection: options.source }, { client: target, connection: options.target }]);
     if (!options.snapshotId) await source.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     await target.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     const result: ValidationResult = { tables: [], sequences: [], mismatches: [] };
     for (const mapping of options.schemas) {
+      if (options.signal?.aborted) throw new AbortedError();
       if (!(await schemaExists(source, mapping.source))) throw new SchemaNotFoundError(mapping.source, 'the source');
       if (!(await schemaExists(target, mapping.target))) result.mismatches.push(`${mapping.source}: the restored schema ${mapping.target} does not exist in the target`);
       await validateRelations(source, target, mapping, result, options);
       await validateSequences(source, target, mapping, result);
     }
     return result;
+  } catch (err) {
+    if (options.signal?.aborted) throw new AbortedError();
+    throw err;
   } finally {
+    stopCancel();
     await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
   }
 }
