@@ -20,7 +20,7 @@ export * from './restore-names';
 export * from './plan-restore';
 export * from './sources/restore-temporary';
 export * from './local/backups';
-export * from './restore-data';
+export type { PhaseRunner, SchemaPlan } from './restore/restore-run';
 export * from './copy/schema-mapping';
 export * from './copy/use-connection';
 export * from './copy/list-tables';

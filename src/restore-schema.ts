@@ -2,70 +2,29 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { cancelOnAbort } from './cancel-on-abort';
 import { connect, DatabaseConnection, libpqEnv } from './connection';
-import { completeDmsOptions } from './copy/dms/dms-engine-options';
-import { dropLargeObjectRecordSql, LargeObjectRecord, largeObjectRecord, unlinkRecordedLargeObjects } from './copy/large-object-record';
-import { addOutsideForeignKeys, AddedForeignKey, dropOutsideForeignKeys } from './ddl/add-outside-foreign-keys';
-import { applyDdl } from './ddl/apply-ddl';
-import { asCreateOrReplace } from './ddl/create-or-replace';
-import { detachFromOutside } from './ddl/detach-from-outside';
-import { extensionsInPlace } from './ddl/extension-objects';
-import { extractDdl } from './ddl/extract-ddl';
-import { withLockRetry } from './ddl/lock-retry';
-import { describeOutsideEffect } from './ddl/outside-effects';
-import { DdlStatement, splitDdl, SplitDdlResult } from './ddl/split-ddl';
+import { largeObjectRecord } from './copy/large-object-record';
 import { loadSqlParser } from './ddl/sql-tokens';
-import { configureTargetSession, DEFAULT_LOCK_TIMEOUT_MS } from './ddl/target-session';
-import { AbortedError, InvalidInputError, MissingRolesError, SchemaExistsError, SchemaNotFoundError, SchemaRestoreError, ValidationError } from './errors';
-import { ProgressListener, RestorePhase, safeListener } from './progress';
-import { quoteIdent } from './quote';
-import { RestoreReport, SchemaReport } from './report';
-import { restoreData } from './restore-data';
-import { checkRestoreOptions, existingSchemas, restoredNames, timestampSuffix } from './restore-names';
+import { AbortedError, SchemaRestoreError } from './errors';
+import { ProgressListener, safeListener } from './progress';
+import { RestoreReport } from './report';
+import { addOutsideKeys } from './restore/add-outside-keys';
+import { buildPostData } from './restore/build-post-data';
+import { copyData } from './restore/copy-data';
+import { createStaging } from './restore/create-staging';
+import { dropStaging } from './restore/drop-staging';
+import { extractDefinitions } from './restore/extract-definitions';
+import { planSchemas } from './restore/plan-schemas';
+import { publishSchemas } from './restore/publish-schemas';
+import { refreshViews } from './restore/refresh-views';
+import { restoreReport } from './restore/restore-report';
+import { phaseRunner, RestoreRun, SchemaPlan } from './restore/restore-run';
+import { setSequences } from './restore/set-sequences';
+import { validateData } from './restore/validate-data';
+import { checkRestoreOptions } from './restore-names';
 import { RestoreSchemaOptions } from './restore-options';
 import { isRestoreSource, TemporaryDatabase } from './sources/restore-source';
 import { restoreTemporary } from './sources/restore-temporary';
-import { openSourceSnapshot } from './sources/source-snapshot';
-
-async function checkRoles(target: Client, split: SplitDdlResult): Promise<void> {
-  if (split.roles.length === 0) return;
-  const { rows } = await target.query<{ rolname: string }>('SELECT rolname FROM pg_roles WHERE rolname = ANY($1::text[])', [split.roles]);
-  const present = new Set(rows.map((r) => r.rolname));
-  const missing = split.roles.filter((r) => !present.has(r));
-  if (missing.length > 0) throw new MissingRolesError(missing);
-}
-
-const isStructural = (s: DdlStatement) => s.kind !== 'ownership' && s.kind !== 'privilege';
-
-/**
- * Statements that would reach outside the restored schemas are refused with one line, unless
- * `detachOutside` is set: then the DDL is rewritten without them (see {@link detachFromOutside}).
- */
-async function withoutOutsideEffects(
-  ddl: string, split: SplitDdlResult, o: { detachOutside?: boolean; source: Client },
-): Promise<{ ddl: string; warnings: string[] }> {
-  const outside = [...split.preData, ...split.postData].filter((s) => s.outside);
-  if (outside.length === 0) return { ddl, warnings: [] };
-  if (!o.detachOutside) {
-    const more = outside.length > 1 ? ` (${outside.length - 1} more statement${outside.length > 2 ? 's' : ''} reach outside too)` : '';
-    throw new InvalidInputError(`${describeOutsideEffect(outside[0].outside!)}${more}; nothing was written. ` +
-      'Pass --detach-outside (detachOutside: true) to restore without attaching to or altering anything outside: inheriting tables and partitions become standalone tables with the same columns', { code: 'OUTSIDE_OBJECT' });
-  }
-  return detachFromOutside(ddl, outside, o.source);
-}
-
-/**
- * The statements that make a fully built staging schema the restored schema, atomically: rename
- * it, redefine routines whose bodies (text) must name the final schema, then owners and grants.
- */
-function publishStatements(staging: string[], restored: string[], final: SplitDdlResult): string[] {
-  const settings = final.preData.filter((s) => s.kind === 'setting').map((s) => s.sql);
-  const renames = staging.map((s, i) => `ALTER SCHEMA ${quoteIdent(s)} RENAME TO ${quoteIdent(restored[i])}`);
-  const routines = final.preData.filter((s) => s.kind === 'routine').map((s) => asCreateOrReplace(s.sql));
-  const all = [...final.preData, ...final.postData.filter((s) => s.kind !== 'setting')];
-  const owners = all.filter((s) => s.kind === 'ownership').map((s) => s.sql);
-  const grants = all.filter((s) => s.kind === 'privilege').map((s) => s.sql);
-  return [...settings, ...renames, ...routines, ...owners, ...grants];
-}
+import { openSourceSnapshot, SourceSnapshot } from './sources/source-snapshot';
 
 /**
  * Restore schemas side by side: each schema `S` of the source becomes `S` + suffix in the target,
@@ -124,143 +83,59 @@ interface RestoreContext {
   readonly past?: TemporaryDatabase;
 }
 
+/** Open the DDL session on the target and the snapshot session on the source (both, or neither). */
+async function openSessions(options: RestoreSchemaOptions & { source: DatabaseConnection }): Promise<{ target: Client; snapshot: SourceSnapshot }> {
+  const target = await connect(options.target, 'target');
+  try {
+    return { target, snapshot: await openSourceSnapshot(options.source) };
+  } catch (err) {
+    await target.end().catch(() => undefined);
+    throw err;
+  }
+}
+
+/** The steps of a restore, in order, each in a file of src/restore/ named for it; a failure or abort drops what was made. */
 async function restoreFromDatabase(options: RestoreSchemaOptions & { source: DatabaseConnection }, context: RestoreContext): Promise<RestoreReport> {
   const { emit, started, past } = context;
   const restoreId = options.restoreId ?? randomBytes(8).toString('hex');
   const signal = options.signal;
-  const phase = async <T>(name: RestorePhase, message: string, fn: () => Promise<T>, done?: (r: T) => string): Promise<T> => {
-    if (signal?.aborted) throw new AbortedError();
-    emit({ type: 'phase', phase: name, status: 'start', message });
-    // An abort raised while the start was announced must stop a step that cannot be taken back (publish).
-    if (signal?.aborted) throw new AbortedError();
-    const result = await fn();
-    emit({ type: 'phase', phase: name, status: 'done', message: done ? done(result) : message });
-    return result;
-  };
-  const warnings: string[] = [...past?.warnings ?? []];
-  const schemas = options.schemas;
+  const step = phaseRunner(emit, signal);
   await loadSqlParser();
-
-  const { target, snapshot } = await phase('connect', 'connecting to the source and the target', async () => {
-    const t = await connect(options.target, 'target');
-    try {
-      return { target: t, snapshot: await openSourceSnapshot(options.source) };
-    } catch (err) {
-      await t.end().catch(() => undefined);
-      throw err;
-    }
-  });
-  const staging = schemas.map((_, i) => `pgsr_${restoreId.slice(0, 12)}_${i}`);
-  const largeObjects = options.noLargeObjects ? undefined : largeObjectRecord(`pgsr_${restoreId.slice(0, 12)}`);
+  const { target, snapshot } = await step('connect', 'connecting to the source and the target', () => openSessions(options));
+  const run: RestoreRun = {
+    options,
+    restoreId,
+    emit,
+    signal,
+    step,
+    target,
+    snapshot,
+    past,
+    made: { staging: false, keys: [], largeObjects: options.noLargeObjects ? undefined : largeObjectRecord(`pgsr_${restoreId.slice(0, 12)}`) },
+    warnings: [...past?.warnings ?? []],
+  };
   // Ctrl-C cancels whatever the DDL and snapshot sessions are running, also a wait for a lock.
   const stopCancel = cancelOnAbort(signal, [{ client: target, connection: options.target }, { client: snapshot.client, connection: options.source }]);
-  let created = false;
-  let lockTimeoutMs: number | undefined;
-  const addedKeys: AddedForeignKey[] = [];
+  let plans: SchemaPlan[] = [];
   try {
     const restorePoint = past?.restorePoint ?? snapshot.takenAt;
     const asOf = past?.restorePoint ? `the ${past.description}, as of ${restorePoint.toISOString()}` : `the source as of ${restorePoint.toISOString()}`;
     emit({ type: 'phase', phase: 'snapshot', status: 'done', message: `reading ${asOf} (one snapshot for DDL and data)` });
-    const atSource = await existingSchemas(snapshot.client, schemas);
-    const absent = schemas.find((s) => !atSource.has(s));
-    if (absent !== undefined) throw new SchemaNotFoundError(absent, past?.restorePoint ? `the source as of ${restorePoint.toISOString()}` : 'the source');
-    const restored = restoredNames(schemas, options.suffix ?? timestampSuffix(restorePoint));
-    const dup = restored.find((s, i) => restored.indexOf(s) !== i);
-    if (dup !== undefined) throw new InvalidInputError(`two schemas would both be restored as "${dup}"; choose another suffix`);
-    const taken = [...await existingSchemas(target, [...restored, ...staging, ...largeObjects ? [largeObjects.schema] : []])];
-    if (taken.length > 0) throw new SchemaExistsError(taken[0]);
-
-    const split = await phase('extract-ddl', `reading the definition of ${schemas.join(', ')} with pg_dump`, async () => {
-      // Extensions stay where they are: checked before anything is written, their objects referenced, not renamed.
-      const extensions = await extensionsInPlace({ source: snapshot.client, target, schemas, restored });
-      const extracted = await extractDdl({
-        source: options.source,
-        schemas,
-        snapshotId: snapshot.id,
-        noOwner: options.skipOwnership,
-        noPrivileges: options.skipPrivileges,
-        signal,
-      });
-      const rename = (names: string[]) => new Map(schemas.map((s, i) => [s, names[i]]));
-      const common = { skipOwnership: options.skipOwnership, skipPrivileges: options.skipPrivileges, keep: extensions.keep };
-      const staged = await splitDdl(extracted, { rename: rename(staging), ...common });
-      const detached = await withoutOutsideEffects(extracted, staged, { detachOutside: options.detachOutside, source: snapshot.client });
-      warnings.push(...detached.warnings);
-      if (detached.ddl === extracted) return { staged, final: await splitDdl(extracted, { rename: rename(restored), ...common }), extensions };
-      return {
-        staged: await splitDdl(detached.ddl, { rename: rename(staging), ...common }),
-        final: await splitDdl(detached.ddl, { rename: rename(restored), ...common }),
-        extensions,
-      };
-    }, (r) => `${r.staged.preData.length + r.staged.postData.length} statements parsed and renamed`);
-    warnings.push(...split.extensions.warnings, ...split.final.warnings);
-    await checkRoles(target, split.staged);
-
-    const lockMs = await configureTargetSession(target, { lockTimeoutMs: options.lockTimeoutMs });
-    lockTimeoutMs = lockMs;
-    await phase('pre-data', 'creating types, tables, functions and views under a staging name', async () => {
-      created = true;
-      // Views and column types reference live objects: a session holding one ACCESS EXCLUSIVE makes this wait, never for long.
-      await withLockRetry(target, () => applyDdl(target, split.staged.preData.filter(isStructural), { transaction: false }),
-        { object: 'a live object the definitions reference', anyRelation: true, mode: 'AccessShareLock', action: 'creating the staging schema', lockTimeoutMs: lockMs, signal });
-    });
-    const insidePostData = split.staged.postData.filter((s) => isStructural(s) && !s.referencesOutside);
-    const outsideKeys = split.staged.postData.filter((s) => s.referencesOutside);
-    const data = await restoreData({
-      source: options.source,
-      target: options.target,
-      targetClient: target,
-      snapshot,
-      schemas,
-      staging,
-      jobs: options.jobs ?? 4,
-      engine: options.engine,
-      // The DMS resources carry this restore's id and go into its ledger, so cleanup finds them.
-      dms: completeDmsOptions(options.dms && { restoreId, ledger: options.ledger, ...options.dms }, {
-        sourceSecretArn: past?.secretArn, sourceDatabase: libpqEnv(options.source).PGDATABASE, targetDatabase: libpqEnv(options.target).PGDATABASE,
-      }),
-      validate: options.validate ?? true,
-      largeObjects,
-      skipOwnership: options.skipOwnership,
-      skipPrivileges: options.skipPrivileges,
-      postData: insidePostData,
-      phase,
-      emit,
-      signal,
-    });
-    warnings.push(...data.warnings);
-    if (data.mismatches.length > 0) {
-      throw new ValidationError(`restored data differs from the source: ${data.mismatches.slice(0, 3).join('; ')}${data.mismatches.length > 3 ? ` (+${data.mismatches.length - 3} more)` : ''}; nothing was published`, data.mismatches);
-    }
-    if (outsideKeys.length > 0) {
-      const settings = split.staged.postData.filter((s) => s.kind === 'setting');
-      await applyDdl(target, settings, { transaction: false });
-      const keys = await phase('outside-keys', `adding ${outsideKeys.length} foreign key${outsideKeys.length > 1 ? 's' : ''} to live tables outside the schema, one at a time (lock timeout ${lockMs} ms)`,
-        () => addOutsideForeignKeys({ client: target, statements: outsideKeys, lockTimeoutMs: lockMs, signal, onAdded: (k) => addedKeys.push(k) }));
-      // The keys were added under the staging names; the user will know the tables by their restored names.
-      warnings.push(...keys.warnings.map((w) => staging.reduce((t, name, i) => t.split(quoteIdent(name)).join(quoteIdent(restored[i])), w)));
-    }
-    await phase('publish', `publishing as ${restored.join(', ')} in one transaction`, async () => {
-      const publish = [...largeObjects ? [dropLargeObjectRecordSql(largeObjects)] : [], ...publishStatements(staging, restored, split.final)];
-      await withLockRetry(target, () => applyDdl(target, publish, { transaction: false }),
-        { object: 'a live object the definitions reference', anyRelation: true, mode: 'AccessShareLock', action: 'publishing', lockTimeoutMs: lockMs, signal });
-      created = false;
-    });
-    const report: SchemaReport[] = schemas.map((s, i) => ({
-      source: s, restored: restored[i], tables: data.tables[i], sequences: data.sequences[i],
-    }));
-    return {
-      restoreId,
-      restorePoint: restorePoint.toISOString(),
-      schemas: report,
-      ...(data.largeObjects ? { largeObjects: data.largeObjects } : {}),
-      warnings,
-      durationMs: Date.now() - started,
-    };
+    plans = await planSchemas(run, restorePoint);
+    const definitions = await extractDefinitions(run, plans);
+    await createStaging(run, definitions);
+    const copied = await copyData(run, plans);
+    await buildPostData(run, definitions);
+    const sequences = await setSequences(run, plans);
+    await refreshViews(run, plans);
+    const validation = await validateData(run, plans, copied);
+    await addOutsideKeys(run, plans, definitions);
+    await publishSchemas(run, plans, definitions);
+    return restoreReport(run, plans, { restorePoint, started, copied, sequences, validation });
   } catch (err) {
-    if (created) {
+    if (run.made.staging) {
       emit({ type: 'phase', phase: 'cleanup', status: 'start', message: 'removing what this restore created' });
-      const leftover = await dropSchemas(options.target, target, staging, { keys: addedKeys, lockTimeoutMs, largeObjects });
+      const leftover = await dropStaging(run, plans);
       if (leftover) throw new SchemaRestoreError('CLEANUP_FAILED', `${(err as Error).message}; in addition, ${leftover}`, { cause: err });
       emit({ type: 'phase', phase: 'cleanup', status: 'done', message: 'the target is as it was' });
     }
@@ -270,42 +145,5 @@ async function restoreFromDatabase(options: RestoreSchemaOptions & { source: Dat
     stopCancel();
     await snapshot.close();
     await target.end().catch(() => undefined);
-  }
-}
-
-/**
- * Unlink the large objects the restore created, remove foreign keys to live tables (one at a time
- * under the lock timeout: dropping one locks the live table) and drop the staging schemas; on a
- * fresh connection when the restore's own one is broken.
- * Returns a sentence naming what could not be dropped, or undefined when all is gone.
- */
-async function dropSchemas(
-  conn: DatabaseConnection, client: Client, names: string[],
-  made: { keys: AddedForeignKey[]; lockTimeoutMs?: number; largeObjects?: LargeObjectRecord },
-): Promise<string | undefined> {
-  const sql = names.map((n) => `DROP SCHEMA IF EXISTS ${quoteIdent(n)} CASCADE`).join('; ');
-  const drop = async (c: Client): Promise<void> => {
-    if (made.largeObjects) await unlinkRecordedLargeObjects(c, made.largeObjects);
-    if (made.keys.length > 0) await dropOutsideForeignKeys(c, made.keys, made.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS);
-    await c.query(sql);
-  };
-  try {
-    await client.query('ROLLBACK').catch(() => undefined);
-    await drop(client);
-    return undefined;
-  } catch {
-    try {
-      const fresh = await connect(conn, 'target');
-      try {
-        await configureTargetSession(fresh, { lockTimeoutMs: made.lockTimeoutMs });
-        await drop(fresh);
-        return undefined;
-      } finally {
-        await fresh.end();
-      }
-    } catch (err) {
-      const record = made.largeObjects ? ` and the large objects listed in "${made.largeObjects.schema}".large_objects (target_oid: lo_unlink each)` : '';
-      return `the staging schema(s) ${names.map((n) => `"${n}"`).join(', ')}${record} could not be dropped (${(err as Error).message}); drop them by hand`;
-    }
   }
 }

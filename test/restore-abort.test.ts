@@ -61,7 +61,12 @@ describe('Ctrl-C (abort) reaches every step within 2 s and leaves the target as 
     const started: string[] = [];
     try {
       const err = await restoreSchema({
-        source, target, schemas: [schema], suffix: '_a', lockTimeoutMs: 60_000, signal: controller.signal,
+        source,
+        target,
+        schemas: [schema],
+        suffix: '_a',
+        lockTimeoutMs: 60_000,
+        signal: controller.signal,
         onProgress: (e) => {
           if (e.type !== 'phase' || e.status !== 'start') return;
           started.push(e.phase);

@@ -6,7 +6,7 @@ import { SchemaMapping } from './schema-mapping';
 import { formatBytes } from '../format-units';
 import { ProgressListener } from '../progress';
 import { LargeObjectsReport } from '../report';
-import type { PhaseRunner } from '../restore-data';
+import type { PhaseRunner } from '../restore/restore-run';
 
 /** Options of {@link restoreLargeObjects}. */
 export interface RestoreLargeObjectsOptions {

@@ -24,7 +24,9 @@ describe('restore --dry-run', () => {
     expect(await runCli(['restore', '--source', url, '--target', url, '--schema', 'customer_a1', '--suffix', '_x', '--dry-run'], cli.deps)).toBe(0);
     const out = cli.stdout.text;
     expect(out).toMatch(/^Plan \(dry run: nothing was created or changed\)\n/);
-    expect(out).toContain(`  source:        database ${url}`);
+    // Throwaway servers always have a password; the plan never shows it.
+    expect(out).toContain(`  source:        database ${url.replace(`:${cluster().password}@`, ':***@')}`);
+    expect(out).not.toContain(cluster().password!);
     expect(out).toContain('  restore point: the moment the restore starts');
     expect(out).toContain('    customer_a1 → customer_a1_x');
     expect(out).toMatch(/\n {6}users +40 rows +\d+(\.\d)? kB\n/);

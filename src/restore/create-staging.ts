@@ -1,0 +1,38 @@
+import { applyDdl } from '../ddl/apply-ddl';
+import { withLockRetry } from '../ddl/lock-retry';
+import type { DdlStatement, SplitDdlResult } from '../ddl/split-ddl';
+import { configureTargetSession } from '../ddl/target-session';
+import { MissingRolesError } from '../errors';
+import type { Definitions } from './extract-definitions';
+import { RestoreRun } from './restore-run';
+
+/** Statements that build (not owners and grants, which publish applies). */
+export const isStructural = (s: DdlStatement): boolean => s.kind !== 'ownership' && s.kind !== 'privilege';
+
+async function checkRoles(run: RestoreRun, split: SplitDdlResult): Promise<void> {
+  if (split.roles.length === 0) return;
+  const { rows } = await run.target.query<{ rolname: string }>('SELECT rolname FROM pg_roles WHERE rolname = ANY($1::text[])', [split.roles]);
+  const present = new Set(rows.map((r) => r.rolname));
+  const missing = split.roles.filter((r) => !present.has(r));
+  if (missing.length > 0) throw new MissingRolesError(missing);
+}
+
+/**
+ * Step "staging": check the roles the DDL names exist in the target, set the DDL session's lock
+ * timeout, and create the schemas' types, tables, functions and views under their staging names,
+ * in one transaction. Views and column types reference live objects: a session holding one of them
+ * ACCESS EXCLUSIVE makes this wait at most the lock timeout, and it is retried.
+ *
+ * @example
+ * await createStaging(run, definitions);
+ */
+export async function createStaging(run: RestoreRun, definitions: Definitions): Promise<void> {
+  await checkRoles(run, definitions.staged);
+  const lockTimeoutMs = await configureTargetSession(run.target, { lockTimeoutMs: run.options.lockTimeoutMs });
+  run.made.lockTimeoutMs = lockTimeoutMs;
+  await run.step('pre-data', 'creating types, tables, functions and views under a staging name', async () => {
+    run.made.staging = true;
+    await withLockRetry(run.target, () => applyDdl(run.target, definitions.staged.preData.filter(isStructural), { transaction: false }),
+      { object: 'a live object the definitions reference', anyRelation: true, mode: 'AccessShareLock', action: 'creating the staging schema', lockTimeoutMs, signal: run.signal });
+  });
+}

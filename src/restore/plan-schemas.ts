@@ -1,0 +1,28 @@
+import { InvalidInputError, SchemaExistsError, SchemaNotFoundError } from '../errors';
+import { existingSchemas, restoredNames, timestampSuffix } from '../restore-names';
+import { RestoreRun, SchemaPlan } from './restore-run';
+
+/**
+ * Step "names": one plan per schema — its source name, its staging name `pgsr_<id>_<n>` and its
+ * restored name (source name + suffix, by default the restore point's UTC time) — checked before
+ * anything is written: the schema exists at the source, no two restored names collide, and no name
+ * is taken in the target.
+ *
+ * @example
+ * const plans = await planSchemas(run, restorePoint); // [{ source: 'customer_a1', staging: 'pgsr_3f2a…_0', restored: 'customer_a1_20240128143000' }]
+ */
+export async function planSchemas(run: RestoreRun, restorePoint: Date): Promise<SchemaPlan[]> {
+  const { options, past } = run;
+  const schemas = options.schemas;
+  const atSource = await existingSchemas(run.snapshot.client, schemas);
+  const absent = schemas.find((s) => !atSource.has(s));
+  if (absent !== undefined) throw new SchemaNotFoundError(absent, past?.restorePoint ? `the source as of ${restorePoint.toISOString()}` : 'the source');
+  const restored = restoredNames(schemas, options.suffix ?? timestampSuffix(restorePoint));
+  const dup = restored.find((s, i) => restored.indexOf(s) !== i);
+  if (dup !== undefined) throw new InvalidInputError(`two schemas would both be restored as "${dup}"; choose another suffix`);
+  const plans = schemas.map((source, i) => ({ source, staging: `pgsr_${run.restoreId.slice(0, 12)}_${i}`, restored: restored[i] }));
+  const record = run.made.largeObjects ? [run.made.largeObjects.schema] : [];
+  const taken = [...await existingSchemas(run.target, [...restored, ...plans.map((p) => p.staging), ...record])];
+  if (taken.length > 0) throw new SchemaExistsError(taken[0]);
+  return plans;
+}

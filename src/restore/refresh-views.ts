@@ -1,0 +1,16 @@
+import { RestoreRun, SchemaPlan, stagingMappings } from './restore-run';
+import { listMaterializedViews } from '../copy/list-tables';
+import { refreshMaterializedViews } from '../copy/refresh-materialized-views';
+
+/**
+ * Step "materialized views": `REFRESH MATERIALIZED VIEW` in the staging schemas for each view that
+ * was populated at the source (one created `WITH NO DATA` stays empty), from the restored data.
+ *
+ * @example
+ * await refreshViews(run, plans);
+ */
+export async function refreshViews(run: RestoreRun, plans: readonly SchemaPlan[]): Promise<void> {
+  const populated = (await Promise.all(plans.map((p) => listMaterializedViews(run.snapshot.client, p.source)))).flat().filter((m) => m.populated);
+  await run.step('materialized-views', `refreshing ${populated.length} materialized view${populated.length === 1 ? '' : 's'}`,
+    () => refreshMaterializedViews({ target: run.target, schemas: stagingMappings(plans), populated, onProgress: run.emit, signal: run.signal }));
+}
