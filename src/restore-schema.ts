@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { connect, DatabaseConnection, libpqEnv } from './connection';
+import { dropStagingSchemas, stagingLeftMessage } from './cleanup/drop-staging';
+import { warnAboutLeftovers } from './cleanup/leftover-warning';
+import { markStagingDdl, publishedSchemaComments, stagingMarker } from './cleanup/staging-marker';
 import { completeDmsOptions } from './copy/dms/dms-engine-options';
-import { addOutsideForeignKeys, AddedForeignKey, dropOutsideForeignKeys } from './ddl/add-outside-foreign-keys';
+import { addOutsideForeignKeys, AddedForeignKey } from './ddl/add-outside-foreign-keys';
 import { applyDdl } from './ddl/apply-ddl';
 import { asCreateOrReplace } from './ddl/create-or-replace';
 import { detachFromOutside } from './ddl/detach-from-outside';
@@ -12,7 +15,7 @@ import { withLockRetry } from './ddl/lock-retry';
 import { describeOutsideEffect } from './ddl/outside-effects';
 import { DdlStatement, splitDdl, SplitDdlResult } from './ddl/split-ddl';
 import { loadSqlParser } from './ddl/sql-tokens';
-import { configureTargetSession, DEFAULT_LOCK_TIMEOUT_MS } from './ddl/target-session';
+import { configureTargetSession } from './ddl/target-session';
 import { AbortedError, InvalidInputError, MissingRolesError, SchemaExistsError, SchemaNotFoundError, SchemaRestoreError, ValidationError } from './errors';
 import { ProgressListener, RestorePhase, safeListener } from './progress';
 import { quoteIdent } from './quote';
@@ -62,7 +65,7 @@ function publishStatements(staging: string[], restored: string[], final: SplitDd
   const all = [...final.preData, ...final.postData.filter((s) => s.kind !== 'setting')];
   const owners = all.filter((s) => s.kind === 'ownership').map((s) => s.sql);
   const grants = all.filter((s) => s.kind === 'privilege').map((s) => s.sql);
-  return [...settings, ...renames, ...routines, ...owners, ...grants];
+  return [...settings, ...renames, ...publishedSchemaComments(final.preData, restored), ...routines, ...owners, ...grants];
 }
 
 /**
@@ -88,6 +91,7 @@ export async function restoreSchema(options: RestoreSchemaOptions): Promise<Rest
   const started = Date.now();
   checkRestoreOptions(options);
   const emit: ProgressListener = safeListener(options.onProgress);
+  await warnAboutLeftovers({ target: options.target, tempDir: options.tempDir, emit });
   const source = options.source;
   if (!isRestoreSource(source)) return restoreFromDatabase({ ...options, source }, { emit, started });
   // Fail fast on an unreachable target before spending minutes on a temporary source.
@@ -194,7 +198,7 @@ async function restoreFromDatabase(options: RestoreSchemaOptions & { source: Dat
     await phase('pre-data', 'creating types, tables, functions and views under a staging name', async () => {
       created = true;
       // Views and column types reference live objects: a session holding one ACCESS EXCLUSIVE makes this wait, never for long.
-      await withLockRetry(target, () => applyDdl(target, split.staged.preData.filter(isStructural), { transaction: false }),
+      await withLockRetry(target, () => applyDdl(target, markStagingDdl(split.staged.preData.filter(isStructural), { staging, marker: stagingMarker(restoreId) }), { transaction: false }),
         { object: 'a live object the definitions reference', anyRelation: true, mode: 'AccessShareLock', action: 'creating the staging schema', lockTimeoutMs: lockMs, signal });
     });
     const insidePostData = split.staged.postData.filter((s) => isStructural(s) && !s.referencesOutside);
@@ -255,34 +259,12 @@ async function restoreFromDatabase(options: RestoreSchemaOptions & { source: Dat
 }
 
 /**
- * Drop the staging schemas; on a fresh connection when the restore's own one is broken. Foreign keys
- * to live tables go first, one at a time under the lock timeout (dropping one locks the live table).
- * Returns a sentence naming what could not be dropped, or undefined when all is gone.
+ * Drop the staging schemas (see {@link dropStagingSchemas}: retried while the target restarts, in
+ * batches that fit the lock table). Returns a sentence naming exactly what is left, or undefined.
  */
 async function dropSchemas(
   conn: DatabaseConnection, client: Client, names: string[], fks: { keys: AddedForeignKey[]; lockTimeoutMs?: number },
 ): Promise<string | undefined> {
-  const sql = names.map((n) => `DROP SCHEMA IF EXISTS ${quoteIdent(n)} CASCADE`).join('; ');
-  const drop = async (c: Client) => {
-    if (fks.keys.length > 0) await dropOutsideForeignKeys(c, fks.keys, fks.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS);
-    await c.query(sql);
-  };
-  try {
-    await client.query('ROLLBACK').catch(() => undefined);
-    await drop(client);
-    return undefined;
-  } catch {
-    try {
-      const fresh = await connect(conn, 'target');
-      try {
-        await configureTargetSession(fresh, { lockTimeoutMs: fks.lockTimeoutMs });
-        await drop(fresh);
-        return undefined;
-      } finally {
-        await fresh.end();
-      }
-    } catch (err) {
-      return `the staging schema(s) ${names.map((n) => `"${n}"`).join(', ')} could not be dropped (${(err as Error).message}); drop them by hand`;
-    }
-  }
+  const { left, error } = await dropStagingSchemas({ target: conn, client, schemas: names, outsideKeys: fks.keys, lockTimeoutMs: fks.lockTimeoutMs });
+  return left.length > 0 ? stagingLeftMessage(left, conn, error) : undefined;
 }
