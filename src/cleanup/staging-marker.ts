@@ -81,7 +81,8 @@ export function markStagingDdl(preData: readonly DdlStatement[], o: { staging: r
  */
 export function publishedSchemaComments(finalPreData: readonly DdlStatement[], restored: readonly string[]): string[] {
   const comments = finalPreData.filter(isSchemaComment).map((s) => s.sql);
-  const commented = (schema: string) => comments.some((sql) => sql.includes(`SCHEMA ${quoteIdent(schema)} `));
+  // pg_dump quotes only where needed; quoteIdent always does.
+  const commented = (schema: string) => comments.some((sql) => sql.includes(`SCHEMA ${quoteIdent(schema)} `) || sql.includes(`SCHEMA ${schema} `));
   return [...comments, ...restored.filter((s) => !commented(s)).map((s) => `COMMENT ON SCHEMA ${quoteIdent(s)} IS NULL`)];
 }
 
