@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { connect, DatabaseConnection, libpqEnv } from './connection';
 import { dropStagingSchemas, stagingLeftMessage } from './cleanup/drop-staging';
 import { warnAboutLeftovers } from './cleanup/leftover-warning';
 import { markStagingDdl, publishedSchemaComments, stagingMarker } from './cleanup/staging-marker';
+import { connect, DatabaseConnection, libpqEnv } from './connection';
 import { completeDmsOptions } from './copy/dms/dms-engine-options';
 import { addOutsideForeignKeys, AddedForeignKey } from './ddl/add-outside-foreign-keys';
 import { applyDdl } from './ddl/apply-ddl';
@@ -198,7 +198,8 @@ async function restoreFromDatabase(options: RestoreSchemaOptions & { source: Dat
     await phase('pre-data', 'creating types, tables, functions and views under a staging name', async () => {
       created = true;
       // Views and column types reference live objects: a session holding one ACCESS EXCLUSIVE makes this wait, never for long.
-      await withLockRetry(target, () => applyDdl(target, markStagingDdl(split.staged.preData.filter(isStructural), { staging, marker: stagingMarker(restoreId) }), { transaction: false }),
+      const preData = markStagingDdl(split.staged.preData.filter(isStructural), { staging, marker: stagingMarker(restoreId) });
+      await withLockRetry(target, () => applyDdl(target, preData, { transaction: false }),
         { object: 'a live object the definitions reference', anyRelation: true, mode: 'AccessShareLock', action: 'creating the staging schema', lockTimeoutMs: lockMs, signal });
     });
     const insidePostData = split.staged.postData.filter((s) => isStructural(s) && !s.referencesOutside);

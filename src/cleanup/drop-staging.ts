@@ -72,8 +72,14 @@ export async function dropStagingSchemas(o: DropStagingOptions): Promise<DropSta
     let client: Client | undefined;
     try {
       if (own) await own.query('ROLLBACK').catch(() => undefined);
-      client = own ?? await connect(o.target, 'target');
-      if (!own) await configureTargetSession(client, { lockTimeoutMs: o.lockTimeoutMs });
+      if (!own) {
+        client = await connect(o.target, 'target');
+        // A server shutting down also reports on the idle connection: that must not crash the process.
+        client.on('error', () => undefined);
+        await configureTargetSession(client, { lockTimeoutMs: o.lockTimeoutMs });
+      } else {
+        client = own;
+      }
       const present = await existing(client, left);
       left = present;
       if (keys.length > 0) {

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { dropStagingSchemas } from './drop-staging';
 import { DirectoryLeftover, LocalLeftovers } from './local-leftovers';
 import { DatabaseConnection } from '../connection';
+import { InvalidInputError, SchemaRestoreError } from '../errors';
 import { isProcessAlive } from '../local/cluster-registry';
 import { findPostgresBinaries } from '../local/postgres-binaries';
-import { InvalidInputError, SchemaRestoreError } from '../errors';
 import { abortableSleep } from '../sleep';
 
 export interface RemoveLocalLeftoversOptions {

@@ -40,7 +40,7 @@ async function local(options: CleanupCommandOptions, deps: CliDeps): Promise<{ r
   return result;
 }
 
-function footer(rows: readonly Listed[], deleted: boolean, failures?: readonly string[]): string {
+function footerLine(rows: readonly Listed[], deleted: boolean, failures?: readonly string[]): string {
   // Leftovers of restores still running are listed, never removed.
   const removable = rows.filter((r) => r.orphan !== false).length;
   if (failures?.length) return `Removed ${removable - failures.length} of ${removable}; see the errors above.`;
@@ -48,7 +48,7 @@ function footer(rows: readonly Listed[], deleted: boolean, failures?: readonly s
   return removable === 0 ? 'Nothing to remove: what is listed belongs to restores still running.' : 'Dry run: nothing was deleted; run again with --yes to delete them.';
 }
 
-function heading(options: CleanupCommandOptions): string {
+function headingLine(options: CleanupCommandOptions): string {
   if (options.local) return `Left by restores that did not finish (staging schemas${options.target ? ' in the target' : ': none looked for without --target'}; servers and work directories in ${options.tempDir ?? tmpdir()})`;
   return options.orphans ? 'Resources left by crashed restores (tagged pg-schema-restore:restore-id)' : `Resources in the ledger ${options.ledgerPath}`;
 }
@@ -75,7 +75,7 @@ export async function runCleanupCommand(options: CleanupCommandOptions, deps: Cl
       if (options.json) {
         deps.stdout.write(`${JSON.stringify({ resources: rows, deleted })}\n`);
       } else {
-        deps.stdout.write(render(rows, heading(options), footer(rows, deleted, failures)));
+        deps.stdout.write(render(rows, headingLine(options), footerLine(rows, deleted, failures)));
       }
       return failures?.length ? EXIT_CODES.failure : EXIT_CODES.ok;
     } catch (err) {

@@ -41,8 +41,11 @@ function listed(found: LocalLeftovers): LocalListed[] {
  * @example
  * const { rows } = await localCleanup(parseCleanupArgs({ local: true, target: url }, process.env), { onProgress: console.log });
  */
-export async function localCleanup(options: CleanupCommandOptions, o: { onProgress?: (message: string) => void } = {}): Promise<LocalCleanupResult> {
-  const found = await findLocalLeftovers({ target: options.target, tempDir: options.tempDir, olderThanMs: options.olderThanMs ?? DEFAULT_LEFTOVER_AGE_MS });
+export async function localCleanup(
+  options: CleanupCommandOptions, o: { onProgress?: (message: string) => void } = {},
+): Promise<LocalCleanupResult> {
+  const olderThanMs = options.olderThanMs ?? DEFAULT_LEFTOVER_AGE_MS;
+  const found = await findLocalLeftovers({ target: options.target, tempDir: options.tempDir, olderThanMs });
   const rows = listed(found);
   if (!options.yes || !rows.some((r) => r.orphan)) return { rows, deleted: false, failures: [] };
   const removed = await removeLocalLeftovers(found, { target: options.target, onProgress: o.onProgress });

@@ -67,7 +67,9 @@ const hours = (ms: number) => `${(ms / 3_600_000).toFixed(1)} h`;
  * @example
  * ownerGone({ pid: 4242, host: hostname(), started }, { olderThanMs: 86_400_000 }); // 'process 4242 is not running'
  */
-export function ownerGone(owner: { pid: number; host: string; started: string }, o: { olderThanMs: number; now?: Date; isAlive?: (pid: number) => boolean }): string | undefined {
+export function ownerGone(
+  owner: { pid: number; host: string; started: string }, o: { olderThanMs: number; now?: Date; isAlive?: (pid: number) => boolean },
+): string | undefined {
   if (owner.host === hostname()) return (o.isAlive ?? isProcessAlive)(owner.pid) ? undefined : `process ${owner.pid} is not running`;
   const ageMs = (o.now ?? new Date()).getTime() - Date.parse(owner.started);
   if (!(ageMs > o.olderThanMs)) return undefined;

@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -12,8 +12,11 @@ import { execSql, processesUnder, useLocalCluster, withClient } from '../support
 const root = join(__dirname, '..', '..');
 const main = join(root, 'src', 'cli', 'main.ts');
 
+/** A line of the restore's plain log, or a condition polled every 20 ms. */
+type Moment = RegExp | (() => boolean);
+
 /** Start `pg-schema-restore restore …` as its own process (ts-node, as the bin runs) with throwaway servers under `tempDir`. */
-function startRestore(args: string[], tempDir: string): { child: ChildProcess; output: () => string; waitFor: (line: RegExp) => Promise<void> } {
+function startRestore(args: string[], tempDir: string): { child: ChildProcess; output: () => string; waitFor: (moment: Moment) => Promise<void> } {
   const child = spawn(process.execPath, ['-r', 'ts-node/register', main, 'restore', ...args], {
     cwd: root,
     env: { ...process.env, TMPDIR: tempDir, TS_NODE_PROJECT: join(root, 'test', 'tsconfig.json'), TS_NODE_TRANSPILE_ONLY: '1', DEBUG: '' },
@@ -27,22 +30,27 @@ function startRestore(args: string[], tempDir: string): { child: ChildProcess; o
   };
   child.stdout!.on('data', onData);
   child.stderr!.on('data', onData);
-  const waitFor = (line: RegExp) => new Promise<void>((resolve, reject) => {
+  const waitFor = (moment: Moment) => new Promise<void>((resolve, reject) => {
+    const timer = setInterval(() => check(), 20);
     const check = () => {
-      if (line.test(text)) {
+      if (typeof moment === 'function' ? moment() : moment.test(text)) {
         listeners.delete(check);
+        clearInterval(timer);
         resolve();
       }
     };
     listeners.add(check);
-    child.once('exit', (code) => reject(new Error(`restore exited (${code}) before ${line}:\n${text}`)));
+    child.once('exit', (code) => {
+      clearInterval(timer);
+      reject(new Error(`restore exited (${code}) before ${String(moment)}:\n${text}`));
+    });
     check();
   });
   return { child, output: () => text, waitFor };
 }
 
 /** Freeze the restore the moment a phase line appears, then kill -9 it: nothing of it runs any cleanup. */
-async function killAt(args: string[], tempDir: string, line: RegExp): Promise<string> {
+async function killAt(args: string[], tempDir: string, line: Moment): Promise<string> {
   const run = startRestore(args, tempDir);
   await run.waitFor(line);
   run.child.kill('SIGSTOP');
@@ -51,6 +59,9 @@ async function killAt(args: string[], tempDir: string, line: RegExp): Promise<st
   await exited;
   return run.output();
 }
+
+/** What restores put in the temp dir (node's own compile cache lives there too). */
+const ours = (dir: string) => readdirSync(dir).filter((n) => n.startsWith('pgsr-')).sort();
 
 const stagingSchemas = (url: string) => withClient(url, async (c) =>
   (await c.query<{ nspname: string }>("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'pgsr\\_%' ORDER BY 1")).rows.map((r) => r.nspname));
@@ -111,7 +122,7 @@ describe('kill -9 of a restore, then cleanup --local --yes removes everything it
     expect(removed.code).toBe(0);
     expect(await stagingSchemas(url)).toEqual([]);
     expect(processesUnder(tempDir)).toEqual([]);
-    expect(readdirSync(tempDir)).toEqual([]);
+    expect(ours(tempDir)).toEqual([]);
   }
 
   test.each([
@@ -125,21 +136,33 @@ describe('kill -9 of a restore, then cleanup --local --yes removes everything it
     await expectAllRemoved();
   }, 180_000);
 
-  test('dump source, killed during copy: the throwaway server is stopped, its directory and the dump work directory removed', async () => {
+  test('dump source, killed while pg_restore loads the throwaway server: the server and the dump work directory are removed', async () => {
+    const url = target().url('tenant_a');
+    await killAt(['--source', join(work, 'tenant_a.dump'), '--target', url, '--schema', 'customer_a1', '--suffix', '_crash'], tempDir, /source started/);
+    expect(ours(tempDir)).toContainEqual(expect.stringMatching(/^pgsr-dump-/));
+    await expectAllRemoved();
+  }, 180_000);
+
+  test('dump source, killed during copy: the running throwaway server is stopped and removed, the staging schema dropped', async () => {
     const url = target().url('tenant_a');
     await killAt(['--source', join(work, 'tenant_a.dump'), '--target', url, '--schema', 'customer_a1', '--suffix', '_crash'], tempDir, /copy started/);
-    expect(readdirSync(tempDir).sort()).toEqual([expect.stringMatching(/^pgsr-cluster-/), expect.stringMatching(/^pgsr-dump-/)]);
+    expect(ours(tempDir)).toContainEqual(expect.stringMatching(/^pgsr-cluster-/));
     expect(processesUnder(tempDir).length).toBeGreaterThan(0);
     expect(await stagingSchemas(url)).toHaveLength(1);
     await expectAllRemoved();
   }, 180_000);
 
-  test.each([
-    ['while the base backup is recovering', /source started/],
+  /** A throwaway server has written its postmaster.pid: it is up (recovering, for a base backup). */
+  const serverStarted = () => ours(tempDir).some((d) => existsSync(join(tempDir, d, 'data', 'postmaster.pid')));
+
+  test.each<[string, Moment]>([
+    ['while the base backup is recovering', () => serverStarted()],
     ['during copy', /copy started/],
   ])('PITR source, killed %s: the recovering or promoted server is stopped and removed', async (_when, line) => {
     const url = target().url('tenant_a');
     await killAt(['--source', `pitr:${join(work, 'base')}?wal=${join(work, 'wal')}`, '--at', at.toISOString(), '--target', url, '--schema', 'customer_a1', '--suffix', '_crash'], tempDir, line);
+    expect(ours(tempDir)).toEqual([expect.stringMatching(/^pgsr-cluster-/)]);
+    expect(processesUnder(tempDir).length).toBeGreaterThan(0);
     await expectAllRemoved();
   }, 240_000);
 });
