@@ -7,7 +7,7 @@ import {
 } from '../../src';
 import { runCli } from '../../src/cli/program';
 import { fakeCli } from '../support/cli';
-import { execSql, processesUnder, useLocalCluster, withClient } from '../support/postgres';
+import { execSql, processesUnder, stagingLikeSchemas, useLocalCluster, withClient } from '../support/postgres';
 
 const root = join(__dirname, '..', '..');
 const main = join(root, 'src', 'cli', 'main.ts');
@@ -63,8 +63,6 @@ async function killAt(args: string[], tempDir: string, line: Moment): Promise<st
 /** What restores put in the temp dir (node's own compile cache lives there too). */
 const ours = (dir: string) => readdirSync(dir).filter((n) => n.startsWith('pgsr-')).sort();
 
-const stagingSchemas = (url: string) => withClient(url, async (c) =>
-  (await c.query<{ nspname: string }>("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'pgsr\\_%' ORDER BY 1")).rows.map((r) => r.nspname));
 
 async function cleanupLocal(target: string, tempDir: string, yes: boolean): Promise<{ code: number; stdout: string; stderr: string }> {
   const cli = fakeCli(async () => {
@@ -115,12 +113,12 @@ describe('kill -9 of a restore, then cleanup --local --yes removes everything it
     const dry = await cleanupLocal(url, tempDir, false);
     expect(dry.code).toBe(0);
     expect(dry.stdout).toMatch(/Dry run: nothing was deleted/);
-    const listed = await stagingSchemas(url);
+    const listed = await stagingLikeSchemas(url);
     for (const s of listed) expect(dry.stdout).toContain(s);
     const removed = await cleanupLocal(url, tempDir, true);
     expect(removed.stderr).toBe('');
     expect(removed.code).toBe(0);
-    expect(await stagingSchemas(url)).toEqual([]);
+    expect(await stagingLikeSchemas(url)).toEqual([]);
     expect(processesUnder(tempDir)).toEqual([]);
     expect(ours(tempDir)).toEqual([]);
   }
@@ -131,7 +129,7 @@ describe('kill -9 of a restore, then cleanup --local --yes removes everything it
   ])('database source, killed during %s: the staging schema with its data is found by its marker and dropped', async (_phase, line) => {
     const url = target().url('tenant_a');
     await killAt(['--source', production.url('tenant_a'), '--target', url, '--schema', 'customer_a1', '--suffix', '_crash'], tempDir, line);
-    const left = await stagingSchemas(url);
+    const left = await stagingLikeSchemas(url);
     expect(left).toHaveLength(1);
     await expectAllRemoved();
   }, 180_000);
@@ -148,7 +146,7 @@ describe('kill -9 of a restore, then cleanup --local --yes removes everything it
     await killAt(['--source', join(work, 'tenant_a.dump'), '--target', url, '--schema', 'customer_a1', '--suffix', '_crash'], tempDir, /copy started/);
     expect(ours(tempDir)).toContainEqual(expect.stringMatching(/^pgsr-cluster-/));
     expect(processesUnder(tempDir).length).toBeGreaterThan(0);
-    expect(await stagingSchemas(url)).toHaveLength(1);
+    expect(await stagingLikeSchemas(url)).toHaveLength(1);
     await expectAllRemoved();
   }, 180_000);
 

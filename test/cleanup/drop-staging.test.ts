@@ -1,7 +1,7 @@
 import { Client } from 'pg';
-import { connect, runTool } from '../../src';
+import { connect, restoreSchema, runTool, SchemaRestoreError } from '../../src';
 import { dropStagingSchemas, stagingLeftMessage } from '../../src/cleanup/drop-staging';
-import { execSql, useLocalCluster, withClient } from '../support/postgres';
+import { execSql, stagingLikeSchemas, useLocalCluster, withClient } from '../support/postgres';
 
 const schemaExists = (url: string, name: string) => withClient(url, async (c) =>
   (await c.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [name])).rowCount === 1);
@@ -61,6 +61,20 @@ describe('dropStagingSchemas: does not give up', () => {
     expect(message).toMatch(/^the staging schema "pgsr_ro_1" is still in the target \(.*read-only transaction.*\); remove it with: pg-schema-restore cleanup --local --target 'postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/readonly_target\?sslmode=disable' --yes$/);
     expect(message).not.toContain('pgsr_ro_0');
     expect(message).not.toContain(cluster.password);
+  }, 60_000);
+
+  test('a restore into a read-only target fails with the reason alone: nothing was created, so nothing is to be dropped', async () => {
+    const cluster = target();
+    await execSql(cluster.url('postgres'), 'CREATE DATABASE ro_restore');
+    const url = cluster.url('ro_restore');
+    await execSql(url, 'CREATE SCHEMA tiny; CREATE TABLE tiny.t AS SELECT 1 AS x');
+    await execSql(cluster.url('postgres'), 'ALTER DATABASE ro_restore SET default_transaction_read_only = on');
+    const failure = await restoreSchema({ source: url, target: url, schemas: ['tiny'], suffix: '_r' }).catch((err: SchemaRestoreError) => err);
+    expect(failure).toBeInstanceOf(SchemaRestoreError);
+    expect((failure as SchemaRestoreError).code).not.toBe('CLEANUP_FAILED');
+    expect((failure as Error).message).toMatch(/read-only transaction/);
+    expect((failure as Error).message).not.toMatch(/in addition|still in the target|by hand|cleanup --local/i);
+    expect(await stagingLikeSchemas(url)).toEqual([]);
   }, 60_000);
 
   test('an unreachable target is retried until the deadline, then every schema is reported as possibly left', async () => {

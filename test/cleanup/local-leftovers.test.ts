@@ -9,7 +9,7 @@ import { runCli } from '../../src/cli/program';
 import { OWNER_FILE } from '../../src/local/cluster-registry';
 import { fakeCli } from '../support/cli';
 import { freshBaseDir, leftovers } from '../support/dump-archives';
-import { execSql, useLocalCluster, withClient } from '../support/postgres';
+import { execSql, stagingLikeSchemas, useLocalCluster, withClient } from '../support/postgres';
 
 /** The pid of a process that has exited. */
 const deadPid = (): number => spawnSync('true').pid!;
@@ -34,8 +34,7 @@ describe('findLocalLeftovers / cleanup --local: only what dead restores left', (
     return dir;
   }
 
-  const schemas = () => withClient(url, async (c) =>
-    (await c.query<{ nspname: string }>("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'pgsr\\_%' ORDER BY 1")).rows.map((r) => r.nspname));
+  const schemas = () => stagingLikeSchemas(url);
 
   beforeAll(async () => {
     url = target().url('postgres');
