@@ -91,3 +91,7 @@ export * from './cleanup/dms-orphans';
 export * from './aws-pricing';
 export * from './sources/rds/estimate-rds-cost';
 export * from './copy/dms/plan-dms';
+export { findLocalLeftovers, FindLocalLeftoversOptions, LocalLeftovers, StagingLeftover, DirectoryLeftover } from './cleanup/local-leftovers';
+export { removeLocalLeftovers, RemoveLocalLeftoversOptions, RemovedLeftovers } from './cleanup/remove-local-leftovers';
+export { dropStagingSchemas, DropStagingOptions, DropStagingResult, stagingLeftMessage } from './cleanup/drop-staging';
+export { StagingMarker, MarkedSchema, listMarkedSchemas, STAGING_MARKER_PREFIX } from './cleanup/staging-marker';

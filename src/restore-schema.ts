@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { cancelOnAbort } from './cancel-on-abort';
+import { warnAboutLeftovers } from './cleanup/leftover-warning';
 import { connect, DatabaseConnection, libpqEnv } from './connection';
 import { largeObjectRecord } from './copy/large-object-record';
 import { loadSqlParser } from './ddl/sql-tokens';
@@ -49,6 +50,7 @@ export async function restoreSchema(options: RestoreSchemaOptions): Promise<Rest
   const started = Date.now();
   checkRestoreOptions(options);
   const emit: ProgressListener = safeListener(options.onProgress);
+  await warnAboutLeftovers({ target: options.target, tempDir: options.tempDir, emit });
   const source = options.source;
   if (!isRestoreSource(source)) return restoreFromDatabase({ ...options, source }, { emit, started });
   // Fail fast on an unreachable target before spending minutes on a temporary source.
@@ -123,7 +125,7 @@ async function restoreFromDatabase(options: RestoreSchemaOptions & { source: Dat
     emit({ type: 'phase', phase: 'snapshot', status: 'done', message: `reading ${asOf} (one snapshot for DDL and data)` });
     plans = await planSchemas(run, restorePoint);
     const definitions = await extractDefinitions(run, plans);
-    await createStaging(run, definitions);
+    await createStaging(run, plans, definitions);
     const copied = await copyData(run, plans);
     await buildPostData(run, definitions);
     const sequences = await setSequences(run, plans);

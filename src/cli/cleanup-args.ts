@@ -1,10 +1,14 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { checkTargetUrl } from './restore-args';
 import { InvalidInputError } from '../errors';
 
 /** Options of `pg-schema-restore cleanup` as commander hands them over. */
 export interface RawCleanupArgs {
   readonly orphans?: boolean;
+  readonly local?: boolean;
+  readonly target?: string;
+  readonly tempDir?: string;
   readonly olderThan?: string;
   readonly ledger?: string;
   readonly yes?: boolean;
@@ -15,6 +19,12 @@ export interface RawCleanupArgs {
 export interface CleanupCommandOptions {
   /** Sweep AWS for tagged leftovers instead of working from the ledger file. */
   readonly orphans: boolean;
+  /** Look for what crashed restores left on this machine and in `target`: staging schemas, throwaway servers, work directories. */
+  readonly local?: boolean;
+  /** With `local`: the database to look for staging schemas in. */
+  readonly target?: string;
+  /** With `local`: where throwaway servers live. @default os.tmpdir() */
+  readonly tempDir?: string;
   readonly olderThanMs?: number;
   readonly ledgerPath: string;
   /** Delete; without it only list (dry run). */
@@ -48,17 +58,25 @@ export function defaultLedgerPath(env: Record<string, string | undefined>): stri
 }
 
 /**
- * Check `cleanup`'s options: `--older-than` only with `--orphans`, durations well-formed.
+ * Check `cleanup`'s options: `--older-than` only with `--orphans` or `--local`, `--target` and
+ * `--temp-dir` only with `--local`, durations well-formed.
  *
  * @example
  * parseCleanupArgs({ orphans: true, olderThan: '6h' }, process.env);
  */
 export function parseCleanupArgs(raw: RawCleanupArgs, env: Record<string, string | undefined>): CleanupCommandOptions {
-  if (raw.olderThan !== undefined && !raw.orphans) {
-    throw new InvalidInputError('--older-than applies to --orphans only: the ledger lists exactly what a restore left, whatever its age');
+  if (raw.olderThan !== undefined && !raw.orphans && !raw.local) {
+    throw new InvalidInputError('--older-than applies to --orphans only, or to --local: the ledger lists exactly what a restore left, whatever its age');
+  }
+  if (raw.orphans && raw.local) throw new InvalidInputError('--orphans (cloud resources) and --local (this machine and --target) are separate sweeps; run them one at a time');
+  if (!raw.local && (raw.target !== undefined || raw.tempDir !== undefined)) {
+    throw new InvalidInputError(`${raw.target !== undefined ? '--target' : '--temp-dir'} applies to --local only`);
   }
   return {
     orphans: raw.orphans === true,
+    local: raw.local === true,
+    target: raw.target === undefined ? undefined : checkTargetUrl(raw.target),
+    tempDir: raw.tempDir,
     olderThanMs: raw.olderThan === undefined ? undefined : parseDuration(raw.olderThan, '--older-than'),
     ledgerPath: raw.ledger ?? defaultLedgerPath(env),
     yes: raw.yes === true,

@@ -1,4 +1,6 @@
+import { tmpdir } from 'node:os';
 import { CleanupCommandOptions } from './cleanup-args';
+import { localCleanup } from './cleanup-local';
 import { CliDeps } from './cli-deps';
 import { EXIT_CODES, reportFailure } from './cli-errors';
 import { withInterrupt } from './interrupt';
@@ -13,6 +15,7 @@ interface Listed {
   readonly id: string;
   readonly restoreId: string;
   readonly note: string;
+  readonly orphan?: boolean;
 }
 
 function render(rows: readonly Listed[], heading: string, footer: string): string {
@@ -29,6 +32,25 @@ async function fromLedger(options: CleanupCommandOptions, deps: CliDeps, signal:
   const onProgress = options.json ? undefined : deps.createDisplay(deps.stdout).onProgress;
   await cleanupResources(new Ledger(store, 'cli-cleanup'), { allRestores: true, signal, onProgress });
   return { rows, deleted: true };
+}
+
+async function local(options: CleanupCommandOptions, deps: CliDeps): Promise<{ rows: Listed[]; deleted: boolean; failures: string[] }> {
+  const result = await localCleanup(options, { onProgress: options.json ? undefined : (m) => deps.stdout.write(`${m}\n`) });
+  for (const failure of result.failures) deps.stderr.write(`pg-schema-restore: ${failure}\n`);
+  return result;
+}
+
+function footerLine(rows: readonly Listed[], deleted: boolean, failures?: readonly string[]): string {
+  // Leftovers of restores still running are listed, never removed.
+  const removable = rows.filter((r) => r.orphan !== false).length;
+  if (failures?.length) return `Removed ${removable - failures.length} of ${removable}; see the errors above.`;
+  if (deleted) return `Deleted ${removable} resource${removable === 1 ? '' : 's'}.`;
+  return removable === 0 ? 'Nothing to remove: what is listed belongs to restores still running.' : 'Dry run: nothing was deleted; run again with --yes to delete them.';
+}
+
+function headingLine(options: CleanupCommandOptions): string {
+  if (options.local) return `Left by restores that did not finish (staging schemas${options.target ? ' in the target' : ': none looked for without --target'}; servers and work directories in ${options.tempDir ?? tmpdir()})`;
+  return options.orphans ? 'Resources left by crashed restores (tagged pg-schema-restore:restore-id)' : `Resources in the ledger ${options.ledgerPath}`;
 }
 
 async function orphans(options: CleanupCommandOptions, signal: AbortSignal): Promise<{ rows: Listed[]; deleted: boolean }> {
@@ -48,15 +70,14 @@ async function orphans(options: CleanupCommandOptions, signal: AbortSignal): Pro
 export async function runCleanupCommand(options: CleanupCommandOptions, deps: CliDeps): Promise<number> {
   return withInterrupt(deps, async (signal) => {
     try {
-      const { rows, deleted } = options.orphans ? await orphans(options, signal) : await fromLedger(options, deps, signal);
+      const { rows, deleted, failures }: { rows: Listed[]; deleted: boolean; failures?: string[] } = options.local ? await local(options, deps)
+        : options.orphans ? await orphans(options, signal) : await fromLedger(options, deps, signal);
       if (options.json) {
         deps.stdout.write(`${JSON.stringify({ resources: rows, deleted })}\n`);
       } else {
-        const heading = options.orphans ? 'Resources left by crashed restores (tagged pg-schema-restore:restore-id)' : `Resources in the ledger ${options.ledgerPath}`;
-        const footer = deleted ? `Deleted ${rows.length} resource${rows.length === 1 ? '' : 's'}.` : 'Dry run: nothing was deleted; run again with --yes to delete them.';
-        deps.stdout.write(render(rows, heading, footer));
+        deps.stdout.write(render(rows, headingLine(options), footerLine(rows, deleted, failures)));
       }
-      return EXIT_CODES.ok;
+      return failures?.length ? EXIT_CODES.failure : EXIT_CODES.ok;
     } catch (err) {
       return reportFailure(err, deps, []);
     }

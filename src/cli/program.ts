@@ -71,9 +71,14 @@ function buildProgram(deps: CliDeps, setExitCode: (code: number) => void): Comma
     });
 
   program.command('cleanup')
-    .description('list (or with --yes delete) cloud resources that restores left behind: those the ledger lists, or with --orphans every expired tagged one')
+    .description('list (or with --yes delete) what restores left behind: cloud resources the ledger lists, with --orphans every expired tagged one, ' +
+      'with --local staging schemas, throwaway servers and work directories of restores that were killed')
     .option('--orphans', 'sweep AWS for resources tagged pg-schema-restore:restore-id whose expires-at tag has passed')
-    .option('--older-than <duration>', 'with --orphans, also resources created longer ago than this (e.g. 6h, 2d)')
+    .option('--local', 'look for leftovers of killed or crashed restores: pgsr_* staging schemas in --target, throwaway servers and directories in --temp-dir')
+    .option('--target <postgres-url>', 'with --local, the database to look for staging schemas in')
+    .option('--temp-dir <dir>', 'with --local, where throwaway servers live (default: the system temp directory)')
+    .option('--older-than <duration>', 'with --orphans, also resources created longer ago than this (e.g. 6h, 2d); with --local, restores started on other hosts ' +
+      'count as gone after this (default: 24h)')
     .option('--ledger <file>', 'ledger file of the CLI\'s restores (default: $PGSR_LEDGER or ~/.pg-schema-restore/ledger.json)')
     .option('--yes', 'delete what was found (default: only list it)')
     .option('--json', 'print what was found as one JSON object')

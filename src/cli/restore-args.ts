@@ -49,7 +49,7 @@ export interface RestoreCommandOptions {
 
 const EXAMPLE_TARGET = 'postgres://user@host:5432/tenant_a';
 
-function checkTargetUrl(value: string | undefined): string {
+export function checkTargetUrl(value: string | undefined): string {
   if (value === undefined) throw new InvalidInputError(`missing --target <postgres-url>: the live database to restore into, e.g. --target ${EXAMPLE_TARGET}`);
   let protocol: string | undefined;
   try {

@@ -6,6 +6,7 @@ import { ClientConfig } from 'pg';
 import { admitRestoreLogins } from './admit-restore-logins';
 import { randomPassword, writeClusterAccess } from './cluster-access';
 import { ServerSetting, writeClusterConfig } from './cluster-config';
+import { writeOwnerRecord } from './cluster-registry';
 import { freePort } from './free-port';
 import { findPostgresBinaries, PostgresBinaries } from './postgres-binaries';
 import { postgresOsUser } from './postgres-os-user';
@@ -152,6 +153,8 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
   const osUser = postgresOsUser();
   const user = options.superuser ?? 'postgres';
   const dir = mkdtempSync(join(options.baseDir ?? tmpdir(), 'pgsr-cluster-'));
+  // A process killed with -9 runs no exit hook: `cleanup --local` finds the server by its owner.
+  writeOwnerRecord(dir);
   const dataDir = join(dir, 'data');
   const socketDir = join(dir, 'socket');
   const logFile = join(dir, 'server.log');

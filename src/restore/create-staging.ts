@@ -1,10 +1,11 @@
+import { markStagingDdl, stagingMarker } from '../cleanup/staging-marker';
 import { applyDdl } from '../ddl/apply-ddl';
 import { withLockRetry } from '../ddl/lock-retry';
 import type { DdlStatement, SplitDdlResult } from '../ddl/split-ddl';
 import { configureTargetSession } from '../ddl/target-session';
 import { MissingRolesError } from '../errors';
 import type { Definitions } from './extract-definitions';
-import { RestoreRun } from './restore-run';
+import { RestoreRun, SchemaPlan } from './restore-run';
 
 /** Statements that build (not owners and grants, which publish applies). */
 export const isStructural = (s: DdlStatement): boolean => s.kind !== 'ownership' && s.kind !== 'privilege';
@@ -20,19 +21,22 @@ async function checkRoles(run: RestoreRun, split: SplitDdlResult): Promise<void>
 /**
  * Step "staging": check the roles the DDL names exist in the target, set the DDL session's lock
  * timeout, and create the schemas' types, tables, functions and views under their staging names,
- * in one transaction. Views and column types reference live objects: a session holding one of them
+ * in one transaction, each staging schema marked as this restore's. Views and column types reference live objects: a session holding one of them
  * ACCESS EXCLUSIVE makes this wait at most the lock timeout, and it is retried.
  *
  * @example
- * await createStaging(run, definitions);
+ * await createStaging(run, plans, definitions);
  */
-export async function createStaging(run: RestoreRun, definitions: Definitions): Promise<void> {
+export async function createStaging(run: RestoreRun, plans: readonly SchemaPlan[], definitions: Definitions): Promise<void> {
   await checkRoles(run, definitions.staged);
   const lockTimeoutMs = await configureTargetSession(run.target, { lockTimeoutMs: run.options.lockTimeoutMs });
   run.made.lockTimeoutMs = lockTimeoutMs;
   await run.step('pre-data', 'creating types, tables, functions and views under a staging name', async () => {
     run.made.staging = true;
-    await withLockRetry(run.target, () => applyDdl(run.target, definitions.staged.preData.filter(isStructural), { transaction: false }),
+    // The staging schemas carry a marker (restore id, host, pid), so `cleanup --local` finds them after a crash.
+    const marker = stagingMarker(run.restoreId);
+    const preData = markStagingDdl(definitions.staged.preData.filter(isStructural), { staging: plans.map((p) => p.staging), marker });
+    await withLockRetry(run.target, () => applyDdl(run.target, preData, { transaction: false }),
       { object: 'a live object the definitions reference', anyRelation: true, mode: 'AccessShareLock', action: 'creating the staging schema', lockTimeoutMs, signal: run.signal });
   });
 }

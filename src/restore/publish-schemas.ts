@@ -1,3 +1,4 @@
+import { publishedSchemaComments } from '../cleanup/staging-marker';
 import { dropLargeObjectRecordSql } from '../copy/large-object-record';
 import { applyDdl } from '../ddl/apply-ddl';
 import { asCreateOrReplace } from '../ddl/create-or-replace';
@@ -18,7 +19,9 @@ export function publishStatements(plans: readonly SchemaPlan[], final: SplitDdlR
   const all = [...final.preData, ...final.postData.filter((s) => s.kind !== 'setting')];
   const owners = all.filter((s) => s.kind === 'ownership').map((s) => s.sql);
   const grants = all.filter((s) => s.kind === 'privilege').map((s) => s.sql);
-  return [...settings, ...renames, ...routines, ...owners, ...grants];
+  // The source's schema comments replace the staging markers (or clear them where the source had none).
+  const comments = publishedSchemaComments(final.preData, plans.map((p) => p.restored));
+  return [...settings, ...renames, ...comments, ...routines, ...owners, ...grants];
 }
 
 /**

@@ -85,3 +85,9 @@ export async function tableDigest(db: string | ClientBase, schema: string, table
 export function processesUnder(dir: string): string[] {
   return execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((line) => line.includes(dir) && !line.startsWith('ps '));
 }
+
+/** Names of the schemas named like staging schemas (`pgsr_…`) in a database, sorted. */
+export async function stagingLikeSchemas(url: string): Promise<string[]> {
+  return withClient(url, async (c) =>
+    (await c.query<{ nspname: string }>("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'pgsr\\_%' ORDER BY 1")).rows.map((r) => r.nspname));
+}

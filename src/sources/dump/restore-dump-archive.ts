@@ -8,6 +8,7 @@ import { loadDumpArchive } from './load-dump-archive';
 import { DumpArchive, openDumpArchive } from './open-dump-archive';
 import { prepareRestoreDatabase } from './prepare-restore-database';
 import { AbortedError } from '../../errors';
+import { writeOwnerRecord } from '../../local/cluster-registry';
 import { LocalCluster, startLocalCluster } from '../../local/local-cluster';
 import { findPostgresBinaries, PostgresBinaries } from '../../local/postgres-binaries';
 import { safeListener } from '../../progress';
@@ -99,6 +100,7 @@ export async function restoreDumpArchive(source: DumpSource, options: RestoreTem
     const requested = [...(options.schemas ?? contents.schemas)];
     checkSchemasInArchive(requested, contents.schemas, where);
     workDir = mkdtempSync(join(options.baseDir ?? tmpdir(), 'pgsr-dump-'));
+    writeOwnerRecord(workDir);
     const plan = await planRestore(archive, contents, requested, { binaries, workDir, signal });
     const description = describeDumpArchive(where, archive, contents.time);
     const plain = archive.format === 'plain';
