@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { connect, DatabaseConnection, libpqEnv } from './connection';
+import { connectionLost } from './connection-errors';
 import { completeDmsOptions } from './copy/dms/dms-engine-options';
 import { addOutsideForeignKeys, AddedForeignKey, dropOutsideForeignKeys } from './ddl/add-outside-foreign-keys';
 import { applyDdl } from './ddl/apply-ddl';
@@ -138,7 +139,7 @@ async function restoreFromDatabase(options: RestoreSchemaOptions & { source: Dat
   await loadSqlParser();
 
   const { target, snapshot } = await phase('connect', 'connecting to the source and the target', async () => {
-    const t = await connect(options.target, 'target');
+    const t = await connect(options.target, 'target', 'pg-schema-restore ddl');
     try {
       return { target: t, snapshot: await openSourceSnapshot(options.source) };
     } catch (err) {
@@ -239,7 +240,8 @@ async function restoreFromDatabase(options: RestoreSchemaOptions & { source: Dat
       source: s, restored: restored[i], tables: data.tables[i], sequences: data.sequences[i],
     }));
     return { restoreId, restorePoint: restorePoint.toISOString(), schemas: report, warnings, durationMs: Date.now() - started };
-  } catch (err) {
+  } catch (caught) {
+    const err = connectionLost(caught) ?? caught;
     if (created) {
       emit({ type: 'phase', phase: 'cleanup', status: 'start', message: 'removing what this restore created' });
       const leftover = await dropSchemas(options.target, target, staging, { keys: addedKeys, lockTimeoutMs });
