@@ -15,6 +15,7 @@ import { DdlStatement, splitDdl, SplitDdlResult } from './ddl/split-ddl';
 import { loadSqlParser } from './ddl/sql-tokens';
 import { configureTargetSession, DEFAULT_LOCK_TIMEOUT_MS } from './ddl/target-session';
 import { AbortedError, InvalidInputError, MissingRolesError, SchemaExistsError, SchemaNotFoundError, SchemaRestoreError, ValidationError } from './errors';
+import { preflight } from './preflight';
 import { ProgressListener, RestorePhase, safeListener } from './progress';
 import { quoteIdent } from './quote';
 import { RestoreReport, SchemaReport } from './report';
@@ -189,6 +190,7 @@ async function restoreFromDatabase(options: RestoreSchemaOptions & { source: Dat
     }, (r) => `${r.staged.preData.length + r.staged.postData.length} statements parsed and renamed`);
     warnings.push(...split.extensions.warnings, ...split.final.warnings);
     await checkRoles(target, split.staged);
+    await preflight({ target, ddl: split.final });
 
     const lockMs = await configureTargetSession(target, { lockTimeoutMs: options.lockTimeoutMs });
     lockTimeoutMs = lockMs;
