@@ -60,29 +60,48 @@ interface LossReason {
 }
 
 const AGAIN = 'then run the restore again';
+const ROLE_SETTING = (name: string, value: string): string =>
+  `set ${name} = ${value} for the restoring role (ALTER ROLE … SET ${name} = ${value}), ${AGAIN}`;
+const NETWORK = { reason: 'its network connection broke', fix: `check the network between this machine and the server (firewall, NAT or load-balancer idle timeouts), ${AGAIN}` };
+
+/** What the server (SQLSTATE) or the OS (errno) said, in words, and the fix. */
+const REASONS: Record<string, Omit<LossReason, 'specific'>> = {
+  '57P01': {
+    reason: 'its connection was terminated by an administrator (57P01: pg_terminate_backend or a fast shutdown)',
+    fix: `find out who ends sessions (an administrator, a pg_terminate_backend job, a pooler or session killer) and spare application_name "${APP_PREFIX}…", ${AGAIN}`,
+  },
+  '57P02': { reason: 'the server ended every session after a backend crashed (57P02)', fix: `check the server log for the crash, ${AGAIN}` },
+  '57P03': { reason: 'the server is shutting down (57P03)', fix: `wait until the server accepts connections, ${AGAIN}` },
+  '25P03': {
+    reason: 'idle_in_transaction_session_timeout ended it while it held its transaction open (25P03)',
+    fix: ROLE_SETTING('idle_in_transaction_session_timeout', '0'),
+  },
+  '57P05': { reason: 'idle_session_timeout ended it while it was idle (57P05)', fix: ROLE_SETTING('idle_session_timeout', '0') },
+  'ECONNRESET': NETWORK,
+  'EPIPE': NETWORK,
+  'ETIMEDOUT': NETWORK,
+  'EHOSTUNREACH': NETWORK,
+  'ENETUNREACH': NETWORK,
+};
 
 function classify(err: unknown): LossReason | undefined {
   const { code, message = '' } = (err ?? {}) as { code?: unknown; message?: string };
-  switch (code) {
-    case '57P01': return { specific: true, reason: 'its connection was terminated by an administrator (57P01: pg_terminate_backend or a fast shutdown)',
-      fix: `find out who ends sessions (an administrator, a pg_terminate_backend job, a pooler or session killer) and spare application_name "${APP_PREFIX}…", ${AGAIN}` };
-    case '57P02': return { specific: true, reason: 'the server ended every session after a backend crashed (57P02)', fix: `check the server log for the crash, ${AGAIN}` };
-    case '57P03': return { specific: true, reason: 'the server is shutting down (57P03)', fix: `wait until the server accepts connections, ${AGAIN}` };
-    case '25P03': return { specific: true, reason: 'idle_in_transaction_session_timeout ended it while it held its transaction open (25P03)',
-      fix: `set idle_in_transaction_session_timeout = 0 for the restoring role (ALTER ROLE … SET idle_in_transaction_session_timeout = 0), ${AGAIN}` };
-    case '57P05': return { specific: true, reason: 'idle_session_timeout ended it while it was idle (57P05)',
-      fix: `set idle_session_timeout = 0 for the restoring role (ALTER ROLE … SET idle_session_timeout = 0), ${AGAIN}` };
-    case '57014': return /statement timeout/i.test(message) ? { specific: true, reason: 'statement_timeout cancelled its statement (57014)',
-      fix: `raise statement_timeout for the restoring role (ALTER ROLE … SET statement_timeout = 0), ${AGAIN}` } : undefined;
-    case 'ECONNRESET': case 'EPIPE': case 'ETIMEDOUT': case 'EHOSTUNREACH': case 'ENETUNREACH':
-      return { specific: true, reason: `its network connection broke (${code})`,
-        fix: `check the network between this machine and the server (firewall, NAT or load-balancer idle timeouts), ${AGAIN}` };
-    default:
-      if (/Connection terminated|not queryable|connection error/i.test(message)) {
-        return { specific: false, reason: 'the server closed its connection', fix: `check the server log for why it ended the session, ${AGAIN}` };
-      }
-      return undefined;
+  if (typeof code === 'string' && Object.prototype.hasOwnProperty.call(REASONS, code)) {
+    const known = REASONS[code];
+    return { ...known, reason: code.startsWith('E') ? `${known.reason} (${code})` : known.reason, specific: true };
   }
+  // 57014 is also a cancel (an abort of the restore): only the statement timeout is named here.
+  if (code === '57014' && /statement timeout/i.test(message)) {
+    return {
+      specific: true,
+      reason: 'statement_timeout cancelled its statement (57014)',
+      fix: `raise statement_timeout for the restoring role (ALTER ROLE … SET statement_timeout = 0), ${AGAIN}`,
+    };
+  }
+  if (/Connection terminated|not queryable|connection error/i.test(message)) {
+    return { specific: false, reason: 'the server closed its connection', fix: `check the server log for why it ended the session, ${AGAIN}` };
+  }
+  return undefined;
 }
 
 /** `pg-schema-restore copy worker 2` → `copy worker 2`; `pg-schema-restore snapshot` → `snapshot session`. */

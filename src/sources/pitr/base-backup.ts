@@ -79,7 +79,9 @@ export async function inspectBaseBackup(source: PitrSource, options: InspectBase
   const wal = readWalArchive(walArchive, label);
   const history = wal.backupHistory;
   const walGap = firstWalGap({ segments: wal.segments, from: label.startWalFile, segmentBytes: wal.segmentBytes });
-  const facts: RecoveryFacts = { ...labelFacts, startTime: label.startTime ?? history?.startTime, stopTime: history?.stopTime, ...(walGap ? { walGap } : {}) };
+  const facts: RecoveryFacts = {
+    ...labelFacts, startTime: label.startTime ?? history?.startTime, stopTime: history?.stopTime, ...(walGap ? { walGap } : {}),
+  };
   // Times in labels are whole seconds: only a target before the truncated time is surely too early.
   if ((facts.startTime && targetTime < facts.startTime) || (facts.stopTime && targetTime < facts.stopTime)) throw targetBeforeBackupError(facts);
   const inArchive = wal.segments.includes(label.startWalFile);

@@ -1,6 +1,6 @@
+import { WalGap } from './wal-gaps';
 import { InvalidInputError } from '../../errors';
 import { formatInstant } from '../../format-units';
-import { WalGap } from './wal-gaps';
 
 /** `code`s of the {@link InvalidInputError}s a point-in-time recovery throws for bad input. */
 export const RECOVERY_ERROR_CODES = {

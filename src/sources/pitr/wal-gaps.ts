@@ -33,13 +33,14 @@ const hex8 = (n: number): string => n.toString(16).toUpperCase().padStart(8, '0'
 export function firstWalGap(options: WalGapOptions): WalGap | undefined {
   const size = options.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
   // A segment size PostgreSQL allows: a power of two from 1 MiB to 1 GiB.
-  const perLog = size >= 2 ** 20 && size <= 2 ** 30 && (size & (size - 1)) === 0 ? 2 ** 32 / size : 2 ** 32 / DEFAULT_SEGMENT_BYTES;
+  const perLog = size >= 2 ** 20 && size <= 2 ** 30 && Number.isInteger(Math.log2(size)) ? 2 ** 32 / size : 2 ** 32 / DEFAULT_SEGMENT_BYTES;
   const timeline = options.from.slice(0, 8);
   if (options.segments.some((s) => s.slice(0, 8) > timeline)) return undefined;
   const number = (name: string): number => parseInt(name.slice(8, 16), 16) * perLog + parseInt(name.slice(16, 24), 16);
   const nameOf = (n: number): string => `${timeline}${hex8(Math.floor(n / perLog))}${hex8(n % perLog)}`;
   const start = number(options.from);
-  const present = [...new Set(options.segments.filter((s) => s.slice(0, 8) === timeline).map(number))].filter((n) => n >= start).sort((a, b) => a - b);
+  const onTimeline = options.segments.filter((s) => s.slice(0, 8) === timeline).map(number);
+  const present = [...new Set(onTimeline)].filter((n) => n >= start).sort((a, b) => a - b);
   for (let i = 1; i < present.length; i++) {
     if (present[i] > present[i - 1] + 1) return { missing: nameOf(present[i - 1] + 1), before: nameOf(present[i - 1]), after: nameOf(present[i]) };
   }

@@ -14,9 +14,11 @@ describe('firstWalGap', () => {
 
   test('crosses log file numbers by the segment size: 256 segments of 16 MiB per log, 16 of 256 MiB', () => {
     expect(firstWalGap({ segments: [seg(1, 0, 0xfe), seg(1, 0, 0xff), seg(1, 1, 0)], from: seg(1, 0, 0xfe) })).toBeUndefined();
-    expect(firstWalGap({ segments: [seg(1, 0, 0xff), seg(1, 1, 1)], from: seg(1, 0, 0xff) })).toEqual({ missing: seg(1, 1, 0), before: seg(1, 0, 0xff), after: seg(1, 1, 1) });
+    expect(firstWalGap({ segments: [seg(1, 0, 0xff), seg(1, 1, 1)], from: seg(1, 0, 0xff) }))
+      .toEqual({ missing: seg(1, 1, 0), before: seg(1, 0, 0xff), after: seg(1, 1, 1) });
     expect(firstWalGap({ segments: [seg(1, 0, 0xf), seg(1, 1, 0)], from: seg(1, 0, 0xf), segmentBytes: 256 * 2 ** 20 })).toBeUndefined();
-    expect(firstWalGap({ segments: [seg(1, 0, 0xe), seg(1, 1, 0)], from: seg(1, 0, 0xe), segmentBytes: 256 * 2 ** 20 })?.missing).toBe(seg(1, 0, 0xf));
+    const big = 256 * 2 ** 20;
+    expect(firstWalGap({ segments: [seg(1, 0, 0xe), seg(1, 1, 0)], from: seg(1, 0, 0xe), segmentBytes: big })?.missing).toBe(seg(1, 0, 0xf));
   });
 
   test('a later timeline: the old one ends early on purpose, so no hole is reported', () => {
