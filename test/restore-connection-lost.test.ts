@@ -116,6 +116,17 @@ describe('a session lost during a restore is named in one line, and nothing is l
     await expectNothingLeft(db.dstName, before);
   });
 
+  test('a copy worker (target), terminated while its COPY FROM STDIN waits for rows', async () => {
+    const db = await pair();
+    const before = comparableDump(cluster(), db.dstName, []);
+    const { result: err } = await restoreWithStalledCopy(db, async () => {
+      await terminate(await sessionPid(db.dstName, 'pg-schema-restore copy worker 1', "query LIKE 'COPY%'"));
+    });
+    expect(err).toMatchObject({ code: 'CONNECTION_LOST', side: 'target', session: 'copy worker 1' });
+    expect((err as Error).message).toBe(`the target copy worker 1 (application_name "pg-schema-restore copy worker 1") failed: ${ADMIN}`);
+    await expectNothingLeft(db.dstName, before);
+  });
+
   test('a source with idle_in_transaction_session_timeout = 1s: a restore idle longer than that succeeds; the setting is untouched', async () => {
     const db = await pair();
     await execSql(cluster().url('postgres'), `ALTER DATABASE ${db.srcName} SET idle_in_transaction_session_timeout = '1s'`);
