@@ -1,4 +1,5 @@
 import { Client, ClientConfig } from 'pg';
+import { labelSession } from './connection-errors';
 import { ConnectionError } from './errors';
 
 /** A database to connect to: a `postgres://` URL or a `pg` client configuration. */
@@ -68,15 +69,17 @@ function toConfig(conn: DatabaseConnection, applicationName: string): ClientConf
 
 /**
  * Open a `pg` client with the exact-output session settings. Failures become a one-line
- * {@link ConnectionError} that names the database (password masked) and what to check.
+ * {@link ConnectionError} that names the database (password masked) and what to check. The client is
+ * labelled with its side and application name, so a connection lost later can be named (see `connectionLost`).
  *
  * @example
  * const client = await connect('postgres://postgres@127.0.0.1:5432/tenant_a', 'source');
  */
 export async function connect(conn: DatabaseConnection, role: string, applicationName = 'pg-schema-restore'): Promise<Client> {
-  const client = new Client(toConfig(conn, applicationName));
-  // A dropped connection must surface through the query that uses it, not crash the process.
-  client.on('error', () => undefined);
+  const config = toConfig(conn, applicationName);
+  const client = new Client(config);
+  // Also keeps a dropped connection from crashing the process: it surfaces through the query that uses it.
+  labelSession(client, { side: role, applicationName: config.application_name ?? applicationName });
   try {
     await client.connect();
   } catch (err) {

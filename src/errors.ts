@@ -142,3 +142,20 @@ export class LockTimeoutError extends SchemaRestoreError {
     super('LOCK_TIMEOUT', message, options);
   }
 }
+
+/**
+ * An established connection broke while the restore used it: `side` and `session` say which one
+ * (`source`, `snapshot session`), `reason` what the server or the network said. Everything the restore
+ * created has been removed by the time it is thrown.
+ */
+export class ConnectionLostError extends SchemaRestoreError {
+  constructor(
+    public readonly side: string,
+    public readonly session: string,
+    public readonly reason: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super('CONNECTION_LOST', message, options);
+  }
+}

@@ -38,6 +38,7 @@ export * from './sources/pitr/restore-pitr';
 export * from './sources/pitr/base-backup';
 export * from './sources/pitr/backup-label';
 export * from './sources/pitr/wal-archive';
+export * from './sources/pitr/wal-gaps';
 export * from './sources/pitr/recovery-errors';
 export * from './sources/pitr/wait-for-promotion';
 export * from './sources/restore-source';

@@ -3,6 +3,7 @@ import { Client } from 'pg';
 import { cancelOnAbort } from './cancel-on-abort';
 import { warnAboutLeftovers } from './cleanup/leftover-warning';
 import { connect, DatabaseConnection, libpqEnv } from './connection';
+import { connectionLost } from './connection-errors';
 import { largeObjectRecord } from './copy/large-object-record';
 import { loadSqlParser } from './ddl/sql-tokens';
 import { AbortedError, SchemaRestoreError } from './errors';
@@ -87,7 +88,7 @@ interface RestoreContext {
 
 /** Open the DDL session on the target and the snapshot session on the source (both, or neither). */
 async function openSessions(options: RestoreSchemaOptions & { source: DatabaseConnection }): Promise<{ target: Client; snapshot: SourceSnapshot }> {
-  const target = await connect(options.target, 'target');
+  const target = await connect(options.target, 'target', 'pg-schema-restore ddl');
   try {
     return { target, snapshot: await openSourceSnapshot(options.source) };
   } catch (err) {
@@ -134,7 +135,9 @@ async function restoreFromDatabase(options: RestoreSchemaOptions & { source: Dat
     await addOutsideKeys(run, plans, definitions);
     await publishSchemas(run, plans, definitions);
     return restoreReport(run, plans, { restorePoint, started, copied, sequences, validation });
-  } catch (err) {
+  } catch (caught) {
+    // A session the server ended shows up as a bare "connection error": name which one, and why.
+    const err = connectionLost(caught) ?? caught;
     if (run.made.staging) {
       emit({ type: 'phase', phase: 'cleanup', status: 'start', message: 'removing what this restore created' });
       const leftover = await dropStaging(run, plans);

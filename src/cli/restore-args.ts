@@ -2,6 +2,7 @@ import { InvalidInputError } from '../errors';
 import { RestoreSchemaOptions } from '../restore-options';
 import { parseDuration } from './cleanup-args';
 import { parseDmsArgs, RawDmsArgs } from './dms-args';
+import { checkPostgresUrl } from './postgres-url-arg';
 import { parseAtArg, parseSourceArg } from './source-arg';
 import { RestoreSource } from '../sources/restore-source';
 
@@ -51,17 +52,7 @@ const EXAMPLE_TARGET = 'postgres://user@host:5432/tenant_a';
 
 export function checkTargetUrl(value: string | undefined): string {
   if (value === undefined) throw new InvalidInputError(`missing --target <postgres-url>: the live database to restore into, e.g. --target ${EXAMPLE_TARGET}`);
-  let protocol: string | undefined;
-  try {
-    protocol = new URL(value).protocol;
-  } catch {
-    // never echo the value: it may hold a password
-  }
-  if (protocol !== 'postgres:' && protocol !== 'postgresql:') {
-    const got = protocol ? ` (got a ${protocol.replace(/:$/, '')}:// URL)` : '';
-    throw new InvalidInputError(`--target must be a postgres:// or postgresql:// URL${got}, e.g. --target ${EXAMPLE_TARGET}`);
-  }
-  return value;
+  return checkPostgresUrl(value, { option: '--target', example: EXAMPLE_TARGET });
 }
 
 function checkSchemas(schemas: readonly string[] | undefined): string[] {

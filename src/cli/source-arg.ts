@@ -1,4 +1,5 @@
 import { InvalidInputError } from '../errors';
+import { checkPostgresUrl } from './postgres-url-arg';
 import { checkNoRdsOptions, rdsSourceArg, SourceArgExtras } from './rds-source-arg';
 import { RestoreSource } from '../sources/restore-source';
 
@@ -73,7 +74,7 @@ export function parseSourceArg(value: string | undefined, extras: SourceArgExtra
   if (protocol === 'postgres' || protocol === 'postgresql') {
     if (at) throw onlyForPitr('a database is read as it is when the restore starts');
     checkNoRdsOptions(extras, 'a postgres:// URL');
-    return value;
+    return checkPostgresUrl(value, { option: '--source', example: 'postgres://user@host:5432/tenant_a_past' });
   }
   if (protocol === 's3' && !/^s3:\/\/[^/]+/i.test(value)) throw new InvalidInputError('--source s3:// needs a bucket, e.g. s3://backups/tenant_a.dump or s3://backups/nightly/ for the newest archive under a prefix');
   // A one-letter "protocol" is a Windows drive; anything else with :// is a URL we do not read.

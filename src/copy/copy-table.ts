@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import { ClientBase } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { SourceTable } from './list-tables';
+import { connectionLost } from '../connection-errors';
 import { AbortedError, CopyError } from '../errors';
 import { ProgressListener, safeListener, TableEvent } from '../progress';
 import { quoteIdent, quoteQualified } from '../quote';
@@ -102,6 +103,8 @@ export async function copyTable(options: CopyTableOptions): Promise<CopyTableRes
   } catch (err) {
     await target.query('ROLLBACK').catch(() => undefined);
     if (signal?.aborted) throw new AbortedError(`copy of ${label} aborted`);
+    const lost = connectionLost(err);
+    if (lost) throw lost;
     throw new CopyError(table.schema, table.name,
       `copying ${label} into ${targetSchema}.${table.name} failed: ${(err as Error).message}; check that the target table has the source's columns and types`,
       { cause: err });

@@ -139,11 +139,13 @@ async function runWorkers(options: RunWorkersOptions): Promise<CopiedTable[]> {
   const done: { order: number; copied: CopiedTable }[] = [];
   let failure: unknown;
 
-  const worker = async (): Promise<void> => {
+  const worker = async (_: unknown, index: number): Promise<void> => {
     const clients: Client[] = [];
+    // The same name on both sides, so a DBA can pair a worker's two sessions in pg_stat_activity.
+    const name = `copy worker ${index + 1}`;
     try {
-      clients.push(await joinSnapshot(options.source, options.snapshotId, 'worker'));
-      clients.push(await connect(options.target, 'target', 'pg-schema-restore worker'));
+      clients.push(await joinSnapshot(options.source, options.snapshotId, name));
+      clients.push(await connect(options.target, 'target', `pg-schema-restore ${name}`));
       const [source, target] = clients;
       const { onProgress, progressIntervalMs } = options;
       for (let next = queue.shift(); next && !stop.signal.aborted; next = queue.shift()) {

@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { statementHead } from './rename-schemas';
+import { connectionLost } from '../connection-errors';
 import { DdlError } from '../errors';
 
 /** Statement texts, or statements from {@link splitDdl}. */
@@ -21,6 +22,9 @@ export async function applyDdl(client: Client, statements: DdlInput, options: { 
       try {
         await client.query(sql);
       } catch (err) {
+        // A lost session is not the statement's fault: name the session and the reason instead.
+        const lost = connectionLost(err);
+        if (lost) throw lost;
         throw new DdlError(`the target rejected "${statementHead(sql)}": ${(err as Error).message}`, { cause: err });
       }
     }

@@ -4,6 +4,7 @@ import { withLockRetry } from '../ddl/lock-retry';
 import type { DdlStatement, SplitDdlResult } from '../ddl/split-ddl';
 import { configureTargetSession } from '../ddl/target-session';
 import { MissingRolesError } from '../errors';
+import { preflight } from '../preflight';
 import type { Definitions } from './extract-definitions';
 import { RestoreRun, SchemaPlan } from './restore-run';
 
@@ -29,6 +30,8 @@ async function checkRoles(run: RestoreRun, split: SplitDdlResult): Promise<void>
  */
 export async function createStaging(run: RestoreRun, plans: readonly SchemaPlan[], definitions: Definitions): Promise<void> {
   await checkRoles(run, definitions.staged);
+  // Permissions and a writable target are checked before any work, not found at publish hours later.
+  await preflight({ target: run.target, ddl: definitions.final });
   const lockTimeoutMs = await configureTargetSession(run.target, { lockTimeoutMs: run.options.lockTimeoutMs });
   run.made.lockTimeoutMs = lockTimeoutMs;
   await run.step('pre-data', 'creating types, tables, functions and views under a staging name', async () => {

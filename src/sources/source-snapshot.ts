@@ -4,7 +4,8 @@ import { connect, DatabaseConnection } from '../connection';
 /**
  * A read-only REPEATABLE READ transaction on the source whose snapshot is exported, so that pg_dump
  * (`--snapshot`) and every copy worker (`SET TRANSACTION SNAPSHOT`) see exactly the same data.
- * It stays open until `close()`.
+ * It stays open until `close()`: through the whole copy and validation it holds back vacuum's
+ * horizon at the source (see docs/data-path.md).
  */
 export interface SourceSnapshot {
   /** Snapshot identifier for `SET TRANSACTION SNAPSHOT` / `pg_dump --snapshot`. */
@@ -17,6 +18,13 @@ export interface SourceSnapshot {
 }
 
 /**
+ * The snapshot session is idle in its transaction for as long as the copy runs; a source guard
+ * (`idle_in_transaction_session_timeout`) must not end it. Session-level, for this session only:
+ * the database's and role's settings are not changed. Sessions that join the snapshot do the same.
+ */
+const KEEP_WHILE_IDLE = 'SET idle_in_transaction_session_timeout = 0';
+
+/**
  * Export a snapshot of the source database.
  *
  * @example
@@ -26,7 +34,7 @@ export interface SourceSnapshot {
 export async function openSourceSnapshot(source: DatabaseConnection): Promise<SourceSnapshot> {
   const client = await connect(source, 'source', 'pg-schema-restore snapshot');
   try {
-    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    await client.query(`${KEEP_WHILE_IDLE}; BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY`);
     const { rows } = await client.query<{ id: string; taken_at: Date }>('SELECT pg_export_snapshot() AS id, now() AS taken_at');
     let closed = false;
     return {
@@ -55,7 +63,7 @@ export async function connectInSnapshot(source: DatabaseConnection, snapshotId: 
   try {
     // The snapshot id comes from pg_export_snapshot(): digits, hex and dashes only.
     if (!/^[0-9A-Fa-f-]+$/.test(snapshotId)) throw new Error(`invalid snapshot id ${snapshotId}`);
-    await client.query(`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT '${snapshotId}'`);
+    await client.query(`${KEEP_WHILE_IDLE}; BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT '${snapshotId}'`);
     return client;
   } catch (err) {
     await client.end().catch(() => undefined);

@@ -10,6 +10,10 @@ const valid: RawRestoreArgs = {
   validate: true,
 };
 
+/** An unencoded password: the same line for --source and --target, naming the option and the fix. */
+const UNENCODED = (option: string) => new RegExp(`^${option} is not a valid postgres://\\S* URL: characters such as / # \\? % @ : in its user name or password must be percent-encoded ` +
+  `\\(/ as %2F, # as %23, % as %25, @ as %40\\), or better leave the password out of the URL and put it in ~/\\.pgpass or PGPASSWORD; e\\.g\\. ${option} postgres://user@host:5432/`);
+
 function errorOf(raw: RawRestoreArgs): InvalidInputError {
   try {
     parseRestoreArgs(raw);
@@ -84,6 +88,10 @@ describe('parseRestoreArgs', () => {
     [{ engine: 'dms', dmsRole: 'r', dmsTargetSecret: 't' }, /^--engine dms needs --dms-subnet-group <id> \(to create a replication instance\) or --dms-instance <arn>/],
     [{ s3Endpoint: 'localhost:9000' }, /^--s3-endpoint must be an http:\/\/ or https:\/\/ URL/],
     [{ target: 'db.internal:5432/tenant_a' }, /^--target must be a postgres:\/\/ or postgresql:\/\/ URL/],
+    [{ target: 'mysql://root@db/shop' }, /^--target must be a postgres:\/\/ or postgresql:\/\/ URL \(got a mysql:\/\/ URL\)/],
+    [{ source: 'postgres://admin:pa/ss#9@db.internal/tenant_a_past' }, UNENCODED('--source')],
+    [{ source: 'postgresql://admin:100%@db.internal/tenant_a_past' }, UNENCODED('--source')],
+    [{ target: 'postgres://admin:pa/ss#9@db.internal/tenant_a' }, UNENCODED('--target')],
   ] as Array<[Partial<RawRestoreArgs>, RegExp]>)('%o is refused with a message that says how to fix it', (change, message) => {
     const err = errorOf({ ...valid, ...change });
     expect(err).toBeInstanceOf(InvalidInputError);
@@ -120,8 +128,9 @@ describe('parseRestoreArgs', () => {
   });
 
   test('never echoes a URL, which may carry a password', () => {
-    for (const source of ['mysql://root:hunter2@db/shop', 'root:hunter2@db/shop', 'postgres//root:hunter2@db']) {
+    for (const source of ['mysql://root:hunter2@db/shop', 'root:hunter2@db/shop', 'postgres//root:hunter2@db', 'postgres://root:hunter2/#@db/x']) {
       expect(errorOf({ ...valid, source }).message).not.toContain('hunter2');
+      expect(errorOf({ ...valid, target: source }).message).not.toContain('hunter2');
     }
   });
 });

@@ -164,3 +164,14 @@ describe('restore command interrupts', () => {
     expect(cli.signals.listenerCount('SIGINT') + cli.signals.listenerCount('SIGTERM')).toBe(0);
   });
 });
+
+test('an unencoded password in --source exits 2 with one line naming --source and the fix, never the password, before any restore', async () => {
+  const cli = fakeCli(async () => {
+    throw new Error('not reached');
+  });
+  const source = 'postgres://admin:Tr0ub/4dor#3@db.internal:5432/tenant_a_past';
+  expect(await runCli(['restore', '--source', source, '--target', TARGET, '--schema', 'customer_a1'], cli.deps)).toBe(2);
+  expect(cli.stderr.text).toMatch(/^pg-schema-restore: --source is not a valid postgres:\/\/ URL: [^\n]*percent-encoded[^\n]*~\/\.pgpass or PGPASSWORD[^\n]*\n$/);
+  expect(cli.stderr.text + cli.stdout.text).not.toMatch(/Tr0ub|4dor/);
+  expect(cli.calls).toEqual([]);
+});

@@ -6,6 +6,7 @@ import { checkDirectoryReadable } from './check-readable';
 import { baseBackupInvalidError, RecoveryFacts, targetBeforeBackupError, unreadableError, walMissingError } from './recovery-errors';
 import { PitrSource } from '../restore-source';
 import { readWalArchive } from './wal-archive';
+import { firstWalGap } from './wal-gaps';
 import { AbortedError, InvalidInputError } from '../../errors';
 import { postgresOsUser } from '../../local/postgres-os-user';
 
@@ -77,7 +78,10 @@ export async function inspectBaseBackup(source: PitrSource, options: InspectBase
   }
   const wal = readWalArchive(walArchive, label);
   const history = wal.backupHistory;
-  const facts: RecoveryFacts = { ...labelFacts, startTime: label.startTime ?? history?.startTime, stopTime: history?.stopTime };
+  const walGap = firstWalGap({ segments: wal.segments, from: label.startWalFile, segmentBytes: wal.segmentBytes });
+  const facts: RecoveryFacts = {
+    ...labelFacts, startTime: label.startTime ?? history?.startTime, stopTime: history?.stopTime, ...(walGap ? { walGap } : {}),
+  };
   // Times in labels are whole seconds: only a target before the truncated time is surely too early.
   if ((facts.startTime && targetTime < facts.startTime) || (facts.stopTime && targetTime < facts.stopTime)) throw targetBeforeBackupError(facts);
   const inArchive = wal.segments.includes(label.startWalFile);

@@ -1,3 +1,4 @@
+import { WalGap } from './wal-gaps';
 import { InvalidInputError } from '../../errors';
 import { formatInstant } from '../../format-units';
 
@@ -11,6 +12,8 @@ export const RECOVERY_ERROR_CODES = {
   targetBeforeBackup: 'TARGET_BEFORE_BACKUP',
   /** The WAL archive ends before the recovery target. */
   targetBeyondWal: 'TARGET_BEYOND_WAL',
+  /** A segment is missing from the middle of the WAL archive, before the recovery target. */
+  walGap: 'WAL_GAP',
   /** A directory cannot be read by the OS user that reads it. */
   unreadable: 'UNREADABLE',
 } as const;
@@ -23,6 +26,8 @@ export interface RecoveryFacts {
   readonly startWalFile: string;
   readonly startTime?: Date;
   readonly stopTime?: Date;
+  /** The first segment missing from the middle of the archive, if any: replay stops there. */
+  readonly walGap?: WalGap;
 }
 
 /** `the base backup of 2024-01-28T14:00:05Z` when its start time is known, its path otherwise. */
@@ -53,8 +58,17 @@ export function targetBeforeBackupError(facts: RecoveryFacts): InvalidInputError
     `choose --at after ${after ?? 'the backup finished'} or an older base backup`, { code: RECOVERY_ERROR_CODES.targetBeforeBackup });
 }
 
-/** Replay reached the end of the archive before a transaction committed after the target. */
+/** Replay stopped at a segment missing from the middle of the archive, before the target or before the backup was consistent. */
+export function walGapError(facts: RecoveryFacts & { walGap: WalGap }, before: string): InvalidInputError {
+  const { missing, before: previous, after } = facts.walGap;
+  return new InvalidInputError(`the WAL archive ${facts.walArchive} lacks the segment ${missing} (it holds ${previous} before it and ${after} after it), ` +
+    `so replay stops there, before ${before}; copy ${missing} into the archive (from another copy of it, or the server's pg_wal if it is still there), ` +
+    'or choose an earlier --at', { code: RECOVERY_ERROR_CODES.walGap });
+}
+
+/** Replay reached the end of the archive (or a hole in it) before a transaction committed after the target. */
 export function targetBeyondWalError(facts: RecoveryFacts, lastTransaction?: string): InvalidInputError {
+  if (facts.walGap) return walGapError({ ...facts, walGap: facts.walGap }, formatInstant(facts.targetTime));
   const last = lastTransaction ? `the last archived transaction is from ${lastTransaction}` : 'the last archived transaction is earlier';
   return new InvalidInputError(`the WAL archive ${facts.walArchive} ends before ${formatInstant(facts.targetTime)}: ${last}; ` +
     'choose an earlier --at, or archive the current WAL (SELECT pg_switch_wal()) and retry', { code: RECOVERY_ERROR_CODES.targetBeyondWal });
@@ -77,6 +91,7 @@ export function explainRecoveryLog(log: string, facts: RecoveryFacts): InvalidIn
   if (/recovery ended before configured recovery target was reached/.test(log)) return targetBeyondWalError(facts, lastReplayedTransaction(log));
   if (/requested recovery stop point is before consistent recovery point/.test(log)) return targetBeforeBackupError(facts);
   if (/WAL ends before (end of online backup|consistent recovery point)|could not locate required checkpoint record|could not find redo location/.test(log)) {
+    if (facts.walGap) return walGapError({ ...facts, walGap: facts.walGap }, `${describeBackup(facts)} is consistent`);
     return new InvalidInputError(`the WAL archive ${facts.walArchive} lacks WAL that ${describeBackup(facts)} needs to become consistent ` +
       `(from ${facts.startWalFile} on); point wal= at the archive of that server, or take the base backup with -X stream`,
     { code: RECOVERY_ERROR_CODES.walMissing });

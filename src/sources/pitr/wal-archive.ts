@@ -16,6 +16,8 @@ export interface WalArchiveContents {
   readonly backupHistory?: BackupLabel;
   /** File name of {@link backupHistory}. */
   readonly backupHistoryFile?: string;
+  /** Size of one segment file (set by `initdb --wal-segsize`), when the archive holds any. */
+  readonly segmentBytes?: number;
 }
 
 const SEGMENT = /^[0-9A-F]{24}$/;
@@ -32,13 +34,15 @@ const SEGMENT = /^[0-9A-F]{24}$/;
 export function readWalArchive(path: string, start: Pick<BackupLabel, 'startWalFile' | 'startWalLocation'>): WalArchiveContents {
   if (!existsSync(path) || !statSync(path).isDirectory()) return { path, exists: false, segments: [] };
   const files = readdirSync(path).sort();
+  const segments = files.filter((f) => SEGMENT.test(f));
+  const segmentBytes = segments.length > 0 ? statSync(join(path, segments[0])).size : undefined;
   const historyName = new RegExp(`^${start.startWalFile}\\.[0-9A-F]{8}\\.backup$`);
   for (const name of files.filter((f) => historyName.test(f))) {
     // Several backups can start in one segment; the START WAL LOCATION tells them apart.
     const history = parseBackupLabel(readFileSync(join(path, name), 'utf8'));
     if (history?.startWalLocation === start.startWalLocation) {
-      return { path, exists: true, segments: files.filter((f) => SEGMENT.test(f)), backupHistory: history, backupHistoryFile: name };
+      return { path, exists: true, segments, segmentBytes, backupHistory: history, backupHistoryFile: name };
     }
   }
-  return { path, exists: true, segments: files.filter((f) => SEGMENT.test(f)) };
+  return { path, exists: true, segments, segmentBytes };
 }

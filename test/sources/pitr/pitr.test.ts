@@ -235,6 +235,27 @@ describe('bad input: one clear line, a code, nothing left behind', () => {
     expect(err.message).toMatch(/^the WAL archive \S+ ends before \S+Z: the last archived transaction is from \S+; choose an earlier --at, or archive the current WAL \(SELECT pg_switch_wal\(\)\) and retry$/);
   });
 
+  test('a WAL archive with a hole in the middle: the missing segment is named', async () => {
+    // More WAL after everything else: three segments, each with a commit, the middle one then left out of a copy of the archive.
+    const written: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      await execSql(prod.url('tenant_a'), `INSERT INTO customer_a1.users (email, full_name) VALUES ('gap-${i}@example.com', 'Gap ${i}')`);
+      written.push(await archiveCurrentWal(prod));
+    }
+    const at = await withClient(prod.url('tenant_a'), async (c) => (await c.query<{ t: Date }>('SELECT clock_timestamp() AS t')).rows[0].t);
+    const holed = freshBaseDir();
+    const missing = written[1];
+    for (const name of readdirSync(archive).filter((f) => f !== missing)) copyFileSync(join(archive, name), join(holed, name));
+    const segments = readdirSync(holed).filter((f) => /^[0-9A-F]{24}$/.test(f)).sort();
+    const err = await failedRecovery(pitr({ walArchive: holed, targetTime: at }), { database: 'tenant_a' });
+    expect({ code: err.code, message: err.message }).toEqual({
+      code: 'WAL_GAP',
+      message: `the WAL archive ${holed} lacks the segment ${missing} (it holds ${segments.filter((f) => f < missing).pop()} before it and ${written[2]} after it), ` +
+        `so replay stops there, before ${at.toISOString().replace('.000Z', 'Z')}; ` +
+        `copy ${missing} into the archive (from another copy of it, or the server's pg_wal if it is still there), or choose an earlier --at`,
+    });
+  });
+
   test('a WAL archive the server cannot read', async () => {
     const locked = join(work, 'locked-wal');
     mkdirSync(locked);

@@ -20,6 +20,19 @@ describe('explainRecoveryLog', () => {
       'choose an earlier --at, or archive the current WAL (SELECT pg_switch_wal()) and retry');
   });
 
+  test('a hole in the archive: WAL_GAP naming the missing segment, whether replay stopped before the target or before consistency', () => {
+    const holed = { ...facts, walGap: { missing: '000000010000000000000004', before: '000000010000000000000003', after: '000000010000000000000005' } };
+    const beyond = explainRecoveryLog(log('FATAL:  recovery ended before configured recovery target was reached'), holed);
+    expect(beyond?.code).toBe('WAL_GAP');
+    expect(beyond?.message).toBe('the WAL archive /backups/wal lacks the segment 000000010000000000000004 (it holds 000000010000000000000003 before it and ' +
+      '000000010000000000000005 after it), so replay stops there, before 2024-01-28T14:30:00Z; copy 000000010000000000000004 into the archive ' +
+      "(from another copy of it, or the server's pg_wal if it is still there), or choose an earlier --at");
+    const early = explainRecoveryLog(log('FATAL:  WAL ends before end of online backup'), holed);
+    expect(early?.code).toBe('WAL_GAP');
+    expect(early?.message).toMatch(/lacks the segment 000000010000000000000004 .*, so replay stops there, before the base backup of 2024-01-28T14:00:05Z is consistent; /);
+    expect(checkTargetReached('LOG:  database system is ready to accept connections', holed)?.code).toBe('WAL_GAP');
+  });
+
   test('a target before the backup became consistent: TARGET_BEFORE_BACKUP', () => {
     const err = explainRecoveryLog(log('FATAL:  requested recovery stop point is before consistent recovery point'), facts);
     expect(err?.code).toBe('TARGET_BEFORE_BACKUP');
