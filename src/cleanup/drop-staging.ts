@@ -99,7 +99,9 @@ export async function dropStagingSchemas(o: DropStagingOptions): Promise<DropSta
     } catch (err) {
       // The lock table was full anyway (other sessions hold many locks): smaller statements.
       if ((err as { code?: string }).code === '53200') batchSize = Math.max(1, Math.floor((batchSize ?? 8) / 4));
-      if (!isRetryableDropError(err) || Date.now() + delay > deadline) return { dropped, left, error: err as Error };
+      // The restore's own session may be broken or hit by the abort's late cancel: a fresh one is always tried.
+      const onOwnSession = own !== undefined && client === own;
+      if ((!onOwnSession && !isRetryableDropError(err)) || Date.now() + delay > deadline) return { dropped, left, error: err as Error };
       o.onRetry?.(`dropping the staging schema${left.length > 1 ? 's' : ''} failed (attempt ${attempt}: ${(err as Error).message}); retrying`);
       await sleep(delay);
     } finally {
