@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { cancelOnAbort } from './cancel-on-abort';
 import { warnAboutLeftovers } from './cleanup/leftover-warning';
+import { stagingMarker, stagingMarkerText } from './cleanup/staging-marker';
 import { connect, DatabaseConnection, libpqEnv } from './connection';
 import { connectionLost } from './connection-errors';
 import { largeObjectRecord } from './copy/large-object-record';
@@ -114,7 +115,11 @@ async function restoreFromDatabase(options: RestoreSchemaOptions & { source: Dat
     target,
     snapshot,
     past,
-    made: { staging: false, keys: [], largeObjects: options.noLargeObjects ? undefined : largeObjectRecord(`pgsr_${restoreId.slice(0, 12)}`) },
+    made: {
+      staging: false,
+      keys: [],
+      largeObjects: options.noLargeObjects ? undefined : largeObjectRecord(`pgsr_${restoreId.slice(0, 12)}`, stagingMarkerText(stagingMarker(restoreId))),
+    },
     warnings: [...past?.warnings ?? []],
   };
   // Ctrl-C cancels whatever the DDL and snapshot sessions are running, also a wait for a lock.

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { dropStagingSchemas } from './drop-staging';
 import { DirectoryLeftover, LocalLeftovers } from './local-leftovers';
 import { DatabaseConnection } from '../connection';
+import { isLargeObjectRecordSchema, unlinkRecordedLargeObjects } from '../copy/large-object-record';
 import { InvalidInputError, SchemaRestoreError } from '../errors';
 import { isProcessAlive } from '../local/cluster-registry';
 import { findPostgresBinaries } from '../local/postgres-binaries';
@@ -80,7 +81,17 @@ export async function removeLocalLeftovers(found: LocalLeftovers, o: RemoveLocal
   if (orphanSchemas.length === 0) return { schemas: [], directories, failures };
   if (o.target === undefined) throw new InvalidInputError('staging schemas were found but no target was given to drop them from');
   o.onProgress?.(`dropping ${orphanSchemas.map((s) => `"${s}"`).join(', ')}`);
-  const result = await dropStagingSchemas({ target: o.target, schemas: orphanSchemas, timeoutMs: o.timeoutMs, onRetry: o.onProgress });
+  // A dead restore's large objects live outside its schemas: its record (`pgsr_<id>_lo`) lists them.
+  const records = orphanSchemas.filter(isLargeObjectRecordSchema);
+  const result = await dropStagingSchemas({
+    target: o.target,
+    schemas: orphanSchemas,
+    timeoutMs: o.timeoutMs,
+    onRetry: o.onProgress,
+    beforeDrop: async (client) => {
+      for (const schema of records) await unlinkRecordedLargeObjects(client, { schema, created: new Set() });
+    },
+  });
   if (result.left.length > 0) failures.push(`${result.left.map((s) => `"${s}"`).join(', ')} could not be dropped: ${result.error?.message ?? 'unknown reason'}`);
   return { schemas: result.dropped, directories, failures };
 }

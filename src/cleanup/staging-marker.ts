@@ -31,6 +31,11 @@ export function stagingMarker(restoreId: string, now: Date = new Date()): Stagin
   return { restoreId, started: now.toISOString(), host: hostname(), pid: process.pid };
 }
 
+/** The schema comment that carries a marker. */
+export function stagingMarkerText(marker: StagingMarker): string {
+  return `${STAGING_MARKER_PREFIX}${JSON.stringify(marker)}`;
+}
+
 /** Parse a schema comment; undefined when it is not a staging marker. */
 export function parseStagingMarker(comment: string | null | undefined): StagingMarker | undefined {
   if (!comment?.startsWith(STAGING_MARKER_PREFIX)) return undefined;
@@ -55,7 +60,7 @@ const isSchemaComment = (s: DdlStatement) => s.type === 'CommentStmt' && /^\s*CO
  * await applyDdl(target, markStagingDdl(split.staged.preData, { staging: ['pgsr_4f1c_0'], marker: stagingMarker(id) }));
  */
 export function markStagingDdl(preData: readonly DdlStatement[], o: { staging: readonly string[]; marker: StagingMarker }): DdlStatement[] {
-  const text = `${STAGING_MARKER_PREFIX}${JSON.stringify(o.marker)}`;
+  const text = stagingMarkerText(o.marker);
   const unmarked = new Set(o.staging);
   const out: DdlStatement[] = [];
   const markerFor = (schema: string): DdlStatement => ({ sql: commentOnSchema(schema, text), section: 'pre-data', kind: 'definition', type: 'CommentStmt' });

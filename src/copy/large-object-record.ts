@@ -1,5 +1,5 @@
 import { ClientBase } from 'pg';
-import { quoteIdent, quoteQualified } from '../quote';
+import { quoteIdent, quoteLiteral, quoteQualified } from '../quote';
 
 /**
  * Where a restore writes down the large objects it creates in the target. They live outside the
@@ -14,7 +14,12 @@ export interface LargeObjectRecord {
   readonly schema: string;
   /** New large objects whose creation was committed. */
   readonly created: Set<number>;
+  /** The schema's comment: the restore's staging marker, so `cleanup --local` finds the record after a crash. */
+  readonly marker?: string;
 }
+
+/** Whether a schema name is that of a large-object record (`pgsr_<id>_lo`). */
+export const isLargeObjectRecordSchema = (schema: string): boolean => /^pgsr_.*_lo$/.test(schema);
 
 /**
  * A record for the restore whose staging schemas are named `<prefix>_<n>`.
@@ -22,8 +27,8 @@ export interface LargeObjectRecord {
  * @example
  * const record = largeObjectRecord('pgsr_3f2a9c01b2d4'); // schema pgsr_3f2a9c01b2d4_lo
  */
-export function largeObjectRecord(stagingPrefix: string): LargeObjectRecord {
-  return { schema: `${stagingPrefix}_lo`, created: new Set() };
+export function largeObjectRecord(stagingPrefix: string, marker?: string): LargeObjectRecord {
+  return { schema: `${stagingPrefix}_lo`, created: new Set(), marker };
 }
 
 /** The record table, quoted and qualified: `"pgsr_…_lo"."large_objects"`. */
@@ -39,7 +44,8 @@ export function recordTable(record: LargeObjectRecord): string {
  */
 export async function createLargeObjectRecord(client: ClientBase, record: LargeObjectRecord): Promise<void> {
   await client.query(`CREATE SCHEMA ${quoteIdent(record.schema)};
-    CREATE TABLE ${recordTable(record)} (source_oid pg_catalog.oid PRIMARY KEY, target_oid pg_catalog.oid NOT NULL UNIQUE)`);
+    CREATE TABLE ${recordTable(record)} (source_oid pg_catalog.oid PRIMARY KEY, target_oid pg_catalog.oid NOT NULL UNIQUE)
+    ${record.marker ? `; COMMENT ON SCHEMA ${quoteIdent(record.schema)} IS ${quoteLiteral(record.marker)}` : ''}`);
 }
 
 /**

@@ -4,12 +4,13 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { ProgressEvent, quoteLiteral, restoreSchema } from '../../src';
 import { findLocalLeftovers } from '../../src/cleanup/local-leftovers';
+import { removeLocalLeftovers } from '../../src/cleanup/remove-local-leftovers';
 import { STAGING_MARKER_PREFIX } from '../../src/cleanup/staging-marker';
 import { runCli } from '../../src/cli/program';
 import { OWNER_FILE } from '../../src/local/cluster-registry';
 import { fakeCli } from '../support/cli';
 import { freshBaseDir, leftovers } from '../support/dump-archives';
-import { execSql, stagingLikeSchemas, useLocalCluster, withClient } from '../support/postgres';
+import { createDatabase, execSql, stagingLikeSchemas, useLocalCluster, withClient } from '../support/postgres';
 
 /** The pid of a process that has exited. */
 const deadPid = (): number => spawnSync('true').pid!;
@@ -108,6 +109,23 @@ describe('findLocalLeftovers / cleanup --local: only what dead restores left', (
     expect(await schemas()).toEqual(['pgsr_live_0', 'pgsr_newx_0', 'pgsr_user_0']);
     expect(['pgsr-cluster-dead', 'pgsr-dump-dead', 'pgsr-cluster-live', 'pgsr-cluster-unowned', 'unrelated-dir'].map((d) => existsSync(join(tempDir, d))))
       .toEqual([false, false, true, true, true]);
+  });
+
+  test('a dead restore\'s large objects (outside its schemas) are unlinked with its record; the live ones stay', async () => {
+    const db = await createDatabase(target(), 'lo_leftovers');
+    const marker = STAGING_MARKER_PREFIX + JSON.stringify({ restoreId: 'deadlo', started: new Date().toISOString(), host: hostname(), pid: dead });
+    const oids = await withClient(db, async (c) => (await c.query<{ live: number; made: number }>(
+      "SELECT lo_from_bytea(0, 'live data') AS live, lo_from_bytea(0, 'restored copy') AS made")).rows[0]);
+    await execSql(db, `CREATE SCHEMA pgsr_deadlo_lo; CREATE TABLE pgsr_deadlo_lo.large_objects (source_oid oid PRIMARY KEY, target_oid oid NOT NULL UNIQUE);
+      INSERT INTO pgsr_deadlo_lo.large_objects VALUES (1, ${oids.made}); COMMENT ON SCHEMA pgsr_deadlo_lo IS ${quoteLiteral(marker)}`);
+    const found = await findLocalLeftovers({ target: db, tempDir: freshBaseDir() });
+    expect(found.schemas.map((x) => [x.schema, x.orphan])).toEqual([['pgsr_deadlo_lo', true]]);
+    await removeLocalLeftovers(found, { target: db });
+    await withClient(db, async (c) => {
+      const { rows } = await c.query('SELECT oid::int AS oid FROM pg_largeobject_metadata ORDER BY oid');
+      expect(rows).toEqual([{ oid: oids.live }]);
+      expect((await c.query("SELECT 1 FROM pg_namespace WHERE nspname = 'pgsr_deadlo_lo'")).rows).toEqual([]);
+    });
   });
 
   test('cleanup argument checks: --target and --temp-dir need --local; --local and --orphans are separate', async () => {
