@@ -1,18 +1,18 @@
 /**
- * Restore speed and memory of pg-schema-restore against its peers, on the shared benchmark tenant
- * (../shared/bench/tenant-schema.sql). Usage: `npm run bench` (BENCH_SCALE=10 for ≈1 GB; default 1 ≈ 100 MB).
+ * Restore speed and memory of pg-schema-restore against its peers, on the benchmark tenant
+ * (bench/tenant-schema.sql, kept in the repo so a fresh clone can run it). Usage: `npm run bench` (BENCH_SCALE=10 for ≈1 GB; default 1 ≈ 100 MB).
  * Results go to bench/results/<timestamp>.json and are printed as a table.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect, LocalCluster, restoreSchema, startLocalCluster } from '../src';
+import { connect, libpqEnv, LocalCluster, restoreSchema, startLocalCluster } from '../src';
 
 const scale = Number(process.env.BENCH_SCALE ?? 1);
 const jobs = Number(process.env.BENCH_JOBS ?? 4);
 const schema = 'customer_a1';
-const tenantSql = join(__dirname, '..', '..', 'shared', 'bench', 'tenant-schema.sql');
+const tenantSql = join(__dirname, 'tenant-schema.sql');
 
 interface Result { tool: string; seconds: number; peakRssMb?: number; note?: string }
 
@@ -50,7 +50,10 @@ async function main(): Promise<void> {
   try {
     for (const db of ['live', 'past', 'peer_restore', 'pgcopydb_target']) await sql(pg.url(), `CREATE DATABASE ${db}`);
     console.log(`loading the benchmark tenant at scale ${scale} ...`);
-    execFileSync(pg.binaries.path('psql'), ['-q', '-v', `schema=${schema}`, '-v', `scale=${scale}`, '-f', tenantSql, pg.url('past')], { stdio: 'inherit' });
+    // The throwaway server's password reaches the tools through the environment, never their arguments.
+    const env = { ...process.env, ...libpqEnv(pg.url()) };
+    delete env.PGDATABASE;
+    execFileSync(pg.binaries.path('psql'), ['-q', '-v', `schema=${schema}`, '-v', `scale=${scale}`, '-f', tenantSql, '-d', 'past'], { stdio: 'inherit', env });
     const size = await (async () => {
       const c = await connect(pg.url('past'), 'bench');
       try { return (await c.query('SELECT pg_size_pretty(sum(pg_total_relation_size(c.oid))) AS s FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1', [schema])).rows[0].s; } finally { await c.end(); }
@@ -66,7 +69,6 @@ async function main(): Promise<void> {
     clearInterval(sampler);
     results.push({ tool: `pg-schema-restore (copy, ${jobs} jobs, with validation)`, seconds: ours, peakRssMb: peakRss / 1048576 });
 
-    const env = { ...process.env, PGHOST: pg.host, PGPORT: String(pg.port), PGUSER: pg.user };
     const dumpDir = join(work, 'dump');
     const dump = runMeasured(pg.binaries.path('pg_dump'), ['-Fd', '-j', String(jobs), '-n', schema, '-f', dumpDir, 'past'], env);
     const restore = runMeasured(pg.binaries.path('pg_restore'), ['-j', String(jobs), '-d', 'peer_restore', dumpDir], env);
