@@ -29,13 +29,13 @@ async function fromLedger(options: CleanupCommandOptions, deps: CliDeps, signal:
   const store = fileLedgerStore(options.ledgerPath);
   const rows = (await store.load()).map((e) => ({ kind: e.kind, id: e.id, restoreId: e.restoreId, note: `created ${e.createdAt}` }));
   if (!options.yes || rows.length === 0) return { rows, deleted: false };
-  const onProgress = options.json ? undefined : deps.createDisplay(deps.stdout).onProgress;
+  const onProgress = options.json ? undefined : deps.createDisplay(deps.stderr).onProgress;
   await cleanupResources(new Ledger(store, 'cli-cleanup'), { allRestores: true, signal, onProgress });
   return { rows, deleted: true };
 }
 
 async function local(options: CleanupCommandOptions, deps: CliDeps): Promise<{ rows: Listed[]; deleted: boolean; failures: string[] }> {
-  const result = await localCleanup(options, { onProgress: options.json ? undefined : (m) => deps.stdout.write(`${m}\n`) });
+  const result = await localCleanup(options, { onProgress: options.json || deps.verbosity === 'quiet' ? undefined : (m) => deps.stderr.write(`${m}\n`) });
   for (const failure of result.failures) deps.stderr.write(`pg-schema-restore: ${failure}\n`);
   return result;
 }
@@ -79,7 +79,7 @@ export async function runCleanupCommand(options: CleanupCommandOptions, deps: Cl
       }
       return failures?.length ? EXIT_CODES.failure : EXIT_CODES.ok;
     } catch (err) {
-      return reportFailure(err, deps, []);
+      return reportFailure(err, deps, [], { json: options.json });
     }
   });
 }

@@ -3,6 +3,7 @@ import { planRestore, RestorePlan } from '../plan-restore';
 import { RestoreReport } from '../report';
 import { RestoreSchemaOptions } from '../restore-options';
 import { createProgressDisplay, ProgressDisplay } from './display/create-progress-display';
+import { Verbosity } from './verbosity';
 
 /** What the CLI calls to restore: `restoreSchema` in production, a fake in tests. */
 export type RestoreFunction = (options: RestoreSchemaOptions) => Promise<RestoreReport>;
@@ -29,13 +30,15 @@ export interface CliDeps {
   readonly plan: PlanFunction;
   readonly stdout: CliOutput;
   readonly stderr: CliOutput;
-  /** Read for `DEBUG=pg-schema-restore` (stack traces on errors). */
+  /** Read for `DEBUG=pg-schema-restore` (stack traces on errors, like `-v`). */
   readonly env: Record<string, string | undefined>;
+  /** `-q`: no progress lines; `-v`: also debug details (a failure's stack). @default 'normal' */
+  readonly verbosity?: Verbosity;
   readonly signals: SignalSource;
   /** Leave right away (a second Ctrl-C while cleaning up). */
   readonly exit: (code: number) => void;
   readonly now: () => Date;
-  /** Renders progress events; live on a terminal, plain lines otherwise. */
+  /** Renders progress events (the CLI passes stderr); live on a terminal, plain lines otherwise. */
   readonly createDisplay: (out: CliOutput) => ProgressDisplay;
   /** Starts the demo's throwaway server. */
   readonly startCluster: typeof startLocalCluster;

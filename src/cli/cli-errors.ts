@@ -49,21 +49,46 @@ export function debugEnabled(env: Record<string, string | undefined>): boolean {
   return (env.DEBUG ?? '').split(/[\s,]+/).some((name) => name === '*' || name === 'pg-schema-restore' || name === 'pg-schema-restore:*');
 }
 
+/** How {@link reportFailure} reports. */
+export interface ReportFailureOptions {
+  /** @default exitCodeFor(err) */
+  readonly exitCode?: number;
+  /** `--json`: also print `{"error":{"code":…,"message":…}}` as the one line on stdout. */
+  readonly json?: boolean;
+}
+
 /**
- * Report a failure the CLI way: ONE line `pg-schema-restore: <message>` on stderr, passwords masked;
- * with `DEBUG=pg-schema-restore` the stack and causes follow. Returns the exit status.
+ * The stable code of a failure for `--json`: `SchemaRestoreError.code`, else `INTERNAL`.
  *
  * @example
- * return reportFailure(err, deps, [sourceUrl, targetUrl]);
+ * failureCode(new SchemaExistsError('customer_a1_x')); // 'SCHEMA_EXISTS'
  */
-export function reportFailure(err: unknown, deps: Pick<CliDeps, 'stderr' | 'env'>, secretSources: readonly string[], exitCode = exitCodeFor(err)): number {
+export function failureCode(err: unknown): string {
+  return err instanceof SchemaRestoreError ? err.code : 'INTERNAL';
+}
+
+/**
+ * Report a failure the CLI way: ONE line `pg-schema-restore: <message>` on stderr, passwords masked;
+ * with `-v` (or `DEBUG=pg-schema-restore`) the stack and causes follow. With `json`, stdout gets one
+ * line `{"error":{"code":"…","message":"…"}}`, scrubbed alike. Returns the exit status.
+ *
+ * @example
+ * return reportFailure(err, deps, [sourceUrl, targetUrl], { json: options.json });
+ */
+export function reportFailure(
+  err: unknown,
+  deps: Pick<CliDeps, 'stdout' | 'stderr' | 'env' | 'verbosity'>,
+  secretSources: readonly string[],
+  options: ReportFailureOptions = {},
+): number {
   const message = err instanceof Error ? err.message : String(err);
-  const oneLine = message.split(/\r?\n/).map((l) => l.trim()).filter(Boolean).join(' ') || 'failed without a message';
-  const debug = debugEnabled(deps.env);
-  const hint = err instanceof SchemaRestoreError || debug ? '' : ' (run with DEBUG=pg-schema-restore for details)';
-  deps.stderr.write(`pg-schema-restore: ${scrubAll(oneLine, secretSources)}${hint}\n`);
+  const oneLine = scrubAll(message.split(/\r?\n/).map((l) => l.trim()).filter(Boolean).join(' ') || 'failed without a message', secretSources);
+  const debug = deps.verbosity === 'verbose' || debugEnabled(deps.env);
+  const hint = err instanceof SchemaRestoreError || debug ? '' : ' (run with -v for details)';
+  deps.stderr.write(`pg-schema-restore: ${oneLine}${hint}\n`);
   if (debug) deps.stderr.write(`${scrubAll(describeStack(err), secretSources)}\n`);
-  return exitCode;
+  if (options.json) deps.stdout.write(`${JSON.stringify({ error: { code: failureCode(err), message: oneLine } })}\n`);
+  return options.exitCode ?? exitCodeFor(err);
 }
 
 function describeStack(err: unknown): string {

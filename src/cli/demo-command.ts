@@ -21,7 +21,7 @@ export async function runDemoCommand(raw: { readonly rows?: string }, deps: CliD
       await runDemo({ rows, signal }, deps);
       return EXIT_CODES.ok;
     } catch (err) {
-      return reportFailure(err, deps, [], signal.aborted ? EXIT_CODES.interrupted : exitCodeFor(err));
+      return reportFailure(err, deps, [], { exitCode: signal.aborted ? EXIT_CODES.interrupted : exitCodeFor(err) });
     }
   });
 }

@@ -4,10 +4,12 @@ import { Command, CommanderError } from 'commander';
 import { parseCleanupArgs, RawCleanupArgs } from './cleanup-args';
 import { runCleanupCommand } from './cleanup-command';
 import { CliDeps } from './cli-deps';
-import { EXIT_CODES, reportFailure, scrubAll } from './cli-errors';
+import { EXIT_CODES, reportFailure } from './cli-errors';
 import { runDemoCommand } from './demo-command';
+import { InvalidInputError } from '../errors';
 import { parseRestoreArgs, RawRestoreArgs } from './restore-args';
 import { runRestoreCommand } from './restore-command';
+import { verbosityFrom, VerbosityFlags, withVerbosity } from './verbosity';
 
 const NAME = 'pg-schema-restore';
 
@@ -21,9 +23,13 @@ function packageVersion(): string {
 }
 
 function buildProgram(deps: CliDeps, setExitCode: (code: number) => void): Command {
+  // Global flags, read when a command runs (commander accepts them before or after the command).
+  const atVerbosity = (): CliDeps => withVerbosity(deps, verbosityFrom(program.opts<VerbosityFlags>()));
   const program = new Command(NAME)
     .description('Restore tenant PostgreSQL schemas from a past copy, side by side, into the live database.')
     .version(packageVersion())
+    .option('-q, --quiet', 'no progress lines on stderr; errors are still printed there')
+    .option('-v, --verbose', 'also debug details on stderr, e.g. the stack of a failure (like DEBUG=pg-schema-restore)')
     .exitOverride()
     .configureOutput({
       writeOut: (text) => deps.stdout.write(text),
@@ -67,7 +73,7 @@ function buildProgram(deps: CliDeps, setExitCode: (code: number) => void): Comma
     .option('--dms-source-secret <arn>', 'with --engine dms, secret of the source (default: the temporary secret of an rds: source)')
     .option('--dry-run', 'print the plan (source, restore point, restored names, tables, steps) and create nothing')
     .action(async (raw: RawRestoreArgs) => {
-      setExitCode(await runRestoreCommand(parseRestoreArgs(raw), deps));
+      setExitCode(await runRestoreCommand(parseRestoreArgs(raw), atVerbosity()));
     });
 
   program.command('cleanup')
@@ -83,14 +89,14 @@ function buildProgram(deps: CliDeps, setExitCode: (code: number) => void): Comma
     .option('--yes', 'delete what was found (default: only list it)')
     .option('--json', 'print what was found as one JSON object')
     .action(async (raw: RawCleanupArgs) => {
-      setExitCode(await runCleanupCommand(parseCleanupArgs(raw, deps.env), deps));
+      setExitCode(await runCleanupCommand(parseCleanupArgs(raw, deps.env), atVerbosity()));
     });
 
   program.command('demo')
     .description('restore a damaged tenant schema on a throwaway local PostgreSQL server; nothing to configure')
     .option('--rows <n>', 'users per sample schema (orders and items scale with it)', '1000')
     .action(async (raw: { rows: string }) => {
-      setExitCode(await runDemoCommand(raw, deps));
+      setExitCode(await runDemoCommand(raw, atVerbosity()));
     });
   return program;
 }
@@ -103,7 +109,9 @@ function commanderFailure(err: CommanderError): string {
 
 /**
  * Run the pg-schema-restore command line and return the exit status (0 ok, 1 failed, 2 bad usage
- * or input, 130 interrupted). Errors are one line on stderr; `--help` and `--version` go to stdout.
+ * or input, 130 interrupted). Like pg_dump: progress and errors go to stderr (one line per error;
+ * `-q` silences progress, `-v` adds details); stdout gets only results — the summary, the `--json`
+ * object (`{"error":{"code","message"}}` on failure), the `--dry-run` plan, `--help`, `--version`.
  *
  * @example
  * process.exitCode = await runCli(process.argv.slice(2), processCliDeps({ restore: restoreSchema }));
@@ -113,15 +121,23 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
   const program = buildProgram(deps, (code) => {
     exitCode = code;
   });
+  // Commander keeps what it parsed, also when the command failed; a usage error may come first.
+  const json = (): boolean => argv.includes('--json') || program.commands.some((c) => c.opts<{ json?: boolean }>().json === true);
+  const failureDeps = (): CliDeps => {
+    try {
+      return withVerbosity(deps, verbosityFrom(program.opts<VerbosityFlags>()));
+    } catch {
+      return deps; // -q with -v: reported as such
+    }
+  };
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.exitCode === 0) return EXIT_CODES.ok; // --help, --version
-      deps.stderr.write(`${NAME}: ${scrubAll(commanderFailure(err), argv)}\n`);
-      return EXIT_CODES.usage;
+      return reportFailure(new InvalidInputError(commanderFailure(err)), failureDeps(), argv, { json: json() });
     }
-    return reportFailure(err, deps, argv);
+    return reportFailure(err, failureDeps(), argv, { json: json() });
   }
 }

@@ -11,8 +11,9 @@ import { Ledger } from '../cleanup/ledger';
 import { RestoreSchemaOptions } from '../restore-options';
 
 /**
- * Run `pg-schema-restore restore`: call the restore with a progress display (none with `--json`),
- * print the report as one JSON object or a human summary, and turn failures into one stderr line.
+ * Run `pg-schema-restore restore`: call the restore with a progress display on stderr (none with
+ * `--json`), print the report on stdout as one JSON object or a human summary, and turn failures
+ * into one stderr line (and with `--json` an `{"error":…}` line on stdout).
  * Ctrl-C aborts the restore, waits for its cleanup and returns 130. With `--dry-run`, prints the
  * plan instead and creates nothing.
  *
@@ -23,7 +24,7 @@ export async function runRestoreCommand(options: RestoreCommandOptions, deps: Cl
   const source = options.restore.source;
   const secrets = [typeof source === 'string' ? source : '', options.restore.target];
   if (options.dryRun) return printPlan(options, deps, secrets);
-  const display = options.json ? undefined : deps.createDisplay(deps.stdout);
+  const display = options.json ? undefined : deps.createDisplay(deps.stderr);
   const restore = { ...options.restore, ...cloudLedger(options, deps) };
   return withInterrupt(deps, async (signal) => {
     try {
@@ -33,7 +34,7 @@ export async function runRestoreCommand(options: RestoreCommandOptions, deps: Cl
       return EXIT_CODES.ok;
     } catch (err) {
       await display?.close(err);
-      return reportFailure(err, deps, secrets, signal.aborted ? EXIT_CODES.interrupted : exitCodeFor(err));
+      return reportFailure(err, deps, secrets, { json: options.json, exitCode: signal.aborted ? EXIT_CODES.interrupted : exitCodeFor(err) });
     }
   });
 }
@@ -56,6 +57,6 @@ async function printPlan(options: RestoreCommandOptions, deps: CliDeps, secrets:
     deps.stdout.write(options.json ? `${JSON.stringify(plan)}\n` : formatPlan(plan));
     return EXIT_CODES.ok;
   } catch (err) {
-    return reportFailure(err, deps, secrets);
+    return reportFailure(err, deps, secrets, { json: options.json });
   }
 }

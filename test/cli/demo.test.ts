@@ -69,7 +69,7 @@ describe('demo', () => {
       throw new Error('restore exploded');
     }, { startCluster: recordingStart(started) });
     expect(await runCli(['demo', '--rows', '20'], cli.deps)).toBe(1);
-    expect(cli.stderr.lines()).toEqual(['pg-schema-restore: restore exploded (run with DEBUG=pg-schema-restore for details)']);
+    expect(cli.stderr.lines()).toEqual(['pg-schema-restore: restore exploded (run with -v for details)']);
     expect(cli.stdout.text).toMatch(/Stopping the throwaway servers and removing their files and the backups\.\n$/);
     expect(existsSync(started[0].dir)).toBe(false);
   });

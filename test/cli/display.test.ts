@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream';
 import { createProgressDisplay } from '../../src/cli/display/create-progress-display';
 import { createLiveDisplay } from '../../src/cli/display/live-display';
 import { TableBoard } from '../../src/cli/display/table-board';
@@ -65,11 +66,42 @@ describe('live display', () => {
     await expect(failed.close(new Error('boom'))).resolves.toBeUndefined();
   });
 
-  test('on a terminal the CLI uses the live display instead of log lines, then prints the summary', async () => {
+  test('on a terminal (stderr) the CLI uses the live display there instead of log lines; the summary alone goes to stdout', async () => {
     const terminal = new BufferOutput(true);
-    const cli = fakeCli(scriptedRestore(), { stdout: terminal, createDisplay: () => createLiveDisplay({ renderer: 'silent' }) });
+    const drawnOn: unknown[] = [];
+    const cli = fakeCli(scriptedRestore(), {
+      stderr: terminal,
+      createDisplay: (out) => {
+        drawnOn.push(out);
+        return createLiveDisplay({ renderer: 'silent' });
+      },
+    });
     expect(await runCli(['restore', '--source', 'postgres://h/a', '--target', 'postgres://h/b', '--schema', 'customer_a1'], cli.deps)).toBe(0);
-    expect(terminal.text).toMatch(/^Restored 1 schema in 4\.2 s/);
-    expect(terminal.text).not.toMatch(/connect started/);
+    expect(drawnOn).toEqual([terminal]);
+    expect(cli.stdout.text).toMatch(/^Restored 1 schema in 4\.2 s/);
+    expect(cli.stdout.text + terminal.text).not.toMatch(/connect started/);
+  });
+
+  test('listr2 writes to the stream it is given (stderr by default), never to stdout', async () => {
+    const drawn: string[] = [];
+    const stream = Object.assign(new Writable({
+      write: (chunk: Buffer, _enc, done) => {
+        drawn.push(chunk.toString());
+        done();
+      },
+    }), { isTTY: true, columns: 100, rows: 40 }) as unknown as NodeJS.WriteStream;
+    const stdoutWrite = jest.spyOn(process.stdout, 'write');
+    try {
+      // 'simple' stands in for the redrawing renderer, which jest cannot load (ESM-only log-update).
+      const display = createLiveDisplay({ stream, renderer: 'simple', refreshMs: 5 });
+      display.onProgress({ type: 'phase', phase: 'connect', status: 'start', message: 'connecting to the source' });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      display.onProgress({ type: 'phase', phase: 'connect', status: 'done', message: 'connected' });
+      await display.close();
+      expect(drawn.join('')).toContain('connected');
+      expect(stdoutWrite).not.toHaveBeenCalled();
+    } finally {
+      stdoutWrite.mockRestore();
+    }
   });
 });

@@ -28,12 +28,11 @@ describe('restore command output', () => {
     expect(cli.calls[0].onProgress).toBeUndefined();
   });
 
-  test('off a terminal: timestamped plain lines per phase and finished table, no ANSI codes, then the summary', async () => {
+  test('off a terminal: timestamped plain lines per phase and finished table on stderr, no ANSI codes; the summary on stdout', async () => {
     const cli = fakeCli(scriptedRestore());
     expect(await runCli(argv, cli.deps)).toBe(0);
-    const lines = cli.stdout.lines();
-    expect(cli.stdout.text).not.toMatch(ANSI);
-    expect(lines.slice(0, 6)).toEqual([
+    expect(cli.stdout.text + cli.stderr.text).not.toMatch(ANSI);
+    expect(cli.stderr.lines()).toEqual([
       '2024-01-28T14:30:00.000Z connect started: connecting to the source and the target',
       '2024-01-28T14:30:00.000Z connect done: connected',
       '2024-01-28T14:30:00.000Z copy started: copying 2 tables with 4 workers',
@@ -41,7 +40,7 @@ describe('restore command output', () => {
       '2024-01-28T14:30:00.000Z warning: table customer_a1.cache is UNLOGGED',
       '2024-01-28T14:30:00.000Z copy done: copied 2 tables',
     ]);
-    expect(lines.slice(6)).toEqual([
+    expect(cli.stdout.lines()).toEqual([
       'Restored 1 schema in 4.2 s (data as of 2024-01-28T14:30:00.000Z, restore id r-123)',
       '  customer_a1 → customer_a1_20240128143000',
       '    users                                200 rows  ✓ checksum',
@@ -51,7 +50,6 @@ describe('restore command output', () => {
       'Warnings:',
       '  ! table customer_a1.cache is UNLOGGED',
     ]);
-    expect(cli.stderr.text).toBe('');
   });
 });
 
@@ -104,7 +102,7 @@ describe('restore command failures', () => {
     expect(await runCli(argv, cli.deps)).toBe(1);
     expect(cli.stderr.lines()).toHaveLength(1);
     expect(cli.stderr.text).toMatch(/^pg-schema-restore: server said: bad password "\*\*\*" for postgres:\/\/admin:\*\*\*@db\.internal/);
-    expect(cli.stderr.text).toMatch(/\(run with DEBUG=pg-schema-restore for details\)\n$/);
+    expect(cli.stderr.text).toMatch(/\(run with -v for details\)\n$/);
     expect(cli.stderr.text).not.toContain('Tr0ub4dor');
     expect(cli.stdout.text).not.toContain('Tr0ub4dor');
   });
@@ -123,12 +121,12 @@ describe('restore command failures', () => {
     expect(debug.stderr.text).not.toContain('Tr0ub4dor');
   });
 
-  test('--json failure: nothing on stdout, one line on stderr', async () => {
+  test('--json failure: the error as one JSON line on stdout, one line on stderr', async () => {
     const cli = fakeCli(async () => {
       throw new ValidationError('checksums differ', ['orders']);
     });
     expect(await runCli([...argv, '--json'], cli.deps)).toBe(1);
-    expect(cli.stdout.text).toBe('');
+    expect(cli.stdout.text).toBe(`${JSON.stringify({ error: { code: 'VALIDATION_FAILED', message: 'checksums differ' } })}\n`);
     expect(cli.stderr.lines()).toEqual(['pg-schema-restore: checksums differ']);
   });
 });
@@ -141,8 +139,12 @@ describe('restore command interrupts', () => {
     expect(code).toBe(130);
     expect(cli.calls[0].signal?.aborted).toBe(true);
     expect(cli.calls[0].signal?.reason).toBeInstanceOf(AbortedError);
-    expect(cli.stderr.lines()).toEqual(['pg-schema-restore: restore aborted; everything it created has been removed']);
-    expect(cli.stdout.text).toMatch(/cleanup done: removed what this restore created/);
+    expect(cli.stderr.lines()).toEqual([
+      expect.stringMatching(/copy started: copying$/),
+      expect.stringMatching(/cleanup done: removed what this restore created$/),
+      'pg-schema-restore: restore aborted; everything it created has been removed',
+    ]);
+    expect(cli.stdout.text).toBe('');
     expect(cli.signals.listenerCount('SIGINT') + cli.signals.listenerCount('SIGTERM')).toBe(0);
     expect(cli.exits).toEqual([]);
   });
@@ -155,7 +157,7 @@ describe('restore command interrupts', () => {
     })));
     await runCli(argv, cli.deps);
     expect(cli.exits).toEqual([130]);
-    expect(cli.stderr.text).toMatch(/^pg-schema-restore: interrupted again; leaving without waiting for the cleanup\n/);
+    expect(cli.stderr.text).toMatch(/\npg-schema-restore: interrupted again; leaving without waiting for the cleanup\n/);
   });
 
   test('signal handlers are removed after a successful restore', async () => {

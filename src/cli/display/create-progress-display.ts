@@ -12,14 +12,15 @@ export interface CreateProgressDisplayOptions {
 }
 
 /**
- * The display that suits `out`: the live, redrawing display on a terminal, plain timestamped log
- * lines otherwise (pipes, files, CI logs, `TERM=dumb`).
+ * The display that suits `out` (the CLI passes stderr, keeping stdout for results): the live,
+ * redrawing display on a terminal, plain timestamped log lines otherwise (pipes, files, CI logs,
+ * `TERM=dumb`).
  *
  * @example
- * const display = createProgressDisplay(process.stdout);
+ * const display = createProgressDisplay(process.stderr);
  */
 export function createProgressDisplay(out: CliOutput, options: CreateProgressDisplayOptions = {}): ProgressDisplay {
   const now = options.now ?? (() => new Date());
   const canRedraw = out.isTTY === true && (options.env ?? process.env).TERM !== 'dumb';
-  return canRedraw ? createLiveDisplay({ now: () => now().getTime() }) : createPlainLogDisplay(out, now);
+  return canRedraw ? createLiveDisplay({ now: () => now().getTime(), stream: out as NodeJS.WriteStream }) : createPlainLogDisplay(out, now);
 }

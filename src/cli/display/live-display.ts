@@ -1,4 +1,4 @@
-import { Listr, ListrRendererValue } from 'listr2';
+import { Listr, ListrLogger, ListrRendererValue, ProcessOutput } from 'listr2';
 import { ProgressDisplay } from './progress-display';
 import { TableBoard } from './table-board';
 import { formatDuration } from '../../format-units';
@@ -10,6 +10,8 @@ export interface LiveDisplayOptions {
   readonly now?: () => number;
   /** How often running tables' elapsed times are redrawn. @default 500 */
   readonly refreshMs?: number;
+  /** The terminal drawn on; stdout stays for results, as with pg_dump. @default process.stderr */
+  readonly stream?: NodeJS.WriteStream;
 }
 
 /**
@@ -59,6 +61,8 @@ export function createLiveDisplay(options: LiveDisplayOptions = {}): ProgressDis
   let current: PhaseRun | undefined;
   let shown: Promise<void> = Promise.resolve();
   let ticker: NodeJS.Timeout | undefined;
+  const stream = options.stream ?? process.stderr;
+  const logger = new ListrLogger({ processOutput: new ProcessOutput(stream, stream) });
 
   const render = (run: PhaseRun): void => {
     const elapsed = formatDuration((run.endedAt ?? now()) - run.startedAt);
@@ -95,7 +99,9 @@ export function createLiveDisplay(options: LiveDisplayOptions = {}): ProgressDis
     fallbackRenderer: (options.renderer ?? 'default') as ListrRendererValue,
     registerSignalListeners: false,
     exitOnError: true,
-    rendererOptions: { showErrorMessage: false, formatOutput: 'truncate' },
+    // listr2 falls back when stdout is no terminal (`restore > report.txt`): same renderer, same stream.
+    rendererOptions: { showErrorMessage: false, formatOutput: 'truncate', logger },
+    fallbackRendererOptions: { showErrorMessage: false, formatOutput: 'truncate', logger },
   }).run().then(() => undefined);
 
   const startPhase = (event: Pick<PhaseEvent, 'phase' | 'message'>): void => {

@@ -8,7 +8,7 @@ import { ProgressDisplay } from './progress-display';
  * line per phase start and end, per finished table, and per warning or note.
  *
  * @example
- * const display = createPlainLogDisplay(process.stdout);
+ * const display = createPlainLogDisplay(process.stderr);
  * await restoreSchema({ ...options, onProgress: display.onProgress });
  * // 2024-01-28T14:30:01.250Z copy started: copying 4 tables with 4 workers
  * // 2024-01-28T14:30:02.031Z table customer_a1.orders: 600 rows, 48.2 kB in 310 ms
