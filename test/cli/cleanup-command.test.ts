@@ -68,7 +68,8 @@ describe('pg-schema-restore cleanup', () => {
     secrets.on(DeleteSecretCommand).resolves({});
     const cli = fakeCli(noRestore);
     expect(await runCli(['cleanup', '--ledger', ledgerPath, '--yes'], cli.deps)).toBe(1);
-    expect(cli.stderr.lines()).toEqual([expect.stringMatching(/^pg-schema-restore: could not delete 2 temporary resources: rds-instance pgsr-r0 .*aws rds delete-db-instance --db-instance-identifier pgsr-r0/)]);
+    // Progress lines (timestamped) come first on stderr, then the one error line.
+    expect(cli.stderr.lines().filter((l) => !/^\d{4}-\d\d-\d\dT/.test(l))).toEqual([expect.stringMatching(/^pg-schema-restore: could not delete 2 temporary resources: rds-instance pgsr-r0 .*aws rds delete-db-instance --db-instance-identifier pgsr-r0/)]);
     expect(JSON.parse(readFileSync(ledgerPath, 'utf8')).map((e: { id: string }) => e.id)).toEqual(['pgsr-r1', 'pgsr-r0']);
   });
 
