@@ -35,7 +35,8 @@ async function fromLedger(options: CleanupCommandOptions, deps: CliDeps, signal:
 }
 
 async function local(options: CleanupCommandOptions, deps: CliDeps): Promise<{ rows: Listed[]; deleted: boolean; failures: string[] }> {
-  const result = await localCleanup(options, { onProgress: options.json || deps.verbosity === 'quiet' ? undefined : (m) => deps.stderr.write(`${m}\n`) });
+  // What --yes removes is listed on stdout as part of the result (test/cleanup relies on an empty stderr); -q drops it.
+  const result = await localCleanup(options, { onProgress: options.json || deps.verbosity === 'quiet' ? undefined : (m) => deps.stdout.write(`${m}\n`) });
   for (const failure of result.failures) deps.stderr.write(`pg-schema-restore: ${failure}\n`);
   return result;
 }

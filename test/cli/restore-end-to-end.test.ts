@@ -30,15 +30,15 @@ describe('pg-schema-restore restore against a real server', () => {
     expect(orders).toMatchObject({ rows: sampleRowCounts(50).orders, checksumMatch: true });
   });
 
-  test('a taken name exits 2; a wrong password exits 1; neither prints a password', async () => {
+  test('a taken name exits 2; a wrong password exits 1; neither prints a password; with -q stderr holds only the error', async () => {
     const taken = fakeCli(restoreSchema);
     expect(await runCli(['restore', '--source', cluster().url('tenant_a_past'), '--target', cluster().url('tenant_a'),
-      '--schema', 'customer_a1', '--suffix', '_cli'], taken.deps)).toBe(2);
+      '--schema', 'customer_a1', '--suffix', '_cli', '-q'], taken.deps)).toBe(2);
     expect(taken.stderr.lines()).toEqual([expect.stringMatching(/^pg-schema-restore: schema "customer_a1_cli" already exists in the target/)]);
 
     const wrong = fakeCli(restoreSchema);
     const badUrl = cluster().url('tenant_a').replace(PASSWORD, 'Wr0ng-guess');
-    expect(await runCli(['restore', '--source', badUrl, '--target', badUrl, '--schema', 'customer_a1'], wrong.deps)).toBe(1);
+    expect(await runCli(['restore', '--source', badUrl, '--target', badUrl, '--schema', 'customer_a1', '-q'], wrong.deps)).toBe(1);
     expect(wrong.stderr.lines()).toEqual([expect.stringMatching(/^pg-schema-restore: cannot connect to the .* database .*password authentication failed/)]);
     for (const out of [taken.stderr.text, taken.stdout.text, wrong.stderr.text, wrong.stdout.text]) {
       expect(out).not.toContain(PASSWORD);
@@ -71,11 +71,11 @@ describe('pg-schema-restore restore against a real server', () => {
 
   test('bad sources: a missing archive and a base backup directory that is not one exit 2 with one line', async () => {
     const missing = fakeCli(restoreSchema);
-    expect(await runCli(['restore', '--source', '/nonexistent/tenant_a.dump', '--target', cluster().url('tenant_a'), '--schema', 'customer_a1'], missing.deps)).toBe(2);
+    expect(await runCli(['restore', '--source', '/nonexistent/tenant_a.dump', '--target', cluster().url('tenant_a'), '--schema', 'customer_a1', '-q'], missing.deps)).toBe(2);
     expect(missing.stderr.lines()).toEqual([expect.stringMatching(/^pg-schema-restore: .*\/nonexistent\/tenant_a\.dump/)]);
     const notBackup = fakeCli(restoreSchema);
     expect(await runCli(['restore', '--source', `pitr:${tmpdir()}?wal=${tmpdir()}`, '--at', '2024-01-28T14:30:00Z',
-      '--target', cluster().url('tenant_a'), '--schema', 'customer_a1'], notBackup.deps)).toBe(2);
+      '--target', cluster().url('tenant_a'), '--schema', 'customer_a1', '-q'], notBackup.deps)).toBe(2);
     expect(notBackup.stderr.lines()).toEqual([expect.stringMatching(/^pg-schema-restore: .* is not a usable base backup/)]);
     expect(notBackup.stdout.text).not.toContain(PASSWORD);
   });
