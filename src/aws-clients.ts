@@ -1,6 +1,7 @@
-import { DatabaseMigrationServiceClient } from '@aws-sdk/client-database-migration-service';
-import { RDSClient } from '@aws-sdk/client-rds';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { DatabaseMigrationServiceClient } from '@aws-sdk/client-database-migration-service';
+import type { RDSClient } from '@aws-sdk/client-rds';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { dmsSdk, rdsSdk, secretsManagerSdk } from './aws-sdk';
 import type { AwsClients } from './sources/restore-source';
 
 /**
@@ -10,7 +11,7 @@ import type { AwsClients } from './sources/restore-source';
  * const rds = rdsClientOf(options.clients);
  */
 export function rdsClientOf(clients: AwsClients | undefined): RDSClient {
-  return clients?.rds ?? new RDSClient({});
+  return clients?.rds ?? new rdsSdk.RDSClient({});
 }
 
 /**
@@ -20,7 +21,7 @@ export function rdsClientOf(clients: AwsClients | undefined): RDSClient {
  * const secrets = secretsManagerClientOf(options.clients);
  */
 export function secretsManagerClientOf(clients: AwsClients | undefined): SecretsManagerClient {
-  return clients?.secretsManager ?? new SecretsManagerClient({});
+  return clients?.secretsManager ?? new secretsManagerSdk.SecretsManagerClient({});
 }
 
 /**
@@ -30,5 +31,5 @@ export function secretsManagerClientOf(clients: AwsClients | undefined): Secrets
  * const dms = dmsClientOf(options.clients);
  */
 export function dmsClientOf(clients: Pick<AwsClients, 'dms'> | undefined): DatabaseMigrationServiceClient {
-  return clients?.dms ?? new DatabaseMigrationServiceClient({});
+  return clients?.dms ?? new dmsSdk.DatabaseMigrationServiceClient({});
 }

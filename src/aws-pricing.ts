@@ -1,4 +1,5 @@
-import { GetProductsCommand, PricingClient } from '@aws-sdk/client-pricing';
+import type { PricingClient } from '@aws-sdk/client-pricing';
+import { pricingSdk } from './aws-sdk';
 
 /** An hourly price, or why there is none. */
 export interface HourlyCost {
@@ -48,10 +49,10 @@ export interface OnDemandHourlyCostOptions {
  * });
  */
 export async function onDemandHourlyCost(options: OnDemandHourlyCostOptions): Promise<HourlyCost> {
-  const pricing = options.pricing ?? new PricingClient({ region: 'us-east-1' });
+  const pricing = options.pricing ?? new pricingSdk.PricingClient({ region: 'us-east-1' });
   const filters = Object.entries(options.attributes).map(([Field, Value]) => ({ Type: 'TERM_MATCH' as const, Field, Value }));
   try {
-    const request = new GetProductsCommand({ ServiceCode: options.serviceCode, Filters: filters, MaxResults: 100 });
+    const request = new pricingSdk.GetProductsCommand({ ServiceCode: options.serviceCode, Filters: filters, MaxResults: 100 });
     const { PriceList } = await pricing.send(request, { abortSignal: options.signal });
     const unit = lowestOnDemandUsd(PriceList ?? []);
     if (unit === undefined) return { basis: `no on-demand price listed for ${options.basis}` };

@@ -1,6 +1,6 @@
-import { DatabaseMigrationServiceClient } from '@aws-sdk/client-database-migration-service';
-import { RDSClient } from '@aws-sdk/client-rds';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { DatabaseMigrationServiceClient } from '@aws-sdk/client-database-migration-service';
+import type { RDSClient } from '@aws-sdk/client-rds';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Ledger, LedgerEntry, RESOURCE_KINDS } from './ledger';
 import { DeleteContext, RESOURCE_DELETERS, ResourceDeleter } from './resource-deleters';
 import { dmsClientOf, rdsClientOf, secretsManagerClientOf } from '../aws-clients';

@@ -1,9 +1,8 @@
-import { paginateDescribeDBClusters, paginateDescribeDBInstances } from '@aws-sdk/client-rds';
-import { paginateListSecrets } from '@aws-sdk/client-secrets-manager';
 import { cleanupResources, CleanupResourcesOptions } from './cleanup-resources';
 import { listTaggedDmsResources, TaggedDmsResource } from './dms-orphans';
 import { Ledger, LedgerEntry, memoryLedgerStore } from './ledger';
 import { dmsClientOf, rdsClientOf, secretsManagerClientOf } from '../aws-clients';
+import { rdsSdk, secretsManagerSdk } from '../aws-sdk';
 import { readRestoreTags, RESTORE_ID_TAG } from '../sources/rds/rds-tags';
 import { AwsClients } from '../sources/restore-source';
 
@@ -55,16 +54,16 @@ function orphanOf(resource: Tagged, now: Date, olderThanMs?: number): OrphanedRe
 async function listTagged(options: FindOrphansOptions): Promise<Tagged[]> {
   const rds = rdsClientOf(options.clients);
   const found: Tagged[] = [];
-  for await (const page of paginateDescribeDBInstances({ client: rds }, {})) {
+  for await (const page of rdsSdk.paginateDescribeDBInstances({ client: rds }, {})) {
     for (const i of page.DBInstances ?? []) {
       found.push({ kind: 'rds-instance', id: i.DBInstanceIdentifier, tags: i.TagList, createdAt: i.InstanceCreateTime, deleting: i.DBInstanceStatus === 'deleting' });
     }
   }
-  for await (const page of paginateDescribeDBClusters({ client: rds }, {})) {
+  for await (const page of rdsSdk.paginateDescribeDBClusters({ client: rds }, {})) {
     for (const c of page.DBClusters ?? []) found.push({ kind: 'rds-cluster', id: c.DBClusterIdentifier, tags: c.TagList, createdAt: c.ClusterCreateTime, deleting: c.Status === 'deleting' });
   }
   const secrets = secretsManagerClientOf(options.clients);
-  for await (const page of paginateListSecrets({ client: secrets }, { Filters: [{ Key: 'tag-key', Values: [RESTORE_ID_TAG] }] })) {
+  for await (const page of secretsManagerSdk.paginateListSecrets({ client: secrets }, { Filters: [{ Key: 'tag-key', Values: [RESTORE_ID_TAG] }] })) {
     for (const s of page.SecretList ?? []) found.push({ kind: 'secret', id: s.ARN, tags: s.Tags, createdAt: s.CreatedDate, deleting: s.DeletedDate !== undefined });
   }
   if (options.includeDms !== false) found.push(...await listTaggedDmsResources(dmsClientOf(options.clients)));

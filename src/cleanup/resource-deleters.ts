@@ -1,7 +1,8 @@
-import { DatabaseMigrationServiceClient } from '@aws-sdk/client-database-migration-service';
-import { DeleteDBClusterCommand, DeleteDBInstanceCommand, DescribeDBClustersCommand, DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
-import { DeleteSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { DatabaseMigrationServiceClient } from '@aws-sdk/client-database-migration-service';
+import type { RDSClient } from '@aws-sdk/client-rds';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ResourceKind } from './ledger';
+import { rdsSdk, secretsManagerSdk } from '../aws-sdk';
 import { deleteDmsResource, DMS_RESOURCE_KINDS, DmsResourceKind, manualDmsDelete } from '../copy/dms/dms-deleters';
 import { isAwsError } from '../sources/rds/rds-errors';
 import {
@@ -38,13 +39,15 @@ const dbInstance: ResourceDeleter = {
   async delete(id, context) {
     const rds = context.rds();
     const waits = { ...context.wait, rds, signal: context.signal };
-    const send = () => rds.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: id, SkipFinalSnapshot: true, DeleteAutomatedBackups: true }));
+    const send = () => rds.send(new rdsSdk.DeleteDBInstanceCommand({
+      DBInstanceIdentifier: id, SkipFinalSnapshot: true, DeleteAutomatedBackups: true,
+    }));
     try {
       await send();
     } catch (err) {
       if (isAwsError(err, 'DBInstanceNotFoundFault')) return 'gone';
       if (!isAwsError(err, 'InvalidDBInstanceStateFault')) throw err;
-      const status = (await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id }))).DBInstances?.[0]?.DBInstanceStatus;
+      const status = (await rds.send(new rdsSdk.DescribeDBInstancesCommand({ DBInstanceIdentifier: id }))).DBInstances?.[0]?.DBInstanceStatus;
       if (status !== 'deleting') {
         await settle(() => waitForDBInstanceAvailable(id, waits));
         await send();
@@ -60,13 +63,13 @@ const dbCluster: ResourceDeleter = {
   async delete(id, context) {
     const rds = context.rds();
     const waits = { ...context.wait, rds, signal: context.signal };
-    const send = () => rds.send(new DeleteDBClusterCommand({ DBClusterIdentifier: id, SkipFinalSnapshot: true }));
+    const send = () => rds.send(new rdsSdk.DeleteDBClusterCommand({ DBClusterIdentifier: id, SkipFinalSnapshot: true }));
     try {
       await send();
     } catch (err) {
       if (isAwsError(err, 'DBClusterNotFoundFault')) return 'gone';
       if (!isAwsError(err, 'InvalidDBClusterStateFault')) throw err;
-      const cluster = (await rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: id }))).DBClusters?.[0];
+      const cluster = (await rds.send(new rdsSdk.DescribeDBClustersCommand({ DBClusterIdentifier: id }))).DBClusters?.[0];
       if (cluster?.Status !== 'deleting') {
         // A cluster is deletable once its instances are gone and it is no longer being created.
         for (const member of cluster?.DBClusterMembers ?? []) await waitForDBInstanceDeleted(member.DBInstanceIdentifier!, waits);
@@ -83,7 +86,7 @@ const dbCluster: ResourceDeleter = {
 const secret: ResourceDeleter = {
   async delete(id, context) {
     try {
-      await context.secretsManager().send(new DeleteSecretCommand({ SecretId: id, ForceDeleteWithoutRecovery: true }));
+      await context.secretsManager().send(new secretsManagerSdk.DeleteSecretCommand({ SecretId: id, ForceDeleteWithoutRecovery: true }));
       return 'deleted';
     } catch (err) {
       if (isAwsError(err, 'ResourceNotFoundException')) return 'gone';

@@ -1,11 +1,12 @@
 import { randomInt } from 'node:crypto';
 import { ConnectionOptions } from 'node:tls';
-import { ModifyDBClusterCommand, ModifyDBInstanceCommand, RDSClient } from '@aws-sdk/client-rds';
+import type { RDSClient } from '@aws-sdk/client-rds';
 import { explainAwsError } from './aws-errors';
 import { rdsConnectionConfig } from './rds-tls';
 import { DatabaseCredentials } from './secret-credentials';
 import { databaseIdentifierFromHost, findTemporaryRdsDatabase, RdsDatabaseIdentifier } from './temporary-rds-database';
 import { waitForCredentials } from './wait-for-credentials';
+import { rdsSdk } from '../aws-sdk';
 import { InvalidInputError } from '../errors';
 
 const PASSWORD_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -59,9 +60,9 @@ export async function resetMasterPassword(options: ResetMasterPasswordOptions): 
   const label = `DB ${target.kind} "${target.identifier}"`;
   try {
     if (target.kind === 'cluster') {
-      await rds.send(new ModifyDBClusterCommand({ DBClusterIdentifier: target.identifier, ...change }), { abortSignal: signal });
+      await rds.send(new rdsSdk.ModifyDBClusterCommand({ DBClusterIdentifier: target.identifier, ...change }), { abortSignal: signal });
     } else {
-      await rds.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: target.identifier, ...change }), { abortSignal: signal });
+      await rds.send(new rdsSdk.ModifyDBInstanceCommand({ DBInstanceIdentifier: target.identifier, ...change }), { abortSignal: signal });
     }
   } catch (err) {
     throw explainAwsError(err, {

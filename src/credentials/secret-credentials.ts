@@ -1,5 +1,6 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { explainAwsError } from './aws-errors';
+import { secretsManagerSdk } from '../aws-sdk';
 import { InvalidInputError } from '../errors';
 
 /** A database login. */
@@ -69,7 +70,7 @@ export async function readSecretVersion(options: ReadSecretVersionOptions): Prom
   const { secretId, versionId, client, signal } = options;
   let secretString: string | undefined;
   try {
-    const out = await client.send(new GetSecretValueCommand({ SecretId: secretId, VersionId: versionId }), { abortSignal: signal });
+    const out = await client.send(new secretsManagerSdk.GetSecretValueCommand({ SecretId: secretId, VersionId: versionId }), { abortSignal: signal });
     secretString = out.SecretString;
   } catch (err) {
     throw explainAwsError(err, {

@@ -1,5 +1,6 @@
-import { paginateListSecretVersionIds, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { explainAwsError } from './aws-errors';
+import { secretsManagerSdk } from '../aws-sdk';
 import { AbortedError, InvalidInputError } from '../errors';
 
 /** One version of a secret: when it was created and the staging labels it carries now (none when deprecated). */
@@ -36,7 +37,9 @@ export async function listSecretVersions(options: ListSecretVersionsOptions): Pr
   const { secretId, client, signal } = options;
   const versions: SecretVersion[] = [];
   try {
-    for await (const page of paginateListSecretVersionIds({ client }, { SecretId: secretId, IncludeDeprecated: true }, { abortSignal: signal })) {
+    const request = { SecretId: secretId, IncludeDeprecated: true };
+    const pages = secretsManagerSdk.paginateListSecretVersionIds({ client }, request, { abortSignal: signal });
+    for await (const page of pages) {
       if (signal?.aborted) throw new AbortedError();
       for (const entry of page.Versions ?? []) {
         // A version without an id or a creation time cannot be read or placed in time.

@@ -1,5 +1,6 @@
-import { DescribeDBClustersCommand, DescribeDBInstancesCommand, RDSClient, Tag } from '@aws-sdk/client-rds';
+import type { RDSClient, Tag } from '@aws-sdk/client-rds';
 import { explainAwsError } from './aws-errors';
+import { rdsSdk } from '../aws-sdk';
 import { InvalidInputError } from '../errors';
 import { readRestoreTags, RESTORE_ID_TAG } from '../sources/rds/rds-tags';
 
@@ -51,8 +52,8 @@ export async function findTemporaryRdsDatabase(options: FindTemporaryRdsDatabase
   let described: { MasterUsername?: string; TagList?: Tag[]; MasterUserSecret?: unknown } | undefined;
   try {
     described = kind === 'cluster'
-      ? (await rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: identifier }), { abortSignal: signal })).DBClusters?.[0]
-      : (await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: identifier }), { abortSignal: signal })).DBInstances?.[0];
+      ? (await rds.send(new rdsSdk.DescribeDBClustersCommand({ DBClusterIdentifier: identifier }), { abortSignal: signal })).DBClusters?.[0]
+      : (await rds.send(new rdsSdk.DescribeDBInstancesCommand({ DBInstanceIdentifier: identifier }), { abortSignal: signal })).DBInstances?.[0];
   } catch (err) {
     throw explainAwsError(err, {
       action: `describe ${label}`,

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { CreateSecretCommand, DeleteSecretCommand, SecretsManagerClient, Tag } from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient, Tag } from '@aws-sdk/client-secrets-manager';
 import { explainAwsError } from './aws-errors';
 import { DatabaseCredentials } from './secret-credentials';
 import { secretsManagerClientOf } from '../aws-clients';
+import { secretsManagerSdk } from '../aws-sdk';
 import { Ledger } from '../cleanup/ledger';
 import { CredentialsError } from '../errors';
 import { DEFAULT_TTL_HOURS, EXPIRES_AT_TAG, RESTORE_ID_TAG } from '../sources/rds/rds-tags';
@@ -47,7 +48,7 @@ export async function createTemporarySecret(options: CreateTemporarySecretOption
   const secretString = JSON.stringify({ engine: 'postgres', host, port, username: credentials.username, password: credentials.password, dbname: database });
   let arn: string | undefined;
   try {
-    const out = await client.send(new CreateSecretCommand({
+    const out = await client.send(new secretsManagerSdk.CreateSecretCommand({
       Name: name,
       Description: `Login of a temporary database of pg-schema-restore${restoreId ? ` restore ${restoreId}` : ''}; deleted when the restore ends`,
       SecretString: secretString,
@@ -93,7 +94,7 @@ export async function deleteTemporarySecret(options: DeleteTemporarySecretOption
   const { arn, ledger, signal } = options;
   const client = secretsManagerClientOf(options.clients);
   try {
-    await client.send(new DeleteSecretCommand({ SecretId: arn, ForceDeleteWithoutRecovery: true }), { abortSignal: signal });
+    await client.send(new secretsManagerSdk.DeleteSecretCommand({ SecretId: arn, ForceDeleteWithoutRecovery: true }), { abortSignal: signal });
   } catch (err) {
     if ((err as { name?: string }).name !== 'ResourceNotFoundException') {
       throw explainAwsError(err, { action: `delete the temporary secret ${arn}`, permission: 'secretsmanager:DeleteSecret' });

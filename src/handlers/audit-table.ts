@@ -1,4 +1,5 @@
-import { AttributeValue, DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { dynamoDbSdk } from '../aws-sdk';
 import { AwsResourceError } from '../errors';
 
 /** Status of a restore in its audit record. */
@@ -33,7 +34,7 @@ async function send<T>(table: AuditTable, doing: string, call: () => Promise<T>)
  * await startAuditRecord(table, { restoreId: 'r-1', input: event.input, now: new Date() });
  */
 export async function startAuditRecord(table: AuditTable, record: { restoreId: string; input: unknown; now: Date }): Promise<void> {
-  await send(table, `write the audit record of ${record.restoreId}`, () => table.dynamodb.send(new UpdateItemCommand({
+  await send(table, `write the audit record of ${record.restoreId}`, () => table.dynamodb.send(new dynamoDbSdk.UpdateItemCommand({
     TableName: table.tableName,
     Key: key(record.restoreId),
     UpdateExpression: 'SET #status = :running, #input = :input, startedAt = if_not_exists(startedAt, :now), updatedAt = :now',
@@ -68,7 +69,7 @@ export async function finishAuditRecord(table: AuditTable, outcome: AuditOutcome
     values[':error'] = { S: outcome.error };
     update += ', #error = :error';
   }
-  await send(table, `write the final status of ${outcome.restoreId}`, () => table.dynamodb.send(new UpdateItemCommand({
+  await send(table, `write the final status of ${outcome.restoreId}`, () => table.dynamodb.send(new dynamoDbSdk.UpdateItemCommand({
     TableName: table.tableName,
     Key: key(outcome.restoreId),
     UpdateExpression: update,
@@ -84,7 +85,7 @@ export async function finishAuditRecord(table: AuditTable, outcome: AuditOutcome
  * const json = await readAuditAttribute(table, 'r-1', RESOURCES_ATTRIBUTE);
  */
 export async function readAuditAttribute(table: AuditTable, restoreId: string, attribute: string): Promise<string | undefined> {
-  const out = await send(table, `read the audit record of ${restoreId}`, () => table.dynamodb.send(new GetItemCommand({
+  const out = await send(table, `read the audit record of ${restoreId}`, () => table.dynamodb.send(new dynamoDbSdk.GetItemCommand({
     TableName: table.tableName, Key: key(restoreId), ConsistentRead: true, ProjectionExpression: '#a', ExpressionAttributeNames: { '#a': attribute },
   })));
   return out.Item?.[attribute]?.S;
@@ -98,7 +99,7 @@ export async function readAuditAttribute(table: AuditTable, restoreId: string, a
  */
 export async function writeAuditAttribute(table: AuditTable, restoreId: string, attribute: string, value: string): Promise<void> {
   // UpdateItem creates the item when the audit record is not there yet.
-  await send(table, `update the audit record of ${restoreId}`, () => table.dynamodb.send(new UpdateItemCommand({
+  await send(table, `update the audit record of ${restoreId}`, () => table.dynamodb.send(new dynamoDbSdk.UpdateItemCommand({
     TableName: table.tableName, Key: key(restoreId), UpdateExpression: 'SET #a = :v', ExpressionAttributeNames: { '#a': attribute }, ExpressionAttributeValues: { ':v': { S: value } },
   })));
 }

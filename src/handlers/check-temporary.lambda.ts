@@ -1,6 +1,7 @@
-import { DescribeDBClustersCommand, DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
+import type { RDSClient } from '@aws-sdk/client-rds';
 import { TemporaryResource } from './start-temporary.lambda';
 import { rdsClientOf } from '../aws-clients';
+import { rdsSdk } from '../aws-sdk';
 import { AwsResourceError } from '../errors';
 import { explainRdsError } from '../sources/rds/rds-errors';
 
@@ -25,10 +26,10 @@ const FAILED_STATUSES = ['failed', 'deleting', 'deleted', 'incompatible-restore'
 async function describe(rds: RDSClient, resource: TemporaryResource): Promise<{ status?: string; address?: string; port?: number }> {
   try {
     if (resource.kind === 'rds-cluster') {
-      const cluster = (await rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: resource.id }))).DBClusters?.[0];
+      const cluster = (await rds.send(new rdsSdk.DescribeDBClustersCommand({ DBClusterIdentifier: resource.id }))).DBClusters?.[0];
       return { status: cluster?.Status, address: cluster?.Endpoint, port: cluster?.Port };
     }
-    const instance = (await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: resource.id }))).DBInstances?.[0];
+    const instance = (await rds.send(new rdsSdk.DescribeDBInstancesCommand({ DBInstanceIdentifier: resource.id }))).DBInstances?.[0];
     return { status: instance?.DBInstanceStatus, address: instance?.Endpoint?.Address, port: instance?.Endpoint?.Port };
   } catch (err) {
     throw explainRdsError(err, `read the status of ${resource.id}`, resource.id);

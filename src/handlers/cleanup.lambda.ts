@@ -1,7 +1,7 @@
-import { DatabaseMigrationServiceClient } from '@aws-sdk/client-database-migration-service';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { RDSClient } from '@aws-sdk/client-rds';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { DatabaseMigrationServiceClient } from '@aws-sdk/client-database-migration-service';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { RDSClient } from '@aws-sdk/client-rds';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { auditLedger, auditTableOf, HandlerEnv, logProgress } from './handler-context';
 import { cleanupResources } from '../cleanup/cleanup-resources';
 import { CleanupError } from '../errors';

@@ -1,6 +1,6 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { RDSClient } from '@aws-sdk/client-rds';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { RDSClient } from '@aws-sdk/client-rds';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { auditLedger, auditTableOf, HandlerEnv, requiredEnv } from './handler-context';
 import { resolveHistoricalSecret } from '../credentials/resolve-historical-secret';
 import { InvalidInputError } from '../errors';

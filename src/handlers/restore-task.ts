@@ -2,11 +2,12 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { HandlerEnv, requiredEnv } from './handler-context';
 import { RestoreRequest } from './restore-request';
 import { secretsManagerClientOf } from '../aws-clients';
+import { s3Sdk, secretsManagerSdk } from '../aws-sdk';
 import { rdsCaCertificates } from '../credentials/rds-tls';
 import { parseRdsSecret } from '../credentials/secret-credentials';
 
@@ -28,7 +29,7 @@ export interface RestoreTaskDeps {
 /** A `postgres://` URL from a secret's login and host, TLS verified against the RDS certificate authorities. */
 async function databaseUrl(secretsManager: SecretsManagerClient, secretArn: string, database: string, caFile: string,
   fallback: { host?: string; port?: string } = {}): Promise<string> {
-  const out = await secretsManager.send(new GetSecretValueCommand({ SecretId: secretArn }));
+  const out = await secretsManager.send(new secretsManagerSdk.GetSecretValueCommand({ SecretId: secretArn }));
   const secret = parseRdsSecret(out.SecretString, `secret "${secretArn}"`);
   const host = secret.host ?? fallback.host;
   if (!host) throw new Error(`secret "${secretArn}" has no host and none was configured; add "host" to the secret`);
@@ -89,8 +90,8 @@ export async function runRestoreTask(deps: RestoreTaskDeps = {}): Promise<number
   ];
   const { status, stdout } = await (deps.runCli ?? bundledCli)(args);
   if (env.PGSR_ARTIFACT_BUCKET && stdout.trim() !== '') {
-    const s3 = deps.s3 ?? new S3Client({});
-    await s3.send(new PutObjectCommand({
+    const s3 = deps.s3 ?? new s3Sdk.S3Client({});
+    await s3.send(new s3Sdk.PutObjectCommand({
       Bucket: env.PGSR_ARTIFACT_BUCKET, Key: `${restoreId}/${schemas.join('+')}.report.json`, Body: stdout, ContentType: 'application/json',
     }));
   }

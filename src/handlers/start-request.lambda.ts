@@ -1,4 +1,4 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { startAuditRecord } from './audit-table';
 import { auditTableOf, HandlerEnv } from './handler-context';
 import { parseRestoreRequest, RestoreRequest } from './restore-request';

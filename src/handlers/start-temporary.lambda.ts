@@ -1,5 +1,5 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { RDSClient } from '@aws-sdk/client-rds';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { RDSClient } from '@aws-sdk/client-rds';
 import { auditLedger, auditTableOf, HandlerEnv } from './handler-context';
 import { rdsClientOf } from '../aws-clients';
 import { ResourceKind } from '../cleanup/ledger';

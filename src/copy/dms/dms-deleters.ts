@@ -1,13 +1,11 @@
-import {
-  DatabaseMigrationServiceClient, DeleteEndpointCommand, DeleteReplicationInstanceCommand, DeleteReplicationTaskCommand,
-  DescribeReplicationTasksCommand, StopReplicationTaskCommand,
-} from '@aws-sdk/client-database-migration-service';
+import type { DatabaseMigrationServiceClient } from '@aws-sdk/client-database-migration-service';
 import { waitForEndpointDeleted } from './dms-endpoints';
 import { explainDmsError } from './dms-errors';
 import { waitForReplicationInstanceAvailable, waitForReplicationInstanceDeleted } from './dms-replication-instance';
 import { waitForReplicationTaskDeleted, waitForReplicationTaskReady, waitForReplicationTaskStopped } from './dms-task';
 import { DmsWaitOptions, WaitForDmsOptions } from './dms-waiters';
 import { dmsClientOf } from '../../aws-clients';
+import { dmsSdk } from '../../aws-sdk';
 import { isAwsError } from '../../sources/rds/rds-errors';
 
 /** The DMS resources the engine creates, in the order they must be deleted. */
@@ -39,18 +37,18 @@ async function deleteTask(arn: string, waits: WaitForDmsOptions): Promise<DmsDel
   const { dms } = waits;
   let status: string | undefined;
   try {
-    status = (await dms.send(new DescribeReplicationTasksCommand({ Filters: [{ Name: 'replication-task-arn', Values: [arn] }] }))).ReplicationTasks?.[0]?.Status;
+    status = (await dms.send(new dmsSdk.DescribeReplicationTasksCommand({ Filters: [{ Name: 'replication-task-arn', Values: [arn] }] }))).ReplicationTasks?.[0]?.Status;
   } catch (err) {
     if (isAwsError(err, 'ResourceNotFoundFault')) return 'gone';
     throw err;
   }
   if (status === undefined) return 'gone';
-  if (RUNNING.has(status)) await dms.send(new StopReplicationTaskCommand({ ReplicationTaskArn: arn }));
+  if (RUNNING.has(status)) await dms.send(new dmsSdk.StopReplicationTaskCommand({ ReplicationTaskArn: arn }));
   if (RUNNING.has(status) || status === 'stopping') await waitForReplicationTaskStopped(arn, waits);
   if (SETTLING.has(status)) await waitForReplicationTaskReady(arn, waits).catch(() => undefined); // a failed task can be deleted too
   if (status !== 'deleting') {
     try {
-      await dms.send(new DeleteReplicationTaskCommand({ ReplicationTaskArn: arn }));
+      await dms.send(new dmsSdk.DeleteReplicationTaskCommand({ ReplicationTaskArn: arn }));
     } catch (err) {
       if (isAwsError(err, 'ResourceNotFoundFault')) return 'gone';
       throw err;
@@ -62,7 +60,7 @@ async function deleteTask(arn: string, waits: WaitForDmsOptions): Promise<DmsDel
 
 async function deleteEndpoint(arn: string, waits: WaitForDmsOptions): Promise<DmsDeleteOutcome> {
   try {
-    await waits.dms.send(new DeleteEndpointCommand({ EndpointArn: arn }));
+    await waits.dms.send(new dmsSdk.DeleteEndpointCommand({ EndpointArn: arn }));
   } catch (err) {
     if (isAwsError(err, 'ResourceNotFoundFault')) return 'gone';
     throw err;
@@ -72,7 +70,7 @@ async function deleteEndpoint(arn: string, waits: WaitForDmsOptions): Promise<Dm
 }
 
 async function deleteInstance(arn: string, waits: WaitForDmsOptions): Promise<DmsDeleteOutcome> {
-  const send = () => waits.dms.send(new DeleteReplicationInstanceCommand({ ReplicationInstanceArn: arn }));
+  const send = () => waits.dms.send(new dmsSdk.DeleteReplicationInstanceCommand({ ReplicationInstanceArn: arn }));
   try {
     await send();
   } catch (err) {

@@ -1,9 +1,12 @@
-import {
-  CreateEndpointCommand, DatabaseMigrationServiceClient, DescribeConnectionsCommand, DescribeConnectionsCommandOutput,
-  DescribeEndpointsCommandOutput, Tag, TestConnectionCommand, waitUntilEndpointDeleted, waitUntilTestConnectionSucceeds,
+import type {
+  DatabaseMigrationServiceClient,
+  DescribeConnectionsCommandOutput,
+  DescribeEndpointsCommandOutput,
+  Tag,
 } from '@aws-sdk/client-database-migration-service';
 import { explainDmsError } from './dms-errors';
 import { runDmsWaiter, WaitForDmsOptions } from './dms-waiters';
+import { dmsSdk } from '../../aws-sdk';
 import { AwsResourceError } from '../../errors';
 
 /** A PostgreSQL endpoint whose login DMS reads from Secrets Manager. */
@@ -31,7 +34,7 @@ export interface DmsEndpointSpec {
  */
 export async function createDmsEndpoint(dms: DatabaseMigrationServiceClient, spec: DmsEndpointSpec, signal?: AbortSignal): Promise<string> {
   try {
-    const out = await dms.send(new CreateEndpointCommand({
+    const out = await dms.send(new dmsSdk.CreateEndpointCommand({
       EndpointIdentifier: spec.identifier,
       EndpointType: spec.role,
       EngineName: 'postgres',
@@ -73,7 +76,7 @@ const connectionStatus = (o: unknown) => (o as DescribeConnectionsCommandOutput 
  * const { status, lastFailureMessage } = await checkDmsConnection(dms, instanceArn, endpointArn);
  */
 export async function checkDmsConnection(dms: DatabaseMigrationServiceClient, instanceArn: string, endpointArn: string): Promise<DmsConnectionState> {
-  const connection = (await dms.send(new DescribeConnectionsCommand(connectionFilter(instanceArn, endpointArn)))).Connections?.[0];
+  const connection = (await dms.send(new dmsSdk.DescribeConnectionsCommand(connectionFilter(instanceArn, endpointArn)))).Connections?.[0];
   return { status: connection?.Status, lastFailureMessage: connection?.LastFailureMessage };
 }
 
@@ -95,11 +98,12 @@ export interface TestDmsEndpointOptions extends WaitForDmsOptions {
 export async function testDmsEndpoint(options: TestDmsEndpointOptions): Promise<void> {
   const { dms, instanceArn, endpointArn, spec } = options;
   try {
-    await dms.send(new TestConnectionCommand({ ReplicationInstanceArn: instanceArn, EndpointArn: endpointArn }), { abortSignal: options.signal });
+    const test = new dmsSdk.TestConnectionCommand({ ReplicationInstanceArn: instanceArn, EndpointArn: endpointArn });
+    await dms.send(test, { abortSignal: options.signal });
   } catch (err) {
     throw explainDmsError(err, `test the ${spec.role} endpoint ${spec.identifier}`, spec.identifier);
   }
-  const { reached } = await runDmsWaiter(waitUntilTestConnectionSucceeds, connectionFilter(instanceArn, endpointArn),
+  const { reached } = await runDmsWaiter(dmsSdk.waitUntilTestConnectionSucceeds, connectionFilter(instanceArn, endpointArn),
     spec.identifier, 'connected', connectionStatus, options);
   if (reached) return;
   const { lastFailureMessage } = await checkDmsConnection(dms, instanceArn, endpointArn).catch(() => ({ lastFailureMessage: undefined }));
@@ -119,6 +123,6 @@ const endpointStatus = (o: unknown) => (o as DescribeEndpointsCommandOutput | un
  * await waitForEndpointDeleted(arn, { dms });
  */
 export async function waitForEndpointDeleted(arn: string, options: WaitForDmsOptions): Promise<void> {
-  const { reached, status } = await runDmsWaiter(waitUntilEndpointDeleted, { Filters: [{ Name: 'endpoint-arn', Values: [arn] }] }, arn, 'deleted', endpointStatus, options);
+  const { reached, status } = await runDmsWaiter(dmsSdk.waitUntilEndpointDeleted, { Filters: [{ Name: 'endpoint-arn', Values: [arn] }] }, arn, 'deleted', endpointStatus, options);
   if (!reached) throw new AwsResourceError(arn, `endpoint ${arn} is "${status}" instead of being deleted; delete it in the DMS console`);
 }

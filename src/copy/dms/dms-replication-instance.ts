@@ -1,9 +1,11 @@
-import {
-  CreateReplicationInstanceCommand, DatabaseMigrationServiceClient, DescribeReplicationInstancesCommandOutput, Tag,
-  waitUntilReplicationInstanceAvailable, waitUntilReplicationInstanceDeleted,
+import type {
+  DatabaseMigrationServiceClient,
+  DescribeReplicationInstancesCommandOutput,
+  Tag,
 } from '@aws-sdk/client-database-migration-service';
 import { explainDmsError } from './dms-errors';
 import { runDmsWaiter, WaitForDmsOptions } from './dms-waiters';
+import { dmsSdk } from '../../aws-sdk';
 import { AwsResourceError } from '../../errors';
 
 /** Options of {@link createReplicationInstance}. */
@@ -31,7 +33,7 @@ export interface CreateReplicationInstanceOptions {
 export async function createReplicationInstance(options: CreateReplicationInstanceOptions): Promise<string> {
   const { dms, identifier } = options;
   try {
-    const out = await dms.send(new CreateReplicationInstanceCommand({
+    const out = await dms.send(new dmsSdk.CreateReplicationInstanceCommand({
       ReplicationInstanceIdentifier: identifier,
       ReplicationInstanceClass: options.instanceClass ?? 'dms.t3.medium',
       ReplicationSubnetGroupIdentifier: options.subnetGroupId,
@@ -61,7 +63,7 @@ const instanceStatus = (o: unknown) =>
  * await waitForReplicationInstanceAvailable(arn, { dms, signal, onStatus: (t) => log(t.join(' → ')) });
  */
 export async function waitForReplicationInstanceAvailable(arn: string, options: WaitForDmsOptions): Promise<void> {
-  const { reached, status } = await runDmsWaiter(waitUntilReplicationInstanceAvailable, byArn(arn), arn, 'available', instanceStatus, options);
+  const { reached, status } = await runDmsWaiter(dmsSdk.waitUntilReplicationInstanceAvailable, byArn(arn), arn, 'available', instanceStatus, options);
   if (!reached) {
     throw new AwsResourceError(arn, `replication instance ${arn} is "${status}" instead of available; ` +
       'check its subnet group (subnets in the databases\' VPC, two availability zones), security groups and KMS key, then retry');
@@ -75,6 +77,6 @@ export async function waitForReplicationInstanceAvailable(arn: string, options: 
  * await waitForReplicationInstanceDeleted(arn, { dms });
  */
 export async function waitForReplicationInstanceDeleted(arn: string, options: WaitForDmsOptions): Promise<void> {
-  const { reached, status } = await runDmsWaiter(waitUntilReplicationInstanceDeleted, byArn(arn), arn, 'deleted', instanceStatus, options);
+  const { reached, status } = await runDmsWaiter(dmsSdk.waitUntilReplicationInstanceDeleted, byArn(arn), arn, 'deleted', instanceStatus, options);
   if (!reached) throw new AwsResourceError(arn, `replication instance ${arn} is "${status}" instead of being deleted; delete it in the DMS console`);
 }

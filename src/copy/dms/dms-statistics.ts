@@ -1,7 +1,10 @@
-import {
-  DatabaseMigrationServiceClient, paginateDescribeTableStatistics, ReplicationTask, TableStatistics,
+import type {
+  DatabaseMigrationServiceClient,
+  ReplicationTask,
+  TableStatistics,
 } from '@aws-sdk/client-database-migration-service';
 import { explainDmsError } from './dms-errors';
+import { dmsSdk } from '../../aws-sdk';
 import { CopyError } from '../../errors';
 import { SchemaMapping } from '../schema-mapping';
 
@@ -15,7 +18,7 @@ export async function readTableStatistics(dms: DatabaseMigrationServiceClient, t
   const all: TableStatistics[] = [];
   try {
     const paging = { client: dms, pageSize: 500, ...(signal ? { abortSignal: signal } : {}) };
-    const pages = paginateDescribeTableStatistics(paging, { ReplicationTaskArn: taskArn });
+    const pages = dmsSdk.paginateDescribeTableStatistics(paging, { ReplicationTaskArn: taskArn });
     for await (const page of pages) {
       all.push(...page.TableStatistics ?? []);
     }

@@ -1,11 +1,13 @@
-import {
-  CreateReplicationTaskCommand, DatabaseMigrationServiceClient, DescribeReplicationTasksCommand, DescribeReplicationTasksCommandOutput,
-  ReplicationTask, StartReplicationTaskCommand, Tag, waitUntilReplicationTaskDeleted, waitUntilReplicationTaskReady,
-  waitUntilReplicationTaskRunning, waitUntilReplicationTaskStopped,
+import type {
+  DatabaseMigrationServiceClient,
+  DescribeReplicationTasksCommandOutput,
+  ReplicationTask,
+  Tag,
 } from '@aws-sdk/client-database-migration-service';
 import { explainDmsError } from './dms-errors';
 import { DmsTableMappings } from './dms-table-mappings';
 import { DmsWaitOutcome, runDmsWaiter, WaitForDmsOptions } from './dms-waiters';
+import { dmsSdk } from '../../aws-sdk';
 import { AwsResourceError } from '../../errors';
 
 /** Options of {@link createFullLoadTask}. */
@@ -34,7 +36,7 @@ export interface CreateFullLoadTaskOptions {
 export async function createFullLoadTask(options: CreateFullLoadTaskOptions): Promise<string> {
   const { dms, identifier } = options;
   try {
-    const out = await dms.send(new CreateReplicationTaskCommand({
+    const out = await dms.send(new dmsSdk.CreateReplicationTaskCommand({
       ReplicationTaskIdentifier: identifier,
       ReplicationInstanceArn: options.instanceArn,
       SourceEndpointArn: options.sourceEndpointArn,
@@ -62,7 +64,7 @@ const taskStatus = (o: unknown) => (o as DescribeReplicationTasksCommandOutput |
  * const { Status, StopReason, ReplicationTaskStats } = await checkReplicationTask(dms, arn);
  */
 export async function checkReplicationTask(dms: DatabaseMigrationServiceClient, arn: string): Promise<ReplicationTask> {
-  const task = (await dms.send(new DescribeReplicationTasksCommand(byArn(arn)))).ReplicationTasks?.[0];
+  const task = (await dms.send(new dmsSdk.DescribeReplicationTasksCommand(byArn(arn)))).ReplicationTasks?.[0];
   if (!task) throw new AwsResourceError(arn, `replication task ${arn} was not found; it was deleted while in use — retry the restore`);
   return task;
 }
@@ -75,7 +77,7 @@ export async function checkReplicationTask(dms: DatabaseMigrationServiceClient, 
  * await waitForReplicationTaskReady(arn, { dms, signal });
  */
 export async function waitForReplicationTaskReady(arn: string, options: WaitForDmsOptions): Promise<void> {
-  const { reached, status } = await runDmsWaiter(waitUntilReplicationTaskReady, byArn(arn), arn, 'ready', taskStatus, options);
+  const { reached, status } = await runDmsWaiter(dmsSdk.waitUntilReplicationTaskReady, byArn(arn), arn, 'ready', taskStatus, options);
   if (reached) return;
   const reason = (await checkReplicationTask(options.dms, arn).catch(() => undefined))?.LastFailureMessage ?? 'no reason given';
   throw new AwsResourceError(arn, `replication task ${arn} is "${status}" instead of ready: ${reason}; check its table mappings and settings, then retry`);
@@ -90,10 +92,10 @@ export async function waitForReplicationTaskReady(arn: string, options: WaitForD
  * const { status } = await waitForReplicationTaskStopped(arn, { dms, wait: { maxWaitSeconds: 86_400 }, signal });
  */
 export async function waitForReplicationTaskStopped(arn: string, options: WaitForDmsOptions): Promise<DmsWaitOutcome> {
-  const running = await runDmsWaiter(waitUntilReplicationTaskRunning, byArn(arn), arn, 'running', taskStatus, options);
+  const running = await runDmsWaiter(dmsSdk.waitUntilReplicationTaskRunning, byArn(arn), arn, 'running', taskStatus, options);
   if (running.status === 'stopped') return { reached: true, status: 'stopped' };
   if (!running.reached && running.status !== 'stopping') return running;
-  return runDmsWaiter(waitUntilReplicationTaskStopped, byArn(arn), arn, 'stopped', taskStatus, options);
+  return runDmsWaiter(dmsSdk.waitUntilReplicationTaskStopped, byArn(arn), arn, 'stopped', taskStatus, options);
 }
 
 /**
@@ -105,7 +107,7 @@ export async function waitForReplicationTaskStopped(arn: string, options: WaitFo
  */
 export async function runFullLoadTask(arn: string, options: WaitForDmsOptions): Promise<ReplicationTask> {
   try {
-    await options.dms.send(new StartReplicationTaskCommand({ ReplicationTaskArn: arn, StartReplicationTaskType: 'start-replication' }),
+    await options.dms.send(new dmsSdk.StartReplicationTaskCommand({ ReplicationTaskArn: arn, StartReplicationTaskType: 'start-replication' }),
       { abortSignal: options.signal });
   } catch (err) {
     throw explainDmsError(err, `start the replication task ${arn}`, arn);
@@ -121,6 +123,6 @@ export async function runFullLoadTask(arn: string, options: WaitForDmsOptions): 
  * await waitForReplicationTaskDeleted(arn, { dms });
  */
 export async function waitForReplicationTaskDeleted(arn: string, options: WaitForDmsOptions): Promise<void> {
-  const { reached, status } = await runDmsWaiter(waitUntilReplicationTaskDeleted, byArn(arn), arn, 'deleted', taskStatus, options);
+  const { reached, status } = await runDmsWaiter(dmsSdk.waitUntilReplicationTaskDeleted, byArn(arn), arn, 'deleted', taskStatus, options);
   if (!reached) throw new AwsResourceError(arn, `replication task ${arn} is "${status}" instead of being deleted; delete it in the DMS console`);
 }

@@ -1,4 +1,4 @@
-import { DatabaseMigrationServiceClient } from '@aws-sdk/client-database-migration-service';
+import type { DatabaseMigrationServiceClient } from '@aws-sdk/client-database-migration-service';
 import { observingClient } from '../../aws-status-trail';
 import { AbortedError, AwsResourceError } from '../../errors';
 import { AwsWaitOptions } from '../../sources/rds/wait-for-rds';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { DatabaseMigrationServiceClient } from '@aws-sdk/client-database-migration-service';
+import type { DatabaseMigrationServiceClient } from '@aws-sdk/client-database-migration-service';
 import { DeleteDmsResourceOptions, deleteDmsResource, DMS_RESOURCE_KINDS, DmsResourceKind } from './dms-deleters';
 import { createDmsEndpoint, DmsEndpointSpec, testDmsEndpoint } from './dms-endpoints';
 import { DmsEngineOptions } from './dms-engine-options';

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
-import { GetObjectCommand, paginateListObjectsV2, S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { explainS3Error } from './s3-errors';
+import { s3Sdk } from '../../aws-sdk';
 
 /** An S3 location: `s3://bucket/key`; a key ending in `/` (or empty) is a prefix. */
 export interface S3Location {
@@ -55,7 +56,7 @@ export function s3Uri(location: S3Location): string {
 export function s3ClientFor(options: S3AccessOptions): [S3Client, boolean] {
   if (options.client) return [options.client, false];
   const endpoint = options.endpoint ?? process.env.AWS_ENDPOINT_URL_S3;
-  return [new S3Client(endpoint ? { endpoint, forcePathStyle: true } : {}), true];
+  return [new s3Sdk.S3Client(endpoint ? { endpoint, forcePathStyle: true } : {}), true];
 }
 
 /**
@@ -67,7 +68,7 @@ export function s3ClientFor(options: S3AccessOptions): [S3Client, boolean] {
  */
 export async function newestS3Object(client: S3Client, prefix: S3Location, signal?: AbortSignal): Promise<S3ObjectInfo | undefined> {
   let newest: S3ObjectInfo | undefined;
-  const paginator = paginateListObjectsV2({ client }, { Bucket: prefix.bucket, Prefix: prefix.key });
+  const paginator = s3Sdk.paginateListObjectsV2({ client }, { Bucket: prefix.bucket, Prefix: prefix.key });
   try {
     for await (const page of paginator) {
       if (signal?.aborted) break;
@@ -96,7 +97,7 @@ export async function readS3Head(
   client: S3Client, location: S3Location, bytes: number, signal?: AbortSignal,
 ): Promise<{ head: Buffer; info: S3ObjectInfo }> {
   try {
-    const response = await client.send(new GetObjectCommand({ Bucket: location.bucket, Key: location.key, Range: `bytes=0-${bytes - 1}` }), { abortSignal: signal });
+    const response = await client.send(new s3Sdk.GetObjectCommand({ Bucket: location.bucket, Key: location.key, Range: `bytes=0-${bytes - 1}` }), { abortSignal: signal });
     const total = /\/(\d+)$/.exec(response.ContentRange ?? '')?.[1];
     const lastModified = response.LastModified ?? new Date(0);
     if (total === '0') {
@@ -125,7 +126,7 @@ export async function readS3Head(
  */
 export async function openS3Object(client: S3Client, location: S3Location, signal?: AbortSignal): Promise<Readable> {
   try {
-    const response = await client.send(new GetObjectCommand({ Bucket: location.bucket, Key: location.key }), { abortSignal: signal });
+    const response = await client.send(new s3Sdk.GetObjectCommand({ Bucket: location.bucket, Key: location.key }), { abortSignal: signal });
     return response.Body as Readable;
   } catch (err) {
     throw explainS3Error(err, location);

@@ -1,8 +1,9 @@
-import { DBInstance, DescribeDBClustersCommand, DescribeDBInstancesCommand, RDSClient, Tag } from '@aws-sdk/client-rds';
+import type { DBInstance, RDSClient, Tag } from '@aws-sdk/client-rds';
 import { explainRdsError } from './rds-errors';
 import { temporaryClusterInstanceRequest, temporaryRestoreRequest } from './temporary-requests';
 import { RdsRestorePlan } from './validate-rds-restore';
 import { AwsWaitOptions, waitForDBClusterAvailable, waitForDBInstanceAvailable, WaitForRdsOptions } from './wait-for-rds';
+import { rdsSdk } from '../../aws-sdk';
 import { Ledger } from '../../cleanup/ledger';
 import { RESOURCE_DELETERS } from '../../cleanup/resource-deleters';
 import { AwsResourceError } from '../../errors';
@@ -36,9 +37,10 @@ async function latestRestorableTime(rds: RDSClient, plan: RdsRestorePlan, signal
   try {
     const call = { abortSignal: signal };
     if (plan.sourceType === 'instance') {
-      return (await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: plan.sourceId }), call)).DBInstances?.[0]?.LatestRestorableTime;
+      const described = await rds.send(new rdsSdk.DescribeDBInstancesCommand({ DBInstanceIdentifier: plan.sourceId }), call);
+      return described.DBInstances?.[0]?.LatestRestorableTime;
     }
-    return (await rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: plan.sourceId }), call)).DBClusters?.[0]?.LatestRestorableTime;
+    return (await rds.send(new rdsSdk.DescribeDBClustersCommand({ DBClusterIdentifier: plan.sourceId }), call)).DBClusters?.[0]?.LatestRestorableTime;
   } catch (err) {
     throw explainRdsError(err, `read the latest restorable time of "${plan.sourceId}"`, plan.sourceId);
   }

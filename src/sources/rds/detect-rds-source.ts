@@ -1,5 +1,6 @@
-import { DBCluster, DBInstance, DescribeDBClustersCommand, DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
+import type { DBCluster, DBInstance, RDSClient } from '@aws-sdk/client-rds';
 import { explainRdsError, isAwsError, RDS_ERROR_CODES } from './rds-errors';
+import { rdsSdk } from '../../aws-sdk';
 import { InvalidInputError } from '../../errors';
 
 /** What an RDS source identifier names: a DB instance, or an Aurora cluster (with its writer instance, when it has one). */
@@ -17,7 +18,7 @@ export interface DetectRdsSourceOptions {
 
 async function describeInstance(rds: RDSClient, id: string, signal?: AbortSignal): Promise<DBInstance | undefined> {
   try {
-    const out = await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id }), { abortSignal: signal });
+    const out = await rds.send(new rdsSdk.DescribeDBInstancesCommand({ DBInstanceIdentifier: id }), { abortSignal: signal });
     return out.DBInstances?.[0];
   } catch (err) {
     if (isAwsError(err, 'DBInstanceNotFoundFault')) return undefined;
@@ -27,7 +28,7 @@ async function describeInstance(rds: RDSClient, id: string, signal?: AbortSignal
 
 async function describeCluster(rds: RDSClient, id: string, signal?: AbortSignal): Promise<DBCluster | undefined> {
   try {
-    const out = await rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: id }), { abortSignal: signal });
+    const out = await rds.send(new rdsSdk.DescribeDBClustersCommand({ DBClusterIdentifier: id }), { abortSignal: signal });
     return out.DBClusters?.[0];
   } catch (err) {
     if (isAwsError(err, 'DBClusterNotFoundFault')) return undefined;

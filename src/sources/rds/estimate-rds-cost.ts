@@ -1,5 +1,5 @@
-import { PricingClient } from '@aws-sdk/client-pricing';
-import { ServerlessV2ScalingConfiguration } from '@aws-sdk/client-rds';
+import type { PricingClient } from '@aws-sdk/client-pricing';
+import type { ServerlessV2ScalingConfiguration } from '@aws-sdk/client-rds';
 import { HourlyCost, onDemandHourlyCost } from '../../aws-pricing';
 
 /** Options of {@link estimateRdsHourlyCost}. */

@@ -1,9 +1,7 @@
-import {
-  CreateDBInstanceCommand, RDSClient, RestoreDBClusterFromSnapshotCommand, RestoreDBClusterToPointInTimeCommand,
-  RestoreDBInstanceFromDBSnapshotCommand, RestoreDBInstanceToPointInTimeCommand, Tag,
-} from '@aws-sdk/client-rds';
+import type { RDSClient, Tag } from '@aws-sdk/client-rds';
 import { temporaryIdentifier } from './rds-tags';
 import { RdsRestorePlan } from './validate-rds-restore';
+import { rdsSdk } from '../../aws-sdk';
 import { ResourceKind } from '../../cleanup/ledger';
 
 /** One create call of the temporary database: what it creates, and the call. */
@@ -51,8 +49,10 @@ export function temporaryRestoreRequest(plan: RdsRestorePlan, restoreId: string,
       kind: 'rds-instance',
       id,
       send: (rds) => (method.type === 'snapshot'
-        ? rds.send(new RestoreDBInstanceFromDBSnapshotCommand({ ...settings, DBInstanceIdentifier: id, DBSnapshotIdentifier: method.snapshotId }))
-        : rds.send(new RestoreDBInstanceToPointInTimeCommand({
+        ? rds.send(new rdsSdk.RestoreDBInstanceFromDBSnapshotCommand({
+          ...settings, DBInstanceIdentifier: id, DBSnapshotIdentifier: method.snapshotId,
+        }))
+        : rds.send(new rdsSdk.RestoreDBInstanceToPointInTimeCommand({
           ...settings, SourceDBInstanceIdentifier: plan.sourceId, TargetDBInstanceIdentifier: id, RestoreTime: time, UseLatestRestorableTime: latest,
         }))),
     };
@@ -72,10 +72,10 @@ export function temporaryRestoreRequest(plan: RdsRestorePlan, restoreId: string,
     kind: 'rds-cluster',
     id,
     send: (rds) => (method.type === 'snapshot'
-      ? rds.send(new RestoreDBClusterFromSnapshotCommand({
+      ? rds.send(new rdsSdk.RestoreDBClusterFromSnapshotCommand({
         ...settings, SnapshotIdentifier: method.snapshotId, Engine: method.engine ?? plan.engine, EngineVersion: method.engineVersion,
       }))
-      : rds.send(new RestoreDBClusterToPointInTimeCommand({
+      : rds.send(new rdsSdk.RestoreDBClusterToPointInTimeCommand({
         ...settings, SourceDBClusterIdentifier: plan.sourceId, RestoreType: 'full-copy', RestoreToTime: time, UseLatestRestorableTime: latest,
       }))),
   };
@@ -93,7 +93,7 @@ export function temporaryClusterInstanceRequest(plan: RdsRestorePlan, restoreId:
   return {
     kind: 'rds-instance',
     id,
-    send: (rds) => rds.send(new CreateDBInstanceCommand({
+    send: (rds) => rds.send(new rdsSdk.CreateDBInstanceCommand({
       ...instanceSettings(plan, tags), DBInstanceIdentifier: id, DBClusterIdentifier: temporaryIdentifier(restoreId), Engine: plan.engine,
     })),
   };

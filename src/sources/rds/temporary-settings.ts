@@ -1,4 +1,4 @@
-import { ServerlessV2ScalingConfiguration } from '@aws-sdk/client-rds';
+import type { ServerlessV2ScalingConfiguration } from '@aws-sdk/client-rds';
 import { DetectedRdsSource } from './detect-rds-source';
 import { RDS_ERROR_CODES } from './rds-errors';
 import { InvalidInputError } from '../../errors';

@@ -1,7 +1,8 @@
-import { DescribeDBClusterSnapshotsCommand, DescribeDBInstanceAutomatedBackupsCommand, DescribeDBSnapshotsCommand, RDSClient } from '@aws-sdk/client-rds';
+import type { RDSClient } from '@aws-sdk/client-rds';
 import { DetectedRdsSource } from './detect-rds-source';
 import { explainRdsError, isAwsError, RDS_ERROR_CODES } from './rds-errors';
 import { temporarySettings, TemporarySettings } from './temporary-settings';
+import { rdsSdk } from '../../aws-sdk';
 import { InvalidInputError } from '../../errors';
 import { RdsSource } from '../restore-source';
 
@@ -62,7 +63,7 @@ async function restoreWindow(rds: RDSClient, detected: DetectedRdsSource, signal
   if (detected.type === 'cluster') return { earliest: detected.cluster.EarliestRestorableTime, latest: detected.cluster.LatestRestorableTime };
   const id = detected.instance.DBInstanceIdentifier!;
   try {
-    const out = await rds.send(new DescribeDBInstanceAutomatedBackupsCommand({ DBInstanceIdentifier: id }), { abortSignal: signal });
+    const out = await rds.send(new rdsSdk.DescribeDBInstanceAutomatedBackupsCommand({ DBInstanceIdentifier: id }), { abortSignal: signal });
     const starts = (out.DBInstanceAutomatedBackups ?? []).map((b) => b.RestoreWindow?.EarliestTime).filter((t): t is Date => t !== undefined);
     const earliest = starts.length > 0 ? new Date(Math.min(...starts.map((t) => t.getTime()))) : undefined;
     return { earliest, latest: detected.instance.LatestRestorableTime };
@@ -92,11 +93,12 @@ async function checkSnapshot(rds: RDSClient, source: RdsSource & { snapshotId: s
   let found: { of?: string; status?: string; createdAt?: Date; engine?: string; engineVersion?: string } | undefined;
   try {
     if (cluster) {
-      const out = await rds.send(new DescribeDBClusterSnapshotsCommand({ DBClusterSnapshotIdentifier: source.snapshotId }), { abortSignal: signal });
+      const describe = new rdsSdk.DescribeDBClusterSnapshotsCommand({ DBClusterSnapshotIdentifier: source.snapshotId });
+      const out = await rds.send(describe, { abortSignal: signal });
       const s = out.DBClusterSnapshots?.[0];
       found = s && { of: s.DBClusterIdentifier, status: s.Status, createdAt: s.SnapshotCreateTime, engine: s.Engine, engineVersion: s.EngineVersion };
     } else {
-      const out = await rds.send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: source.snapshotId }), { abortSignal: signal });
+      const out = await rds.send(new rdsSdk.DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: source.snapshotId }), { abortSignal: signal });
       const s = out.DBSnapshots?.[0];
       found = s && {
         of: s.DBInstanceIdentifier, status: s.Status, createdAt: s.SnapshotCreateTime, engine: s.Engine, engineVersion: s.EngineVersion,

@@ -1,14 +1,11 @@
-import {
+import type {
   DBCluster,
   DBInstance,
   DescribeDBClustersCommandOutput,
   DescribeDBInstancesCommandOutput,
   RDSClient,
-  waitUntilDBClusterAvailable,
-  waitUntilDBClusterDeleted,
-  waitUntilDBInstanceAvailable,
-  waitUntilDBInstanceDeleted,
 } from '@aws-sdk/client-rds';
+import { rdsSdk } from '../../aws-sdk';
 import { observingClient } from '../../aws-status-trail';
 import { AbortedError, AwsResourceError } from '../../errors';
 
@@ -65,7 +62,7 @@ const clusterStatus = (o: unknown) => (o as DescribeDBClustersCommandOutput | un
  * const instance = await waitForDBInstanceAvailable('pgsr-r1', { rds, signal, onStatus: (t) => log(t.join(' → ')) });
  */
 export async function waitForDBInstanceAvailable(id: string, options: WaitForRdsOptions): Promise<DBInstance> {
-  const out = await runWaiter(waitUntilDBInstanceAvailable, { DBInstanceIdentifier: id }, id, 'available', instanceStatus, options);
+  const out = await runWaiter(rdsSdk.waitUntilDBInstanceAvailable, { DBInstanceIdentifier: id }, id, 'available', instanceStatus, options);
   return (out as DescribeDBInstancesCommandOutput | undefined)?.DBInstances?.[0] ?? { DBInstanceIdentifier: id };
 }
 
@@ -76,7 +73,7 @@ export async function waitForDBInstanceAvailable(id: string, options: WaitForRds
  * const cluster = await waitForDBClusterAvailable('pgsr-r1', { rds, signal });
  */
 export async function waitForDBClusterAvailable(id: string, options: WaitForRdsOptions): Promise<DBCluster> {
-  const out = await runWaiter(waitUntilDBClusterAvailable, { DBClusterIdentifier: id }, id, 'available', clusterStatus, options);
+  const out = await runWaiter(rdsSdk.waitUntilDBClusterAvailable, { DBClusterIdentifier: id }, id, 'available', clusterStatus, options);
   return (out as DescribeDBClustersCommandOutput | undefined)?.DBClusters?.[0] ?? { DBClusterIdentifier: id };
 }
 
@@ -87,7 +84,7 @@ export async function waitForDBClusterAvailable(id: string, options: WaitForRdsO
  * await waitForDBInstanceDeleted('pgsr-r1', { rds });
  */
 export async function waitForDBInstanceDeleted(id: string, options: WaitForRdsOptions): Promise<void> {
-  await runWaiter(waitUntilDBInstanceDeleted, { DBInstanceIdentifier: id }, id, 'deleted', instanceStatus, options);
+  await runWaiter(rdsSdk.waitUntilDBInstanceDeleted, { DBInstanceIdentifier: id }, id, 'deleted', instanceStatus, options);
 }
 
 /**
@@ -97,5 +94,5 @@ export async function waitForDBInstanceDeleted(id: string, options: WaitForRdsOp
  * await waitForDBClusterDeleted('pgsr-r1', { rds });
  */
 export async function waitForDBClusterDeleted(id: string, options: WaitForRdsOptions): Promise<void> {
-  await runWaiter(waitUntilDBClusterDeleted, { DBClusterIdentifier: id }, id, 'deleted', clusterStatus, options);
+  await runWaiter(rdsSdk.waitUntilDBClusterDeleted, { DBClusterIdentifier: id }, id, 'deleted', clusterStatus, options);
 }

@@ -1,0 +1,84 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createSampleDatabases } from '../src/sample';
+import { useLocalCluster } from './support/postgres';
+
+const root = join(__dirname, '..');
+const cluster = useLocalCluster();
+
+interface ChildRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  /** The `@aws-sdk/` packages in the child's `require.cache` when it exited, e.g. `['client-rds']`. */
+  awsPackages: string[];
+}
+
+/**
+ * Run `script` in a fresh node (through ts-node, uncompiled, as the bin test does) and report which
+ * `@aws-sdk/` packages it had loaded by the time it exited.
+ */
+function runNode(script: string): ChildRun {
+  const dir = mkdtempSync(join(tmpdir(), 'pgsr-lazy-aws-'));
+  const report = join(dir, 'loaded.json');
+  const probe = `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(report)},`
+    + ' JSON.stringify(Object.keys(require.cache).filter((k) => k.includes("@aws-sdk")))));';
+  try {
+    const result = spawnSync(process.execPath, ['-r', 'ts-node/register', '-e', `${probe}\n${script}`], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, TS_NODE_PROJECT: join(root, 'test', 'tsconfig.json'), TS_NODE_TRANSPILE_ONLY: '1', DEBUG: '' },
+      timeout: 90_000,
+    });
+    const loaded = JSON.parse(readFileSync(report, 'utf8')) as string[];
+    const packages = new Set(loaded.map((path) => /@aws-sdk[\\/]([^\\/]+)/.exec(path)![1]));
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr, awsPackages: [...packages].sort() };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Run the CLI's entry point with these arguments inside `runNode`. */
+function runCliChild(args: string[]): ChildRun {
+  const main = join(root, 'src', 'cli', 'main.ts');
+  return runNode(`process.argv = [process.argv[0], ${JSON.stringify(main)}, ...${JSON.stringify(args)}]; require(${JSON.stringify(main)});`);
+}
+
+describe('AWS SDK clients are loaded only when an AWS feature runs', () => {
+  test("require('./src') loads no @aws-sdk package", () => {
+    const run = runNode("const sdk = require('./src'); if (typeof sdk.restoreSchema !== 'function') process.exit(3);");
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.awsPackages).toEqual([]);
+  }, 120_000);
+
+  test('the probe sees a package once it is used: a default RDS client loads client-rds and nothing else of the six', () => {
+    const run = runNode("const { rdsClientOf } = require('./src'); if (!rdsClientOf(undefined).send) process.exit(3);");
+    expect(run.status).toBe(0);
+    expect(run.awsPackages).toContain('client-rds');
+    for (const other of ['client-s3', 'client-secrets-manager', 'client-database-migration-service', 'client-pricing', 'client-dynamodb']) {
+      expect(run.awsPackages).not.toContain(other);
+    }
+  }, 120_000);
+
+  test('pg-schema-restore --version loads no @aws-sdk package', () => {
+    const run = runCliChild(['--version']);
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout.trim()).toBe(pkg.version);
+    expect(run.awsPackages).toEqual([]);
+  }, 120_000);
+
+  test('a --dry-run from a live database URL loads no @aws-sdk package', async () => {
+    const url = (await createSampleDatabases(cluster(), { rows: 10 })).tenant_a;
+    const run = runCliChild(['restore', '--source', url, '--target', url, '--schema', 'customer_a1', '--suffix', '_lazy', '--dry-run']);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^Plan \(dry run: nothing was created or changed\)\n/);
+    expect(run.stdout).toContain('customer_a1 → customer_a1_lazy');
+    expect(run.awsPackages).toEqual([]);
+  }, 180_000);
+});
