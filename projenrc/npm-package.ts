@@ -31,5 +31,5 @@ export function configureNpmPackage(project: typescript.TypeScriptProject): void
   for (const name of SUBPATH_ENTRIES) entries[`./${name}`] = entry(name);
   entries['./package.json'] = './package.json';
   project.package.addField('exports', entries);
-  project.package.addField('files', ['lib/', '!lib/handlers/', '!lib/**/*.tsbuildinfo']);
+  project.package.addField('files', ['lib/', '!lib/handlers/']);
 }
