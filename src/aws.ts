@@ -3,13 +3,14 @@
  * Secrets Manager credentials, TLS to RDS with the RDS certificate authorities shipped in the package,
  * the DMS copy engine, the ledger of created resources with its cleanup and orphan sweep, and costs.
  * `restoreSchema` and `restoreTemporary` from the root entry use these for `{ kind: 'rds' }` sources
- * and `copyEngine: 'dms'`; the AWS SDK clients load only when one of them runs.
+ * and `engine: 'dms'`; the AWS SDK clients load only when one of them runs.
  *
  * @example
- * import { fileLedgerStore, Ledger, cleanupResources, rdsConnectionConfig } from 'pg-schema-restore/aws';
+ * import { cleanupResources, fileLedgerStore, Ledger, rdsConnectionConfig } from 'pg-schema-restore/aws';
  *
- * const ledger = new Ledger(fileLedgerStore('./restore-ledger.jsonl'));
- * new pg.Client(rdsConnectionConfig({ host: 'db.abc.eu-west-1.rds.amazonaws.com', credentials }));
+ * const client = new pg.Client(rdsConnectionConfig({ host: 'db.abc.eu-west-1.rds.amazonaws.com', credentials }));
+ * // after a crashed restore: delete what it created, in dependency order
+ * await cleanupResources(new Ledger(fileLedgerStore('/var/lib/pgsr/ledger.json'), 'r-123'));
  */
 
 // Clients, TLS and historical credentials.
