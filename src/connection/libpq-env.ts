@@ -1,0 +1,24 @@
+import { DatabaseConnection, LIBPQ_ENV_VARS, resolveConnection, ResolveConnectionOptions } from './resolve-connection';
+
+/** The sslmode that matches a `pg` config's own `ssl` setting. */
+function sslmodeOf(ssl: unknown): string {
+  if (!ssl) return 'disable';
+  return typeof ssl === 'object' && (ssl as { rejectUnauthorized?: boolean }).rejectUnauthorized === false ? 'require' : 'verify-full';
+}
+
+/**
+ * Environment variables for libpq tools (pg_dump, pg_restore, psql) that reach the same database as
+ * `connect`: the connection is resolved first (service, PG* variables, password file, a password typed
+ * at the prompt) and every parameter is passed as its PG* variable — the password as PGPASSWORD, never
+ * on the command line. (`runTool` drops an inherited PGSERVICE, which libpq would let override them.)
+ *
+ * @example
+ * libpqEnv('service=tenants'); // { PGHOST: 'db.internal', PGPORT: '5432', PGUSER: 'app', PGDATABASE: 'tenant_a', PGSSLMODE: 'prefer', … }
+ */
+export function libpqEnv(conn: DatabaseConnection, options: ResolveConnectionOptions = {}): Record<string, string> {
+  const { params, clientConfig } = resolveConnection(conn, options);
+  const env: Record<string, string> = {};
+  for (const [keyword, variable] of Object.entries(LIBPQ_ENV_VARS)) if (params[keyword] !== undefined) env[variable] = params[keyword];
+  if (clientConfig.ssl !== undefined) env.PGSSLMODE = sslmodeOf(clientConfig.ssl);
+  return env;
+}
