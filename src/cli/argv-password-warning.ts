@@ -1,5 +1,5 @@
-import { connectionPassword } from '../connection/describe-connection';
 import { CliDeps } from './cli-deps';
+import { connectionPassword } from '../connection/describe-connection';
 
 /** What the CLI says when a password arrives on its command line. */
 export const ARGV_PASSWORD_WARNING = 'a password on the command line is visible to other local users in ps; ' +

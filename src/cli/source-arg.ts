@@ -1,7 +1,7 @@
-import { InvalidInputError } from '../errors';
-import { isConninfo } from '../connection/conninfo';
 import { checkPostgresUrl } from './postgres-url-arg';
 import { checkNoRdsOptions, rdsSourceArg, SourceArgExtras } from './rds-source-arg';
+import { isConninfo } from '../connection/conninfo';
+import { InvalidInputError } from '../errors';
 import { RestoreSource } from '../sources/restore-source';
 
 const SOURCE_FORMS = 'a postgres:// URL (a database holding the past), a pg_dump archive (path or s3://bucket/key), ' +

@@ -1,5 +1,6 @@
 import { parse } from 'pg-connection-string';
-import { ConnParams, isConninfo, LIBPQ_KEYWORDS, parseConninfo } from './conninfo';
+import { ConnParams, isConninfo, parseConninfo } from './conninfo';
+import { LIBPQ_KEYWORDS } from './libpq-keywords';
 import { InvalidInputError } from '../errors';
 
 /** node-postgres spellings in URL queries, read with libpq's meaning so existing URLs keep working. */

@@ -1,13 +1,5 @@
+import { LIBPQ_KEYWORDS } from './libpq-keywords';
 import { InvalidInputError } from '../errors';
-
-/** libpq's connection keywords (PostgreSQL 17), the only ones a conninfo string or a service may set. */
-export const LIBPQ_KEYWORDS: ReadonlySet<string> = new Set([
-  'service', 'servicefile', 'user', 'password', 'passfile', 'channel_binding', 'connect_timeout', 'dbname', 'host', 'hostaddr', 'port',
-  'client_encoding', 'options', 'application_name', 'fallback_application_name', 'keepalives', 'keepalives_idle',
-  'keepalives_interval', 'keepalives_count', 'tcp_user_timeout', 'sslmode', 'sslnegotiation', 'sslcompression', 'sslcert', 'sslkey',
-  'sslcertmode', 'sslpassword', 'sslrootcert', 'sslcrl', 'sslcrldir', 'sslsni', 'requirepeer', 'require_auth', 'ssl_min_protocol_version',
-  'ssl_max_protocol_version', 'gssencmode', 'krbsrvname', 'gsslib', 'gssdelegation', 'replication', 'target_session_attrs', 'load_balance_hosts',
-]);
 
 /** Libpq connection parameters by keyword (`dbname`, `host`, …). */
 export type ConnParams = Record<string, string>;

@@ -1,4 +1,5 @@
-import { DatabaseConnection, LIBPQ_ENV_VARS, resolveConnection, ResolveConnectionOptions } from './resolve-connection';
+import { LIBPQ_ENV_VARS } from './libpq-keywords';
+import { DatabaseConnection, resolveConnection, ResolveConnectionOptions } from './resolve-connection';
 
 /** The sslmode that matches a `pg` config's own `ssl` setting. */
 function sslmodeOf(ssl: unknown): string {

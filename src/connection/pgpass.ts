@@ -55,7 +55,8 @@ export function passwordFromPgpass(key: PgpassKey, options: PgpassOptions = {}):
   try {
     const stat = statSync(file);
     if (!stat.isFile()) return undefined;
-    if (process.platform !== 'win32' && (stat.mode & 0o077) !== 0) {
+    // The low six bits of the mode are the group's and the others' permissions.
+    if (process.platform !== 'win32' && stat.mode % 0o100 !== 0) {
       (options.warn ?? warnOnce)(`password file "${file}" has group or world access; permissions should be u=rw (0600) or less`);
       return undefined;
     }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ClientConfig } from 'pg';
 import { parseConnectionString } from './connection-string';
 import { ConnParams } from './conninfo';
+import { LIBPQ_ENV_VARS } from './libpq-keywords';
 import { passwordFromPgpass } from './pgpass';
 import { rememberedPassword } from './remembered-passwords';
 import { lookupService } from './service-file';
@@ -11,18 +12,6 @@ import { InvalidInputError } from '../errors';
 
 /** A database to connect to: a `postgres://` URL, a keyword/value conninfo string (`host=… dbname=…`, `service=…`) or a `pg` client configuration. */
 export type DatabaseConnection = string | ClientConfig;
-
-/** The environment variable libpq reads for each keyword the connection string leaves out. */
-export const LIBPQ_ENV_VARS: Readonly<Record<string, string>> = {
-  host: 'PGHOST', hostaddr: 'PGHOSTADDR', port: 'PGPORT', dbname: 'PGDATABASE', user: 'PGUSER', password: 'PGPASSWORD',
-  passfile: 'PGPASSFILE', channel_binding: 'PGCHANNELBINDING', options: 'PGOPTIONS', application_name: 'PGAPPNAME',
-  sslmode: 'PGSSLMODE', sslnegotiation: 'PGSSLNEGOTIATION', sslcompression: 'PGSSLCOMPRESSION', sslcert: 'PGSSLCERT', sslkey: 'PGSSLKEY',
-  sslcertmode: 'PGSSLCERTMODE', sslrootcert: 'PGSSLROOTCERT', sslcrl: 'PGSSLCRL', sslcrldir: 'PGSSLCRLDIR', sslsni: 'PGSSLSNI',
-  requirepeer: 'PGREQUIREPEER', require_auth: 'PGREQUIREAUTH', ssl_min_protocol_version: 'PGSSLMINPROTOCOLVERSION',
-  ssl_max_protocol_version: 'PGSSLMAXPROTOCOLVERSION', gssencmode: 'PGGSSENCMODE', krbsrvname: 'PGKRBSRVNAME', gsslib: 'PGGSSLIB',
-  gssdelegation: 'PGGSSDELEGATION', connect_timeout: 'PGCONNECT_TIMEOUT', client_encoding: 'PGCLIENTENCODING',
-  target_session_attrs: 'PGTARGETSESSIONATTRS', load_balance_hosts: 'PGLOADBALANCEHOSTS',
-};
 
 /** libpq's compiled-in socket directories (Debian's, then the upstream default). */
 export const DEFAULT_SOCKET_DIRS: readonly string[] = ['/var/run/postgresql', '/run/postgresql', '/tmp'];

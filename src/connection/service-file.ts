@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { ConnParams, LIBPQ_KEYWORDS } from './conninfo';
+import { ConnParams } from './conninfo';
+import { LIBPQ_KEYWORDS } from './libpq-keywords';
 import { InvalidInputError } from '../errors';
 
 /** Where to look for services and what to ask the system. */

@@ -112,7 +112,9 @@ describe('connect like libpq, against a real server', () => {
     const run = (mode: number) => {
       writeFileSync(file, `127.0.0.1:${cluster().port}:*:pw_user:Pw-user1\n`, { mode });
       return spawnSync(process.execPath, ['-r', 'ts-node/register', '-e', script], {
-        cwd: root, encoding: 'utf8', timeout: 60_000,
+        cwd: root,
+        encoding: 'utf8',
+        timeout: 60_000,
         env: { ...process.env, TS_NODE_PROJECT: join(root, 'test', 'tsconfig.json'), TS_NODE_TRANSPILE_ONLY: '1', PGPASSFILE: file, CONN: `${tcp()} user=pw_user dbname=postgres` },
       });
     };

@@ -32,7 +32,10 @@ function typeAtPrompt(keys: string): string {
   const script = `require(${JSON.stringify(join(root, 'src', 'connection', 'password-prompt'))}).ttyPasswordPrompt('Password for user app: ')
     .then((p) => console.log('GOT[' + p + ']'), (e) => console.log('FAILED ' + e.constructor.name));`;
   const result = spawnSync('python3', ['-c', PTY_DRIVER, process.execPath, '-r', 'ts-node/register', '-e', script], {
-    cwd: root, input: keys, encoding: 'utf8', timeout: 60_000,
+    cwd: root,
+    input: keys,
+    encoding: 'utf8',
+    timeout: 60_000,
     env: { ...process.env, TS_NODE_PROJECT: join(root, 'test', 'tsconfig.json'), TS_NODE_TRANSPILE_ONLY: '1' },
   });
   return result.stdout.replace(/\r/g, '');
