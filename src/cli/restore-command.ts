@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { warnPasswordInArgv } from './argv-password-warning';
+import { askPasswordsFirst } from './ask-passwords-first';
 import { defaultLedgerPath } from './cleanup-args';
 import { CliDeps } from './cli-deps';
 import { EXIT_CODES, exitCodeFor, reportFailure } from './cli-errors';
@@ -25,6 +26,11 @@ export async function runRestoreCommand(options: RestoreCommandOptions, deps: Cl
   const source = options.restore.source;
   const secrets = [typeof source === 'string' ? source : '', options.restore.target];
   warnPasswordInArgv([source, options.restore.target], deps);
+  try {
+    await askPasswordsFirst([['source', source], ['target', options.restore.target]], deps.passwordPrompt);
+  } catch (err) {
+    return reportFailure(err, deps, secrets, { json: options.json });
+  }
   if (options.dryRun) return printPlan(options, deps, secrets);
   const display = options.json ? undefined : deps.createDisplay(deps.stderr);
   const restore = { ...options.restore, ...cloudLedger(options, deps) };

@@ -52,6 +52,22 @@ describe('pg-schema-restore restore with libpq connection strings', () => {
     expect(cli.stderr.text + cli.stdout.text).not.toContain(PASSWORD);
   });
 
+  test('a server that wants a password nobody gave: the CLI asks once, before the display starts, and the whole run uses it', async () => {
+    await execSql(cluster().url('postgres'), 'CREATE ROLE asked LOGIN PASSWORD \'Typed-1n\'');
+    const questions: string[] = [];
+    const cli = fakeCli(restoreSchema, {
+      passwordPrompt: async (question) => {
+        questions.push(question);
+        return 'Typed-1n';
+      },
+    });
+    const target = `host=127.0.0.1 port=${cluster().port} user=asked dbname=tenant_a sslmode=disable`;
+    expect(await runCli(['restore', '--source', 'service=live', '--target', target, '--schema', 'customer_a1', '--dry-run', '--json'], cli.deps)).toBe(0);
+    expect(questions).toEqual(['Password for user asked: ']);
+    expect(JSON.parse(cli.stdout.text).schemas[0]).toMatchObject({ source: 'customer_a1' });
+    expect(cli.stderr.text).toBe('');
+  });
+
   test.each([
     [['--target', 'host=127.0.0.1 dbname'], /^pg-schema-restore: missing "=" after "dbname" in --target; write keyword=value pairs, e\.g\. "host=db dbname=tenant_a"; e\.g\. --target /],
     [['--target', 'service=nope'], /^pg-schema-restore: definition of service "nope" not found in .*services\.conf or .*pg_service\.conf; define it there/],
