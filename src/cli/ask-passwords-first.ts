@@ -10,7 +10,10 @@ import { resolveConnection } from '../connection/resolve-connection';
  * @example
  * await askPasswordsFirst([['source', sourceArg], ['target', targetArg]], deps.passwordPrompt);
  */
-export async function askPasswordsFirst(connections: ReadonlyArray<[role: string, conn: unknown]>, prompt: PasswordPrompt | undefined): Promise<void> {
+export async function askPasswordsFirst(
+  connections: ReadonlyArray<[role: string, conn: unknown]>,
+  prompt: PasswordPrompt | undefined,
+): Promise<void> {
   if (!prompt) return;
   // Loaded here: --help and argument errors stay fast and need no database library.
   const { connect } = await import('../connection/connect');
