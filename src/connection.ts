@@ -1,11 +1,6 @@
-// The connection API, one concept per file under ./connection; many modules import it from here.
+// The connection API; each concept lives in its own file under ./connection. Many modules import from here.
 export { connect, ConnectOptions, EXACT_SESSION_SETTINGS } from './connection/connect';
-export { parseConnectionString, isPostgresUrl } from './connection/connection-string';
-export { ConnParams, isConninfo, parseConninfo } from './connection/conninfo';
-export { connectionPassword, describeConnection, maskSecrets, scrubSecrets } from './connection/describe-connection';
+export { describeConnection, maskSecrets, scrubSecrets } from './connection/describe-connection';
 export { libpqEnv } from './connection/libpq-env';
-export { defaultPasswordPrompt, PasswordPrompt, ttyPasswordPrompt } from './connection/password-prompt';
-export { passwordFromPgpass } from './connection/pgpass';
+export { PasswordPrompt } from './connection/password-prompt';
 export { DatabaseConnection, resolveConnection, ResolvedConnection, ResolveConnectionOptions } from './connection/resolve-connection';
-export { lookupService, serviceFiles } from './connection/service-file';
-export { sslAttempts, SslAttempt } from './connection/ssl-config';
