@@ -1,10 +1,12 @@
 import { LIBPQ_ENV_VARS } from './libpq-keywords';
 import { DatabaseConnection, resolveConnection, ResolveConnectionOptions } from './resolve-connection';
 
-/** The sslmode that matches a `pg` config's own `ssl` setting. */
+/**
+ * The sslmode for libpq tools that matches a `pg` config's own `ssl`: TLS or not. libpq cannot take
+ * the config's in-memory CAs (e.g. the RDS bundle), so TLS is `require`, never verify-full without a root file.
+ */
 function sslmodeOf(ssl: unknown): string {
-  if (!ssl) return 'disable';
-  return typeof ssl === 'object' && (ssl as { rejectUnauthorized?: boolean }).rejectUnauthorized === false ? 'require' : 'verify-full';
+  return ssl ? 'require' : 'disable';
 }
 
 /**

@@ -53,5 +53,8 @@ describe('resolveConnection: libpq precedence', () => {
     });
     expect(libpqEnv('postgres://u@/db?host=/run/postgresql', { env })).toMatchObject({ PGHOST: '/run/postgresql', PGUSER: 'u', PGDATABASE: 'db' });
     expect(libpqEnv({ host: 'db', user: 'u', ssl: { rejectUnauthorized: false } }, { env })).toMatchObject({ PGHOST: 'db', PGSSLMODE: 'require' });
+    // An in-memory CA (the RDS bundle) cannot reach libpq: the tools still insist on TLS.
+    expect(libpqEnv({ host: 'db', user: 'u', ssl: { ca: ['-----BEGIN CERTIFICATE-----'] } }, { env })).toMatchObject({ PGSSLMODE: 'require' });
+    expect(libpqEnv({ host: 'db', user: 'u', ssl: false }, { env })).toMatchObject({ PGSSLMODE: 'disable' });
   });
 });
