@@ -21,7 +21,12 @@ function decodes(part: string): boolean {
   }
 }
 
-/** Whether a text is a `postgres://` or `postgresql://` URL. */
+/**
+ * Whether a text is a `postgres://` or `postgresql://` URL.
+ *
+ * @example
+ * isPostgresUrl('postgresql://db/tenant_a'); // true
+ */
 export function isPostgresUrl(text: string): boolean {
   return /^postgres(ql)?:\/\//i.test(text.trim());
 }

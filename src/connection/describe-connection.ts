@@ -54,7 +54,12 @@ export function connectionPassword(conn: string | ClientConfig): string | undefi
   return paramsOf(conn)?.password || undefined;
 }
 
-/** Replace every occurrence of each secret in a text by `***`. */
+/**
+ * Replace every occurrence of each secret in a text by `***`.
+ *
+ * @example
+ * maskSecrets('login s3cret failed', ['s3cret']); // 'login *** failed'
+ */
 export function maskSecrets(text: string, secrets: ReadonlyArray<string | undefined>): string {
   return secrets.reduce<string>((t, secret) => (secret ? t.split(secret).join('***') : t), text);
 }

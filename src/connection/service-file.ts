@@ -18,7 +18,12 @@ export interface ServiceFileOptions {
 
 let reportedSysconfdir: string | null | undefined;
 
-/** `pg_config --sysconfdir` (e.g. /etc/postgresql-common on Debian), asked once per process. */
+/**
+ * `pg_config --sysconfdir` (e.g. /etc/postgresql-common on Debian), asked once per process.
+ *
+ * @example
+ * pgConfigSysconfdir(); // '/etc/postgresql-common', or undefined without pg_config
+ */
 export function pgConfigSysconfdir(): string | undefined {
   if (reportedSysconfdir === undefined) {
     try {
@@ -44,7 +49,12 @@ export function serviceFiles(options: ServiceFileOptions = {}): string[] {
   return sysconfdir ? [user, join(sysconfdir, 'pg_service.conf')] : [user];
 }
 
-/** The `[name]` section of a service file's text, or undefined when it has none. */
+/**
+ * The `[name]` section of a service file's text, or undefined when it has none.
+ *
+ * @example
+ * serviceSection('[live]\nhost=db\n', 'live', '~/.pg_service.conf'); // { host: 'db' }
+ */
 export function serviceSection(text: string, name: string, file: string): ConnParams | undefined {
   let inside = false;
   let found: ConnParams | undefined;
