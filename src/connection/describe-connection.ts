@@ -37,6 +37,7 @@ export function describeConnection(conn: string | ClientConfig): string {
       return '<unparseable connection string>';
     }
   }
+  if (conn.trim() === '') return '""'; // everything from PGSERVICE, the PG* variables and the defaults
   const params = isConninfo(conn) ? paramsOf(conn) : undefined;
   if (!params) return '<unparseable connection string>';
   return Object.entries(params).map(([k, v]) => `${k}=${k === 'password' ? '***' : conninfoValue(v)}`).join(' ');
