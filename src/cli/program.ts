@@ -38,7 +38,7 @@ function buildProgram(deps: CliDeps, setExitCode: (code: number) => void): Comma
 
   program.command('restore')
     .description('restore schemas from --source into --target under new names (customer_a1 → customer_a1_<suffix>)')
-    .option('--source <source>', 'the past: a postgres:// URL, a pg_dump archive (path, s3://bucket/key, or s3://bucket/prefix/ for the newest), ' +
+    .option('--source <source>', 'the past: a database (a postgres:// URL or a libpq string such as "service=past" or "host=… dbname=…"), a pg_dump archive (path, s3://bucket/key, or s3://bucket/prefix/ for the newest), ' +
       'pitr:<base-backup-dir>?wal=<wal-archive-dir>, or rds:<instance-or-cluster-id>')
     .option('--at <time>', 'with a pitr: or rds: source, the moment to recover to (ISO 8601 with zone, e.g. 2024-01-28T14:30:00Z)')
     .option('--snapshot <id>', 'with an rds: source, restore this DB (cluster) snapshot instead of a time')
@@ -52,7 +52,7 @@ function buildProgram(deps: CliDeps, setExitCode: (code: number) => void): Comma
     .option('--ledger <file>', 'with an rds: source, where created AWS resources are written down (default: $PGSR_LEDGER or ~/.pg-schema-restore/ledger.json)')
     .option('--source-database <name>', 'database to read in a recovered cluster (default: the --target database name)')
     .option('--s3-endpoint <url>', 'S3-compatible endpoint for s3:// archives (default: AWS_ENDPOINT_URL_S3, else AWS)')
-    .option('--target <postgres-url>', 'live database to restore into; nothing existing is changed')
+    .option('--target <postgres-url>', 'live database to restore into (a postgres:// URL or a libpq string such as "service=live"); nothing existing is changed')
     .option('--schema <name>', 'schema to restore (exact, case-sensitive); repeat for several', (v: string, all: string[] = []) => [...all, v])
     .option('--suffix <text>', 'appended to each schema name (default: _YYYYMMDDHHMMSS of the source snapshot, UTC)')
     .option('--jobs <n>', 'tables copied in parallel (default: 4)')

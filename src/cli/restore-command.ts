@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { warnPasswordInArgv } from './argv-password-warning';
+import { askPasswordsFirst } from './ask-passwords-first';
 import { defaultLedgerPath } from './cleanup-args';
 import { CliDeps } from './cli-deps';
 import { EXIT_CODES, exitCodeFor, reportFailure } from './cli-errors';
@@ -23,6 +25,12 @@ import { RestoreSchemaOptions } from '../restore-options';
 export async function runRestoreCommand(options: RestoreCommandOptions, deps: CliDeps): Promise<number> {
   const source = options.restore.source;
   const secrets = [typeof source === 'string' ? source : '', options.restore.target];
+  warnPasswordInArgv([source, options.restore.target], deps);
+  try {
+    await askPasswordsFirst([['source', source], ['target', options.restore.target]], deps.passwordPrompt);
+  } catch (err) {
+    return reportFailure(err, deps, secrets, { json: options.json });
+  }
   if (options.dryRun) return printPlan(options, deps, secrets);
   const display = options.json ? undefined : deps.createDisplay(deps.stderr);
   const restore = { ...options.restore, ...cloudLedger(options, deps) };
