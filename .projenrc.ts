@@ -1,5 +1,6 @@
 import { awscdk, javascript, JsonFile, typescript } from 'projen';
 import { bundleConstructAssets, checkApiReference, testConstructInCi } from './projenrc/construct-assets';
+import { configureNpmPackage, PACKAGE_METADATA } from './projenrc/npm-package';
 
 // Node 22.13 is the first 22.x that loads ES-module-only dependencies (commander, listr2) from CommonJS without a warning.
 const minNodeVersion = '22.13.0';
@@ -41,6 +42,7 @@ const project = new typescript.TypeScriptProject({
   minNodeVersion,
   license: 'Apache-2.0',
   copyrightOwner: 'pg-schema-restore authors',
+  ...PACKAGE_METADATA,
   ...localOnly,
   readme: undefined,
   deps: [
@@ -80,6 +82,9 @@ const project = new typescript.TypeScriptProject({
       target: 'ES2022',
       lib: ['es2022'],
       skipLibCheck: true,
+      // The package ships lib/ without src/: source maps with inline sources would double its size.
+      inlineSourceMap: false,
+      inlineSources: false,
     },
     exclude: ['construct'],
   },
@@ -117,8 +122,10 @@ const project = new typescript.TypeScriptProject({
     ignorePatterns: ['construct/**', '*.js', '*.d.ts', 'node_modules/', 'lib/', 'coverage/', 'test-reports/', '.projenrc.ts'],
   },
   gitignore: ['/bench/results/', '/.pg-schema-restore/', '/scratch/'],
-  npmignoreEnabled: true,
+  // package.json `files` says what is published (projenrc/npm-package.ts).
+  npmignoreEnabled: false,
 });
+configureNpmPackage(project);
 
 // Newer majors pull unrs-resolver, whose per-platform optional bindings make `npm ci` reject the lock file here.
 project.deps.removeDependency('eslint-import-resolver-typescript');
@@ -134,8 +141,6 @@ new JsonFile(project, 'examples/tsconfig.json', {
   obj: { extends: '../tsconfig.json', compilerOptions: { noEmit: true, rootDir: '..', skipLibCheck: true, paths: CDK_FROM_ROOT }, include: ['**/*.ts'] },
 });
 
-// The bin must work right after `npm ci` on a fresh clone, so compile on install.
-project.package.setScript('prepare', 'tsc --build');
 project.addTask('demo', {
   description: 'Restore a tenant side by side on throwaway local PostgreSQL clusters',
   exec: 'tsc --build && node lib/cli/main.js demo',

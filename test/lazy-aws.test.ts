@@ -47,15 +47,15 @@ function runCliChild(args: string[]): ChildRun {
 }
 
 describe('AWS SDK clients are loaded only when an AWS feature runs', () => {
-  test("require('./src') loads no @aws-sdk package", () => {
-    const run = runNode("const sdk = require('./src'); if (typeof sdk.restoreSchema !== 'function') process.exit(3);");
+  test("require('./src') and require('./src/aws') load no @aws-sdk package", () => {
+    const run = runNode("const sdk = require('./src'), aws = require('./src/aws'); if (typeof sdk.restoreSchema !== 'function' || typeof aws.rdsClientOf !== 'function') process.exit(3);");
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(run.awsPackages).toEqual([]);
   }, 120_000);
 
   test('the probe sees a package once it is used: a default RDS client loads client-rds and nothing else of the six', () => {
-    const run = runNode("const { rdsClientOf } = require('./src'); if (!rdsClientOf(undefined).send) process.exit(3);");
+    const run = runNode("const { rdsClientOf } = require('./src/aws'); if (!rdsClientOf(undefined).send) process.exit(3);");
     expect(run.status).toBe(0);
     expect(run.awsPackages).toContain('client-rds');
     for (const other of ['client-s3', 'client-secrets-manager', 'client-database-migration-service', 'client-pricing', 'client-dynamodb']) {

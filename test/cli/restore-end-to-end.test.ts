@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dumpDatabase } from '../../src';
 import { runCli } from '../../src/cli/program';
+import { dumpDatabase } from '../../src/local';
 import { restoreSchema } from '../../src/restore-schema';
 import { createSampleDatabases, sampleRowCounts } from '../../src/sample';
 import { fakeCli } from '../support/cli';
