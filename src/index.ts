@@ -30,29 +30,29 @@ export * from './errors';
 export type { DumpArchiveErrorCode } from './sources/dump/dump-archive-errors';
 
 // The steps of the pipeline, each usable on its own.
-export { openSourceSnapshot, SourceSnapshot } from './sources/source-snapshot';
-export { extractDdl, ExtractDdlOptions } from './ddl/extract-ddl';
+export { openSourceSnapshot, type SourceSnapshot } from './sources/source-snapshot';
+export { extractDdl, type ExtractDdlOptions } from './ddl/extract-ddl';
 export * from './ddl/split-ddl';
 export type { DdlSection, DdlStatementKind } from './ddl/classify-statement';
 export * from './ddl/apply-ddl';
-export { renameSchemasInSql, SchemaRenames, RenameResult } from './ddl/rename-schemas';
+export { renameSchemasInSql, type SchemaRenames, type RenameResult } from './ddl/rename-schemas';
 export type { KeptNames } from './ddl/rename-edits';
-export { extensionObjects, checkTargetExtensions, ExtensionObjects, ExtensionPlacement } from './ddl/extension-objects';
+export { extensionObjects, checkTargetExtensions, type ExtensionObjects, type ExtensionPlacement } from './ddl/extension-objects';
 export type { SchemaMapping } from './copy/schema-mapping';
 export type { ClientOrConnection } from './copy/use-connection';
-export { migrateSchemas, MigrateSchemasOptions, CopiedTable } from './copy/migrate-schemas';
-export { copySequencePositions, CopySequencePositionsOptions, CopiedSequence, SequencePosition } from './copy/sequence-positions';
+export { migrateSchemas, type MigrateSchemasOptions, type CopiedTable } from './copy/migrate-schemas';
+export { copySequencePositions, type CopySequencePositionsOptions, type CopiedSequence, type SequencePosition } from './copy/sequence-positions';
 export * from './copy/refresh-materialized-views';
 export * from './validate/validate-restore';
 export type { RelationChecksum } from './validate/checksum-relation';
-export { dropStagingSchemas, DropStagingOptions, DropStagingResult } from './cleanup/drop-staging';
+export { dropStagingSchemas, type DropStagingOptions, type DropStagingResult } from './cleanup/drop-staging';
 
 // What a backup holds, before restoring from it.
-export { inspectDumpArchive, DumpArchiveInfo, InspectDumpArchiveOptions } from './sources/dump/inspect-dump-archive';
+export { inspectDumpArchive, type DumpArchiveInfo, type InspectDumpArchiveOptions } from './sources/dump/inspect-dump-archive';
 export * from './sources/dump/count-archive-rows';
 export type { DumpArchiveFormat } from './sources/dump/dump-archive-format';
 export type { DumpTime } from './sources/dump/dump-archive-time';
-export { inspectBaseBackup, BaseBackupInfo, InspectBaseBackupOptions } from './sources/pitr/base-backup';
+export { inspectBaseBackup, type BaseBackupInfo, type InspectBaseBackupOptions } from './sources/pitr/base-backup';
 
 // SQL on the restored schemas: identifiers are always quoted.
 export { quoteIdent, quoteQualified, quoteLiteral } from './quote';

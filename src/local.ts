@@ -18,6 +18,6 @@
 export * from './local/local-cluster';
 export * from './local/postgres-binaries';
 export * from './local/backups';
-export { findLocalLeftovers, FindLocalLeftoversOptions, LocalLeftovers, StagingLeftover, DirectoryLeftover } from './cleanup/local-leftovers';
-export { removeLocalLeftovers, RemoveLocalLeftoversOptions, RemovedLeftovers } from './cleanup/remove-local-leftovers';
-export { listMarkedSchemas, StagingMarker, MarkedSchema, STAGING_MARKER_PREFIX } from './cleanup/staging-marker';
+export { findLocalLeftovers, type FindLocalLeftoversOptions, type LocalLeftovers, type StagingLeftover, type DirectoryLeftover } from './cleanup/local-leftovers';
+export { removeLocalLeftovers, type RemoveLocalLeftoversOptions, type RemovedLeftovers } from './cleanup/remove-local-leftovers';
+export { listMarkedSchemas, type StagingMarker, type MarkedSchema, STAGING_MARKER_PREFIX } from './cleanup/staging-marker';

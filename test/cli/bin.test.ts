@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -29,6 +29,20 @@ describe('pg-schema-restore bin', () => {
     expect(status).toBe(0);
     expect(stdout).toMatch(/^Usage: pg-schema-restore /);
     expect(stdout).toMatch(/restore \[options\]/);
+  });
+
+  test('a reader that stops early (| head) ends the output quietly: exit 0, no stack trace', async () => {
+    const child = spawn(process.execPath, ['-r', 'ts-node/register', main, 'restore', '--help'], {
+      cwd: root,
+      env: { ...process.env, TS_NODE_PROJECT: join(root, 'test', 'tsconfig.json'), TS_NODE_TRANSPILE_ONLY: '1', DEBUG: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.destroy(); // the pipe's reading end closes before the help is written
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    const status = await new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    expect(stderr).toBe('');
+    expect(status).toBe(0);
   });
 
   test('a missing --schema exits 2 with one line on stderr and no password', () => {
