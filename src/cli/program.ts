@@ -8,7 +8,7 @@ import { EXIT_CODES, reportFailure } from './cli-errors';
 import { runDemoCommand } from './demo-command';
 import { InvalidInputError } from '../errors';
 import { parseRestoreArgs, RawRestoreArgs } from './restore-args';
-import { runRestoreCommand } from './restore-command';
+import { CONNECTION_OPTIONS, runRestoreCommand } from './restore-command';
 import { addRestoreOptions } from './restore-command-options';
 import { verbosityFrom, VerbosityFlags, withVerbosity } from './verbosity';
 
@@ -39,8 +39,10 @@ function buildProgram(deps: CliDeps, setExitCode: (code: number) => void): Comma
 
   addRestoreOptions(program.command('restore')
     .description('restore schemas from --source into --target under new names (customer_a1 → customer_a1_<suffix>)'))
-    .action(async (raw: RawRestoreArgs) => {
-      setExitCode(await runRestoreCommand(parseRestoreArgs(raw), atVerbosity()));
+    .action(async (raw: RawRestoreArgs, command: Command) => {
+      // --source/--target may come from PGSR_SOURCE/PGSR_TARGET instead: only a command line is visible in ps.
+      const inArgv = CONNECTION_OPTIONS.filter((o) => command.getOptionValueSource(o) === 'cli');
+      setExitCode(await runRestoreCommand(parseRestoreArgs(raw), atVerbosity(), { connectionsInArgv: inArgv }));
     });
 
   program.command('cleanup')

@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 
 const repeatable = (v: string, all: string[] = []): string[] => [...all, v];
 
@@ -26,7 +26,8 @@ Examples:
     --target postgres://app@prod-db/tenants --schema customer_a1 --json > report.json
 
 Passwords: keep them out of the command line (other local users see it in ps): use ~/.pgpass,
-a service file or PGPASSWORD, or type it when asked.
+a service file or PGPASSWORD, type it when asked, or pass whole connection strings in PGSR_SOURCE
+and PGSR_TARGET instead of --source and --target.
 Progress goes to stderr, results to stdout; -q silences progress.
 `;
 
@@ -40,15 +41,16 @@ Progress goes to stderr, results to stdout; -q silences progress.
 export function addRestoreOptions(command: Command): Command {
   return command
     .optionsGroup('Source (the past):')
-    .option('--source <source>', 'the past: a database (a postgres:// URL or a libpq string such as "service=past" or "host=… dbname=…"), ' +
+    .addOption(new Option('--source <source>', 'the past: a database (a postgres:// URL or a libpq string such as "service=past" or "host=… dbname=…"), ' +
       'a pg_dump archive (path, s3://bucket/key, or s3://bucket/prefix/ for the newest), ' +
-      'pitr:<base-backup-dir>?wal=<wal-archive-dir>, or rds:<instance-or-cluster-id>')
+      'pitr:<base-backup-dir>?wal=<wal-archive-dir>, or rds:<instance-or-cluster-id>').env('PGSR_SOURCE'))
     .option('--at <time>', 'with a pitr: or rds: source, the moment to recover to (ISO 8601 with zone, e.g. 2024-01-28T14:30:00Z)')
     .option('--source-database <name>', 'database to read in a recovered cluster (default: the --target database name)')
     .option('--s3-endpoint <url>', 'S3-compatible endpoint for s3:// archives (default: AWS_ENDPOINT_URL_S3, else AWS)')
 
     .optionsGroup('Target and names:')
-    .option('--target <postgres-url>', 'live database to restore into (a postgres:// URL or a libpq string such as "service=live"); nothing existing is changed')
+    .addOption(new Option('--target <postgres-url>', 'live database to restore into (a postgres:// URL or a libpq string such as "service=live"); ' +
+      'nothing existing is changed').env('PGSR_TARGET'))
     .option('--schema <name>', 'schema to restore (exact, case-sensitive); repeat for several', repeatable)
     .option('--suffix <text>', 'appended to each schema name (default: _YYYYMMDDHHMMSS of the source snapshot, UTC)')
 

@@ -12,6 +12,15 @@ import { fileLedgerStore } from '../cleanup/file-ledger-store';
 import { Ledger } from '../cleanup/ledger';
 import { RestoreSchemaOptions } from '../restore-options';
 
+/** The options that name a database, and may carry its password. */
+export const CONNECTION_OPTIONS = ['source', 'target'] as const;
+
+/** Where the connection options came from. */
+export interface RestoreCommandOrigin {
+  /** The connection options given on the command line (the others came from PGSR_SOURCE/PGSR_TARGET). @default both */
+  readonly connectionsInArgv?: ReadonlyArray<typeof CONNECTION_OPTIONS[number]>;
+}
+
 /**
  * Run `pg-schema-restore restore`: call the restore with a progress display on stderr (none with
  * `--json`), print the report on stdout as one JSON object or a human summary, and turn failures
@@ -22,10 +31,11 @@ import { RestoreSchemaOptions } from '../restore-options';
  * @example
  * const code = await runRestoreCommand(parseRestoreArgs(rawOptions), processCliDeps({ restore: restoreSchema }));
  */
-export async function runRestoreCommand(options: RestoreCommandOptions, deps: CliDeps): Promise<number> {
+export async function runRestoreCommand(options: RestoreCommandOptions, deps: CliDeps, from: RestoreCommandOrigin = {}): Promise<number> {
   const source = options.restore.source;
   const secrets = [typeof source === 'string' ? source : '', options.restore.target];
-  warnPasswordInArgv([source, options.restore.target], deps);
+  const connections = { source, target: options.restore.target };
+  warnPasswordInArgv((from.connectionsInArgv ?? CONNECTION_OPTIONS).map((o) => connections[o]), deps);
   try {
     await askPasswordsFirst([['source', source], ['target', options.restore.target]], deps.passwordPrompt);
   } catch (err) {
