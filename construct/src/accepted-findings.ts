@@ -30,39 +30,49 @@ const ACKNOWLEDGED_RULES = 'aws:cdk:acknowledged-rules';
  * @internal
  */
 export function acceptFindings(scope: IConstruct, findings: AcceptedFinding[]): void {
-  Aspects.of(scope).add(new AcceptFindings(scope, findings));
+  const parent = scope.node.scope ?? scope;
+  Aspects.of(parent).add(new AcceptFindings(parent, scope, findings));
 }
 
 /**
- * Acts once, when synthesis visits `scope` itself: aspects visit a parent before its children, so the
- * metadata is in place before a cdk-nag 2 aspect (inherited from the app or stack) visits the resources.
+ * Acts once, when synthesis visits the parent of `scope`: aspects visit a parent before its children,
+ * so the metadata is in place before a cdk-nag 2 aspect (inherited from the app or stack) visits the resources.
  */
 class AcceptFindings implements IAspect {
-  constructor(private readonly scope: IConstruct, private readonly findings: AcceptedFinding[]) {}
+  constructor(private readonly parent: IConstruct, private readonly scope: IConstruct, private readonly findings: AcceptedFinding[]) {}
 
   public visit(node: IConstruct): void {
-    if (node !== this.scope) return;
+    if (node !== this.parent) return;
     for (const resource of this.scope.node.findAll()) {
       if (CfnResource.isCfnResource(resource)) this.accept(resource);
     }
   }
 
   private accept(resource: CfnResource): void {
+    // Per-permission findings arise on IAM resources only; keep the other resources' templates free of them.
+    const findings = isIamResource(resource) ? this.findings : this.findings.filter((f) => !f.appliesTo);
+    if (findings.length === 0) return;
     const existing = resource.getMetadata('cdk_nag') as { rules_to_suppress?: unknown[] } | undefined;
     resource.addMetadata('cdk_nag', {
       rules_to_suppress: [
         ...(existing?.rules_to_suppress ?? []),
-        ...this.findings.map(({ id, reason, appliesTo }) => ({ id, reason, ...(appliesTo ? { applies_to: appliesTo.map((regex) => ({ regex: String(regex) })) } : {}) })),
+        ...findings.map(({ id, reason, appliesTo }) => ({
+          id, reason, ...(appliesTo ? { applies_to: appliesTo.map((regex) => ({ regex: String(regex) })) } : {}),
+        })),
       ],
     });
     const candidates = permissionFindings(resource);
     const acknowledged: Record<string, string> = {};
-    for (const { id, reason, appliesTo } of this.findings) {
+    for (const { id, reason, appliesTo } of findings) {
       if (!appliesTo) acknowledged[id] = reason;
       for (const finding of candidates.filter((c) => appliesTo?.some((regex) => regex.test(c)))) acknowledged[`${id}[${finding}]`] = reason;
     }
     resource.node.addMetadata(ACKNOWLEDGED_RULES, acknowledged);
   }
+}
+
+function isIamResource(resource: CfnResource): boolean {
+  return resource instanceof iam.CfnRole || resource instanceof iam.CfnPolicy || resource instanceof iam.CfnManagedPolicy;
 }
 
 interface PolicyDocumentJson {

@@ -41,7 +41,7 @@ export class RestoreTask extends Construct {
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc, description: 'pg-schema-restore copy task: reaches the temporary and the live database, ECR, Secrets Manager and S3',
     });
-    acceptFindings(this.taskDefinition, [
+    acceptFindings(this.taskDefinition.node.defaultChild!, [
       { id: 'AwsSolutions-ECS2', reason: 'The container environment holds ARNs, names and the request only; logins are read from Secrets Manager at run time.' },
     ]);
     if (this.taskDefinition.executionRole) {

@@ -61,7 +61,7 @@ export class SchemaRestore extends Construct {
       serverAccessLogsPrefix: props.accessLogsBucket ? `pg-schema-restore/${owner}/` : undefined,
     });
     if (!props.accessLogsBucket) {
-      acceptFindings(this.artifactBucket, [
+      acceptFindings(this.artifactBucket.node.defaultChild!, [
         { id: 'AwsSolutions-S1', reason: 'No accessLogsBucket was given: the bucket holds short-lived reports written by the copy task only, and CloudTrail data events audit it if the account enables them.' },
       ]);
     }
