@@ -80,6 +80,8 @@ const project = new typescript.TypeScriptProject({
     },
     exclude: ['construct'],
   },
+  // ts-jest only transpiles (test/tsconfig.jest.json); the tests are type-checked once, by tsc in the test task (below).
+  tsJestOptions: { transformOptions: { tsconfig: typescript.TsJestTsconfig.fromFile('test/tsconfig.jest.json') } },
   jestOptions: {
     jestVersion: '^29',
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
@@ -111,6 +113,13 @@ project.addDevDeps('eslint-import-resolver-typescript@~3.6.3');
 new JsonFile(project, 'bench/tsconfig.json', {
   obj: { extends: '../tsconfig.json', compilerOptions: { noEmit: true, rootDir: '..', skipLibCheck: true }, include: ['**/*.ts'] },
 });
+
+// A worker that type-checked its test files held a whole TypeScript program, and ending it took longer than jest allows
+// (500 ms): jest force-exited it, "A worker process has failed to exit gracefully". Type-check once, transpile per file.
+new JsonFile(project, 'test/tsconfig.jest.json', {
+  obj: { extends: './tsconfig.json', compilerOptions: { isolatedModules: true } },
+});
+project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json', { name: 'type-check the tests' });
 
 // Examples are type-checked like tests (and the CDK one synthesized by a test), but live beside them.
 new JsonFile(project, 'examples/tsconfig.json', {
