@@ -4,7 +4,15 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { RESTORE_ID_TAG, temporarySecretsArn } from './restore-permissions';
+import { acceptFindings, AcceptedFinding } from './accepted-findings';
+import { RESTORE_ID_TAG, TEMPORARY_SECRETS_FINDING, temporarySecretsArn } from './restore-permissions';
+
+/** The copy task's DMS permissions: by tag, as the resources get names only at run time. */
+const DMS_RUN_TIME_RESOURCES: AcceptedFinding = {
+  id: 'AwsSolutions-IAM5',
+  reason: 'The DMS resources of a restore are named at run time: creating them requires the restore-id tag in the request, changing and deleting them requires it on the resource, and describe calls filter by ARNs known only at run time.',
+  appliesTo: [/^Resource::\*$/, /^Action::dms:Describe\*$/],
+};
 
 /** @internal */
 export interface DmsSupportProps {
@@ -47,6 +55,7 @@ export class DmsSupport extends Construct {
       resources: [temporarySecretsArn(this)],
     }));
     this.grantTask(props.taskRole);
+    acceptFindings(this.secretsRole, [TEMPORARY_SECRETS_FINDING]);
   }
 
   private grantTask(role: iam.IRole): void {
@@ -63,5 +72,6 @@ export class DmsSupport extends Construct {
     // DMS describe calls filter by ARNs known only at run time.
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['dms:Describe*'], resources: ['*'] }));
     this.secretsRole.grantPassRole(role);
+    acceptFindings(role, [DMS_RUN_TIME_RESOURCES]);
   }
 }

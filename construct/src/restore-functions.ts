@@ -4,6 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { acceptFindings } from './accepted-findings';
 
 /** The handlers prebuilt into `assets/handlers/<name>/index.js` by the package's build. */
 export type HandlerName = 'start-request' | 'detect-source' | 'start-temporary' | 'check-temporary' | 'resolve-secret' | 'cleanup' | 'finish-request';
@@ -41,6 +42,19 @@ export class RestoreFunctions extends Construct {
     // Deleting waits for RDS to leave transitional states; give it the most time a function has.
     this.cleanup = this.handler('cleanup', 'Cleanup', { timeout: Duration.minutes(15) });
     this.finishRequest = this.handler('finish-request', 'FinishRequest');
+    acceptFindings(this, [
+      {
+        id: 'AwsSolutions-IAM4',
+        reason: 'AWSLambdaBasicExecutionRole and, for the login check in the VPC, AWSLambdaVPCAccessExecutionRole only allow writing logs and managing the function\'s network interfaces.',
+        appliesTo: [/^Policy::arn:<AWS::Partition>:iam::aws:policy\/service-role\/AWSLambda(Basic|VPCAccess)ExecutionRole$/],
+      },
+      { id: 'AwsSolutions-IAM5', reason: 'X-Ray tracing and the RDS describe calls (identifiers and snapshots named at run time) have no resource-level permissions.', appliesTo: [/^Resource::\*$/] },
+    ]);
+    for (const fn of this.all) {
+      acceptFindings(fn.node.defaultChild!, [
+        { id: 'AwsSolutions-L1', reason: 'The handlers are bundled for and tested on Node.js 22 (supported by Lambda until 2027); a newer runtime comes with a release of this construct, not with the app\'s aws-cdk-lib.' },
+      ]);
+    }
   }
 
   /** Every function, for grants that all of them need. */

@@ -5,6 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { acceptFindings, AcceptedFinding } from './accepted-findings';
 import { RestoreDatabase } from './restore-database';
 import { RestoreFunctions } from './restore-functions';
 
@@ -16,6 +17,20 @@ export const OWNER_TAG = 'pg-schema-restore:owner';
 export const TEMPORARY_PREFIX = 'pgsr-';
 /** Prefix of the temporary secrets' names. */
 export const TEMPORARY_SECRET_PREFIX = 'pg-schema-restore/';
+
+/** Temporary secrets: created under `pg-schema-restore/` at run time; every grant on them also requires the restore-id tag. @internal */
+export const TEMPORARY_SECRETS_FINDING: AcceptedFinding = {
+  id: 'AwsSolutions-IAM5',
+  reason: 'Temporary secrets are named pg-schema-restore/<random> at run time; every grant on them also requires the restore-id tag.',
+  appliesTo: [/^Resource::arn:<AWS::Partition>:secretsmanager:[^:]+:[^:]+:secret:pg-schema-restore\/\*$/],
+};
+
+/** CDK's grant of a customer managed key: the KMS calls DynamoDB, S3 and Secrets Manager make for the caller, on this key only. */
+const KEY_USE_FINDING: AcceptedFinding = {
+  id: 'AwsSolutions-IAM5',
+  reason: 'CDK\'s grantEncryptDecrypt on the customer managed key: kms:GenerateDataKey* and kms:ReEncrypt* are what DynamoDB, S3 and Secrets Manager call for the caller, on this key only.',
+  appliesTo: [/^Action::kms:(GenerateDataKey|ReEncrypt)\*$/],
+};
 
 /** @internal */
 export interface RestorePermissionsProps {
@@ -110,4 +125,27 @@ export function grantRestorePermissions(scope: Construct, props: RestorePermissi
     for (const fn of fns.all) props.encryptionKey.grantEncryptDecrypt(fn);
     props.encryptionKey.grantEncryptDecrypt(props.taskRole);
   }
+
+  const keyUse = props.encryptionKey ? [KEY_USE_FINDING] : [];
+  acceptFindings(fns, [
+    {
+      id: 'AwsSolutions-IAM5',
+      reason: 'Temporary databases are named pgsr-<restore id> at run time; creating them needs the owner tag in the request and deleting them needs it on the resource; the snapshot and parameter groups a restore uses are chosen at run time.',
+      appliesTo: [
+        /^Resource::arn:<AWS::Partition>:rds:[^:]+:[^:]+:(db|cluster):pgsr-\*$/,
+        /^Resource::arn:<AWS::Partition>:rds:[^:]+:[^:]+:(snapshot|cluster-snapshot|pg|cluster-pg|og):\*$/,
+      ],
+    },
+    TEMPORARY_SECRETS_FINDING,
+    ...keyUse,
+  ]);
+  acceptFindings(props.taskRole, [
+    TEMPORARY_SECRETS_FINDING,
+    {
+      id: 'AwsSolutions-IAM5',
+      reason: 'CDK\'s grantPut: the copy task writes its reports under any key of its own artifact bucket (s3:Abort* for multipart uploads).',
+      appliesTo: [/^Action::s3:Abort\*$/, /^Resource::<[A-Za-z0-9]+\.Arn>\/\*$/],
+    },
+    ...keyUse,
+  ]);
 }

@@ -4,6 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { CopyEngine } from './copy-engine';
@@ -45,6 +46,11 @@ export interface SchemaRestoreProps {
    * @default - AWS managed keys
    */
   readonly encryptionKey?: kms.IKey;
+  /**
+   * Bucket that receives the artifact bucket's server access logs, under `pg-schema-restore/<construct name>/`.
+   * @default - no server access logs: only the copy task writes the artifact bucket; CloudTrail data events audit it if the account enables them
+   */
+  readonly accessLogsBucket?: s3.IBucket;
   /**
    * Retention of the state machine's, the functions' and the task's logs.
    * @default logs.RetentionDays.ONE_MONTH

@@ -49,6 +49,15 @@ describe('SchemaRestore', () => {
     });
   });
 
+  test('container insights are on for the copy task\'s cluster', () => {
+    template.hasResourceProperties('AWS::ECS::Cluster', { ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }] });
+  });
+
+  test('the construct\'s accepted cdk-nag findings are in its resources\' template metadata, with their reasons', () => {
+    const buckets = Object.values(template.findResources('AWS::S3::Bucket'));
+    expect(buckets[0].Metadata.cdk_nag.rules_to_suppress).toEqual([expect.objectContaining({ id: 'AwsSolutions-S1', reason: expect.stringMatching(/accessLogsBucket/) })]);
+  });
+
   test('the copy task is a Fargate task of the packaged image\'s kind with its logs', () => {
     template.hasResourceProperties('AWS::ECS::TaskDefinition', {
       RequiresCompatibilities: ['FARGATE'],
@@ -126,6 +135,16 @@ describe('SchemaRestore', () => {
       Roles: [{ Ref: Match.stringLikeRegexp('Operator') }],
       PolicyDocument: { Statement: [Match.objectLike({ Action: 'states:StartExecution', Resource: { Ref: Match.stringLikeRegexp('StateMachine') } })] },
     });
+  });
+});
+
+describe('SchemaRestore with an access logs bucket', () => {
+  const template = Template.fromStack(restoreStack({ withAccessLogs: true }).stack);
+
+  test('the artifact bucket logs its access there and accepts no AwsSolutions-S1 finding', () => {
+    const logged = template.findResources('AWS::S3::Bucket', { Properties: { LoggingConfiguration: { DestinationBucketName: { Ref: Match.stringLikeRegexp('AccessLogs') } } } });
+    expect(Object.keys(logged)).toHaveLength(1);
+    expect(Object.values(logged)[0].Metadata?.cdk_nag).toBeUndefined();
   });
 });
 

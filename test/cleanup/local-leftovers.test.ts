@@ -118,7 +118,8 @@ describe('findLocalLeftovers / cleanup --local: only what dead restores left', (
       "SELECT lo_from_bytea(0, 'live data') AS live, lo_from_bytea(0, 'restored copy') AS made")).rows[0]);
     await execSql(db, `CREATE SCHEMA pgsr_deadlo_lo; CREATE TABLE pgsr_deadlo_lo.large_objects (source_oid oid PRIMARY KEY, target_oid oid NOT NULL UNIQUE);
       INSERT INTO pgsr_deadlo_lo.large_objects VALUES (1, ${oids.made}); COMMENT ON SCHEMA pgsr_deadlo_lo IS ${quoteLiteral(marker)}`);
-    const found = await findLocalLeftovers({ target: db, tempDir: freshBaseDir() });
+    const emptyTempDir = freshBaseDir();
+    const found = await findLocalLeftovers({ target: db, tempDir: emptyTempDir }).finally(() => leftovers(emptyTempDir));
     expect(found.schemas.map((x) => [x.schema, x.orphan])).toEqual([['pgsr_deadlo_lo', true]]);
     await removeLocalLeftovers(found, { target: db });
     await withClient(db, async (c) => {

@@ -1,13 +1,13 @@
-import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { TenantDatabaseStack } from '../../examples/aurora-schema-restore';
 import { sourceFrom } from '../../examples/restore-schema-script';
+import { testApp } from '../support/cdk-app';
 import { ensureHandlerAssets } from '../support/workflow';
 
 describe('examples', () => {
   test('aurora-schema-restore synthesizes: an Aurora cluster and a SchemaRestore for it', () => {
     ensureHandlerAssets();
-    const stack = new TenantDatabaseStack(new App(), 'TenantDatabase', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const stack = new TenantDatabaseStack(testApp(), 'TenantDatabase', { env: { account: '123456789012', region: 'eu-west-1' } });
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::RDS::DBCluster', 1);
     template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);

@@ -1,9 +1,16 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { runRestoreTask } from '../../src/handlers/restore-task';
 
 const credentials = { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' };
+// The task writes the RDS CA bundle here; in a directory of its own so that nothing is left in the temp dir.
+const caDir = mkdtempSync(join(tmpdir(), 'pgsr-test-ca-'));
+const caFile = join(caDir, 'rds-ca.pem');
+afterAll(() => rmSync(caDir, { recursive: true, force: true }));
 
 function fakeSecrets() {
   const client = new SecretsManagerClient({ region: 'eu-west-1', credentials });
@@ -25,7 +32,7 @@ describe('restore task entry point', () => {
       secretsManager: fakeSecrets(),
       s3,
       runCli,
-      caFile: '/tmp/pgsr-test-ca.pem',
+      caFile,
       env: {
         PGSR_RESTORE_ID: 'r-1',
         PGSR_SOURCE_SECRET_ARN: 'temporary',
@@ -38,7 +45,7 @@ describe('restore task entry point', () => {
       },
     });
     expect(status).toBe(0);
-    const tls = 'sslmode=verify-full&sslrootcert=%2Ftmp%2Fpgsr-test-ca.pem';
+    const tls = `sslmode=verify-full&sslrootcert=${encodeURIComponent(caFile)}`;
     // The passwords travel in the CLI's environment, never in its arguments (visible in ps).
     expect(runCli).toHaveBeenCalledWith(['restore', '--schema', 'customer_a1', '--schema', 'customer_b2', '--json', '--suffix', '_old'], {
       PGSR_SOURCE: `postgres://postgres:p%40ss%2F1@pgsr-r-1.rds:5432/tenants?${tls}`,
@@ -52,7 +59,7 @@ describe('restore task entry point', () => {
     await runRestoreTask({
       secretsManager: fakeSecrets(),
       runCli,
-      caFile: '/tmp/pgsr-test-ca.pem',
+      caFile,
       env: {
         PGSR_RESTORE_ID: 'r-2',
         PGSR_SOURCE_SECRET_ARN: 'temporary',

@@ -4,13 +4,14 @@ import { join } from 'node:path';
 import { CreateReplicationInstanceCommand } from '@aws-sdk/client-database-migration-service';
 import { DeleteSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import aslValidator from 'asl-validator';
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { mockClient } from 'aws-sdk-client-mock';
+import { testApp } from './cdk-app';
 import { FAST_DMS_WAIT, FakeDms, fakeDms } from './dms';
 import { fakeAuditTable, FakeAuditTable } from './dynamodb';
 import { fakeRds, FakeRds, FakeRdsOptions, NOW } from './rds';
@@ -92,7 +93,7 @@ const HANDLER_FIELDS: Record<HandlerName, keyof RestoreFunctions> = {
  */
 export function synthesizeWorkflow(sourceId: string, props: Partial<SchemaRestoreProps> = {}): SynthesizedWorkflow {
   ensureHandlerAssets();
-  const stack = new Stack(new App(), 'Workflow', { env: { account: '123456789012', region: 'eu-west-1' } });
+  const stack = new Stack(testApp(), 'Workflow', { env: { account: '123456789012', region: 'eu-west-1' } });
   const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
   const restore = new SchemaRestore(stack, 'SchemaRestore', {
     database: RestoreDatabase.fromIdentifier(sourceId),

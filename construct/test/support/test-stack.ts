@@ -1,8 +1,12 @@
+import { mkdtempSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as rds from 'aws-cdk-lib/aws-rds';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { CopyEngine, RestoreDatabase, SchemaRestore, SchemaRestoreProps } from '../../src';
 
@@ -13,14 +17,22 @@ export interface RestoreStack {
   readonly cluster: rds.DatabaseCluster;
 }
 
+/** Cloud assemblies of this test file's apps, removed after its tests: an App without `outdir` leaves a `cdk.out*` directory in the temp dir. */
+const outdirs: string[] = [];
+afterAll(() => {
+  for (const outdir of outdirs.splice(0)) rmSync(outdir, { recursive: true, force: true });
+});
+
 /**
- * Build the test stack; the image is a registry image so synthesis needs no Docker.
+ * Build the test stack in an app with a temporary outdir; the image is a registry image so synthesis needs no Docker.
  *
  * @example
  * const { stack } = restoreStack({ copyEngine: CopyEngine.DMS });
  */
-export function restoreStack(overrides: Partial<SchemaRestoreProps> & { withTopic?: boolean } = {}): RestoreStack {
-  const app = new App();
+export function restoreStack(overrides: Partial<SchemaRestoreProps> & { withTopic?: boolean; withAccessLogs?: boolean } = {}): RestoreStack {
+  const outdir = mkdtempSync(join(tmpdir(), 'pgsr-cdk-out-'));
+  outdirs.push(outdir);
+  const app = new App({ outdir });
   const stack = new Stack(app, 'TenantDatabase', { env: { account: '123456789012', region: 'eu-west-1' } });
   const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
   const cluster = new rds.DatabaseCluster(stack, 'Tenants', {
@@ -29,7 +41,7 @@ export function restoreStack(overrides: Partial<SchemaRestoreProps> & { withTopi
     vpc,
     storageEncrypted: true,
   });
-  const { withTopic, ...props } = overrides;
+  const { withTopic, withAccessLogs, ...props } = overrides;
   const restore = new SchemaRestore(stack, 'SchemaRestore', {
     database: RestoreDatabase.fromCluster(cluster),
     secret: cluster.secret!,
@@ -37,6 +49,7 @@ export function restoreStack(overrides: Partial<SchemaRestoreProps> & { withTopi
     image: ecs.ContainerImage.fromRegistry('public.ecr.aws/example/pg-schema-restore:test'),
     copyEngine: CopyEngine.COPY,
     ...(withTopic ? { notificationTopic: new sns.Topic(stack, 'Outcomes', { enforceSSL: true }) } : {}),
+    ...(withAccessLogs ? { accessLogsBucket: new s3.Bucket(stack, 'AccessLogs', { enforceSSL: true }) } : {}),
     ...props,
   });
   return { stack, restore, cluster };
