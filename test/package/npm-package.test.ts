@@ -41,13 +41,17 @@ let packed: PackResult;
 let compiled: ReturnType<typeof run>;
 
 /**
- * Compile the checkout (lib/ may be stale: nothing compiles on install any more), pack it, and install
- * the tarball into a scratch project from npm's cache, as a user's project would get it.
+ * Compile the sources into a clean copy of the package (the checkout's lib/ may be stale or hold files
+ * of sources since removed), pack it, and install the tarball into a scratch project from npm's cache,
+ * as a user's project would get it.
  */
 beforeAll(() => {
-  execFileSync(process.execPath, [tsc, '--build'], { cwd: root, stdio: 'pipe' });
   work = mkdtempSync(join(tmpdir(), 'pgsr-package-'));
-  [packed] = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: root, encoding: 'utf8' })) as PackResult[];
+  const pkg = join(work, 'pg-schema-restore');
+  mkdirSync(pkg);
+  for (const file of ['package.json', 'README.md', 'LICENSE']) copyFileSync(join(root, file), join(pkg, file));
+  execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.json'), '--outDir', join(pkg, 'lib'), '--incremental', 'false'], { cwd: root, stdio: 'pipe' });
+  [packed] = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: pkg, encoding: 'utf8' })) as PackResult[];
   app = join(work, 'app');
   mkdirSync(app);
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
