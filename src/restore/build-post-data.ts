@@ -20,7 +20,8 @@ import { applyDdl } from '../ddl/apply-ddl';
 export function schedulePostData(run: RestoreRun, definitions: Definitions): BuildScheduler {
   const inside = definitions.staged.postData.filter((s) => isStructural(s) && !s.referencesOutside);
   const jobs = run.options.jobs ?? 4;
-  return new BuildScheduler(planPostData(inside), { target: run.options.target, slots: new SessionSlots(jobs), jobs, emit: run.emit, signal: run.signal });
+  const slots = new SessionSlots(jobs);
+  return new BuildScheduler(planPostData(inside), { target: run.options.target, slots, jobs, emit: run.emit, signal: run.signal });
 }
 
 /**

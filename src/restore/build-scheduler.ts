@@ -43,11 +43,11 @@ export class BuildScheduler {
   private opened = 0;
   private failure: unknown;
   private idleWaiters: Array<() => void> = [];
-  private readonly onAbort = (): void => this.stop.abort();
-
   constructor(readonly plan: PostDataPlan, private readonly o: BuildSchedulerOptions) {
     o.signal?.addEventListener('abort', this.onAbort, { once: true });
   }
+
+  private readonly onAbort = (): void => this.stop.abort();
 
   /** Aborts when a build failed or the run was aborted: the copy stops too. */
   get signal(): AbortSignal {

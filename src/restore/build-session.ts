@@ -17,10 +17,6 @@ export const BUILD_MAINTENANCE_WORK_MEM_MB = 256;
  * await session.close();
  */
 export class BuildSession {
-  private readonly applied = new Map<string, string>();
-
-  private constructor(readonly client: Client) {}
-
   static async open(target: DatabaseConnection, name: string): Promise<BuildSession> {
     const client = await connect(target, 'target', `pg-schema-restore ${name}`);
     try {
@@ -32,6 +28,10 @@ export class BuildSession {
       throw err;
     }
   }
+
+  private readonly applied = new Map<string, string>();
+
+  private constructor(readonly client: Client) {}
 
   /** Run one statement outside a transaction, after the settings it was dumped under; a rejection names it ({@link applyDdl}). */
   async run(statement: { readonly sql: string }, settings: ReadonlyMap<string, string>): Promise<void> {
