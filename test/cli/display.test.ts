@@ -15,6 +15,14 @@ const build = (change: Partial<BuildEvent>): BuildEvent => ({
   type: 'build', status: 'start', kind: 'index', statement: 'CREATE INDEX orders_placed ON pgsr_1_0.orders USING btree (placed)', elapsedMs: 0, built: 0, total: 3, ...change,
 });
 
+/** A terminal-like stream that keeps what is drawn on it. */
+const terminalStream = (drawn: string[]): NodeJS.WriteStream => Object.assign(new Writable({
+  write: (chunk: Buffer, _enc, done) => {
+    drawn.push(chunk.toString());
+    done();
+  },
+}), { isTTY: true, columns: 100, rows: 40 }) as unknown as NodeJS.WriteStream;
+
 describe('units', () => {
   test.each([[0, '0 B'], [999, '999 B'], [48_213, '48.2 kB'], [5_900_000, '5.9 MB'], [3.2e12, '3.2 TB']])('formatBytes(%d) = %s', (n, text) => {
     expect(formatBytes(n)).toBe(text);
@@ -97,12 +105,7 @@ describe('live display', () => {
 
   test('builds that overlap the copy show as one line of counts under the phase on screen', async () => {
     const drawn: string[] = [];
-    const stream = Object.assign(new Writable({
-      write: (chunk: Buffer, _enc, done) => {
-        drawn.push(chunk.toString());
-        done();
-      },
-    }), { isTTY: true, columns: 100, rows: 40 }) as unknown as NodeJS.WriteStream;
+    const stream = terminalStream(drawn);
     const display = createLiveDisplay({ stream, renderer: 'simple', refreshMs: 5 });
     display.onProgress({ type: 'phase', phase: 'copy', status: 'start', message: 'copying' });
     display.onProgress(table({ status: 'start' }));
@@ -116,12 +119,7 @@ describe('live display', () => {
 
   test('listr2 writes to the stream it is given (stderr by default), never to stdout', async () => {
     const drawn: string[] = [];
-    const stream = Object.assign(new Writable({
-      write: (chunk: Buffer, _enc, done) => {
-        drawn.push(chunk.toString());
-        done();
-      },
-    }), { isTTY: true, columns: 100, rows: 40 }) as unknown as NodeJS.WriteStream;
+    const stream = terminalStream(drawn);
     const stdoutWrite = jest.spyOn(process.stdout, 'write');
     try {
       // 'simple' stands in for the redrawing renderer, which jest cannot load (ESM-only log-update).
