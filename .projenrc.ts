@@ -1,8 +1,20 @@
 import { awscdk, javascript, JsonFile, typescript } from 'projen';
 import { bundleConstructAssets, checkApiReference, testConstructInCi } from './projenrc/construct-assets';
+import { configureNpmPackage, PACKAGE_METADATA } from './projenrc/npm-package';
 
 // Node 22.13 is the first 22.x that loads ES-module-only dependencies (commander, listr2) from CommonJS without a warning.
 const minNodeVersion = '22.13.0';
+
+/**
+ * Dependencies published only as ES modules: commander, listr2 and what listr2 draws its terminal
+ * output with. Node loads them from CommonJS; jest 29 cannot, so its tests convert them (a new ESM-only
+ * package here fails a test with `SyntaxError: Cannot use import statement outside a module`: add it).
+ */
+const ESM_ONLY_DEPENDENCIES = [
+  'commander', 'listr2', 'cli-truncate', 'slice-ansi', 'ansi-styles', 'string-width', 'get-east-asian-width',
+  'strip-ansi', 'ansi-regex', 'log-update', 'ansi-escapes', 'environment', 'cli-cursor', 'restore-cursor',
+  'onetime', 'mimic-function', 'signal-exit', 'wrap-ansi', 'is-fullwidth-code-point',
+];
 
 /** TypeScript paths (relative to a tsconfig one folder below the root) that resolve the CDK from the root, also inside construct/src. */
 const CDK_FROM_ROOT = {
@@ -30,14 +42,15 @@ const project = new typescript.TypeScriptProject({
   minNodeVersion,
   license: 'Apache-2.0',
   copyrightOwner: 'pg-schema-restore authors',
+  ...PACKAGE_METADATA,
   ...localOnly,
   readme: undefined,
   deps: [
     'libpg-query@^18.1.5',
     'pg@^8.16.0',
     'pg-copy-streams@^7.0.0',
-    'commander@^14.0.0',
-    'listr2@^9.0.0',
+    'commander@^15.1.0',
+    'listr2@^11.4.0',
     '@aws-sdk/client-s3@^3.1169.0',
     '@aws-sdk/client-rds@^3.1169.0',
     '@aws-sdk/client-secrets-manager@^3.1162.0',
@@ -69,12 +82,17 @@ const project = new typescript.TypeScriptProject({
       target: 'ES2022',
       lib: ['es2022'],
       skipLibCheck: true,
+      // The package ships lib/ without src/: source maps with inline sources would double its size.
+      inlineSourceMap: false,
+      inlineSources: false,
     },
     exclude: ['construct'],
   },
   tsconfigDev: {
     compilerOptions: {
       skipLibCheck: true,
+      // ts-jest then only transpiles each file; the test task type-checks everything once before jest.
+      isolatedModules: true,
       // construct/src is compiled into the root tests and examples: one aws-cdk-lib for both, the root's.
       paths: CDK_FROM_ROOT,
     },
@@ -92,6 +110,10 @@ const project = new typescript.TypeScriptProject({
         '^aws-cdk-lib(/.*)?$': '<rootDir>/node_modules/aws-cdk-lib$1',
         '^constructs$': '<rootDir>/node_modules/constructs',
       },
+      moduleFileExtensions: ['ts', 'tsx', 'js', 'mjs', 'cjs', 'json', 'node'],
+      // ES-module-only dependencies, converted to CommonJS for jest's runtime (test/support/esm-transform.js).
+      transform: { '^.+\\.[cm]?js$': new javascript.Transform('<rootDir>/test/support/esm-transform.js') },
+      transformIgnorePatterns: [`/node_modules/(?!(${ESM_ONLY_DEPENDENCIES.join('|')})/)`],
     },
   },
   eslintOptions: {
@@ -100,8 +122,10 @@ const project = new typescript.TypeScriptProject({
     ignorePatterns: ['construct/**', '*.js', '*.d.ts', 'node_modules/', 'lib/', 'coverage/', 'test-reports/', '.projenrc.ts'],
   },
   gitignore: ['/bench/results/', '/.pg-schema-restore/', '/scratch/'],
-  npmignoreEnabled: true,
+  // package.json `files` says what is published (projenrc/npm-package.ts).
+  npmignoreEnabled: false,
 });
+configureNpmPackage(project);
 
 // Newer majors pull unrs-resolver, whose per-platform optional bindings make `npm ci` reject the lock file here.
 project.deps.removeDependency('eslint-import-resolver-typescript');
@@ -117,8 +141,6 @@ new JsonFile(project, 'examples/tsconfig.json', {
   obj: { extends: '../tsconfig.json', compilerOptions: { noEmit: true, rootDir: '..', skipLibCheck: true, paths: CDK_FROM_ROOT }, include: ['**/*.ts'] },
 });
 
-// The bin must work right after `npm ci` on a fresh clone, so compile on install.
-project.package.setScript('prepare', 'tsc --build');
 project.addTask('demo', {
   description: 'Restore a tenant side by side on throwaway local PostgreSQL clusters',
   exec: 'tsc --build && node lib/cli/main.js demo',
@@ -158,6 +180,8 @@ const construct = new awscdk.AwsCdkConstructLibrary({
 // Same reason as at the root: keep unrs-resolver out of the construct's lock file.
 construct.deps.removeDependency('eslint-import-resolver-typescript');
 construct.addDevDeps('eslint-import-resolver-typescript@~3.6.3');
+// ts-jest only transpiles (isolatedModules): tests, examples and benchmarks are type-checked here, once.
+project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json && tsc --noEmit -p examples/tsconfig.json && tsc --noEmit -p bench/tsconfig.json', { name: 'type-check' });
 bundleConstructAssets(project, construct);
 checkApiReference(construct);
 testConstructInCi(project);

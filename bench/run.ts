@@ -7,7 +7,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect, libpqEnv, LocalCluster, restoreSchema, startLocalCluster } from '../src';
+import { restoreSchema } from '../src';
+import { connect, libpqEnv } from '../src/connection';
+import { LocalCluster, startLocalCluster } from '../src/local';
 
 const scale = Number(process.env.BENCH_SCALE ?? 1);
 const jobs = Number(process.env.BENCH_JOBS ?? 4);

@@ -1,98 +1,58 @@
-export * from './errors';
-export * from './quote';
-export * from './connection';
-export * from './local/postgres-binaries';
-export * from './local/local-cluster';
-export * from './progress';
-export * from './report';
-export * from './run-tool';
-export * from './sources/source-snapshot';
-export * from './restore-options';
-export * from './ddl/extract-ddl';
-export * from './ddl/split-ddl';
-export * from './ddl/classify-statement';
-export * from './ddl/apply-ddl';
-export { renameSchemasInSql, SchemaRenames, RenameResult } from './ddl/rename-schemas';
-export { KeptNames } from './ddl/rename-edits';
-export { extensionObjects, checkTargetExtensions, ExtensionObjects, ExtensionPlacement } from './ddl/extension-objects';
-export * from './restore-schema';
-export * from './restore-names';
+/**
+ * `pg-schema-restore`: restore one tenant's schema from the past, side by side, into the live database.
+ *
+ * The root entry is the restore itself: {@link restoreSchema}, {@link planRestore},
+ * {@link restoreTemporary}, the pipeline steps it is made of, the errors with their stable codes, and
+ * the option, progress and report types. The rest is in subpath entries, so internal helpers are no
+ * API promise: `pg-schema-restore/aws` (RDS, Secrets Manager, DMS, the resource ledger),
+ * `pg-schema-restore/local` (throwaway PostgreSQL clusters, backups of them, crash leftovers) and
+ * `pg-schema-restore/testing` (sample multi-tenant databases).
+ *
+ * @example
+ * import { restoreSchema, SchemaRestoreError } from 'pg-schema-restore';
+ *
+ * const report = await restoreSchema({ source: pastUrl, target: liveUrl, schemas: ['customer_a1'] });
+ * console.log(report.schemas[0].restored); // customer_a1_20240128143000
+ */
+
+// The whole restore, its plan, and where the past comes from.
+export { restoreSchema } from './restore-schema';
+export type { RestoreSchemaOptions } from './restore-options';
 export * from './plan-restore';
-export * from './sources/restore-temporary';
-export * from './local/backups';
-export type { PhaseRunner, SchemaPlan } from './restore/restore-run';
-export * from './copy/schema-mapping';
-export * from './copy/use-connection';
-export * from './copy/list-tables';
-export * from './copy/copy-table';
-export * from './copy/migrate-schemas';
-export * from './copy/sequence-positions';
-export * from './copy/refresh-materialized-views';
-export * from './copy/large-object-columns';
-export * from './copy/large-object-record';
-export * from './copy/copy-large-objects';
-export * from './validate/checksum-relation';
-export * from './validate/validate-restore';
-export * from './sample';
-export * from './sources/pitr/restore-pitr';
-export * from './sources/pitr/base-backup';
-export * from './sources/pitr/backup-label';
-export * from './sources/pitr/wal-archive';
-export * from './sources/pitr/wal-gaps';
-export * from './sources/pitr/recovery-errors';
-export * from './sources/pitr/wait-for-promotion';
+export * from './report';
+export { restoreTemporary } from './sources/restore-temporary';
 export * from './sources/restore-source';
-export * from './sources/dump/restore-dump-archive';
-export { inspectDumpArchive, DumpArchiveInfo, InspectDumpArchiveOptions } from './sources/dump/inspect-dump-archive';
+export { timestampSuffix } from './restore-names';
+export type { DatabaseConnection } from './connection';
+export type { PhaseRunner, SchemaPlan } from './restore/restore-run';
+export type { RestorePhase, PhaseEvent, TableEvent, LogEvent, ProgressEvent, ProgressListener } from './progress';
+export * from './errors';
+export type { DumpArchiveErrorCode } from './sources/dump/dump-archive-errors';
+
+// The steps of the pipeline, each usable on its own.
+export { openSourceSnapshot, type SourceSnapshot } from './sources/source-snapshot';
+export { extractDdl, type ExtractDdlOptions } from './ddl/extract-ddl';
+export * from './ddl/split-ddl';
+export type { DdlSection, DdlStatementKind } from './ddl/classify-statement';
+export * from './ddl/apply-ddl';
+export { renameSchemasInSql, type SchemaRenames, type RenameResult } from './ddl/rename-schemas';
+export type { KeptNames } from './ddl/rename-edits';
+export { extensionObjects, checkTargetExtensions, type ExtensionObjects, type ExtensionPlacement } from './ddl/extension-objects';
+export type { SchemaMapping } from './copy/schema-mapping';
+export type { ClientOrConnection } from './copy/use-connection';
+export { migrateSchemas, type MigrateSchemasOptions, type CopiedTable } from './copy/migrate-schemas';
+export { copySequencePositions, type CopySequencePositionsOptions, type CopiedSequence, type SequencePosition } from './copy/sequence-positions';
+export * from './copy/refresh-materialized-views';
+export * from './validate/validate-restore';
+export type { RelationChecksum } from './validate/checksum-relation';
+export { dropStagingSchemas, type DropStagingOptions, type DropStagingResult } from './cleanup/drop-staging';
+
+// What a backup holds, before restoring from it.
+export { inspectDumpArchive, type DumpArchiveInfo, type InspectDumpArchiveOptions } from './sources/dump/inspect-dump-archive';
 export * from './sources/dump/count-archive-rows';
-export { CopiedTable } from './sources/dump/scan-dump-text';
-export { DumpArchiveFormat } from './sources/dump/dump-archive-format';
-export { DumpArchiveErrorCode } from './sources/dump/dump-archive-errors';
-export { DumpTime } from './sources/dump/dump-archive-time';
-export * from './credentials/resolve-historical-secret';
-export * from './credentials/choose-secret-version';
-export * from './credentials/secret-versions';
-export * from './credentials/secret-credentials';
-export * from './credentials/verify-credentials';
-export * from './credentials/wait-for-credentials';
-export * from './credentials/reset-master-password';
-export * from './credentials/temporary-rds-database';
-export * from './credentials/temporary-secret';
-export * from './credentials/rds-tls';
-export * from './aws-clients';
-export * from './cleanup/ledger';
-export * from './cleanup/cleanup-resources';
-export * from './cleanup/resource-deleters';
-export * from './cleanup/file-ledger-store';
-export * from './cleanup/orphans';
-export * from './sources/rds/restore-rds';
-export * from './sources/rds/detect-rds-source';
-export * from './sources/rds/validate-rds-restore';
-export * from './sources/rds/temporary-settings';
-export * from './sources/rds/create-rds-temporary';
-export * from './sources/rds/wait-for-rds';
-export * from './sources/rds/rds-tags';
-export * from './sources/rds/rds-errors';
-export * from './sources/rds/rds-login';
-export * from './sources/rds/plan-rds';
-export * from './copy/dms/dms-engine-options';
-export * from './copy/dms/migrate-with-dms';
-export * from './copy/dms/dms-deleters';
-export * from './copy/dms/dms-table-mappings';
-export * from './copy/dms/dms-task-settings';
-export * from './copy/dms/dms-source-survey';
-export * from './copy/dms/dms-source-plan';
-export * from './copy/dms/dms-waiters';
-export * from './copy/dms/dms-replication-instance';
-export * from './copy/dms/dms-endpoints';
-export * from './copy/dms/dms-task';
-export * from './copy/dms/dms-statistics';
-export * from './copy/dms/dms-errors';
-export * from './cleanup/dms-orphans';
-export * from './aws-pricing';
-export * from './sources/rds/estimate-rds-cost';
-export * from './copy/dms/plan-dms';
-export { findLocalLeftovers, FindLocalLeftoversOptions, LocalLeftovers, StagingLeftover, DirectoryLeftover } from './cleanup/local-leftovers';
-export { removeLocalLeftovers, RemoveLocalLeftoversOptions, RemovedLeftovers } from './cleanup/remove-local-leftovers';
-export { dropStagingSchemas, DropStagingOptions, DropStagingResult, stagingLeftMessage } from './cleanup/drop-staging';
-export { StagingMarker, MarkedSchema, listMarkedSchemas, STAGING_MARKER_PREFIX } from './cleanup/staging-marker';
+export type { DumpArchiveFormat } from './sources/dump/dump-archive-format';
+export type { DumpTime } from './sources/dump/dump-archive-time';
+export { inspectBaseBackup, type BaseBackupInfo, type InspectBaseBackupOptions } from './sources/pitr/base-backup';
+
+// SQL on the restored schemas: identifiers are always quoted.
+export { quoteIdent, quoteQualified, quoteLiteral } from './quote';

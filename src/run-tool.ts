@@ -48,7 +48,8 @@ export function runTool(command: string, args: string[], options: RunToolOptions
   const secrets = options.secrets ?? [];
   const spawnOptions: SpawnOptions = {
     cwd: options.cwd,
-    env: { ...process.env, ...options.env },
+    // libpqEnv's PG* variables are a resolved connection; an inherited PGSERVICE would override them in libpq.
+    env: { ...process.env, ...(options.env?.PGHOST !== undefined ? { PGSERVICE: undefined } : {}), ...options.env },
     uid: options.uid,
     gid: options.gid,
     signal: options.signal,

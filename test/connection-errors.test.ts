@@ -1,4 +1,5 @@
-import { connect, ConnectionLostError } from '../src';
+import { ConnectionLostError } from '../src';
+import { connect } from '../src/connection';
 import { connectionLost } from '../src/connection-errors';
 import { useLocalCluster } from './support/postgres';
 

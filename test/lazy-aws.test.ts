@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ARGV_PASSWORD_WARNING } from '../src/cli/argv-password-warning';
 import { createSampleDatabases } from '../src/sample';
 import { useLocalCluster } from './support/postgres';
 
@@ -47,15 +48,15 @@ function runCliChild(args: string[]): ChildRun {
 }
 
 describe('AWS SDK clients are loaded only when an AWS feature runs', () => {
-  test("require('./src') loads no @aws-sdk package", () => {
-    const run = runNode("const sdk = require('./src'); if (typeof sdk.restoreSchema !== 'function') process.exit(3);");
+  test("require('./src') and require('./src/aws') load no @aws-sdk package", () => {
+    const run = runNode("const sdk = require('./src'), aws = require('./src/aws'); if (typeof sdk.restoreSchema !== 'function' || typeof aws.rdsClientOf !== 'function') process.exit(3);");
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(run.awsPackages).toEqual([]);
   }, 120_000);
 
   test('the probe sees a package once it is used: a default RDS client loads client-rds and nothing else of the six', () => {
-    const run = runNode("const { rdsClientOf } = require('./src'); if (!rdsClientOf(undefined).send) process.exit(3);");
+    const run = runNode("const { rdsClientOf } = require('./src/aws'); if (!rdsClientOf(undefined).send) process.exit(3);");
     expect(run.status).toBe(0);
     expect(run.awsPackages).toContain('client-rds');
     for (const other of ['client-s3', 'client-secrets-manager', 'client-database-migration-service', 'client-pricing', 'client-dynamodb']) {
@@ -75,7 +76,7 @@ describe('AWS SDK clients are loaded only when an AWS feature runs', () => {
   test('a --dry-run from a live database URL loads no @aws-sdk package', async () => {
     const url = (await createSampleDatabases(cluster(), { rows: 10 })).tenant_a;
     const run = runCliChild(['restore', '--source', url, '--target', url, '--schema', 'customer_a1', '--suffix', '_lazy', '--dry-run']);
-    expect(run.stderr).toBe('');
+    expect(run.stderr).toBe(`pg-schema-restore: warning: ${ARGV_PASSWORD_WARNING}\n`); // the URL carries the cluster's password
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/^Plan \(dry run: nothing was created or changed\)\n/);
     expect(run.stdout).toContain('customer_a1 → customer_a1_lazy');

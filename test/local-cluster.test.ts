@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
-import { ConnectionError, connect, findPostgresBinaries, startLocalCluster } from '../src';
+import { ConnectionError } from '../src';
+import { connect } from '../src/connection';
+import { findPostgresBinaries, startLocalCluster } from '../src/local';
 import { withClient } from './support/postgres';
 
 describe('startLocalCluster', () => {

@@ -1,5 +1,6 @@
 import { Client } from 'pg';
-import { connect, ConnectionLostError, restoreSchema, RestoreReport } from '../src';
+import { ConnectionLostError, restoreSchema, RestoreReport } from '../src';
+import { connect } from '../src/connection';
 import { comparableDump } from './support/dump';
 import { createDatabase, execSql, TEST_APPLICATION_NAME, useLocalCluster, waitForNoBackends, withClient } from './support/postgres';
 

@@ -1,10 +1,8 @@
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  archiveCurrentWal, dumpDatabase, LocalCluster, planRestore, ProgressEvent, restoreSchema, serverWritableDir, startLocalCluster, takeBaseBackup,
-  walArchivingSettings,
-} from '../src';
+import { planRestore, ProgressEvent, restoreSchema } from '../src';
+import { archiveCurrentWal, dumpDatabase, LocalCluster, serverWritableDir, startLocalCluster, takeBaseBackup, walArchivingSettings } from '../src/local';
 import { comparableDump } from './support/dump';
 import { execSql, tableDigest, useLocalCluster, withClient } from './support/postgres';
 import { createSampleDatabases } from '../src/sample';

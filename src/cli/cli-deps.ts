@@ -1,3 +1,4 @@
+import { defaultPasswordPrompt, PasswordPrompt } from '../connection/password-prompt';
 import { startLocalCluster } from '../local/local-cluster';
 import { planRestore, RestorePlan } from '../plan-restore';
 import { RestoreReport } from '../report';
@@ -42,6 +43,8 @@ export interface CliDeps {
   readonly createDisplay: (out: CliOutput) => ProgressDisplay;
   /** Starts the demo's throwaway server. */
   readonly startCluster: typeof startLocalCluster;
+  /** Asks for a password a server wants and nobody gave, before the display starts. @default none (no terminal) */
+  readonly passwordPrompt?: PasswordPrompt;
 }
 
 /**
@@ -63,6 +66,7 @@ export function processCliDeps(overrides: Partial<CliDeps> & Pick<CliDeps, 'rest
     createDisplay: (out) => createProgressDisplay(out, { now, env }),
     startCluster: startLocalCluster,
     plan: planRestore,
+    passwordPrompt: defaultPasswordPrompt(),
     ...overrides,
   };
 }

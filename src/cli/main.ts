@@ -7,6 +7,12 @@ const deps = processCliDeps({
   restore: async (options) => (await import('../restore-schema')).restoreSchema(options),
 });
 
+// A reader that goes away early (`… --help | head`) only ends the output, as with other command-line
+// tools: no stack trace, and a restore under way still finishes or cleans up.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') throw err;
+});
+
 runCli(process.argv.slice(2), deps)
   .then((code) => {
     process.exitCode = code;

@@ -1,4 +1,4 @@
-import { InvalidInputError } from '../errors';
+import { parseConnectionString } from '../connection/connection-string';
 
 /** Options of {@link checkPostgresUrl}. */
 export interface PostgresUrlArgOptions {
@@ -8,41 +8,24 @@ export interface PostgresUrlArgOptions {
   readonly example: string;
 }
 
-function decodes(part: string): boolean {
-  try {
-    decodeURIComponent(part);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
- * Check that a connection option is a well-formed `postgres://` or `postgresql://` URL; the same
- * checks for `--source` and `--target`. A password with unencoded `/ # ? %` breaks the URL: the
- * message says to percent-encode it or, better, keep it out of the URL (~/.pgpass, PGPASSWORD).
- * Never echoes the value, which may carry a password.
+ * Check that a connection option is a well-formed `postgres://` / `postgresql://` URL or libpq
+ * keyword/value string (`host=db dbname=tenant_a`, `service=tenants`); the same checks for `--source`
+ * and `--target`. A password with unencoded `/ # ? %` breaks a URL: the message says to percent-encode
+ * it or, better, keep it out of the URL (~/.pgpass, PGPASSWORD). Never echoes the value, which may carry a password.
  *
  * @example
  * checkPostgresUrl('postgres://app@db:5432/tenant_a', { option: '--target', example: 'postgres://user@host:5432/tenant_a' }); // returned as is
+ * checkPostgresUrl('service=tenants dbname=tenant_a', { option: '--target', example: '…' }); // returned as is
  * checkPostgresUrl('postgres://app:pa/ss@db/tenant_a', { option: '--source', example: '…' }); // InvalidInputError
  */
 export function checkPostgresUrl(value: string, options: PostgresUrlArgOptions): string {
   const { option, example } = options;
-  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(value)?.[1].toLowerCase();
-  if (scheme !== 'postgres' && scheme !== 'postgresql') {
-    const got = scheme ? ` (got a ${scheme}:// URL)` : '';
-    throw new InvalidInputError(`${option} must be a postgres:// or postgresql:// URL${got}, e.g. ${option} ${example}`);
-  }
-  let url: URL | undefined;
   try {
-    url = new URL(value);
-  } catch {
-    // explained below, without the value
-  }
-  if (!url || ![url.username, url.password, url.pathname].every(decodes)) {
-    throw new InvalidInputError(`${option} is not a valid postgres:// URL: characters such as / # ? % @ : in its user name or password must be ` +
-      `percent-encoded (/ as %2F, # as %23, % as %25, @ as %40), or better leave the password out of the URL and put it in ~/.pgpass or PGPASSWORD; e.g. ${option} ${example}`);
+    parseConnectionString(value, option);
+  } catch (err) {
+    (err as Error).message = `${(err as Error).message}; e.g. ${option} ${example}`;
+    throw err;
   }
   return value;
 }

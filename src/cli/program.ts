@@ -8,7 +8,8 @@ import { EXIT_CODES, reportFailure } from './cli-errors';
 import { runDemoCommand } from './demo-command';
 import { InvalidInputError } from '../errors';
 import { parseRestoreArgs, RawRestoreArgs } from './restore-args';
-import { runRestoreCommand } from './restore-command';
+import { CONNECTION_OPTIONS, runRestoreCommand } from './restore-command';
+import { addRestoreOptions } from './restore-command-options';
 import { verbosityFrom, VerbosityFlags, withVerbosity } from './verbosity';
 
 const NAME = 'pg-schema-restore';
@@ -36,44 +37,12 @@ function buildProgram(deps: CliDeps, setExitCode: (code: number) => void): Comma
       writeErr: () => undefined, // every failure is reported as one line by runCli
     });
 
-  program.command('restore')
-    .description('restore schemas from --source into --target under new names (customer_a1 → customer_a1_<suffix>)')
-    .option('--source <source>', 'the past: a postgres:// URL, a pg_dump archive (path, s3://bucket/key, or s3://bucket/prefix/ for the newest), ' +
-      'pitr:<base-backup-dir>?wal=<wal-archive-dir>, or rds:<instance-or-cluster-id>')
-    .option('--at <time>', 'with a pitr: or rds: source, the moment to recover to (ISO 8601 with zone, e.g. 2024-01-28T14:30:00Z)')
-    .option('--snapshot <id>', 'with an rds: source, restore this DB (cluster) snapshot instead of a time')
-    .option('--latest', 'with an rds: source, restore the latest restorable time')
-    .option('--secret <arn-or-name>', 'with an rds: source, the Secrets Manager secret with the login (the version current at the restore point is used)')
-    .option('--subnet-group <name>', 'with an rds: source, DB subnet group of the temporary database (default: the source\'s)')
-    .option('--security-group <id>', 'with an rds: source, VPC security group of the temporary database (default: the source\'s); repeat for several',
-      (v: string, all: string[] = []) => [...all, v])
-    .option('--instance-class <class>', 'with an rds: source, class of the temporary instance (default: the source\'s)')
-    .option('--reset-master-password', 'with an rds: source, when no version of --secret logs in, set a new master password on the temporary database (never the source)')
-    .option('--ledger <file>', 'with an rds: source, where created AWS resources are written down (default: $PGSR_LEDGER or ~/.pg-schema-restore/ledger.json)')
-    .option('--source-database <name>', 'database to read in a recovered cluster (default: the --target database name)')
-    .option('--s3-endpoint <url>', 'S3-compatible endpoint for s3:// archives (default: AWS_ENDPOINT_URL_S3, else AWS)')
-    .option('--target <postgres-url>', 'live database to restore into; nothing existing is changed')
-    .option('--schema <name>', 'schema to restore (exact, case-sensitive); repeat for several', (v: string, all: string[] = []) => [...all, v])
-    .option('--suffix <text>', 'appended to each schema name (default: _YYYYMMDDHHMMSS of the source snapshot, UTC)')
-    .option('--jobs <n>', 'tables copied in parallel (default: 4)')
-    .option('--lock-timeout <duration>', 'longest wait for a lock on a live object outside the schema (e.g. a foreign key to a shared table), retried a few times, then the sessions in the way are named (default: 2s; a shorter lock_timeout of the database wins)')
-    .option('--detach-outside', 'restore tables that inherit from or are partitions of tables outside the schema as standalone tables, and leave out statements on outside objects (default: refuse)')
-    .option('--json', 'print the report as one JSON object on stdout, and nothing else')
-    .option('--no-owner', 'leave object owners out; objects belong to the restoring user')
-    .option('--no-privileges', 'leave GRANT/REVOKE out')
-    .option('--no-validate', 'skip comparing row counts and checksums with the source')
-    .option('--no-large-objects', 'leave out the large objects that oid/lo columns refer to (the rows keep OIDs that point nowhere; a warning names the columns)')
-    .option('--engine <copy|dms>', 'how data moves: copy (streaming COPY, default) or dms (AWS DMS full load; needs the --dms-* options)')
-    .option('--dms-subnet-group <id>', 'with --engine dms, replication subnet group to create the replication instance in')
-    .option('--dms-instance <arn>', 'with --engine dms, use this replication instance instead of creating one')
-    .option('--dms-instance-class <class>', 'with --engine dms, class of the created replication instance (default: dms.t3.medium)')
-    .option('--dms-security-group <id>', 'with --engine dms, VPC security group of the replication instance; repeat for several', (v: string, all: string[] = []) => [...all, v])
-    .option('--dms-role <arn>', 'with --engine dms, IAM role DMS reads the endpoint secrets with')
-    .option('--dms-target-secret <arn>', 'with --engine dms, secret with the target\'s host, port, username and password')
-    .option('--dms-source-secret <arn>', 'with --engine dms, secret of the source (default: the temporary secret of an rds: source)')
-    .option('--dry-run', 'print the plan (source, restore point, restored names, tables, steps) and create nothing')
-    .action(async (raw: RawRestoreArgs) => {
-      setExitCode(await runRestoreCommand(parseRestoreArgs(raw), atVerbosity()));
+  addRestoreOptions(program.command('restore')
+    .description('restore schemas from --source into --target under new names (customer_a1 → customer_a1_<suffix>)'))
+    .action(async (raw: RawRestoreArgs, command: Command) => {
+      // --source/--target may come from PGSR_SOURCE/PGSR_TARGET instead: only a command line is visible in ps.
+      const inArgv = CONNECTION_OPTIONS.filter((o) => command.getOptionValueSource(o) === 'cli');
+      setExitCode(await runRestoreCommand(parseRestoreArgs(raw), atVerbosity(), { connectionsInArgv: inArgv }));
     });
 
   program.command('cleanup')

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { warnPasswordInArgv } from './argv-password-warning';
+import { askPasswordsFirst } from './ask-passwords-first';
 import { defaultLedgerPath } from './cleanup-args';
 import { CliDeps } from './cli-deps';
 import { EXIT_CODES, exitCodeFor, reportFailure } from './cli-errors';
@@ -10,6 +12,15 @@ import { fileLedgerStore } from '../cleanup/file-ledger-store';
 import { Ledger } from '../cleanup/ledger';
 import { RestoreSchemaOptions } from '../restore-options';
 
+/** The options that name a database, and may carry its password. */
+export const CONNECTION_OPTIONS = ['source', 'target'] as const;
+
+/** Where the connection options came from. */
+export interface RestoreCommandOrigin {
+  /** The connection options given on the command line (the others came from PGSR_SOURCE/PGSR_TARGET). @default both */
+  readonly connectionsInArgv?: ReadonlyArray<typeof CONNECTION_OPTIONS[number]>;
+}
+
 /**
  * Run `pg-schema-restore restore`: call the restore with a progress display on stderr (none with
  * `--json`), print the report on stdout as one JSON object or a human summary, and turn failures
@@ -20,9 +31,16 @@ import { RestoreSchemaOptions } from '../restore-options';
  * @example
  * const code = await runRestoreCommand(parseRestoreArgs(rawOptions), processCliDeps({ restore: restoreSchema }));
  */
-export async function runRestoreCommand(options: RestoreCommandOptions, deps: CliDeps): Promise<number> {
+export async function runRestoreCommand(options: RestoreCommandOptions, deps: CliDeps, from: RestoreCommandOrigin = {}): Promise<number> {
   const source = options.restore.source;
   const secrets = [typeof source === 'string' ? source : '', options.restore.target];
+  const connections = { source, target: options.restore.target };
+  warnPasswordInArgv((from.connectionsInArgv ?? CONNECTION_OPTIONS).map((o) => connections[o]), deps);
+  try {
+    await askPasswordsFirst([['source', source], ['target', options.restore.target]], deps.passwordPrompt);
+  } catch (err) {
+    return reportFailure(err, deps, secrets, { json: options.json });
+  }
   if (options.dryRun) return printPlan(options, deps, secrets);
   const display = options.json ? undefined : deps.createDisplay(deps.stderr);
   const restore = { ...options.restore, ...cloudLedger(options, deps) };

@@ -1,6 +1,7 @@
-import { InvalidInputError } from '../errors';
 import { checkPostgresUrl } from './postgres-url-arg';
 import { checkNoRdsOptions, rdsSourceArg, SourceArgExtras } from './rds-source-arg';
+import { isConninfo } from '../connection/conninfo';
+import { InvalidInputError } from '../errors';
 import { RestoreSource } from '../sources/restore-source';
 
 const SOURCE_FORMS = 'a postgres:// URL (a database holding the past), a pg_dump archive (path or s3://bucket/key), ' +
@@ -53,8 +54,8 @@ function pitrSource(value: string, at: Date | undefined): RestoreSource {
 }
 
 /**
- * Turn `--source` (and `--at`, and the rds options) into a restore source: a `postgres://` URL stays
- * a connection string; `s3://…` and file paths are pg_dump archives; `pitr:<dir>?wal=<dir>` is a base
+ * Turn `--source` (and `--at`, and the rds options) into a restore source: a `postgres://` URL or a
+ * keyword/value string (`host=db dbname=past`, `service=…`) stays a connection string; `s3://…` and file paths are pg_dump archives; `pitr:<dir>?wal=<dir>` is a base
  * backup recovered to `--at`; `rds:<id>` is an RDS instance or Aurora cluster restored temporarily. Never echoes the value of a URL, which may carry a password.
  *
  * @example
@@ -71,7 +72,7 @@ export function parseSourceArg(value: string | undefined, extras: SourceArgExtra
     return pitrSource(value, at);
   }
   const onlyForPitr = (what: string) => new InvalidInputError(`--at applies to pitr: and rds: sources only; ${what}, so leave --at out (or recover a base backup with --source "pitr:<dir>?wal=<dir>")`);
-  if (protocol === 'postgres' || protocol === 'postgresql') {
+  if (protocol === 'postgres' || protocol === 'postgresql' || (!protocol && isConninfo(value))) {
     if (at) throw onlyForPitr('a database is read as it is when the restore starts');
     checkNoRdsOptions(extras, 'a postgres:// URL');
     return checkPostgresUrl(value, { option: '--source', example: 'postgres://user@host:5432/tenant_a_past' });

@@ -11,8 +11,12 @@ import { s3Sdk, secretsManagerSdk } from '../aws-sdk';
 import { rdsCaCertificates } from '../credentials/rds-tls';
 import { parseRdsSecret } from '../credentials/secret-credentials';
 
-/** Runs the CLI with these arguments and returns its exit status and standard output. */
-export type RunCli = (args: string[]) => Promise<{ status: number; stdout: string }>;
+/**
+ * Runs the CLI with these arguments and extra environment variables, and returns its exit status and
+ * standard output. The connection strings (with their passwords) travel in the environment, never
+ * in the arguments.
+ */
+export type RunCli = (args: string[], env: Record<string, string>) => Promise<{ status: number; stdout: string }>;
 
 /** Side effects of {@link runRestoreTask}. */
 export interface RestoreTaskDeps {
@@ -50,8 +54,8 @@ function dmsArgs(env: HandlerEnv, sourceSecretArn: string): string[] {
   ];
 }
 
-const bundledCli: RunCli = (args) => new Promise((resolve, reject) => {
-  const child = spawn(process.execPath, [join(__dirname, 'pg-schema-restore.js'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+const bundledCli: RunCli = (args, env) => new Promise((resolve, reject) => {
+  const child = spawn(process.execPath, [join(__dirname, 'pg-schema-restore.js'), ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
   let stdout = '';
   child.stdout.on('data', (chunk: Buffer) => {
     stdout += chunk.toString();
@@ -83,12 +87,13 @@ export async function runRestoreTask(deps: RestoreTaskDeps = {}): Promise<number
   const source = await databaseUrl(secretsManager, sourceSecretArn, database, caFile);
   const target = await databaseUrl(secretsManager, requiredEnv(env, 'PGSR_TARGET_SECRET_ARN'), database, caFile,
     { host: env.PGSR_TARGET_HOST, port: env.PGSR_TARGET_PORT });
+  // The URLs carry the passwords: PGSR_SOURCE/PGSR_TARGET, not --source/--target, so no command line shows them.
   const args = [
-    'restore', '--source', source, '--target', target, ...schemas.flatMap((s) => ['--schema', s]), '--json',
+    'restore', ...schemas.flatMap((s) => ['--schema', s]), '--json',
     ...(request.suffix ? ['--suffix', request.suffix] : []),
     ...(request.engine === 'dms' ? dmsArgs(env, sourceSecretArn) : []),
   ];
-  const { status, stdout } = await (deps.runCli ?? bundledCli)(args);
+  const { status, stdout } = await (deps.runCli ?? bundledCli)(args, { PGSR_SOURCE: source, PGSR_TARGET: target });
   if (env.PGSR_ARTIFACT_BUCKET && stdout.trim() !== '') {
     const s3 = deps.s3 ?? new s3Sdk.S3Client({});
     await s3.send(new s3Sdk.PutObjectCommand({

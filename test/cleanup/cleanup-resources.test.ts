@@ -5,7 +5,8 @@ import {
 import { DeleteDBInstanceCommand, DescribeDBInstancesCommand, InvalidDBInstanceStateFault, RDSServiceException } from '@aws-sdk/client-rds';
 import { DeleteSecretCommand, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { CleanupError, cleanupResources, deletionOrder, Ledger, LedgerEntry, memoryLedgerStore } from '../../src';
+import { CleanupError } from '../../src';
+import { cleanupResources, deletionOrder, Ledger, LedgerEntry, memoryLedgerStore } from '../../src/aws';
 import { FAST_WAIT, fakeRds } from '../support/rds';
 
 const entry = (kind: LedgerEntry['kind'], id: string, restoreId = 'r1', createdAt = '2024-01-28T14:00:00.000Z'): LedgerEntry => ({ kind, id, restoreId, createdAt });

@@ -2,10 +2,9 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  archiveCurrentWal, createSampleDatabases, dumpDatabase, LocalCluster, serverWritableDir, startLocalCluster, takeBaseBackup, walArchivingSettings,
-} from '../../src';
 import { runCli } from '../../src/cli/program';
+import { archiveCurrentWal, dumpDatabase, LocalCluster, serverWritableDir, startLocalCluster, takeBaseBackup, walArchivingSettings } from '../../src/local';
+import { createSampleDatabases } from '../../src/testing';
 import { fakeCli } from '../support/cli';
 import { execSql, processesUnder, stagingLikeSchemas, useLocalCluster, withClient } from '../support/postgres';
 

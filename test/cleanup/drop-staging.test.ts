@@ -1,6 +1,8 @@
 import { Client } from 'pg';
-import { connect, restoreSchema, runTool, SchemaRestoreError } from '../../src';
+import { restoreSchema, SchemaRestoreError } from '../../src';
 import { dropStagingSchemas, stagingLeftMessage } from '../../src/cleanup/drop-staging';
+import { connect } from '../../src/connection';
+import { runTool } from '../../src/run-tool';
 import { execSql, stagingLikeSchemas, useLocalCluster, withClient } from '../support/postgres';
 
 const schemaExists = (url: string, name: string) => withClient(url, async (c) =>

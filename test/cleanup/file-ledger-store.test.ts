@@ -1,7 +1,8 @@
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileLedgerStore, InvalidInputError, Ledger } from '../../src';
+import { InvalidInputError } from '../../src';
+import { fileLedgerStore, Ledger } from '../../src/aws';
 
 describe('fileLedgerStore', () => {
   let dir: string;

@@ -4,7 +4,7 @@ import {
 } from '@aws-sdk/client-database-migration-service';
 import { DeleteSecretCommand, ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { findOrphans, sweepOrphans } from '../../src';
+import { findOrphans, sweepOrphans } from '../../src/aws';
 import { FAST_WAIT, fakeRds } from '../support/rds';
 
 const NOW = new Date('2024-01-28T15:00:00Z');

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -6,11 +6,11 @@ const root = join(__dirname, '..', '..');
 const main = join(root, 'src', 'cli', 'main.ts');
 
 /** Run the CLI's entry point as a separate process, the way the bin runs it (through ts-node, uncompiled). */
-function runBin(args: string[]): { status: number | null; stdout: string; stderr: string } {
+function runBin(args: string[], env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, ['-r', 'ts-node/register', main, ...args], {
     cwd: root,
     encoding: 'utf8',
-    env: { ...process.env, TS_NODE_PROJECT: join(root, 'test', 'tsconfig.json'), TS_NODE_TRANSPILE_ONLY: '1', DEBUG: '' },
+    env: { ...process.env, TS_NODE_PROJECT: join(root, 'test', 'tsconfig.json'), TS_NODE_TRANSPILE_ONLY: '1', DEBUG: '', ...env },
     timeout: 60_000,
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
@@ -29,6 +29,34 @@ describe('pg-schema-restore bin', () => {
     expect(status).toBe(0);
     expect(stdout).toMatch(/^Usage: pg-schema-restore /);
     expect(stdout).toMatch(/restore \[options\]/);
+  });
+
+  test('a reader that stops early (| head) ends the output quietly: exit 0, no stack trace', async () => {
+    const child = spawn(process.execPath, ['-r', 'ts-node/register', main, 'restore', '--help'], {
+      cwd: root,
+      env: { ...process.env, TS_NODE_PROJECT: join(root, 'test', 'tsconfig.json'), TS_NODE_TRANSPILE_ONLY: '1', DEBUG: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.destroy(); // the pipe's reading end closes before the help is written
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    const status = await new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    expect(stderr).toBe('');
+    expect(status).toBe(0);
+  });
+
+  test('PGSR_SOURCE and PGSR_TARGET stand for --source and --target; a password there is not in argv, so no warning', () => {
+    const env = { PGSR_SOURCE: 'postgres://u:Secr3t@h/past', PGSR_TARGET: 'postgres://u:Secr3t@h/live' };
+    const { status, stdout, stderr } = runBin(['restore'], env);
+    expect(status).toBe(2);
+    expect(stdout).toBe('');
+    // Past the checks for --source and --target, to the first thing still missing.
+    expect(stderr).toMatch(/^pg-schema-restore: at least one --schema <name> is required[^\n]*\n$/);
+    const inArgv = runBin(['restore', '--source', env.PGSR_SOURCE, '--target', env.PGSR_TARGET, '--schema', 'a', '--dry-run'], { PGCONNECT_TIMEOUT: '1' });
+    expect(inArgv.stderr).toContain('a password on the command line is visible');
+    const fromEnv = runBin(['restore', '--schema', 'a', '--dry-run'], { ...env, PGCONNECT_TIMEOUT: '1' });
+    expect(fromEnv.stderr).not.toContain('a password on the command line is visible');
+    expect(fromEnv.stderr).not.toContain('Secr3t');
   });
 
   test('a missing --schema exits 2 with one line on stderr and no password', () => {

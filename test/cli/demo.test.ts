@@ -1,8 +1,9 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { AbortedError, LocalCluster, startLocalCluster, timestampSuffix } from '../../src';
+import { AbortedError, timestampSuffix } from '../../src';
 import { runDemo } from '../../src/cli/demo';
 import { runCli } from '../../src/cli/program';
+import { LocalCluster, startLocalCluster } from '../../src/local';
 import { restoreSchema } from '../../src/restore-schema';
 import { sampleRowCounts } from '../../src/sample';
 import { fakeCli } from '../support/cli';

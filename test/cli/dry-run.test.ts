@@ -1,3 +1,4 @@
+import { ARGV_PASSWORD_WARNING } from '../../src/cli/argv-password-warning';
 import { runCli } from '../../src/cli/program';
 import { createSampleDatabases } from '../../src/sample';
 import { fakeCli } from '../support/cli';
@@ -52,12 +53,13 @@ describe('restore --dry-run', () => {
       throw new Error('not reached');
     });
     expect(await runCli(['restore', '--source', url, '--target', url, '--schema', 'customer_zz', '--dry-run'], cli.deps)).toBe(2);
-    expect(cli.stderr.lines()).toEqual(['pg-schema-restore: schema "customer_zz" does not exist in the source; check the name (it is case-sensitive) or the source']);
+    // The cluster's URL carries its password: the CLI warns about that first.
+    expect(cli.stderr.lines()).toEqual([`pg-schema-restore: warning: ${ARGV_PASSWORD_WARNING}`, 'pg-schema-restore: schema "customer_zz" does not exist in the source; check the name (it is case-sensitive) or the source']);
     await execSql(url, 'CREATE SCHEMA customer_a1_taken');
     const taken = fakeCli(async () => {
       throw new Error('not reached');
     });
     expect(await runCli(['restore', '--source', url, '--target', url, '--schema', 'customer_a1', '--suffix', '_taken', '--dry-run'], taken.deps)).toBe(2);
-    expect(taken.stderr.lines()).toEqual(['pg-schema-restore: schema "customer_a1_taken" already exists in the target; choose another --suffix or drop it first']);
+    expect(taken.stderr.lines()).toEqual([`pg-schema-restore: warning: ${ARGV_PASSWORD_WARNING}`, 'pg-schema-restore: schema "customer_a1_taken" already exists in the target; choose another --suffix or drop it first']);
   });
 });

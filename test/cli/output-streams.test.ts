@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConnectionError } from '../../src';
+import { ARGV_PASSWORD_WARNING } from '../../src/cli/argv-password-warning';
 import { runCli } from '../../src/cli/program';
 import { formatRestoreSummary } from '../../src/cli/restore-summary';
 import { fakeCli, sampleReport, scriptedRestore } from '../support/cli';
@@ -10,6 +11,8 @@ const PASSWORD = 'Tr0ub4dor&3';
 const SOURCE = `postgres://admin:${encodeURIComponent(PASSWORD)}@db.internal:5432/tenant_a_past`;
 const TARGET = 'postgres://admin@db.internal:5432/tenant_a';
 const argv = ['restore', '--source', SOURCE, '--target', TARGET, '--schema', 'customer_a1'];
+/** SOURCE carries a password: every run of `argv` that is not quiet warns about it first. */
+const WARNING = `pg-schema-restore: warning: ${ARGV_PASSWORD_WARNING}`;
 const failWith = (err: Error) => async (): Promise<never> => {
   throw err;
 };
@@ -19,8 +22,10 @@ describe('stdout holds results, stderr progress (like pg_dump)', () => {
     const cli = fakeCli(scriptedRestore());
     expect(await runCli(argv, cli.deps)).toBe(0);
     expect(cli.stdout.text).toBe(formatRestoreSummary(sampleReport()));
-    expect(cli.stderr.lines()).toHaveLength(6);
-    expect(cli.stderr.lines().every((l) => /^2024-01-28T14:30:00\.000Z /.test(l))).toBe(true);
+    const [warning, ...progress] = cli.stderr.lines();
+    expect(warning).toBe(WARNING);
+    expect(progress).toHaveLength(6);
+    expect(progress.every((l) => /^2024-01-28T14:30:00\.000Z /.test(l))).toBe(true);
   });
 
   test.each([
@@ -43,11 +48,11 @@ describe('stdout holds results, stderr progress (like pg_dump)', () => {
     const err = new Error('socket hang up', { cause: new Error(`FATAL for ${SOURCE}`) });
     const plain = fakeCli(failWith(err));
     expect(await runCli(argv, plain.deps)).toBe(1);
-    expect(plain.stderr.text).toBe('pg-schema-restore: socket hang up (run with -v for details)\n');
+    expect(plain.stderr.text).toBe(`${WARNING}\npg-schema-restore: socket hang up (run with -v for details)\n`);
 
     const verbose = fakeCli(failWith(err));
     expect(await runCli([...argv, '-v'], verbose.deps)).toBe(1);
-    expect(verbose.stderr.text).toMatch(/^pg-schema-restore: socket hang up\nError: socket hang up\n\s+at /);
+    expect(verbose.stderr.text).toMatch(/^pg-schema-restore: warning: .*\npg-schema-restore: socket hang up\nError: socket hang up\n\s+at /);
     expect(verbose.stderr.text).toMatch(/caused by: Error: FATAL for postgres:\/\/admin:\*\*\*@db\.internal/);
     expect(verbose.stderr.text).not.toContain('Tr0ub4dor');
   });
@@ -88,7 +93,7 @@ describe('--json failures: one {"error":…} line on stdout', () => {
     expect(await runCli([...argv, '--json'], cli.deps)).toBe(1);
     const message = 'cannot connect to postgres://admin:***@db.internal:5432/tenant_a_past: password "***" rejected';
     expect(errorLine(cli.stdout.text)).toEqual({ error: { code: 'CONNECTION_FAILED', message } });
-    expect(cli.stderr.lines()).toEqual([`pg-schema-restore: ${message}`]);
+    expect(cli.stderr.lines()).toEqual([WARNING, `pg-schema-restore: ${message}`]);
   });
 
   test('an error that is not the library\'s is INTERNAL', async () => {

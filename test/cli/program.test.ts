@@ -67,6 +67,27 @@ describe('runCli', () => {
     expect(sub.stderr.text).toBe('');
   });
 
+  test('restore --help shows the options in groups, each option under its group, then examples', async () => {
+    const { code, stdout } = await run(['restore', '--help']);
+    expect(code).toBe(0);
+    const text = stdout.text;
+    const groups = ['Source (the past):', 'Target and names:', 'RDS and Aurora sources (--source rds:…):', 'What is restored and how:', 'AWS DMS engine (--engine dms):', 'Output:', 'Examples:'];
+    const at = groups.map((g) => text.indexOf(`\n${g}\n`));
+    expect(at.every((i) => i > 0)).toBe(true);
+    expect([...at].sort((a, b) => a - b)).toEqual(at);
+    const groupOf = (option: string): string => groups[at.filter((i) => i < text.indexOf(`  ${option}`)).length - 1];
+    expect(groupOf('--at <time>')).toBe('Source (the past):');
+    expect(groupOf('--schema <name>')).toBe('Target and names:');
+    expect(groupOf('--secret <arn-or-name>')).toBe('RDS and Aurora sources (--source rds:…):');
+    expect(groupOf('--lock-timeout <duration>')).toBe('What is restored and how:');
+    expect(groupOf('--dms-role <arn>')).toBe('AWS DMS engine (--engine dms):');
+    expect(groupOf('--json')).toBe('Output:');
+    // The examples are commands this CLI accepts, and none carries a password.
+    const examples = text.slice(at[at.length - 1]).split('\n').filter((l) => l.startsWith('  pg-schema-restore restore'));
+    expect(examples.length).toBeGreaterThanOrEqual(3);
+    expect(text.slice(at[at.length - 1])).not.toMatch(/:\/\/[^/@\s]*:[^/@\s]*@/);
+  });
+
   test('--version prints the package version', async () => {
     const { code, stdout } = await run(['--version']);
     expect(code).toBe(0);

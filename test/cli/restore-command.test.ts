@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import {
   AbortedError, ConnectionError, MissingRolesError, SchemaExistsError, SchemaNotFoundError, ValidationError,
 } from '../../src';
+import { ARGV_PASSWORD_WARNING } from '../../src/cli/argv-password-warning';
 import { runCli } from '../../src/cli/program';
 import { fakeCli, restoreUntilAborted, sampleReport, scriptedRestore } from '../support/cli';
 
@@ -11,6 +12,8 @@ const SOURCE = 'postgres://admin:Tr0ub4dor%263@db.internal:5432/tenant_a_past';
 const TARGET = 'postgres://admin:Tr0ub4dor%263@db.internal:5432/tenant_a';
 const PASSWORD = 'Tr0ub4dor&3';
 const argv = ['restore', '--source', SOURCE, '--target', TARGET, '--schema', 'customer_a1'];
+/** Printed first by every run of `argv`: its URLs carry a password. */
+const WARNING = `pg-schema-restore: warning: ${ARGV_PASSWORD_WARNING}`;
 const ANSI = /\x1b\[/; // eslint-disable-line no-control-regex
 
 describe('restore command output', () => {
@@ -24,7 +27,7 @@ describe('restore command output', () => {
     expect(Object.keys(parsed)).toEqual(['restoreId', 'restorePoint', 'schemas', 'warnings', 'durationMs']);
     expect(Object.keys(parsed.schemas[0])).toEqual(expect.arrayContaining(['source', 'restored', 'tables', 'sequences']));
     expect(Object.keys(parsed.schemas[0].tables[0])).toEqual(expect.arrayContaining(['name', 'rows', 'checksumMatch']));
-    expect(cli.stderr.text).toBe('');
+    expect(cli.stderr.lines()).toEqual([WARNING]);
     expect(cli.calls[0].onProgress).toBeUndefined();
   });
 
@@ -33,6 +36,7 @@ describe('restore command output', () => {
     expect(await runCli(argv, cli.deps)).toBe(0);
     expect(cli.stdout.text + cli.stderr.text).not.toMatch(ANSI);
     expect(cli.stderr.lines()).toEqual([
+      WARNING,
       '2024-01-28T14:30:00.000Z connect started: connecting to the source and the target',
       '2024-01-28T14:30:00.000Z connect done: connected',
       '2024-01-28T14:30:00.000Z copy started: copying 2 tables with 4 workers',
@@ -92,7 +96,7 @@ describe('restore command failures', () => {
       throw error;
     });
     expect(await runCli(argv, cli.deps)).toBe(code);
-    expect(cli.stderr.lines()).toEqual([`pg-schema-restore: ${error.message.split(SOURCE).join(SOURCE.replace(encodeURIComponent(PASSWORD), '***'))}`]);
+    expect(cli.stderr.lines()).toEqual([WARNING, `pg-schema-restore: ${error.message.split(SOURCE).join(SOURCE.replace(encodeURIComponent(PASSWORD), '***'))}`]);
   });
 
   test('the passwords of --source and --target never reach stderr, plain or URL-encoded', async () => {
@@ -100,8 +104,8 @@ describe('restore command failures', () => {
       throw new Error(`server said: bad password "${PASSWORD}" for ${TARGET}\n    at somewhere (file.js:1:1)`);
     });
     expect(await runCli(argv, cli.deps)).toBe(1);
-    expect(cli.stderr.lines()).toHaveLength(1);
-    expect(cli.stderr.text).toMatch(/^pg-schema-restore: server said: bad password "\*\*\*" for postgres:\/\/admin:\*\*\*@db\.internal/);
+    expect(cli.stderr.lines()).toHaveLength(2);
+    expect(cli.stderr.lines()[1]).toMatch(/^pg-schema-restore: server said: bad password "\*\*\*" for postgres:\/\/admin:\*\*\*@db\.internal/);
     expect(cli.stderr.text).toMatch(/\(run with -v for details\)\n$/);
     expect(cli.stderr.text).not.toContain('Tr0ub4dor');
     expect(cli.stdout.text).not.toContain('Tr0ub4dor');
@@ -116,7 +120,7 @@ describe('restore command failures', () => {
     expect(quiet.stderr.text).not.toMatch(/\n\s+at /);
     const debug = fakeCli(failing, { env: { DEBUG: 'express,pg-schema-restore' } });
     await runCli(argv, debug.deps);
-    expect(debug.stderr.text).toMatch(/^pg-schema-restore: cannot connect\nConnectionError: cannot connect\n\s+at /);
+    expect(debug.stderr.text).toMatch(/^pg-schema-restore: warning: .*\npg-schema-restore: cannot connect\nConnectionError: cannot connect\n\s+at /);
     expect(debug.stderr.text).toMatch(/caused by: Error: FATAL for postgres:\/\/admin:\*\*\*@/);
     expect(debug.stderr.text).not.toContain('Tr0ub4dor');
   });
@@ -127,7 +131,7 @@ describe('restore command failures', () => {
     });
     expect(await runCli([...argv, '--json'], cli.deps)).toBe(1);
     expect(cli.stdout.text).toBe(`${JSON.stringify({ error: { code: 'VALIDATION_FAILED', message: 'checksums differ' } })}\n`);
-    expect(cli.stderr.lines()).toEqual(['pg-schema-restore: checksums differ']);
+    expect(cli.stderr.lines()).toEqual([WARNING, 'pg-schema-restore: checksums differ']);
   });
 });
 
@@ -140,6 +144,7 @@ describe('restore command interrupts', () => {
     expect(cli.calls[0].signal?.aborted).toBe(true);
     expect(cli.calls[0].signal?.reason).toBeInstanceOf(AbortedError);
     expect(cli.stderr.lines()).toEqual([
+      WARNING,
       expect.stringMatching(/copy started: copying$/),
       expect.stringMatching(/cleanup done: removed what this restore created$/),
       'pg-schema-restore: restore aborted; everything it created has been removed',

@@ -1,5 +1,8 @@
 import { Client } from 'pg';
-import { AbortedError, connect, copyTable, CopyError, CopyTableResult, listTables, ProgressEvent, quoteIdent, SourceTable, TableEvent } from '../../src';
+import { AbortedError, CopyError, ProgressEvent, quoteIdent, TableEvent } from '../../src';
+import { connect } from '../../src/connection';
+import { copyTable, CopyTableResult } from '../../src/copy/copy-table';
+import { listTables, SourceTable } from '../../src/copy/list-tables';
 import { createDatabase, createSchemaWithDdl, execSql, tableDigest, useLocalCluster, waitForNoBackends, withClient } from '../support/postgres';
 
 const cluster = useLocalCluster();

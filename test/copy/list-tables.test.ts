@@ -1,4 +1,5 @@
-import { listMaterializedViews, listSchemaObjects, listSequences, listTables, SchemaNotFoundError } from '../../src';
+import { SchemaNotFoundError } from '../../src';
+import { listMaterializedViews, listSchemaObjects, listSequences, listTables } from '../../src/copy/list-tables';
 import { createDatabase, createSchemaWithDdl, execSql, useLocalCluster, withClient } from '../support/postgres';
 
 const cluster = useLocalCluster();

@@ -1,4 +1,5 @@
-import { CopyError, listMaterializedViews, ProgressEvent, refreshMaterializedViews, SchemaMapping } from '../../src';
+import { CopyError, ProgressEvent, refreshMaterializedViews, SchemaMapping } from '../../src';
+import { listMaterializedViews } from '../../src/copy/list-tables';
 import { createDatabase, createSchemaWithDdl, execSql, tableDigest, useLocalCluster, withClient } from '../support/postgres';
 
 const cluster = useLocalCluster();

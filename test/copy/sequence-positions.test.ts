@@ -1,4 +1,5 @@
-import { copySequencePositions, CopyError, openSourceSnapshot, quoteQualified, readSequencePosition, SchemaMapping } from '../../src';
+import { copySequencePositions, CopyError, openSourceSnapshot, quoteQualified, SchemaMapping } from '../../src';
+import { readSequencePosition } from '../../src/copy/sequence-positions';
 import { createDatabase, createSchemaWithDdl, execSql, useLocalCluster, waitForNoBackends, withClient } from '../support/postgres';
 
 const cluster = useLocalCluster();

@@ -1,4 +1,5 @@
-import { chooseSecretVersions, SchemaRestoreError, SecretVersion } from '../../src';
+import { SchemaRestoreError } from '../../src';
+import { chooseSecretVersions, SecretVersion } from '../../src/aws';
 
 const T = new Date('2024-01-28T14:30:00Z');
 const v = (versionId: string, created: string, stages: string[] = []): SecretVersion => ({ versionId, createdDate: new Date(created), stages });

@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
-import { checkCredentials, ConnectionError, rdsCaCertificates, rdsConnectionConfig, rdsTlsOptions } from '../../src';
+import { ConnectionError } from '../../src';
+import { checkCredentials, rdsCaCertificates, rdsConnectionConfig, rdsTlsOptions } from '../../src/aws';
 import { useLocalCluster } from '../support/postgres';
 
 const commonName = (pem: string): string => /CN=([^\n,]+)/.exec(new X509Certificate(pem).subject)?.[1] ?? '';

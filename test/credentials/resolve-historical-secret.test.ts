@@ -1,10 +1,9 @@
 import { DescribeDBClustersCommand, DescribeDBInstancesCommand, ModifyDBClusterCommand, ModifyDBInstanceCommand, RDSClient } from '@aws-sdk/client-rds';
 import { CreateSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import {
-  checkCredentials, freePort, Ledger, memoryLedgerStore, rdsConnectionConfig,
-  resolveHistoricalSecret, ResolveHistoricalSecretOptions, SchemaRestoreError,
-} from '../../src';
+import { SchemaRestoreError } from '../../src';
+import { checkCredentials, Ledger, memoryLedgerStore, rdsConnectionConfig, resolveHistoricalSecret, ResolveHistoricalSecretOptions } from '../../src/aws';
+import { freePort } from '../../src/local';
 import { execSql, useLocalCluster } from '../support/postgres';
 import { errorTexts, mockSecretVersions } from '../support/secrets-manager';
 

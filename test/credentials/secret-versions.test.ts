@@ -1,5 +1,6 @@
 import { GetSecretValueCommand, ListSecretVersionIdsCommand } from '@aws-sdk/client-secrets-manager';
-import { listSecretVersions, parseRdsSecret, readSecretVersion, SchemaRestoreError } from '../../src';
+import { SchemaRestoreError } from '../../src';
+import { listSecretVersions, parseRdsSecret, readSecretVersion } from '../../src/aws';
 import { accessDenied, errorTexts, mockSecretVersions } from '../support/secrets-manager';
 
 const SECRET = 'prod/tenant-db';

@@ -1,6 +1,7 @@
 import { DescribeDBClustersCommand, DescribeDBInstancesCommand, DBInstanceNotFoundFault, ModifyDBInstanceCommand, RDSClient, RDSServiceException } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
-import { databaseIdentifierFromHost, findTemporaryRdsDatabase, resetMasterPassword, SchemaRestoreError } from '../../src';
+import { SchemaRestoreError } from '../../src';
+import { databaseIdentifierFromHost, findTemporaryRdsDatabase, resetMasterPassword } from '../../src/aws';
 
 const rdsClient = () => new RDSClient({ region: 'eu-west-1' });
 const tagged = (restoreId: string) => [{ Key: 'pg-schema-restore:restore-id', Value: restoreId }];

@@ -1,6 +1,7 @@
 import { CreateSecretCommand, DeleteSecretCommand, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createTemporarySecret, deleteTemporarySecret, Ledger, memoryLedgerStore, SchemaRestoreError } from '../../src';
+import { SchemaRestoreError } from '../../src';
+import { createTemporarySecret, deleteTemporarySecret, Ledger, memoryLedgerStore } from '../../src/aws';
 import { accessDenied, errorTexts } from '../support/secrets-manager';
 
 const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:pg-schema-restore/0a1b2c3d4e5f6a7b-XyZ123';

@@ -1,4 +1,6 @@
-import { freePort, rdsConnectionConfig, SchemaRestoreError, waitForCredentials } from '../../src';
+import { SchemaRestoreError } from '../../src';
+import { rdsConnectionConfig, waitForCredentials } from '../../src/aws';
+import { freePort } from '../../src/local';
 
 const credentials = { username: 'owner', password: 'pw-wait-8Nc' };
 

@@ -20,7 +20,7 @@ describe('restore task entry point', () => {
     const s3 = new S3Client({ region: 'eu-west-1', credentials });
     const s3Mock = mockClient(s3);
     s3Mock.on(PutObjectCommand).resolves({});
-    const runCli = jest.fn(async () => ({ status: 0, stdout: '{"schemas":[]}' }));
+    const runCli = jest.fn(async (_args: string[], _env: Record<string, string>) => ({ status: 0, stdout: '{"schemas":[]}' }));
     const status = await runRestoreTask({
       secretsManager: fakeSecrets(),
       s3,
@@ -39,15 +39,16 @@ describe('restore task entry point', () => {
     });
     expect(status).toBe(0);
     const tls = 'sslmode=verify-full&sslrootcert=%2Ftmp%2Fpgsr-test-ca.pem';
-    expect(runCli).toHaveBeenCalledWith([
-      'restore', '--source', `postgres://postgres:p%40ss%2F1@pgsr-r-1.rds:5432/tenants?${tls}`, '--target', `postgres://app:live@live.rds:5432/tenants?${tls}`,
-      '--schema', 'customer_a1', '--schema', 'customer_b2', '--json', '--suffix', '_old',
-    ]);
+    // The passwords travel in the CLI's environment, never in its arguments (visible in ps).
+    expect(runCli).toHaveBeenCalledWith(['restore', '--schema', 'customer_a1', '--schema', 'customer_b2', '--json', '--suffix', '_old'], {
+      PGSR_SOURCE: `postgres://postgres:p%40ss%2F1@pgsr-r-1.rds:5432/tenants?${tls}`,
+      PGSR_TARGET: `postgres://app:live@live.rds:5432/tenants?${tls}`,
+    });
     expect(s3Mock.commandCalls(PutObjectCommand)[0].args[0].input).toMatchObject({ Bucket: 'artifacts', Key: 'r-1/customer_a1+customer_b2.report.json' });
   });
 
   test('the DMS engine: one schema per task, with the construct\'s DMS settings', async () => {
-    const runCli = jest.fn(async () => ({ status: 0, stdout: '' }));
+    const runCli = jest.fn(async (_args: string[], _env: Record<string, string>) => ({ status: 0, stdout: '' }));
     await runRestoreTask({
       secretsManager: fakeSecrets(),
       runCli,
@@ -65,7 +66,7 @@ describe('restore task entry point', () => {
       },
     });
     expect(runCli.mock.calls[0]).toEqual([expect.arrayContaining(['--schema', 'b', '--engine', 'dms', '--dms-subnet-group', 'dms-subnets',
-      '--dms-role', 'arn:role', '--dms-target-secret', 'live', '--dms-source-secret', 'temporary', '--dms-security-group', 'sg-dms'])]);
+      '--dms-role', 'arn:role', '--dms-target-secret', 'live', '--dms-source-secret', 'temporary', '--dms-security-group', 'sg-dms']), expect.anything()]);
     expect(runCli.mock.calls[0]).not.toContainEqual(expect.arrayContaining(['--schema', 'a']));
   });
 });

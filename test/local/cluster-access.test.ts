@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  archiveCurrentWal, connect, LocalCluster, postgresOsUser, restorePointInTime, serverWritableDir, startLocalCluster, takeBaseBackup,
-  TemporaryDatabase, walArchivingSettings,
-} from '../../src';
+import { TemporaryDatabase } from '../../src';
+import { connect } from '../../src/connection';
+import { archiveCurrentWal, LocalCluster, postgresOsUser, serverWritableDir, startLocalCluster, takeBaseBackup, walArchivingSettings } from '../../src/local';
 import { scramVerifier } from '../../src/local/cluster-access';
+import { restorePointInTime } from '../../src/sources/pitr/restore-pitr';
 import { freshBaseDir, leftovers } from '../support/dump-archives';
 import { execSql, withClient } from '../support/postgres';
 

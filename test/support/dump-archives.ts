@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { execSql, tableDigest, useLocalCluster, withClient } from './postgres';
-import { createSampleDatabases, libpqEnv, LocalCluster, SAMPLE_TABLES } from '../../src';
+import { libpqEnv } from '../../src/connection';
+import { LocalCluster } from '../../src/local';
+import { createSampleDatabases, SAMPLE_TABLES } from '../../src/testing';
 
 /** The archives {@link useSampleDumps} writes, by format. */
 export type SampleDumpKind = 'custom' | 'directory' | 'tar' | 'plain' | 'plain.gz';

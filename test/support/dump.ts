@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { libpqEnv, LocalCluster } from '../../src';
+import { libpqEnv } from '../../src/connection';
+import { LocalCluster } from '../../src/local';
 
 /**
  * pg_dump of a database as comparable text: psql meta-command keys (random per run) and version

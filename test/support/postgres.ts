@@ -1,6 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { Client, ClientBase } from 'pg';
-import { connect, LocalCluster, LocalClusterOptions, quoteIdent, quoteQualified, startLocalCluster } from '../../src';
+import { quoteIdent, quoteQualified } from '../../src';
+import { connect } from '../../src/connection';
+import { LocalCluster, LocalClusterOptions, startLocalCluster } from '../../src/local';
 
 /**
  * Start a throwaway cluster before the tests of a file and stop it after them, also when they fail.

@@ -1,7 +1,6 @@
-import {
-  checksumRelation, copySequencePositions, listMaterializedViews, migrateSchemas, openSourceSnapshot, refreshMaterializedViews, SchemaMapping,
-  SchemaNotFoundError, validateRestore,
-} from '../../src';
+import { copySequencePositions, migrateSchemas, openSourceSnapshot, refreshMaterializedViews, SchemaMapping, SchemaNotFoundError, validateRestore } from '../../src';
+import { listMaterializedViews } from '../../src/copy/list-tables';
+import { checksumRelation } from '../../src/validate/checksum-relation';
 import { createDatabase, createSchemaWithDdl, execSql, useLocalCluster, waitForNoBackends, withClient } from '../support/postgres';
 
 const cluster = useLocalCluster();

@@ -1,4 +1,5 @@
-import { checkDmsEngineOptions, completeDmsOptions, InvalidInputError } from '../../../src';
+import { InvalidInputError } from '../../../src';
+import { checkDmsEngineOptions, completeDmsOptions } from '../../../src/aws';
 
 const given = { targetSecretArn: 'arn:target', secretsAccessRoleArn: 'arn:role', replicationSubnetGroupId: 'private' };
 

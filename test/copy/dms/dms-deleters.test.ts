@@ -1,7 +1,7 @@
 import {
   CreateEndpointCommand, CreateReplicationInstanceCommand, CreateReplicationTaskCommand, InvalidResourceStateFault, StartReplicationTaskCommand,
 } from '@aws-sdk/client-database-migration-service';
-import { deleteDmsResource, manualDmsDelete } from '../../../src';
+import { deleteDmsResource, manualDmsDelete } from '../../../src/aws';
 import { FAST_DMS_WAIT, fakeDms, FakeDms } from '../../support/dms';
 
 async function createAll(dms: FakeDms): Promise<{ instance: string; endpoint: string; task: string }> {

@@ -1,4 +1,6 @@
-import { chooseLobMode, LogEvent, measureLargestValue, ProgressEvent, surveyDmsSource } from '../../../src';
+import { LogEvent, ProgressEvent } from '../../../src';
+import { chooseLobMode, surveyDmsSource } from '../../../src/aws';
+import { measureLargestValue } from '../../../src/copy/dms/dms-source-survey';
 import { createDatabase, createSchemaWithDdl, useLocalCluster, withClient } from '../../support/postgres';
 
 const cluster = useLocalCluster();

@@ -1,4 +1,4 @@
-import { dmsLiteral, dmsTableMappings } from '../../../src';
+import { dmsLiteral, dmsTableMappings } from '../../../src/aws';
 
 test('selects every table of the schema and renames the schema to the staging schema, in the documented JSON shape', () => {
   expect(JSON.parse(JSON.stringify(dmsTableMappings({ source: 'acme-corp', target: 'pgsr_3f2a_0' })))).toEqual({

@@ -1,4 +1,5 @@
-import { chooseLobMode, dmsTaskSettings, DMS_MAX_LOB_MAX_SIZE_KB, InvalidInputError } from '../../../src';
+import { InvalidInputError } from '../../../src';
+import { chooseLobMode, dmsTaskSettings, DMS_MAX_LOB_MAX_SIZE_KB } from '../../../src/aws';
 
 const MB = 1024 * 1024;
 

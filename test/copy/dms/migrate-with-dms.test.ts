@@ -2,10 +2,8 @@ import {
   AccessDeniedFault, CreateEndpointCommand, CreateReplicationInstanceCommand, CreateReplicationTaskCommand, InsufficientResourceCapacityFault,
   StartReplicationTaskCommand, TestConnectionCommand,
 } from '@aws-sdk/client-database-migration-service';
-import {
-  AbortedError, AwsResourceError, CleanupError, CopyError, DmsLedger, DmsResourceKind, InvalidInputError, LogEvent, migrateSchemas, migrateWithDms,
-  MigrateWithDmsOptions, ProgressEvent, TableEvent,
-} from '../../../src';
+import { AbortedError, AwsResourceError, CleanupError, CopyError, InvalidInputError, LogEvent, migrateSchemas, ProgressEvent, TableEvent } from '../../../src';
+import { DmsLedger, DmsResourceKind, migrateWithDms, MigrateWithDmsOptions } from '../../../src/aws';
 import { completedTable, FAST_DMS_WAIT, FakeDms, fakeDms, FakeDmsOptions } from '../../support/dms';
 import { createDatabase, createSchemaWithDdl, useLocalCluster } from '../../support/postgres';
 

@@ -3,10 +3,8 @@ import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import {
-  AbortedError, InvalidInputError, restoreDumpArchive, RestoreTemporaryOptions, SchemaNotFoundError,
-  SchemaRestoreError,
-} from '../../../src';
+import { AbortedError, InvalidInputError, RestoreTemporaryOptions, SchemaNotFoundError, SchemaRestoreError } from '../../../src';
+import { restoreDumpArchive } from '../../../src/sources/dump/restore-dump-archive';
 import { freshBaseDir, leftovers, useSampleDumps } from '../../support/dump-archives';
 import { useLocalS3 } from '../../support/s3';
 

@@ -1,7 +1,8 @@
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { S3Client } from '@aws-sdk/client-s3';
-import { freePort, ToolError } from '../../../src';
+import { ToolError } from '../../../src';
+import { freePort } from '../../../src/local';
 import { explainArchiveFailure } from '../../../src/sources/dump/dump-archive-errors';
 import { detectArchiveFormat } from '../../../src/sources/dump/dump-archive-format';
 import { locateDumpArchive } from '../../../src/sources/dump/dump-archive-location';

@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  countArchiveRows, inspectDumpArchive, libpqEnv, ProgressEvent, restoreDumpArchive, SAMPLE_TABLES, sampleRowCounts, TemporaryDatabase,
-} from '../../../src';
+import { countArchiveRows, inspectDumpArchive, ProgressEvent, TemporaryDatabase } from '../../../src';
+import { libpqEnv } from '../../../src/connection';
+import { restoreDumpArchive } from '../../../src/sources/dump/restore-dump-archive';
+import { SAMPLE_TABLES, sampleRowCounts } from '../../../src/testing';
 import { DIGESTED_TABLES, freshBaseDir, leftovers, SAMPLE_DUMP_ROWS, SampleDumpKind, useSampleDumps } from '../../support/dump-archives';
 import { createDatabase, execSql, tableDigest, withClient } from '../../support/postgres';
 import { useLocalS3 } from '../../support/s3';

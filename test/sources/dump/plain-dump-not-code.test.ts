@@ -1,9 +1,11 @@
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dumpDatabase, postgresOsUser, restoreDumpArchive, SchemaRestoreError } from '../../../src';
+import { SchemaRestoreError } from '../../../src';
+import { dumpDatabase, postgresOsUser } from '../../../src/local';
 import { loadDumpArchive } from '../../../src/sources/dump/load-dump-archive';
 import { openDumpArchive } from '../../../src/sources/dump/open-dump-archive';
+import { restoreDumpArchive } from '../../../src/sources/dump/restore-dump-archive';
 import { freshBaseDir, leftovers } from '../../support/dump-archives';
 import { createDatabase, execSql, tableDigest, useLocalCluster, withClient } from '../../support/postgres';
 

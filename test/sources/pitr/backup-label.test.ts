@@ -1,4 +1,4 @@
-import { parseBackupLabel, parseBackupTime } from '../../../src';
+import { parseBackupLabel, parseBackupTime } from '../../../src/sources/pitr/backup-label';
 
 const LABEL = `START WAL LOCATION: 0/2000028 (file 000000010000000000000002)
 CHECKPOINT LOCATION: 0/2000060

@@ -2,10 +2,12 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  AbortedError, archiveCurrentWal, createSampleDatabases, inspectBaseBackup, libpqEnv, LocalCluster, PitrSource, ProgressEvent, restorePointInTime,
-  RestoreTemporaryOptions, runTool, SAMPLE_TABLES, SchemaRestoreError, serverWritableDir, startLocalCluster, takeBaseBackup, walArchivingSettings,
-} from '../../../src';
+import { AbortedError, inspectBaseBackup, PitrSource, ProgressEvent, RestoreTemporaryOptions, SchemaRestoreError } from '../../../src';
+import { libpqEnv } from '../../../src/connection';
+import { archiveCurrentWal, LocalCluster, serverWritableDir, startLocalCluster, takeBaseBackup, walArchivingSettings } from '../../../src/local';
+import { runTool } from '../../../src/run-tool';
+import { restorePointInTime } from '../../../src/sources/pitr/restore-pitr';
+import { createSampleDatabases, SAMPLE_TABLES } from '../../../src/testing';
 import { execSql, processesUnder, tableDigest, withClient } from '../../support/postgres';
 
 const work = mkdtempSync(join(tmpdir(), 'pgsr-pitr-test-'));

@@ -1,4 +1,4 @@
-import { checkTargetReached, explainRecoveryLog, RecoveryFacts } from '../../../src';
+import { checkTargetReached, explainRecoveryLog, RecoveryFacts } from '../../../src/sources/pitr/recovery-errors';
 
 const facts: RecoveryFacts = {
   baseBackup: '/backups/base',

@@ -1,4 +1,4 @@
-import { firstWalGap } from '../../../src';
+import { firstWalGap } from '../../../src/sources/pitr/wal-gaps';
 
 const seg = (timeline: number, log: number, n: number) =>
   [timeline, log, n].map((x) => x.toString(16).toUpperCase().padStart(8, '0')).join('');

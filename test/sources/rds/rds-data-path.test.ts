@@ -1,4 +1,5 @@
-import { Ledger, memoryLedgerStore, ProgressEvent, restoreSchema } from '../../../src';
+import { ProgressEvent, restoreSchema } from '../../../src';
+import { Ledger, memoryLedgerStore } from '../../../src/aws';
 import { createSampleDatabases } from '../../../src/sample';
 import { tableDigest, useLocalCluster, withClient } from '../../support/postgres';
 import { fakeRds } from '../../support/rds';

@@ -1,8 +1,6 @@
 import { CreateDBInstanceCommand, InsufficientDBInstanceCapacityFault } from '@aws-sdk/client-rds';
-import {
-  AbortedError, AwsResourceError, Ledger, LedgerEntry, LedgerStore, memoryLedgerStore, ProgressEvent, restoreRdsTemporary,
-  RdsRestoreOptions, RdsSource,
-} from '../../../src';
+import { AbortedError, AwsResourceError, ProgressEvent, RdsSource } from '../../../src';
+import { Ledger, LedgerEntry, LedgerStore, memoryLedgerStore, restoreRdsTemporary, RdsRestoreOptions } from '../../../src/aws';
 import { createSampleDatabases } from '../../../src/sample';
 import { useLocalCluster, withClient } from '../../support/postgres';
 import { FAST_WAIT, fakeRds, FakeRds, FakeRdsOptions, LATEST, NOW, SOURCE_CLUSTER, SOURCE_INSTANCE, SOURCE_WRITER } from '../../support/rds';

@@ -1,9 +1,9 @@
 import { GetProductsCommand, PricingClient } from '@aws-sdk/client-pricing';
 import { RDSServiceException } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
-import {
-  AwsResourceError, InvalidInputError, Ledger, memoryLedgerStore, planRdsSource, RDS_ERROR_CODES, restoreRdsTemporary, RdsSource, temporaryIdentifier,
-} from '../../../src';
+import { AwsResourceError, InvalidInputError, RdsSource } from '../../../src';
+import { Ledger, memoryLedgerStore, planRdsSource, restoreRdsTemporary, temporaryIdentifier } from '../../../src/aws';
+import { RDS_ERROR_CODES } from '../../../src/sources/rds/rds-errors';
 import { FAST_WAIT, fakeRds, FakeRdsOptions, NOW, SOURCE_CLUSTER, SOURCE_INSTANCE, SOURCE_WRITER } from '../../support/rds';
 
 const AT = new Date('2024-01-28T14:30:00Z');

@@ -1,0 +1,45 @@
+// libpq's vocabulary: the connection keywords it knows and the environment variable behind each.
+/** libpq's connection keywords (PostgreSQL 17), the only ones a conninfo string or a service may set. */
+export const LIBPQ_KEYWORDS: ReadonlySet<string> = new Set([
+  'service', 'servicefile', 'user', 'password', 'passfile', 'channel_binding', 'connect_timeout', 'dbname', 'host', 'hostaddr', 'port',
+  'client_encoding', 'options', 'application_name', 'fallback_application_name', 'keepalives', 'keepalives_idle',
+  'keepalives_interval', 'keepalives_count', 'tcp_user_timeout', 'sslmode', 'sslnegotiation', 'sslcompression', 'sslcert', 'sslkey',
+  'sslcertmode', 'sslpassword', 'sslrootcert', 'sslcrl', 'sslcrldir', 'sslsni', 'requirepeer', 'require_auth', 'ssl_min_protocol_version',
+  'ssl_max_protocol_version', 'gssencmode', 'krbsrvname', 'gsslib', 'gssdelegation', 'replication', 'target_session_attrs', 'load_balance_hosts',
+]);
+
+/** The environment variable libpq reads for each keyword the connection string leaves out. */
+export const LIBPQ_ENV_VARS: Readonly<Record<string, string>> = {
+  host: 'PGHOST',
+  hostaddr: 'PGHOSTADDR',
+  port: 'PGPORT',
+  dbname: 'PGDATABASE',
+  user: 'PGUSER',
+  password: 'PGPASSWORD',
+  passfile: 'PGPASSFILE',
+  channel_binding: 'PGCHANNELBINDING',
+  options: 'PGOPTIONS',
+  application_name: 'PGAPPNAME',
+  sslmode: 'PGSSLMODE',
+  sslnegotiation: 'PGSSLNEGOTIATION',
+  sslcompression: 'PGSSLCOMPRESSION',
+  sslcert: 'PGSSLCERT',
+  sslkey: 'PGSSLKEY',
+  sslcertmode: 'PGSSLCERTMODE',
+  sslrootcert: 'PGSSLROOTCERT',
+  sslcrl: 'PGSSLCRL',
+  sslcrldir: 'PGSSLCRLDIR',
+  sslsni: 'PGSSLSNI',
+  requirepeer: 'PGREQUIREPEER',
+  require_auth: 'PGREQUIREAUTH',
+  ssl_min_protocol_version: 'PGSSLMINPROTOCOLVERSION',
+  ssl_max_protocol_version: 'PGSSLMAXPROTOCOLVERSION',
+  gssencmode: 'PGGSSENCMODE',
+  krbsrvname: 'PGKRBSRVNAME',
+  gsslib: 'PGGSSLIB',
+  gssdelegation: 'PGGSSDELEGATION',
+  connect_timeout: 'PGCONNECT_TIMEOUT',
+  client_encoding: 'PGCLIENTENCODING',
+  target_session_attrs: 'PGTARGETSESSIONATTRS',
+  load_balance_hosts: 'PGLOADBALANCEHOSTS',
+};
