@@ -39,6 +39,22 @@ export interface TableEvent {
   readonly estimatedBytes?: number;
 }
 
+/**
+ * A post-data statement (an index, a key, a constraint, a foreign key) started or ended on a build
+ * session; builds start while other tables are still being copied, so they come during 'copy' too.
+ */
+export interface BuildEvent {
+  readonly type: 'build';
+  readonly status: 'start' | 'done';
+  readonly kind: 'index' | 'key' | 'constraint' | 'foreign-key' | 'attach';
+  /** The statement's beginning, with the staging schema's name. */
+  readonly statement: string;
+  readonly elapsedMs: number;
+  /** Builds ended so far, and in all. */
+  readonly built: number;
+  readonly total: number;
+}
+
 /** Anything else worth telling: a warning, a note. */
 export interface LogEvent {
   readonly type: 'log';
@@ -46,7 +62,7 @@ export interface LogEvent {
   readonly message: string;
 }
 
-export type ProgressEvent = PhaseEvent | TableEvent | LogEvent;
+export type ProgressEvent = PhaseEvent | TableEvent | BuildEvent | LogEvent;
 
 /** Receives progress events; the CLI renders them, Lambda handlers log them as JSON lines, tests assert on them. */
 export type ProgressListener = (event: ProgressEvent) => void;

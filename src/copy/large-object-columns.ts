@@ -73,6 +73,28 @@ export async function findLargeObjectColumns(client: ClientBase, schemas: readon
   return found;
 }
 
+/** A table by its staging schema. */
+export interface StagingTable {
+  readonly targetSchema: string;
+  readonly table: string;
+}
+
+/**
+ * The copied tables that have a column which may refer to large objects (`oid`, or a domain over
+ * it), as target schema and table: a cheap catalog read, without scanning the values.
+ *
+ * @example
+ * const tables = await largeObjectCandidateTables(snapshot.client, schemas); // [{ targetSchema: 'pgsr_…', table: 'documents' }]
+ */
+export async function largeObjectCandidateTables(client: ClientBase, schemas: readonly SchemaMapping[]): Promise<StagingTable[]> {
+  const found: StagingTable[] = [];
+  for (const { source: schema, target: targetSchema } of schemas) {
+    const { rows } = await client.query<{ table: string }>(CANDIDATES, [schema]);
+    for (const table of new Set(rows.map((r) => r.table))) found.push({ targetSchema, table });
+  }
+  return found;
+}
+
 /** `customer_a1.documents.content` */
 export function describeColumn(c: Pick<LargeObjectColumn, 'schema' | 'table' | 'column'>): string {
   return `${c.schema}.${c.table}.${c.column}`;

@@ -5,6 +5,7 @@ import { withIdentityByDefault } from './dms/identity-by-default';
 import { checkDmsEngineOptions, migrateWithDms } from './dms/migrate-with-dms';
 import { listSchemaObjects, SourceTable } from './list-tables';
 import { checkSchemaMappings, SchemaMapping } from './schema-mapping';
+import type { SessionSlots } from './session-slots';
 import { connect, DatabaseConnection } from '../connection';
 import { AbortedError, ConnectionError, InvalidInputError, SchemaRestoreError } from '../errors';
 import { formatBytes } from '../format-units';
@@ -32,6 +33,10 @@ export interface MigrateSchemasOptions {
   /** Least time between two `progress` events of a table. @default 500 */
   readonly progressIntervalMs?: number;
   readonly signal?: AbortSignal;
+  /** Target sessions shared with other work: each worker holds one slot while its target session is open. @default - no limit but `jobs` */
+  readonly targetSlots?: SessionSlots;
+  /** Called as each table's rows are committed in the staging table (copy engine only). */
+  readonly onTableCopied?: (table: { readonly targetSchema: string; readonly table: string }) => void;
 }
 
 /** One copied table. */
@@ -143,7 +148,10 @@ async function runWorkers(options: RunWorkersOptions): Promise<CopiedTable[]> {
     const clients: Client[] = [];
     // The same name on both sides, so a DBA can pair a worker's two sessions in pg_stat_activity.
     const name = `copy worker ${index + 1}`;
+    let slot = false;
     try {
+      await options.targetSlots?.take(stop.signal);
+      slot = true;
       clients.push(await joinSnapshot(options.source, options.snapshotId, name));
       clients.push(await connect(options.target, 'target', `pg-schema-restore ${name}`));
       const [source, target] = clients;
@@ -152,6 +160,7 @@ async function runWorkers(options: RunWorkersOptions): Promise<CopiedTable[]> {
         const { table, targetSchema, order } = next;
         const result = await copyTable({ source, target, table, targetSchema, onProgress, progressIntervalMs, signal: stop.signal });
         done.push({ order, copied: { schema: table.schema, table: table.name, persistence: table.persistence, ...result } });
+        options.onTableCopied?.({ targetSchema, table: table.name });
       }
     } catch (err) {
       failure ??= err;
@@ -159,6 +168,7 @@ async function runWorkers(options: RunWorkersOptions): Promise<CopiedTable[]> {
     } finally {
       // end() drops the socket when a COPY is still running, which also stops the server side.
       await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
+      if (slot) options.targetSlots?.give();
     }
   };
 

@@ -1,6 +1,9 @@
-import { libpqEnv } from '../connection';
+import type { BuildScheduler } from './build-scheduler';
+import { relationKey } from './post-data-plan';
 import { RestoreRun, SchemaPlan, stagingMappings } from './restore-run';
+import { libpqEnv } from '../connection';
 import { completeDmsOptions } from '../copy/dms/dms-engine-options';
+import { largeObjectCandidateTables } from '../copy/large-object-columns';
 import { CopiedTable, migrateSchemas } from '../copy/migrate-schemas';
 import { restoreLargeObjects, RestoredLargeObjects } from '../copy/restore-large-objects';
 
@@ -12,44 +15,59 @@ export interface CopiedData {
 
 /**
  * Step "copy": every table's rows from the snapshot into the staging tables (`jobs` workers, or AWS
- * DMS), then the large objects the rows refer to — before post-data, whose triggers (the lo
- * extension's lo_manage) must not see the rows repointed.
+ * DMS), then the large objects the rows refer to. As each table's copy ends, its indexes and keys
+ * start building (`builds`, on the session slots the copy workers free); a table whose rows the
+ * large-object step repoints waits for that step, before its keys and before post-data's triggers
+ * (the lo extension's lo_manage) exist. A failed build stops the copy and is what this rejects with.
  *
  * @example
- * const copied = await copyData(run, plans);
+ * const copied = await copyData(run, plans, builds);
  */
-export async function copyData(run: RestoreRun, plans: readonly SchemaPlan[]): Promise<CopiedData> {
+export async function copyData(run: RestoreRun, plans: readonly SchemaPlan[], builds: BuildScheduler): Promise<CopiedData> {
   const { options, past } = run;
   const jobs = options.jobs ?? 4;
   const how = options.engine === 'dms' ? 'AWS DMS full load' : 'streaming COPY';
   const schemas = stagingMappings(plans);
-  const tables = await run.step('copy', `copying table data with ${jobs} worker${jobs > 1 ? 's' : ''} (${how})`,
-    () => migrateSchemas({
-      source: options.source,
-      target: options.target,
-      schemas,
-      snapshotId: run.snapshot.id,
-      jobs,
-      engine: options.engine,
-      // The DMS resources carry this restore's id and go into its ledger, so cleanup finds them.
-      dms: completeDmsOptions(options.dms && { restoreId: run.restoreId, ledger: options.ledger, ...options.dms }, {
-        sourceSecretArn: past?.secretArn, sourceDatabase: libpqEnv(options.source).PGDATABASE, targetDatabase: libpqEnv(options.target).PGDATABASE,
+  try {
+    const repointed = run.made.largeObjects ? await largeObjectCandidateTables(run.snapshot.client, schemas) : [];
+    const held = new Set(repointed.map((t) => relationKey(t.targetSchema, t.table)));
+    const tables = await run.step('copy', `copying table data with ${jobs} worker${jobs > 1 ? 's' : ''} (${how}), building each table's indexes as its copy ends`,
+      () => migrateSchemas({
+        source: options.source,
+        target: options.target,
+        schemas,
+        snapshotId: run.snapshot.id,
+        jobs,
+        engine: options.engine,
+        // The DMS resources carry this restore's id and go into its ledger, so cleanup finds them.
+        dms: completeDmsOptions(options.dms && { restoreId: run.restoreId, ledger: options.ledger, ...options.dms }, {
+          sourceSecretArn: past?.secretArn, sourceDatabase: libpqEnv(options.source).PGDATABASE, targetDatabase: libpqEnv(options.target).PGDATABASE,
+        }),
+        onProgress: run.emit,
+        signal: run.signal ? AbortSignal.any([run.signal, builds.signal]) : builds.signal,
+        targetSlots: builds.slots,
+        onTableCopied: (t) => {
+          if (!held.has(relationKey(t.targetSchema, t.table))) builds.loaded(t.targetSchema, t.table);
+        },
       }),
-      onProgress: run.emit,
+      (r) => `${r.length} tables, ${r.reduce((n, t) => n + t.rows, 0)} rows copied`);
+    const largeObjects = await restoreLargeObjects({
+      source: run.snapshot.client,
+      target: run.target,
+      schemas,
+      largeObjects: run.made.largeObjects,
+      skipOwnership: options.skipOwnership,
+      skipPrivileges: options.skipPrivileges,
+      phase: run.step,
+      emit: run.emit,
       signal: run.signal,
-    }),
-    (r) => `${r.length} tables, ${r.reduce((n, t) => n + t.rows, 0)} rows copied`);
-  const largeObjects = await restoreLargeObjects({
-    source: run.snapshot.client,
-    target: run.target,
-    schemas,
-    largeObjects: run.made.largeObjects,
-    skipOwnership: options.skipOwnership,
-    skipPrivileges: options.skipPrivileges,
-    phase: run.step,
-    emit: run.emit,
-    signal: run.signal,
-  });
-  run.warnings.push(...largeObjects.warnings);
-  return { tables, largeObjects };
+    });
+    run.warnings.push(...largeObjects.warnings);
+    builds.loadedAll();
+    return { tables, largeObjects };
+  } catch (err) {
+    await builds.halt();
+    // A failed build stopped the copy: its error is the one to tell.
+    throw builds.error ?? err;
+  }
 }

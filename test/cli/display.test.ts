@@ -4,12 +4,24 @@ import { createLiveDisplay } from '../../src/cli/display/live-display';
 import { TableBoard } from '../../src/cli/display/table-board';
 import { runCli } from '../../src/cli/program';
 import { formatBytes, formatCount, formatDuration } from '../../src/format-units';
-import { TableEvent } from '../../src/progress';
+import { BuildEvent, TableEvent } from '../../src/progress';
 import { BufferOutput, fakeCli, scriptedRestore } from '../support/cli';
 
 const table = (change: Partial<TableEvent>): TableEvent => ({
   type: 'table', status: 'progress', schema: 'customer_a1', table: 'orders', rows: 0, bytes: 0, elapsedMs: 0, ...change,
 });
+
+const build = (change: Partial<BuildEvent>): BuildEvent => ({
+  type: 'build', status: 'start', kind: 'index', statement: 'CREATE INDEX orders_placed ON pgsr_1_0.orders USING btree (placed)', elapsedMs: 0, built: 0, total: 3, ...change,
+});
+
+/** A terminal-like stream that keeps what is drawn on it. */
+const terminalStream = (drawn: string[]): NodeJS.WriteStream => Object.assign(new Writable({
+  write: (chunk: Buffer, _enc, done) => {
+    drawn.push(chunk.toString());
+    done();
+  },
+}), { isTTY: true, columns: 100, rows: 40 }) as unknown as NodeJS.WriteStream;
 
 describe('units', () => {
   test.each([[0, '0 B'], [999, '999 B'], [48_213, '48.2 kB'], [5_900_000, '5.9 MB'], [3.2e12, '3.2 TB']])('formatBytes(%d) = %s', (n, text) => {
@@ -48,6 +60,15 @@ describe('createProgressDisplay', () => {
     await display.close();
     expect(out.text).toBe('1970-01-01T00:00:00.000Z publish done: published\n');
   });
+
+  test('plain lines name each finished post-data build, with how many of all are done', async () => {
+    const out = new BufferOutput(false);
+    const display = createProgressDisplay(out, { env: {}, now: () => new Date(0) });
+    display.onProgress(build({}));
+    display.onProgress(build({ status: 'done', elapsedMs: 1234, built: 1 }));
+    await display.close();
+    expect(out.text).toBe('1970-01-01T00:00:00.000Z built CREATE INDEX orders_placed ON pgsr_1_0.orders USING btree (placed) in 1.2 s (1 of 3)\n');
+  });
 });
 
 describe('live display', () => {
@@ -82,14 +103,23 @@ describe('live display', () => {
     expect(cli.stdout.text + terminal.text).not.toMatch(/connect started/);
   });
 
+  test('builds that overlap the copy show as one line of counts under the phase on screen', async () => {
+    const drawn: string[] = [];
+    const stream = terminalStream(drawn);
+    const display = createLiveDisplay({ stream, renderer: 'simple', refreshMs: 5 });
+    display.onProgress({ type: 'phase', phase: 'copy', status: 'start', message: 'copying' });
+    display.onProgress(table({ status: 'start' }));
+    display.onProgress(build({}));
+    display.onProgress(build({ statement: 'CREATE INDEX b', status: 'start' }));
+    display.onProgress(build({ status: 'done', built: 1 }));
+    display.onProgress({ type: 'phase', phase: 'copy', status: 'done', message: 'copied' });
+    await display.close();
+    expect(drawn.join('')).toContain('indexes and keys: 1 of 3 built, 1 building');
+  });
+
   test('listr2 writes to the stream it is given (stderr by default), never to stdout', async () => {
     const drawn: string[] = [];
-    const stream = Object.assign(new Writable({
-      write: (chunk: Buffer, _enc, done) => {
-        drawn.push(chunk.toString());
-        done();
-      },
-    }), { isTTY: true, columns: 100, rows: 40 }) as unknown as NodeJS.WriteStream;
+    const stream = terminalStream(drawn);
     const stdoutWrite = jest.spyOn(process.stdout, 'write');
     try {
       // 'simple' stands in for the redrawing renderer, which jest cannot load (ESM-only log-update).

@@ -58,6 +58,7 @@ export function createLiveDisplay(options: LiveDisplayOptions = {}): ProgressDis
   const now = options.now ?? Date.now;
   const board = new TableBoard();
   const notes: string[] = [];
+  const builds = { running: 0, built: 0, total: 0 };
   let current: PhaseRun | undefined;
   let shown: Promise<void> = Promise.resolve();
   let ticker: NodeJS.Timeout | undefined;
@@ -66,7 +67,9 @@ export function createLiveDisplay(options: LiveDisplayOptions = {}): ProgressDis
 
   const render = (run: PhaseRun): void => {
     const elapsed = formatDuration((run.endedAt ?? now()) - run.startedAt);
-    const lines = [`${run.message} [${elapsed}]`, ...notes, ...board.lines(now())];
+    const building = builds.total > 0 && (builds.running > 0 || builds.built < builds.total)
+      ? [`indexes and keys: ${builds.built} of ${builds.total} built${builds.running > 0 ? `, ${builds.running} building` : ''}`] : [];
+    const lines = [`${run.message} [${elapsed}]`, ...notes, ...board.lines(now()), ...building];
     run.title = lines.join('\n');
     run.setTitle?.(run.title);
   };
@@ -129,7 +132,12 @@ export function createLiveDisplay(options: LiveDisplayOptions = {}): ProgressDis
       }
       return;
     }
-    if (event.type === 'log') {
+    if (event.type === 'build') {
+      // Builds overlap the copy: one line of counts under whichever phase is on screen.
+      builds.running += event.status === 'start' ? 1 : -1;
+      builds.built = event.status === 'done' ? event.built : builds.built;
+      builds.total = event.total;
+    } else if (event.type === 'log') {
       // Between phases a note waits for the next one rather than inventing a phase of its own.
       notes.push(`${event.level === 'warn' ? '⚠' : 'ℹ'} ${event.message}`);
     } else {

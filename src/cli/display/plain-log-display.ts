@@ -5,7 +5,7 @@ import { ProgressDisplay } from './progress-display';
 
 /**
  * Progress as plain, timestamped log lines for logs and pipes (no ANSI codes, nothing redrawn): one
- * line per phase start and end, per finished table, and per warning or note.
+ * line per phase start and end, per finished table and post-data build, and per warning or note.
  *
  * @example
  * const display = createPlainLogDisplay(process.stderr);
@@ -26,6 +26,9 @@ export function createPlainLogDisplay(out: CliOutput, now: () => Date = () => ne
         if (event.status === 'done') {
           line(`table ${event.schema}.${event.table}: ${formatCount(event.rows)} rows, ${formatBytes(event.bytes)} in ${formatDuration(event.elapsedMs)}`);
         }
+        break;
+      case 'build':
+        if (event.status === 'done') line(`built ${event.statement} in ${formatDuration(event.elapsedMs)} (${event.built} of ${event.total})`);
         break;
       case 'log':
         line(`${event.level === 'warn' ? 'warning' : 'info'}: ${event.message}`);
