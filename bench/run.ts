@@ -1,101 +1,82 @@
 /**
- * Restore speed and memory of pg-schema-restore against its peers, on the benchmark tenant
- * (bench/tenant-schema.sql, kept in the repo so a fresh clone can run it). Usage: `npm run bench` (BENCH_SCALE=10 for ≈1 GB; default 1 ≈ 100 MB).
+ * Restore speed and memory of pg-schema-restore against its peers, on one throwaway server, in one
+ * run: every tool restores the same tenant BENCH_RUNS times (default 2), the rounds interleaved, and
+ * the best run of each counts. Usage: `npm run bench`; BENCH_SCALE=10 for the 1.5 GB tenant
+ * (bench/tenant-schema.sql, kept in the repo so a fresh clone can run it; default 1 ≈ 150 MB),
+ * BENCH_SHAPE=many-tables for 2,000 small tables instead, BENCH_JOBS (default 4).
  * Results go to bench/results/<timestamp>.json and are printed as a table.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { restoreSchema } from '../src';
+import { dumpAndRestore, ours, pgcopydb, Run, Tool, ToolContext } from './tools';
 import { connect, libpqEnv } from '../src/connection';
-import { LocalCluster, startLocalCluster } from '../src/local';
+import { startLocalCluster } from '../src/local';
 
 const scale = Number(process.env.BENCH_SCALE ?? 1);
 const jobs = Number(process.env.BENCH_JOBS ?? 4);
+const runs = Number(process.env.BENCH_RUNS ?? 2);
+const shape = process.env.BENCH_SHAPE === 'many-tables' ? 'many-tables' : 'tenant';
 const schema = 'customer_a1';
-const tenantSql = join(__dirname, 'tenant-schema.sql');
 
-interface Result { tool: string; seconds: number; peakRssMb?: number; note?: string }
-
-async function sql(url: string, text: string): Promise<void> {
-  const c = await connect(url, 'bench');
-  try { await c.query(text); } finally { await c.end(); }
-}
-
-function timed(fn: () => void): number {
-  const t = process.hrtime.bigint();
-  fn();
-  return Number(process.hrtime.bigint() - t) / 1e9;
-}
-
-/** Peak RSS of a child command, from GNU time when available. */
-function runMeasured(cmd: string, args: string[], env: NodeJS.ProcessEnv): { seconds: number; peakRssMb?: number } {
-  const gnuTime = existsSync('/usr/bin/time');
-  let stderr = '';
-  const seconds = timed(() => {
-    const r = gnuTime
-      ? spawnSync('/usr/bin/time', ['-f', 'MAXRSS %M', cmd, ...args], { env, encoding: 'utf8' })
-      : spawnSync(cmd, args, { env, encoding: 'utf8' });
-    stderr = r.stderr ?? '';
-    if (r.status !== 0) throw new Error(`${cmd} failed: ${stderr.slice(-500)}`);
-  });
-  const kb = /MAXRSS (\d+)/.exec(stderr)?.[1];
-  return { seconds, peakRssMb: kb ? Number(kb) / 1024 : undefined };
+/** 2,000 small tables with a key, an index and a few rows each: the catalog work dominates, not the bytes. */
+function manyTablesSql(): string {
+  const tables = Array.from({ length: 2000 }, (_, i) => `CREATE TABLE ${schema}.t${i} (id int PRIMARY KEY, name text, at timestamptz DEFAULT now());
+CREATE INDEX ON ${schema}.t${i} (name);
+INSERT INTO ${schema}.t${i} (id, name) SELECT g, 'row ' || g FROM generate_series(1, 20) g;`);
+  return `CREATE SCHEMA ${schema};\n${tables.join('\n')}\n`;
 }
 
 async function main(): Promise<void> {
-  const pg: LocalCluster = await startLocalCluster({ settings: { max_wal_size: '4GB', checkpoint_timeout: '30min', shared_buffers: '1GB', maintenance_work_mem: '512MB' } });
-  const results: Result[] = [];
+  const pg = await startLocalCluster({ settings: { max_wal_size: '4GB', checkpoint_timeout: '30min', shared_buffers: '1GB', maintenance_work_mem: '512MB' } });
   const work = mkdtempSync(join(tmpdir(), 'pgsr-bench-'));
-  if (pg.osUser) execFileSync('chown', [`${pg.osUser.uid}:${pg.osUser.gid}`, work]);
+  if (pg.osUser) chownSync(work, pg.osUser.uid, pg.osUser.gid);
+  const sql = async (database: string, text: string): Promise<void> => {
+    const c = await connect(pg.url(database), 'bench');
+    try { await c.query(text); } finally { await c.end(); }
+  };
   try {
-    for (const db of ['live', 'past', 'peer_restore', 'pgcopydb_target']) await sql(pg.url(), `CREATE DATABASE ${db}`);
-    console.log(`loading the benchmark tenant at scale ${scale} ...`);
+    for (const db of ['live', 'past']) await sql('postgres', `CREATE DATABASE ${db}`);
     // The throwaway server's password reaches the tools through the environment, never their arguments.
     const env = { ...process.env, ...libpqEnv(pg.url()) };
     delete env.PGDATABASE;
-    execFileSync(pg.binaries.path('psql'), ['-q', '-v', `schema=${schema}`, '-v', `scale=${scale}`, '-f', tenantSql, '-d', 'past'], { stdio: 'inherit', env });
-    const size = await (async () => {
-      const c = await connect(pg.url('past'), 'bench');
-      try { return (await c.query('SELECT pg_size_pretty(sum(pg_total_relation_size(c.oid))) AS s FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1', [schema])).rows[0].s; } finally { await c.end(); }
-    })();
-    console.log(`tenant size ${size}; restoring with ${jobs} jobs`);
+    console.log(shape === 'tenant' ? `loading the benchmark tenant at scale ${scale} ...` : 'creating 2,000 small tables ...');
+    const psql = [pg.binaries.path('psql'), '-q', '-v', 'ON_ERROR_STOP=1', '-d', 'past'];
+    if (shape === 'tenant') execFileSync(psql[0], [...psql.slice(1), '-v', `schema=${schema}`, '-v', `scale=${scale}`, '-f', join(__dirname, 'tenant-schema.sql')], { stdio: 'inherit', env });
+    else execFileSync(psql[0], psql.slice(1), { input: manyTablesSql(), stdio: ['pipe', 'inherit', 'inherit'], env });
+    await sql('past', 'VACUUM ANALYZE');
+    const c = await connect(pg.url('past'), 'bench');
+    const size = await c.query<{ s: string }>('SELECT pg_size_pretty(sum(pg_total_relation_size(c.oid))) AS s FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1', [schema])
+      .finally(() => c.end());
+    const tenantSize = size.rows[0].s;
+    console.log(`${shape === 'tenant' ? `tenant at scale ${scale}` : '2,000 tables'}: ${tenantSize}; ${jobs} jobs, best of ${runs} interleaved runs`);
 
-    const rssBefore = process.memoryUsage().rss;
-    let peakRss = rssBefore;
-    const sampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss); }, 50);
-    const t0 = process.hrtime.bigint();
-    await restoreSchema({ source: pg.url('past'), target: pg.url('live'), schemas: [schema], suffix: '_restored', jobs });
-    const ours = Number(process.hrtime.bigint() - t0) / 1e9;
-    clearInterval(sampler);
-    results.push({ tool: `pg-schema-restore (copy, ${jobs} jobs, with validation)`, seconds: ours, peakRssMb: peakRss / 1048576 });
-
-    const dumpDir = join(work, 'dump');
-    const dump = runMeasured(pg.binaries.path('pg_dump'), ['-Fd', '-j', String(jobs), '-n', schema, '-f', dumpDir, 'past'], env);
-    const restore = runMeasured(pg.binaries.path('pg_restore'), ['-j', String(jobs), '-d', 'peer_restore', dumpDir], env);
-    results.push({
-      tool: `pg_dump -Fd -j${jobs} + pg_restore -j${jobs} (no rename possible, other database)`,
-      seconds: dump.seconds + restore.seconds,
-      peakRssMb: Math.max(dump.peakRssMb ?? 0, restore.peakRssMb ?? 0) || undefined,
-    });
-
-    const pgcopydb = ['/usr/bin/pgcopydb', '/usr/lib/postgresql/15/bin/pgcopydb'].find(existsSync);
-    if (pgcopydb) {
-      const copyEnv = { ...env, PGCOPYDB_SOURCE_PGURI: pg.url('past'), PGCOPYDB_TARGET_PGURI: pg.url('pgcopydb_target'), TMPDIR: work, HOME: work };
-      const filters = join(work, 'filters.ini');
-      writeFileSync(filters, `[include-only-schema]\n${schema}\n`);
-      const r = runMeasured(pgcopydb, ['clone', '--table-jobs', String(jobs), '--index-jobs', String(jobs), '--filters', filters, '--dir', join(work, 'pgcopydb'), '--no-owner'], copyEnv);
-      results.push({ tool: `pgcopydb clone --table-jobs ${jobs} (no rename possible, other database)`, ...r });
-    } else {
-      results.push({ tool: 'pgcopydb', seconds: NaN, note: 'not installed (apt-get install pgcopydb)' });
+    const ctx: ToolContext = { pg, schema, jobs, env, work, sql };
+    const tools: Tool[] = [ours(ctx, { validate: true }), ours(ctx, { validate: false }), dumpAndRestore(ctx), pgcopydb(ctx)]
+      .filter((t): t is Tool => t !== undefined);
+    const all: Run[] = [];
+    for (let round = 1; round <= runs; round++) {
+      for (const tool of tools) {
+        await tool.prepare(round);
+        const r = tool.run(round);
+        all.push(r);
+        console.log(`  round ${round}: ${r.tool}: ${r.seconds.toFixed(1)} s${r.peakRssMb ? `, peak RSS ${r.peakRssMb.toFixed(0)} MB` : ''}`);
+      }
     }
-
-    const out = { date: new Date().toISOString(), scale, jobs, tenantSize: size, postgres: pg.binaries.version, results };
+    const best = tools.map((t) => all.filter((r) => r.tool === t.name).reduce((a, b) => (b.seconds < a.seconds ? b : a)));
+    const peer = best.find((r) => r.tool.startsWith('pgcopydb')) ?? best.find((r) => r.tool.startsWith('pg_dump'));
+    const machine = { cores: cpus().length, postgres: pg.binaries.version };
+    const out = { date: new Date().toISOString(), shape, scale, jobs, runs, tenantSize, ...machine, best, all };
     mkdirSync(join(__dirname, 'results'), { recursive: true });
     writeFileSync(join(__dirname, 'results', `${out.date.replace(/[:.]/g, '-')}.json`), JSON.stringify(out, null, 2));
-    console.log(`\nscale ${scale} (${size}), PostgreSQL ${pg.binaries.version}, ${jobs} jobs`);
-    for (const r of results) console.log(`${r.tool.padEnd(80)} ${Number.isNaN(r.seconds) ? r.note : `${r.seconds.toFixed(1)} s`}${r.peakRssMb ? `  peak RSS ${r.peakRssMb.toFixed(0)} MB` : ''}`);
+
+    console.log(`\n${shape === 'tenant' ? `scale ${scale}` : '2,000 tables'} (${tenantSize}), PostgreSQL ${pg.binaries.version}, ${jobs} jobs, best of ${runs}`);
+    for (const r of best) {
+      const ratio = peer && r !== peer ? `  ${(r.seconds / peer.seconds).toFixed(2)}× ${peer.tool.split(' ')[0]}` : '';
+      console.log(`${r.tool.padEnd(72)} ${r.seconds.toFixed(1).padStart(6)} s${r.peakRssMb ? `  peak RSS ${r.peakRssMb.toFixed(0)} MB` : ''}${ratio}`);
+      if (r.phases) console.log(`    ${Object.entries(r.phases).map(([p, s]) => `${p} ${s.toFixed(1)} s`).join(', ')}`);
+    }
   } finally {
     await pg.stop();
     rmSync(work, { recursive: true, force: true });
