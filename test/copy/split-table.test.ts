@@ -1,8 +1,8 @@
 import { blockRangeCondition, splitTable } from '../../src/copy/split-table';
 import { tableQuery } from '../../src/copy/copy-table';
-import { ProgressEvent, restoreSchema, TableEvent } from '../../src';
+import { CopyError, InvalidInputError, migrateSchemas, ProgressEvent, restoreSchema, TableEvent } from '../../src';
 import { comparableDump } from '../support/dump';
-import { createDatabase, createSchemaWithDdl, execSql, tableDigest, useLocalCluster, withClient } from '../support/postgres';
+import { createDatabase, createSchemaWithDdl, execSql, tableDigest, useLocalCluster, waitForNoBackends, withClient } from '../support/postgres';
 
 const cluster = useLocalCluster();
 
@@ -106,4 +106,29 @@ describe('split copies on a real server', () => {
       comparableDump(cluster(), db, ['--data-only', '-n', schema]).replace(new RegExp(schema, 'g'), 'tenant').split('\n').sort();
     expect(sortedData('split_target', 'tenant_split')).toEqual(sortedData('split_source', 'tenant'));
   }, 120_000);
+
+  test('a threshold that is not a whole number of bytes is refused before anything is written', async () => {
+    await expect(restoreSchema({ source: sourceUrl, target: targetUrl, schemas: ['tenant'], suffix: '_bad', splitTablesLargerThan: -1 }))
+      .rejects.toThrow(new InvalidInputError('splitTablesLargerThan must be a whole number of bytes, 0 (never split) or more, got -1'));
+    await expect(migrateSchemas({ source: sourceUrl, target: targetUrl, schemas: [{ source: 'tenant', target: 'x' }], splitTablesLargerThan: 1.5 }))
+      .rejects.toBeInstanceOf(InvalidInputError);
+    expect(await withClient(targetUrl, async (c) => (await c.query(`SELECT nspname FROM pg_namespace WHERE nspname LIKE '%bad' OR nspname LIKE 'pgsr%'`)).rows)).toEqual([]);
+  });
+
+  test('a failing part stops the other parts and fails the copy naming the table and its pages; no table is reported done', async () => {
+    const url = await createDatabase(cluster(), 'split_failing');
+    await createSchemaWithDdl(url, 'stg', `${pieces}\nALTER TABLE wide ADD CHECK (id <= 15000);`);
+    const events: ProgressEvent[] = [];
+    const copied: string[] = [];
+    const err = await migrateSchemas({
+      source: sourceUrl, target: url, schemas: [{ source: 'tenant', target: 'stg' }], jobs: 3, splitTablesLargerThan: 8192,
+      onProgress: (e) => events.push(e), onTableCopied: (t) => copied.push(t.table),
+    }).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(CopyError);
+    expect(err).toMatchObject({ schema: 'tenant', relation: 'wide' });
+    expect((err as Error).message).toMatch(/^copying tenant\.wide \(pages \d+–(\d+|end)\) into stg\.wide failed: new row for relation "wide" violates check constraint/);
+    expect(copied).not.toContain('wide');
+    expect(events.some((e) => e.type === 'table' && e.table === 'wide' && e.status === 'done')).toBe(false);
+    expect(await waitForNoBackends(cluster())).toEqual([]);
+  }, 60_000);
 });
