@@ -13,6 +13,8 @@ import { LocalCluster, startLocalCluster } from '../src/local';
 
 const scale = Number(process.env.BENCH_SCALE ?? 1);
 const jobs = Number(process.env.BENCH_JOBS ?? 4);
+// BENCH_SPLIT (bytes) overrides splitTablesLargerThan, to measure splitting at a scale where the default does not split.
+const split = process.env.BENCH_SPLIT === undefined ? undefined : Number(process.env.BENCH_SPLIT);
 const schema = 'customer_a1';
 const tenantSql = join(__dirname, 'tenant-schema.sql');
 
@@ -66,7 +68,7 @@ async function main(): Promise<void> {
     let peakRss = rssBefore;
     const sampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss); }, 50);
     const t0 = process.hrtime.bigint();
-    await restoreSchema({ source: pg.url('past'), target: pg.url('live'), schemas: [schema], suffix: '_restored', jobs });
+    await restoreSchema({ source: pg.url('past'), target: pg.url('live'), schemas: [schema], suffix: '_restored', jobs, ...(split !== undefined ? { splitTablesLargerThan: split } : {}) });
     const ours = Number(process.hrtime.bigint() - t0) / 1e9;
     clearInterval(sampler);
     results.push({ tool: `pg-schema-restore (copy, ${jobs} jobs, with validation)`, seconds: ours, peakRssMb: peakRss / 1048576 });

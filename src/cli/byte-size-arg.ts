@@ -1,7 +1,7 @@
 import { InvalidInputError } from '../errors';
 
 // As in postgresql.conf: the units are powers of 1024, spelled kB, MB, GB, TB (any case accepted).
-const UNITS: Record<string, number> = { '': 1, b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3, tb: 1024 ** 4 };
+const UNITS: Record<string, number> = { '': 1, 'b': 1, 'kb': 1024, 'mb': 1024 ** 2, 'gb': 1024 ** 3, 'tb': 1024 ** 4 };
 
 /**
  * A size option in bytes: a whole number with an optional unit (`256MB`, `1 GB`, `8kB`, `4096`),

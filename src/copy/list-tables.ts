@@ -63,7 +63,8 @@ const COLUMNS = `coalesce((SELECT array_agg(a.attname::text ORDER BY a.attnum) F
  * const tables = await listTables(snapshot.client, 'customer_a1');
  */
 export async function listTables(client: ClientBase, schema: string): Promise<SourceTable[]> {
-  const { rows } = await client.query<{ name: string; persistence: string; reltuples: number; bytes: string; pages: string; block_size: string; columns: string[] }>(
+  type Row = { name: string; persistence: string; reltuples: number; bytes: string; pages: string; block_size: string; columns: string[] };
+  const { rows } = await client.query<Row>(
     `SELECT c.relname::text AS name, c.relpersistence AS persistence, c.reltuples::float8 AS reltuples,
        pg_table_size(c.oid)::text AS bytes, current_setting('block_size') AS block_size,
        (CASE WHEN c.relpages > 0 THEN c.relpages

@@ -1,9 +1,9 @@
 import { Client } from 'pg';
+import { listQueued, queueParts, QueuedTable } from './copy-queue';
 import { copyTable } from './copy-table';
 import { DmsEngineOptions } from './dms/dms-engine-options';
 import { withIdentityByDefault } from './dms/identity-by-default';
 import { checkDmsEngineOptions, migrateWithDms } from './dms/migrate-with-dms';
-import { listQueued, queueParts, QueuedTable } from './copy-queue';
 import { SourceTable } from './list-tables';
 import { checkSchemaMappings, SchemaMapping } from './schema-mapping';
 import type { SessionSlots } from './session-slots';
@@ -102,9 +102,9 @@ export async function migrateSchemas(options: MigrateSchemasOptions): Promise<Co
     const workers = Math.min(jobs, queue.length);
     const totalBytes = tables.reduce((sum, q) => sum + q.table.estimatedBytes, 0);
     const split = new Set(queue.filter((q) => q.parts).map((q) => q.parts)).size;
+    const parts = split ? `, ${split} large table${split > 1 ? 's' : ''} split into ${queue.length - tables.length + split} parts` : '';
     // The caller frames the 'copy' phase; only it knows where the copy sits in the restore.
-    emit({ type: 'log', level: 'info', message: `copying ${tables.length} tables (${formatBytes(totalBytes)} on disk) with ${workers} workers` +
-      (split ? `, ${split} large table${split > 1 ? 's' : ''} split into ${queue.length - tables.length + split} parts` : '') });
+    emit({ type: 'log', level: 'info', message: `copying ${tables.length} tables (${formatBytes(totalBytes)} on disk) with ${workers} workers${parts}` });
     return await runWorkers({ ...options, snapshotId, queue, workers });
   } finally {
     await snapshot?.close();
@@ -151,7 +151,13 @@ async function runWorkers(options: RunWorkersOptions): Promise<CopiedTable[]> {
       for (let next = queue.shift(); next && !stop.signal.aborted; next = queue.shift()) {
         const { table, targetSchema, order, range, parts } = next;
         const part = await copyTable({
-          source, target, table, targetSchema, range, progressIntervalMs, signal: stop.signal,
+          source,
+          target,
+          table,
+          targetSchema,
+          range,
+          progressIntervalMs,
+          signal: stop.signal,
           onProgress: parts ? parts.listener(range!.first) : onProgress,
         });
         // A split table is copied once its last part has committed.

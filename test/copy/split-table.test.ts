@@ -1,6 +1,6 @@
-import { blockRangeCondition, splitTable } from '../../src/copy/split-table';
-import { tableQuery } from '../../src/copy/copy-table';
 import { CopyError, InvalidInputError, migrateSchemas, ProgressEvent, restoreSchema, TableEvent } from '../../src';
+import { tableQuery } from '../../src/copy/copy-table';
+import { blockRangeCondition, splitTable } from '../../src/copy/split-table';
 import { comparableDump } from '../support/dump';
 import { createDatabase, createSchemaWithDdl, execSql, tableDigest, useLocalCluster, waitForNoBackends, withClient } from '../support/postgres';
 
@@ -11,7 +11,8 @@ describe('splitTable: ctid block ranges', () => {
     expect(splitTable({ pages: 1000, blockSize: 8192 }, { largerThan: 2_000_000, jobs: 4 }))
       .toEqual([{ first: 0, end: 250 }, { first: 250, end: 500 }, { first: 500, end: 750 }, { first: 750 }]);
     // 3 × 8 kB over a 10 kB threshold: 3 parts even with 8 jobs.
-    expect(splitTable({ pages: 3, blockSize: 8192 }, { largerThan: 10_000, jobs: 8 })).toEqual([{ first: 0, end: 1 }, { first: 1, end: 2 }, { first: 2 }]);
+    expect(splitTable({ pages: 3, blockSize: 8192 }, { largerThan: 10_000, jobs: 8 }))
+      .toEqual([{ first: 0, end: 1 }, { first: 1, end: 2 }, { first: 2 }]);
   });
 
   test('stays whole when small enough, disabled, with one job, of one page, or of unknown size', () => {
@@ -23,9 +24,9 @@ describe('splitTable: ctid block ranges', () => {
   });
 
   test('conditions: no lower bound on the first part, no upper bound on the last', () => {
-    expect(blockRangeCondition({ first: 0, end: 250 })).toBe(`ctid < '(250,0)'::tid`);
-    expect(blockRangeCondition({ first: 250, end: 500 })).toBe(`ctid >= '(250,0)'::tid AND ctid < '(500,0)'::tid`);
-    expect(blockRangeCondition({ first: 750 })).toBe(`ctid >= '(750,0)'::tid`);
+    expect(blockRangeCondition({ first: 0, end: 250 })).toBe('ctid < \'(250,0)\'::tid');
+    expect(blockRangeCondition({ first: 250, end: 500 })).toBe('ctid >= \'(250,0)\'::tid AND ctid < \'(500,0)\'::tid');
+    expect(blockRangeCondition({ first: 750 })).toBe('ctid >= \'(750,0)\'::tid');
   });
 });
 
@@ -59,7 +60,7 @@ describe('split copies on a real server', () => {
       INSERT INTO tiny VALUES ('a'), ('b');
       ANALYZE;`);
     // Rows added after ANALYZE: their pages lie past the catalog's relpages, so only the open-ended last part reads them.
-    await execSql(sourceUrl, `INSERT INTO tenant.wide (at, price, note) SELECT now(), g, 'after analyze ' || g FROM generate_series(1, 3000) g`);
+    await execSql(sourceUrl, 'INSERT INTO tenant.wide (at, price, note) SELECT now(), g, \'after analyze \' || g FROM generate_series(1, 3000) g');
   });
 
   test('a part\'s query reads only its pages with a Tid Range Scan', async () => {
@@ -68,17 +69,22 @@ describe('split copies on a real server', () => {
       return rows.map((r) => r['QUERY PLAN']).join('\n');
     });
     expect(plan).toMatch(/^Tid Range Scan on wide/);
-    expect(plan).toContain(`TID Cond: ((ctid >= '(10,0)'::tid) AND (ctid < '(20,0)'::tid))`);
+    expect(plan).toContain('TID Cond: ((ctid >= \'(10,0)\'::tid) AND (ctid < \'(20,0)\'::tid))');
   });
 
   test('a restore that splits every table of more than one page is exact: same dump, same rows, one line per table', async () => {
     const pages = await withClient(sourceUrl, async (c) => (await c.query<{ relpages: number; now: number }>(
-      `SELECT relpages, (pg_relation_size('tenant.wide') / 8192)::int AS now FROM pg_class WHERE oid = 'tenant.wide'::regclass`)).rows[0]);
+      'SELECT relpages, (pg_relation_size(\'tenant.wide\') / 8192)::int AS now FROM pg_class WHERE oid = \'tenant.wide\'::regclass')).rows[0]);
     expect(pages.now).toBeGreaterThan(pages.relpages); // the test needs rows past the estimate
 
     const events: ProgressEvent[] = [];
     const report = await restoreSchema({
-      source: sourceUrl, target: targetUrl, schemas: ['tenant'], suffix: '_split', jobs: 3, splitTablesLargerThan: 8192,
+      source: sourceUrl,
+      target: targetUrl,
+      schemas: ['tenant'],
+      suffix: '_split',
+      jobs: 3,
+      splitTablesLargerThan: 8192,
       onProgress: (e) => events.push(e),
     });
 
@@ -112,7 +118,7 @@ describe('split copies on a real server', () => {
       .rejects.toThrow(new InvalidInputError('splitTablesLargerThan must be a whole number of bytes, 0 (never split) or more, got -1'));
     await expect(migrateSchemas({ source: sourceUrl, target: targetUrl, schemas: [{ source: 'tenant', target: 'x' }], splitTablesLargerThan: 1.5 }))
       .rejects.toBeInstanceOf(InvalidInputError);
-    expect(await withClient(targetUrl, async (c) => (await c.query(`SELECT nspname FROM pg_namespace WHERE nspname LIKE '%bad' OR nspname LIKE 'pgsr%'`)).rows)).toEqual([]);
+    expect(await withClient(targetUrl, async (c) => (await c.query('SELECT nspname FROM pg_namespace WHERE nspname LIKE \'%bad\' OR nspname LIKE \'pgsr%\'')).rows)).toEqual([]);
   });
 
   test('a failing part stops the other parts and fails the copy naming the table and its pages; no table is reported done', async () => {
@@ -121,8 +127,13 @@ describe('split copies on a real server', () => {
     const events: ProgressEvent[] = [];
     const copied: string[] = [];
     const err = await migrateSchemas({
-      source: sourceUrl, target: url, schemas: [{ source: 'tenant', target: 'stg' }], jobs: 3, splitTablesLargerThan: 8192,
-      onProgress: (e) => events.push(e), onTableCopied: (t) => copied.push(t.table),
+      source: sourceUrl,
+      target: url,
+      schemas: [{ source: 'tenant', target: 'stg' }],
+      jobs: 3,
+      splitTablesLargerThan: 8192,
+      onProgress: (e) => events.push(e),
+      onTableCopied: (t) => copied.push(t.table),
     }).catch((e: Error) => e);
     expect(err).toBeInstanceOf(CopyError);
     expect(err).toMatchObject({ schema: 'tenant', relation: 'wide' });
