@@ -26,7 +26,7 @@ export interface RestoreSchemaOptions {
   /**
    * Split a table whose heap (catalog pages × block size) is larger than this many bytes into ctid
    * block ranges, up to `jobs` of them, copied by several workers at once; 0 never splits (copy
-   * engine only). @default 134217728 (128 MiB)
+   * engine only). @default 67108864 (64 MiB)
    */
   readonly splitTablesLargerThan?: number;
   /**

@@ -41,7 +41,7 @@ export async function listQueued(catalog: Client, schemas: readonly SchemaMappin
  * longest copies start early and the run does not end waiting for one big table started last.
  *
  * @example
- * const queue = queueParts(await listQueued(catalog, schemas, true), { largerThan: 128 * 2 ** 20, jobs: 4 }, emit);
+ * const queue = queueParts(await listQueued(catalog, schemas, true), { largerThan: 64 * 2 ** 20, jobs: 4 }, emit);
  */
 export function queueParts(tables: readonly QueuedTable[], split: SplitTableOptions, emit: ProgressListener): QueuedTable[] {
   const size = (q: QueuedTable): number => q.table.estimatedBytes / (q.parts?.parts ?? 1);

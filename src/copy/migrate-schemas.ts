@@ -34,7 +34,7 @@ export interface MigrateSchemasOptions {
   /**
    * Split a table whose heap (catalog pages × block size) is larger than this many bytes into ctid
    * block ranges, up to `jobs` of them, copied by several workers at once; 0 never splits.
-   * @default 134217728 (128 MiB)
+   * @default 67108864 (64 MiB)
    */
   readonly splitTablesLargerThan?: number;
   readonly onProgress?: ProgressListener;
