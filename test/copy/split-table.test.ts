@@ -94,6 +94,11 @@ describe('split copies on a real server', () => {
     expect(tableEvents.filter((e) => e.status === 'start')).toHaveLength(1);
     expect(tableEvents.filter((e) => e.status === 'done')).toHaveLength(1);
     expect(tableEvents[tableEvents.length - 1].status).toBe('done');
+    // Its indexes and key start building only once every part has committed.
+    const wideDone = events.findIndex((e) => e.type === 'table' && e.table === 'wide' && e.status === 'done');
+    const wideBuilds = events.flatMap((e, i) => (e.type === 'build' && e.status === 'start' && /\.wide\b/.test(e.statement) ? [i] : []));
+    expect(wideBuilds).toHaveLength(2);
+    expect(Math.min(...wideBuilds)).toBeGreaterThan(wideDone);
     const rowsSeen = tableEvents.map((e) => e.rows);
     expect(rowsSeen).toEqual([...rowsSeen].sort((a, b) => a - b)); // totals only grow
 
@@ -112,6 +117,27 @@ describe('split copies on a real server', () => {
       comparableDump(cluster(), db, ['--data-only', '-n', schema]).replace(new RegExp(schema, 'g'), 'tenant').split('\n').sort();
     expect(sortedData('split_target', 'tenant_split')).toEqual(sortedData('split_source', 'tenant'));
   }, 120_000);
+
+  test('a split table is reported copied once, after its last part has committed (when its index builds may start)', async () => {
+    const url = await createDatabase(cluster(), 'split_copied');
+    await createSchemaWithDdl(url, 'stg', pieces);
+    const seen: string[] = [];
+    const copied = await migrateSchemas({
+      source: sourceUrl,
+      target: url,
+      schemas: [{ source: 'tenant', target: 'stg' }],
+      jobs: 3,
+      splitTablesLargerThan: 8192,
+      onProgress: (e) => e.type === 'table' && e.status === 'done' && seen.push(`done ${e.table}`),
+      onTableCopied: (t) => seen.push(`copied ${t.table}`),
+    });
+    for (const table of ['wide', 'events_2023', 'events_2024', 'tiny']) {
+      expect(seen.filter((s) => s === `copied ${table}`)).toHaveLength(1);
+      expect(seen.indexOf(`copied ${table}`)).toBe(seen.indexOf(`done ${table}`) + 1);
+    }
+    expect(copied.find((t) => t.table === 'wide')).toMatchObject({ rows: 21000 });
+    expect(await tableDigest(url, 'stg', 'wide')).toEqual(await tableDigest(sourceUrl, 'tenant', 'wide'));
+  });
 
   test('a threshold that is not a whole number of bytes is refused before anything is written', async () => {
     await expect(restoreSchema({ source: sourceUrl, target: targetUrl, schemas: ['tenant'], suffix: '_bad', splitTablesLargerThan: -1 }))
