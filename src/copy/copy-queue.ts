@@ -16,20 +16,28 @@ export interface QueuedTable {
   readonly parts?: TableParts;
 }
 
+/** The tables to copy, and whether the source reads a ctid range with a TID Range Scan (PostgreSQL 14+). */
+export interface ListedTables {
+  readonly tables: QueuedTable[];
+  readonly tidRangeScans: boolean;
+}
+
 /**
  * Every table of the schemas, in catalog order, read on a session inside the source snapshot.
  *
  * @example
- * const tables = await listQueued(snapshot.client, [{ source: 'customer_a1', target: 'pgsr_x_1' }], false);
+ * const { tables } = await listQueued(snapshot.client, [{ source: 'customer_a1', target: 'pgsr_x_1' }], false);
  */
-export async function listQueued(catalog: Client, schemas: readonly SchemaMapping[], closeCatalog: boolean): Promise<QueuedTable[]> {
+export async function listQueued(catalog: Client, schemas: readonly SchemaMapping[], closeCatalog: boolean): Promise<ListedTables> {
   try {
-    const queue: QueuedTable[] = [];
+    const tables: QueuedTable[] = [];
     for (const mapping of schemas) {
-      const { tables } = await listSchemaObjects(catalog, mapping.source);
-      for (const table of tables) queue.push({ table, targetSchema: mapping.target, order: queue.length });
+      const listed = await listSchemaObjects(catalog, mapping.source);
+      for (const table of listed.tables) tables.push({ table, targetSchema: mapping.target, order: tables.length });
     }
-    return queue;
+    // Before 14 a ctid range is a filter on a full scan: every part would read the whole table.
+    const version = await catalog.query<{ v: number }>("SELECT current_setting('server_version_num')::int AS v");
+    return { tables, tidRangeScans: version.rows[0].v >= 140000 };
   } finally {
     if (closeCatalog) await catalog.end().catch(() => undefined);
   }

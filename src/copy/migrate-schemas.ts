@@ -97,8 +97,8 @@ export async function migrateSchemas(options: MigrateSchemasOptions): Promise<Co
   const snapshot = options.snapshotId ? undefined : await openSourceSnapshot(source);
   try {
     const snapshotId = options.snapshotId ?? snapshot!.id;
-    const tables = await listQueued(snapshot?.client ?? await joinSnapshot(source, snapshotId, 'catalog'), schemas, !snapshot);
-    const queue = queueParts(tables, { largerThan: splitAbove, jobs }, emit);
+    const { tables, tidRangeScans } = await listQueued(snapshot?.client ?? await joinSnapshot(source, snapshotId, 'catalog'), schemas, !snapshot);
+    const queue = queueParts(tables, { largerThan: tidRangeScans ? splitAbove : 0, jobs }, emit);
     const workers = Math.min(jobs, queue.length);
     const totalBytes = tables.reduce((sum, q) => sum + q.table.estimatedBytes, 0);
     const split = new Set(queue.filter((q) => q.parts).map((q) => q.parts)).size;
