@@ -1,4 +1,4 @@
-import { CopyError, InvalidInputError, migrateSchemas, ProgressEvent, restoreSchema, TableEvent } from '../../src';
+import { AbortedError, CopyError, InvalidInputError, migrateSchemas, ProgressEvent, restoreSchema, TableEvent } from '../../src';
 import { tableQuery } from '../../src/copy/copy-table';
 import { blockRangeCondition, splitTable } from '../../src/copy/split-table';
 import { comparableDump } from '../support/dump';
@@ -137,6 +137,24 @@ describe('split copies on a real server', () => {
     }
     expect(copied.find((t) => t.table === 'wide')).toMatchObject({ rows: 21000 });
     expect(await tableDigest(url, 'stg', 'wide')).toEqual(await tableDigest(sourceUrl, 'tenant', 'wide'));
+  });
+
+  test('aborting while parts are being copied stops every part, rolls them back and closes every session', async () => {
+    const url = await createDatabase(cluster(), 'split_aborted');
+    await createSchemaWithDdl(url, 'stg', pieces);
+    const controller = new AbortController();
+    const err = await migrateSchemas({
+      source: sourceUrl,
+      target: url,
+      schemas: [{ source: 'tenant', target: 'stg' }],
+      jobs: 3,
+      splitTablesLargerThan: 8192,
+      signal: controller.signal,
+      onProgress: (e) => e.type === 'table' && e.table === 'wide' && e.status === 'start' && controller.abort(),
+    }).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(AbortedError);
+    expect((await tableDigest(url, 'stg', 'wide')).rows).toBe(0);
+    expect(await waitForNoBackends(cluster())).toEqual([]);
   });
 
   test('a threshold that is not a whole number of bytes is refused before anything is written', async () => {
