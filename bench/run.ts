@@ -3,7 +3,8 @@
  * run: every tool restores the same tenant BENCH_RUNS times (default 2), the rounds interleaved, and
  * the best run of each counts. Usage: `npm run bench`; BENCH_SCALE=10 for the 1.5 GB tenant
  * (bench/tenant-schema.sql, kept in the repo so a fresh clone can run it; default 1 ≈ 150 MB),
- * BENCH_SHAPE=many-tables for 2,000 small tables instead, BENCH_JOBS (default 4).
+ * BENCH_SHAPE=many-tables for 2,000 small tables instead, BENCH_JOBS (default 4), BENCH_SPLIT (our
+ * --split-tables-larger-than).
  * Results go to bench/results/<timestamp>.json and are printed as a table.
  */
 import { execFileSync } from 'node:child_process';

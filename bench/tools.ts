@@ -70,7 +70,9 @@ export function ours(ctx: ToolContext, options: { validate: boolean }): Tool {
     prepare: async (round) => ctx.sql('live', `DROP SCHEMA IF EXISTS ${ctx.schema}${suffix(round - 1)} CASCADE`),
     run: (round) => {
       const env = { ...process.env, PGSR_SOURCE: ctx.pg.url('past'), PGSR_TARGET: ctx.pg.url('live') };
-      const args = [cli, 'restore', '--schema', ctx.schema, '--suffix', suffix(round), '--jobs', String(ctx.jobs), ...(options.validate ? [] : ['--no-validate'])];
+      // BENCH_SPLIT (a size, e.g. 16MB) overrides --split-tables-larger-than, to measure splitting where the default splits nothing.
+      const split = process.env.BENCH_SPLIT ? ['--split-tables-larger-than', process.env.BENCH_SPLIT] : [];
+      const args = [cli, 'restore', '--schema', ctx.schema, '--suffix', suffix(round), '--jobs', String(ctx.jobs), ...split, ...(options.validate ? [] : ['--no-validate'])];
       const r = measured(name, process.execPath, args, env);
       return { tool: r.tool, seconds: r.seconds, peakRssMb: r.peakRssMb, phases: phaseSeconds(r.stderr) };
     },

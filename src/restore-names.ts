@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { checkJobs } from './copy/migrate-schemas';
+import { checkSplitThreshold } from './copy/split-table';
 import { InvalidInputError } from './errors';
 import { MAX_IDENTIFIER_BYTES } from './quote';
 import { RestoreSchemaOptions } from './restore-options';
@@ -9,12 +10,13 @@ export function timestampSuffix(at: Date): string {
   return `_${at.toISOString().replace(/[-:T]/g, '').slice(0, 14)}`;
 }
 
-/** Check the options of a restore that need no server: schemas named once, jobs, suffix. */
-export function checkRestoreOptions(options: Pick<RestoreSchemaOptions, 'schemas' | 'jobs' | 'suffix'>): void {
+/** Check the options of a restore that need no server: schemas named once, jobs, split threshold, suffix. */
+export function checkRestoreOptions(options: Pick<RestoreSchemaOptions, 'schemas' | 'jobs' | 'suffix' | 'splitTablesLargerThan'>): void {
   if (!options.schemas?.length) throw new InvalidInputError('no schema to restore; name at least one (--schema <name>)');
   const dup = options.schemas.find((s, i) => options.schemas.indexOf(s) !== i);
   if (dup !== undefined) throw new InvalidInputError(`schema "${dup}" is named twice; name each schema once`);
   if (options.jobs !== undefined) checkJobs(options.jobs);
+  if (options.splitTablesLargerThan !== undefined) checkSplitThreshold(options.splitTablesLargerThan);
   if (options.suffix !== undefined && options.suffix.length === 0) throw new InvalidInputError('suffix is empty; give a suffix such as _restored or leave it out for the snapshot time');
 }
 

@@ -24,6 +24,12 @@ export interface RestoreSchemaOptions {
   /** Tables copied in parallel. @default 4 */
   readonly jobs?: number;
   /**
+   * Split a table whose heap (catalog pages × block size) is larger than this many bytes into ctid
+   * block ranges, up to `jobs` of them, copied by several workers at once; 0 never splits (copy
+   * engine only). @default 67108864 (64 MiB)
+   */
+  readonly splitTablesLargerThan?: number;
+  /**
    * How rows move: `copy` streams text COPY from the source snapshot; `dms` loads them with AWS DMS
    * full-load tasks, which read the source as it is — use it only with a source that does not
    * change, such as a temporary RDS restore. @default 'copy'

@@ -1,5 +1,6 @@
 import { InvalidInputError } from '../errors';
 import { RestoreSchemaOptions } from '../restore-options';
+import { parseByteSize } from './byte-size-arg';
 import { parseDuration } from './cleanup-args';
 import { parseDmsArgs, RawDmsArgs } from './dms-args';
 import { checkPostgresUrl } from './postgres-url-arg';
@@ -24,6 +25,7 @@ export interface RawRestoreArgs extends RawDmsArgs {
   readonly schema?: string[];
   readonly suffix?: string;
   readonly jobs?: string;
+  readonly splitTablesLargerThan?: string;
   readonly lockTimeout?: string;
   readonly detachOutside?: boolean;
   readonly json?: boolean;
@@ -105,6 +107,7 @@ export function parseRestoreArgs(raw: RawRestoreArgs): RestoreCommandOptions {
   const target = checkTargetUrl(raw.target);
   const schemas = checkSchemas(raw.schema);
   const jobs = checkJobs(raw.jobs);
+  const splitTablesLargerThan = raw.splitTablesLargerThan === undefined ? undefined : parseByteSize(raw.splitTablesLargerThan, '--split-tables-larger-than');
   // Like PostgreSQL's lock_timeout: a bare number is milliseconds.
   const lockTimeoutMs = raw.lockTimeout === undefined ? undefined
     : parseDuration(/^\s*\d+\s*$/.test(raw.lockTimeout) ? `${raw.lockTimeout.trim()}ms` : raw.lockTimeout, '--lock-timeout');
@@ -118,6 +121,7 @@ export function parseRestoreArgs(raw: RawRestoreArgs): RestoreCommandOptions {
       schemas,
       ...(raw.suffix !== undefined ? { suffix: raw.suffix } : {}),
       ...(jobs !== undefined ? { jobs } : {}),
+      ...(splitTablesLargerThan !== undefined ? { splitTablesLargerThan } : {}),
       ...(lockTimeoutMs !== undefined ? { lockTimeoutMs } : {}),
       ...(raw.detachOutside ? { detachOutside: true } : {}),
       skipOwnership: raw.owner === false,

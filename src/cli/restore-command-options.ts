@@ -66,6 +66,8 @@ export function addRestoreOptions(command: Command): Command {
 
     .optionsGroup('What is restored and how:')
     .option('--jobs <n>', 'tables copied in parallel (default: 4)')
+    .option('--split-tables-larger-than <size>', 'copy a table larger than this (e.g. 256MB; kB, MB, GB, TB are powers of 1024 as in PostgreSQL) ' +
+      'in ctid ranges by up to --jobs workers at once; 0 or off never splits (default: 64MB)')
     .option('--lock-timeout <duration>', 'longest wait for a lock on a live object outside the schema (e.g. a foreign key to a shared table), retried a few times, ' +
       'then the sessions in the way are named (default: 2s; a shorter lock_timeout of the database wins)')
     .option('--detach-outside', 'restore tables that inherit from or are partitions of tables outside the schema as standalone tables, ' +

@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import { ClientBase } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { SourceTable } from './list-tables';
+import { BlockRange, blockRangeCondition } from './split-table';
 import { connectionLost } from '../connection-errors';
 import { AbortedError, CopyError } from '../errors';
 import { ProgressListener, safeListener, TableEvent } from '../progress';
@@ -18,6 +19,12 @@ export interface CopyTableOptions {
   readonly table: Pick<SourceTable, 'schema' | 'name' | 'columns'> & Partial<Pick<SourceTable, 'estimatedRows' | 'estimatedBytes'>>;
   /** Schema in the target holding a table of the same name and columns. */
   readonly targetSchema: string;
+  /**
+   * Copy only the rows in these heap pages (one part of a split table, see {@link splitTable}). A
+   * part neither truncates the table nor loads with `FREEZE`: the other parts write into it at the
+   * same time. @default - the whole table, truncated first and loaded with `FREEZE`
+   */
+  readonly range?: BlockRange;
   readonly onProgress?: ProgressListener;
   /** Least time between two `progress` events. @default 500 */
   readonly progressIntervalMs?: number;
@@ -43,12 +50,25 @@ function countRows(chunk: Buffer): number {
 }
 
 /**
+ * The query that reads a table's columns (or the rows of `range`) at the source.
+ *
+ * @example
+ * tableQuery({ schema: 's', name: 't', columns: ['id'] }, { first: 8 });
+ * // → `SELECT "id" FROM ONLY "s"."t" WHERE ctid >= '(8,0)'::tid`
+ */
+export function tableQuery(table: Pick<SourceTable, 'schema' | 'name' | 'columns'>, range?: BlockRange): string {
+  const where = range ? ` WHERE ${blockRangeCondition(range)}` : '';
+  return `SELECT ${table.columns.map(quoteIdent).join(', ')} FROM ONLY ${quoteQualified(table.schema, table.name)}${where}`;
+}
+
+/**
  * Stream one table from the source into the same table in the target: `COPY (SELECT cols FROM ONLY
  * src.t) TO STDOUT` piped into `COPY stg.t (cols) FROM STDIN`, in text format (binary arrays and
  * composites carry type OIDs, which differ for the staging schema's types and which older servers
  * reject; binary is also not stable across major versions). Memory stays bounded: chunks
  * flow with backpressure and nothing is buffered. The target table is truncated and filled in one
  * transaction with `FREEZE`, so a retry starts clean and the rows need no later freezing by vacuum.
+ * With `range`, only the rows of those pages are copied, appended without `TRUNCATE` or `FREEZE`.
  *
  * On failure or abort the target transaction is rolled back; the source session may still be in the
  * middle of its COPY and must then be closed with `end()`.
@@ -60,16 +80,16 @@ function countRows(chunk: Buffer): number {
  * const { rows } = await copyTable({ source, target, table, targetSchema: 'customer_a1_staging' });
  */
 export async function copyTable(options: CopyTableOptions): Promise<CopyTableResult> {
-  const { source, target, table, targetSchema, signal } = options;
-  const label = `${table.schema}.${table.name}`;
+  const { source, target, table, targetSchema, signal, range } = options;
+  const label = `${table.schema}.${table.name}${range ? ` (pages ${range.first}–${range.end ?? 'end'})` : ''}`;
   if (signal?.aborted) throw new AbortedError(`copy of ${label} aborted`);
   const emit = safeListener(options.onProgress);
   const intervalMs = options.progressIntervalMs ?? 500;
   const columnList = table.columns.map(quoteIdent).join(', ');
   const targetTable = quoteQualified(targetSchema, table.name);
   // Without columns (a table with none, or only generated ones) COPY's default list is the right one.
-  const copyIn = `COPY ${targetTable}${columnList ? ` (${columnList})` : ''} FROM STDIN WITH (FREEZE)`;
-  const copyOut = `COPY (SELECT ${columnList} FROM ONLY ${quoteQualified(table.schema, table.name)}) TO STDOUT`;
+  const copyIn = `COPY ${targetTable}${columnList ? ` (${columnList})` : ''} FROM STDIN${range ? '' : ' WITH (FREEZE)'}`;
+  const copyOut = `COPY (${tableQuery(table, range)}) TO STDOUT`;
 
   const startedAt = Date.now();
   let rows = 0;
@@ -94,7 +114,7 @@ export async function copyTable(options: CopyTableOptions): Promise<CopyTableRes
   event('start');
   try {
     await target.query('BEGIN');
-    await target.query(`TRUNCATE ONLY ${targetTable}`);
+    if (!range) await target.query(`TRUNCATE ONLY ${targetTable}`);
     const into = target.query(copyFrom(copyIn));
     const out = source.query(copyTo(copyOut));
     await pipeline(out, meter, into, { signal });

@@ -13,6 +13,14 @@ export interface SourceTable {
   readonly estimatedRows?: number;
   /** Size on disk (`pg_table_size`: heap, TOAST, free space and visibility maps), in bytes. */
   readonly estimatedBytes: number;
+  /**
+   * Heap pages as the catalog has them (`relpages`, as of the last VACUUM or ANALYZE; the file's
+   * current size when never counted): what {@link splitTable} cuts into ctid block ranges.
+   * @default - unknown: the table is not split
+   */
+  readonly pages?: number;
+  /** The server's page size (`block_size`, normally 8192). @default 8192 */
+  readonly blockSize?: number;
 }
 
 /** A materialized view, whose data is recomputed in the target rather than copied. */
@@ -55,9 +63,12 @@ const COLUMNS = `coalesce((SELECT array_agg(a.attname::text ORDER BY a.attnum) F
  * const tables = await listTables(snapshot.client, 'customer_a1');
  */
 export async function listTables(client: ClientBase, schema: string): Promise<SourceTable[]> {
-  const { rows } = await client.query<{ name: string; persistence: string; reltuples: number; bytes: string; columns: string[] }>(
+  type Row = { name: string; persistence: string; reltuples: number; bytes: string; pages: string; block_size: string; columns: string[] };
+  const { rows } = await client.query<Row>(
     `SELECT c.relname::text AS name, c.relpersistence AS persistence, c.reltuples::float8 AS reltuples,
-       pg_table_size(c.oid)::text AS bytes, ${COLUMNS}
+       pg_table_size(c.oid)::text AS bytes, current_setting('block_size') AS block_size,
+       (CASE WHEN c.relpages > 0 THEN c.relpages
+        ELSE pg_relation_size(c.oid) / current_setting('block_size')::int END)::text AS pages, ${COLUMNS}
      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
      WHERE n.nspname = $1 AND c.relkind = 'r' AND c.relpersistence IN ('p', 'u') AND ${NOT_EXTENSION_MEMBER}
      ORDER BY c.relname`, [schema]);
@@ -68,6 +79,8 @@ export async function listTables(client: ClientBase, schema: string): Promise<So
     persistence: r.persistence === 'u' ? 'unlogged' : 'permanent',
     estimatedRows: r.reltuples < 0 ? undefined : r.reltuples,
     estimatedBytes: Number(r.bytes),
+    pages: Number(r.pages),
+    blockSize: Number(r.block_size),
   }));
 }
 

@@ -1,11 +1,13 @@
 import { Client } from 'pg';
+import { listQueued, queueParts, QueuedTable } from './copy-queue';
 import { copyTable } from './copy-table';
 import { DmsEngineOptions } from './dms/dms-engine-options';
 import { withIdentityByDefault } from './dms/identity-by-default';
 import { checkDmsEngineOptions, migrateWithDms } from './dms/migrate-with-dms';
-import { listSchemaObjects, SourceTable } from './list-tables';
+import { SourceTable } from './list-tables';
 import { checkSchemaMappings, SchemaMapping } from './schema-mapping';
 import type { SessionSlots } from './session-slots';
+import { checkSplitThreshold, DEFAULT_SPLIT_TABLES_LARGER_THAN } from './split-table';
 import { connect, DatabaseConnection } from '../connection';
 import { AbortedError, ConnectionError, InvalidInputError, SchemaRestoreError } from '../errors';
 import { formatBytes } from '../format-units';
@@ -29,6 +31,12 @@ export interface MigrateSchemasOptions {
   readonly snapshotId?: string;
   /** Tables copied in parallel, each worker with its own source and target connection. @default 4 */
   readonly jobs?: number;
+  /**
+   * Split a table whose heap (catalog pages × block size) is larger than this many bytes into ctid
+   * block ranges, up to `jobs` of them, copied by several workers at once; 0 never splits.
+   * @default 67108864 (64 MiB)
+   */
+  readonly splitTablesLargerThan?: number;
   readonly onProgress?: ProgressListener;
   /** Least time between two `progress` events of a table. @default 500 */
   readonly progressIntervalMs?: number;
@@ -48,13 +56,6 @@ export interface CopiedTable {
   readonly bytes: number;
   readonly durationMs: number;
   readonly persistence: SourceTable['persistence'];
-}
-
-interface QueuedTable {
-  readonly table: SourceTable;
-  readonly targetSchema: string;
-  /** Position in catalog order, so results come back in a stable order. */
-  readonly order: number;
 }
 
 /** Reject a worker count that is not a whole number of at least 1. */
@@ -88,34 +89,25 @@ export async function migrateSchemas(options: MigrateSchemasOptions): Promise<Co
       () => migrateWithDms({ ...dms, source, schemas, snapshotId: options.snapshotId, jobs, onProgress: options.onProgress, signal }));
   }
   checkSchemaMappings(schemas);
+  const splitAbove = options.splitTablesLargerThan ?? DEFAULT_SPLIT_TABLES_LARGER_THAN;
+  checkSplitThreshold(splitAbove);
   if (signal?.aborted) throw new AbortedError('data copy aborted');
   const emit = safeListener(options.onProgress);
 
   const snapshot = options.snapshotId ? undefined : await openSourceSnapshot(source);
   try {
     const snapshotId = options.snapshotId ?? snapshot!.id;
-    const queue = await queueTables(snapshot?.client ?? await joinSnapshot(source, snapshotId, 'catalog'), schemas, !snapshot);
+    const { tables, tidRangeScans } = await listQueued(snapshot?.client ?? await joinSnapshot(source, snapshotId, 'catalog'), schemas, !snapshot);
+    const queue = queueParts(tables, { largerThan: tidRangeScans ? splitAbove : 0, jobs }, emit);
     const workers = Math.min(jobs, queue.length);
-    const totalBytes = queue.reduce((sum, q) => sum + q.table.estimatedBytes, 0);
+    const totalBytes = tables.reduce((sum, q) => sum + q.table.estimatedBytes, 0);
+    const split = new Set(queue.filter((q) => q.parts).map((q) => q.parts)).size;
+    const parts = split ? `, ${split} large table${split > 1 ? 's' : ''} split into ${queue.length - tables.length + split} parts` : '';
     // The caller frames the 'copy' phase; only it knows where the copy sits in the restore.
-    emit({ type: 'log', level: 'info', message: `copying ${queue.length} tables (${formatBytes(totalBytes)} on disk) with ${workers} workers` });
+    emit({ type: 'log', level: 'info', message: `copying ${tables.length} tables (${formatBytes(totalBytes)} on disk) with ${workers} workers${parts}` });
     return await runWorkers({ ...options, snapshotId, queue, workers });
   } finally {
     await snapshot?.close();
-  }
-}
-
-/** Every table of the schemas, largest estimate first so the longest copies start early. */
-async function queueTables(catalog: Client, schemas: readonly SchemaMapping[], closeCatalog: boolean): Promise<QueuedTable[]> {
-  try {
-    const queue: QueuedTable[] = [];
-    for (const mapping of schemas) {
-      const { tables } = await listSchemaObjects(catalog, mapping.source);
-      for (const table of tables) queue.push({ table, targetSchema: mapping.target, order: queue.length });
-    }
-    return queue.sort((a, b) => b.table.estimatedBytes - a.table.estimatedBytes || (b.table.estimatedRows ?? 0) - (a.table.estimatedRows ?? 0));
-  } finally {
-    if (closeCatalog) await catalog.end().catch(() => undefined);
   }
 }
 
@@ -157,8 +149,20 @@ async function runWorkers(options: RunWorkersOptions): Promise<CopiedTable[]> {
       const [source, target] = clients;
       const { onProgress, progressIntervalMs } = options;
       for (let next = queue.shift(); next && !stop.signal.aborted; next = queue.shift()) {
-        const { table, targetSchema, order } = next;
-        const result = await copyTable({ source, target, table, targetSchema, onProgress, progressIntervalMs, signal: stop.signal });
+        const { table, targetSchema, order, range, parts } = next;
+        const part = await copyTable({
+          source,
+          target,
+          table,
+          targetSchema,
+          range,
+          progressIntervalMs,
+          signal: stop.signal,
+          onProgress: parts ? parts.listener(range!.first) : onProgress,
+        });
+        // A split table is copied once its last part has committed.
+        const result = parts ? parts.add(part) : part;
+        if (!result) continue;
         done.push({ order, copied: { schema: table.schema, table: table.name, persistence: table.persistence, ...result } });
         options.onTableCopied?.({ targetSchema, table: table.name });
       }

@@ -60,7 +60,7 @@ describe('runCli', () => {
     expect(top.stdout.text).toMatch(/demo \[options\]/);
     const sub = await run(['restore', '--help']);
     expect(sub.code).toBe(0);
-    for (const option of ['--source <source>', '--at <time>', '--s3-endpoint <url>', '--source-database <name>', '--dry-run', '--target <postgres-url>', '--schema <name>', '--suffix <text>', '--jobs <n>', '--json',
+    for (const option of ['--source <source>', '--at <time>', '--s3-endpoint <url>', '--source-database <name>', '--dry-run', '--target <postgres-url>', '--schema <name>', '--suffix <text>', '--jobs <n>', '--split-tables-larger-than <size>', '--json',
       '--no-owner', '--no-privileges', '--no-validate']) {
       expect(sub.stdout.text).toContain(option);
     }

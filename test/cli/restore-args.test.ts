@@ -49,6 +49,18 @@ describe('parseRestoreArgs', () => {
   });
 
   test.each([
+    ['256MB', 256 * 1024 ** 2],
+    ['1 gb', 1024 ** 3],
+    ['8kB', 8192],
+    ['4096', 4096],
+    ['0', 0],
+    ['off', 0],
+  ])('--split-tables-larger-than %s is %d bytes (units are powers of 1024, as in PostgreSQL)', (size, bytes) => {
+    expect(parseRestoreArgs({ ...valid, splitTablesLargerThan: size }).restore.splitTablesLargerThan).toBe(bytes);
+    expect(parseRestoreArgs(valid).restore).not.toHaveProperty('splitTablesLargerThan');
+  });
+
+  test.each([
     [{ schema: undefined }, /^at least one --schema <name> is required: .*e\.g\. --schema customer_a1/],
     [{ schema: [] }, /^at least one --schema <name> is required/],
     [{ schema: [''] }, /^--schema must not be empty/],
@@ -58,6 +70,9 @@ describe('parseRestoreArgs', () => {
     [{ jobs: '1.5' }, /^--jobs must be a positive integer/],
     [{ jobs: 'four' }, /^--jobs must be a positive integer/],
     [{ jobs: '' }, /^--jobs must be a positive integer/],
+    [{ splitTablesLargerThan: '256 apples' }, /^--split-tables-larger-than must be a size such as 256MB, 1GB or 0 \(kB, MB, GB, TB; "off" never splits\), got "256 apples"$/],
+    [{ splitTablesLargerThan: '-1MB' }, /^--split-tables-larger-than must be a size/],
+    [{ splitTablesLargerThan: '1.5GB' }, /^--split-tables-larger-than must be a size/],
     [{ suffix: '' }, /^--suffix must not be empty; leave it out/],
     [{ source: undefined }, /^missing --source: a postgres:\/\/ URL \(a database holding the past\), a pg_dump archive \(path or s3:\/\/bucket\/key\), pitr:.*, or rds:<instance-or-cluster-id>$/],
     [{ target: undefined }, /^missing --target <postgres-url>: the live database/],

@@ -59,6 +59,22 @@ describe('listTables', () => {
     // An empty table still has its TOAST index page; 1000 rows need more.
     expect(byName.get('plain')!.estimatedBytes).toBeGreaterThan(byName.get('with_serial')!.estimatedBytes + 8192);
   });
+
+  test('heap pages as the catalog counted them (what splitting cuts), the file\'s size when never counted', async () => {
+    const seen = await withClient(url, async (c) => {
+      await c.query('CREATE TABLE "acme-corp".uncounted (v text); INSERT INTO "acme-corp".uncounted SELECT repeat(\'x\', 500) FROM generate_series(1, 200)');
+      // Rows added after ANALYZE are not in relpages yet (100 rows: too few to wake autoanalyze).
+      await c.query('INSERT INTO "acme-corp".plain SELECT g, repeat(\'u\', 500), \'s\' FROM generate_series(1001, 1100) g');
+      const byName = new Map((await listTables(c, 'acme-corp')).map((t) => [t.name, t]));
+      const { rows } = await c.query('SELECT relpages, (pg_relation_size(oid) / 8192)::int AS now FROM pg_class WHERE oid = \'"acme-corp".plain\'::regclass');
+      await c.query('DROP TABLE "acme-corp".uncounted; DELETE FROM "acme-corp".plain WHERE id > 1000');
+      return { plain: byName.get('plain')!, uncounted: byName.get('uncounted')!, empty: byName.get('with_serial')!, ...rows[0] };
+    });
+    expect(seen.plain).toMatchObject({ pages: seen.relpages, blockSize: 8192 });
+    expect(seen.now).toBeGreaterThan(seen.relpages);
+    expect(seen.uncounted.pages).toBeGreaterThanOrEqual(13); // 200 rows of 500 bytes: at least 13 pages of 8 kB
+    expect(seen.empty.pages).toBe(0);
+  });
 });
 
 test('listMaterializedViews reports whether each is populated', async () => {
