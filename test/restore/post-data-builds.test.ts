@@ -1,4 +1,5 @@
 import { AbortedError, DdlError, ProgressEvent, restoreSchema } from '../../src';
+import { connect } from '../../src/connection';
 import { comparableDump } from '../support/dump';
 import { createDatabase, execSql, stagingLikeSchemas, tableDigest, useLocalCluster, waitForNoBackends, withClient } from '../support/postgres';
 
@@ -7,8 +8,7 @@ const cluster = useLocalCluster();
 // Post-data of every kind the scheduler orders: several indexes per table, keys, a partial unique
 // index, a CHECK added NOT VALID, CLUSTER ON, replica identity, a foreign key between the tables and
 // one to a partitioned table's key, partitioned indexes, an exclusion constraint, a trigger, RLS and
-// a policy, comments on an index and a constraint. `orders` is large so that its copy is still
-// running while the small tables' indexes build.
+// a policy, comments on an index and a constraint.
 const SHOP = `CREATE SCHEMA shop;
   CREATE FUNCTION shop.touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.updated := now(); RETURN NEW; END $$;
   CREATE TABLE shop.customers (id int PRIMARY KEY, email text NOT NULL CONSTRAINT email_unique UNIQUE, name text);
@@ -89,9 +89,33 @@ describe('post-data builds run in parallel, as each table is copied', () => {
 
   beforeAll(async () => {
     const target = await createDatabase(cluster(), 'builds_exact');
-    ({ peak } = await peakSessions('builds_exact', () => restoreSchema({
-      source, target, schemas: ['shop'], suffix: '_r', jobs: 2, onProgress: (e) => events.push(e),
-    })));
+    // Hold the source's orders once its definition is read: the worker that takes it waits, while the
+    // other copies the small tables and then builds their keys. The first finished build lets it go.
+    const holder = await connect(source, 'test', 'pgsr-test lock holder');
+    let locked: Promise<unknown> = Promise.resolve();
+    let released: Promise<unknown> | undefined;
+    const release = (): Promise<unknown> => (released ??= locked.then(() => holder.query('COMMIT')));
+    const safety = setTimeout(release, 30_000);
+    try {
+      ({ peak } = await peakSessions('builds_exact', () => restoreSchema({
+        // Not split, so one worker holds all of orders.
+        source,
+        target,
+        schemas: ['shop'],
+        suffix: '_r',
+        jobs: 2,
+        splitTablesLargerThan: 0,
+        onProgress: (e) => {
+          events.push(e);
+          if (e.type === 'phase' && e.phase === 'extract-ddl' && e.status === 'done') locked = holder.query('BEGIN; LOCK TABLE shop.orders IN ACCESS EXCLUSIVE MODE');
+          if (e.type === 'build' && e.status === 'done') void release();
+        },
+      })));
+    } finally {
+      clearTimeout(safety);
+      await release();
+      await holder.end();
+    }
   }, 300_000);
 
   test('pg_dump of the restored schema, name mapped back, equals the source\'s', () => {
@@ -110,7 +134,7 @@ describe('post-data builds run in parallel, as each table is copied', () => {
   });
 
   test('small tables\' indexes build while the large table is still being copied', () => {
-    // With jobs 2, one worker copies orders while the other copies the small tables and then frees its session for builds.
+    // With jobs 2, one worker waits on orders while the other copies the small tables and then frees its session for builds.
     const copyDone = events.findIndex((e) => e.type === 'phase' && e.phase === 'copy' && e.status === 'done');
     const ordersCopied = events.findIndex((e) => e.type === 'table' && e.table === 'orders' && e.status === 'done');
     const firstBuild = events.findIndex((e) => e.type === 'build' && e.status === 'done');
