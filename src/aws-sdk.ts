@@ -28,7 +28,8 @@ export function lazyModule<T extends object>(requireModule: () => T): T {
 /* eslint-disable @typescript-eslint/no-require-imports -- lazy on purpose: see lazyModule */
 /** `@aws-sdk/client-database-migration-service`, loaded on first use. */
 export const dmsSdk = lazyModule<typeof DatabaseMigrationService>(() => require('@aws-sdk/client-database-migration-service'));
-/** `@aws-sdk/client-dynamodb`, loaded on first use. */
+/** `@aws-sdk/client-dynamodb`, loaded on first use. Only the construct's handlers use it, which bundle it: a dev dependency. */
+// eslint-disable-next-line import/no-extraneous-dependencies
 export const dynamoDbSdk = lazyModule<typeof DynamoDb>(() => require('@aws-sdk/client-dynamodb'));
 /** `@aws-sdk/client-pricing`, loaded on first use. */
 export const pricingSdk = lazyModule<typeof Pricing>(() => require('@aws-sdk/client-pricing'));
