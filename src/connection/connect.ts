@@ -5,6 +5,7 @@ import { DatabaseConnection, resolveConnection, ResolvedConnection } from './res
 import { SslAttempt, sslAttempts } from './ssl-config';
 import { labelSession } from '../connection-errors';
 import { ConnectionError } from '../errors';
+import { isPostgresUrl } from './connection-string';
 import { describeConnection, maskSecrets } from './describe-connection';
 
 /**
@@ -127,7 +128,7 @@ export async function connect(conn: DatabaseConnection, role: string, applicatio
           'put it in ~/.pgpass, a service file or PGPASSWORD', { cause: err });
       }
       const reason = maskSecrets((err as Error).message ?? String(err), secrets);
-      const where = typeof conn === 'string' && !/^postgres(ql)?:/i.test(conn.trim()) ? `${describeConnection(conn)} (${describeResolved(resolved)})` : describeConnection(conn);
+      const where = typeof conn === 'string' && !isPostgresUrl(conn) ? `${describeConnection(conn)} (${describeResolved(resolved)})` : describeConnection(conn);
       throw new ConnectionError(`cannot connect to the ${role} database ${where}: ${reason}; check host, port, credentials and that the server is running`, { cause: scrubCause(err, secrets) });
     }
   }

@@ -1,4 +1,4 @@
-import { AbortedError, CopyError, InvalidInputError, migrateSchemas, ProgressEvent, restoreSchema, TableEvent } from '../../src';
+import { AbortedError, CopiedTable, CopyError, InvalidInputError, migrateSchemas, MigrateSchemasOptions, ProgressEvent, restoreSchema, TableEvent } from '../../src';
 import { tableQuery } from '../../src/copy/copy-table';
 import { blockRangeCondition, splitTable } from '../../src/copy/split-table';
 import { comparableDump } from '../support/dump';
@@ -41,6 +41,11 @@ describe('split copies on a real server', () => {
     'CREATE TABLE events_2023 PARTITION OF events FOR VALUES FROM (\'2023-01-01\') TO (\'2024-01-01\');\n' +
     'CREATE TABLE events_2024 PARTITION OF events FOR VALUES FROM (\'2024-01-01\') TO (\'2025-01-01\');\n' +
     'CREATE TABLE tiny (k text PRIMARY KEY);';
+
+  /** Copy the tenant into `stg` of the database at `url`, every table split (one page each part, three workers). */
+  const copySplit = (url: string, options: Partial<MigrateSchemasOptions> = {}): Promise<CopiedTable[]> => migrateSchemas({
+    source: sourceUrl, target: url, schemas: [{ source: 'tenant', target: 'stg' }], jobs: 3, splitTablesLargerThan: 8192, ...options,
+  });
 
   beforeAll(async () => {
     sourceUrl = await createDatabase(cluster(), 'split_source');
@@ -122,12 +127,7 @@ describe('split copies on a real server', () => {
     const url = await createDatabase(cluster(), 'split_copied');
     await createSchemaWithDdl(url, 'stg', pieces);
     const seen: string[] = [];
-    const copied = await migrateSchemas({
-      source: sourceUrl,
-      target: url,
-      schemas: [{ source: 'tenant', target: 'stg' }],
-      jobs: 3,
-      splitTablesLargerThan: 8192,
+    const copied = await copySplit(url, {
       onProgress: (e) => e.type === 'table' && e.status === 'done' && seen.push(`done ${e.table}`),
       onTableCopied: (t) => seen.push(`copied ${t.table}`),
     });
@@ -143,12 +143,7 @@ describe('split copies on a real server', () => {
     const url = await createDatabase(cluster(), 'split_aborted');
     await createSchemaWithDdl(url, 'stg', pieces);
     const controller = new AbortController();
-    const err = await migrateSchemas({
-      source: sourceUrl,
-      target: url,
-      schemas: [{ source: 'tenant', target: 'stg' }],
-      jobs: 3,
-      splitTablesLargerThan: 8192,
+    const err = await copySplit(url, {
       signal: controller.signal,
       onProgress: (e) => e.type === 'table' && e.table === 'wide' && e.status === 'start' && controller.abort(),
     }).catch((e: Error) => e);
@@ -170,12 +165,7 @@ describe('split copies on a real server', () => {
     await createSchemaWithDdl(url, 'stg', `${pieces}\nALTER TABLE wide ADD CHECK (id <= 15000);`);
     const events: ProgressEvent[] = [];
     const copied: string[] = [];
-    const err = await migrateSchemas({
-      source: sourceUrl,
-      target: url,
-      schemas: [{ source: 'tenant', target: 'stg' }],
-      jobs: 3,
-      splitTablesLargerThan: 8192,
+    const err = await copySplit(url, {
       onProgress: (e) => events.push(e),
       onTableCopied: (t) => copied.push(t.table),
     }).catch((e: Error) => e);
