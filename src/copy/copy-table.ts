@@ -8,6 +8,8 @@ import { connectionLost } from '../connection-errors';
 import { AbortedError, CopyError } from '../errors';
 import { ProgressListener, safeListener, TableEvent } from '../progress';
 import { quoteIdent, quoteQualified } from '../quote';
+import type { RelationChecksum } from '../validate/checksum-relation';
+import { RowHashSum } from '../validate/row-hash';
 
 /** Options of {@link copyTable}. */
 export interface CopyTableOptions {
@@ -25,6 +27,11 @@ export interface CopyTableOptions {
    * same time. @default - the whole table, truncated first and loaded with `FREEZE`
    */
   readonly range?: BlockRange;
+  /**
+   * Also hash the rows as they stream ({@link RowHashSum}): the source side of validation, with no
+   * second read of the source. @default false
+   */
+  readonly checksum?: boolean;
   readonly onProgress?: ProgressListener;
   /** Least time between two `progress` events. @default 500 */
   readonly progressIntervalMs?: number;
@@ -38,6 +45,8 @@ export interface CopyTableResult {
   /** Bytes of COPY text that passed through. */
   readonly bytes: number;
   readonly durationMs: number;
+  /** The rows read from the source and their content checksum, with `checksum`. */
+  readonly checksum?: RelationChecksum;
 }
 
 const NEWLINE = 0x0a;
@@ -95,6 +104,7 @@ export async function copyTable(options: CopyTableOptions): Promise<CopyTableRes
   let rows = 0;
   let bytes = 0;
   let lastEventAt = startedAt;
+  const hash = options.checksum ? new RowHashSum() : undefined;
   const estimates = { estimatedRows: table.estimatedRows, estimatedBytes: table.estimatedBytes };
   const event = (status: TableEvent['status']): void =>
     emit({ type: 'table', status, schema: table.schema, table: table.name, rows, bytes, elapsedMs: Date.now() - startedAt, ...estimates });
@@ -102,6 +112,7 @@ export async function copyTable(options: CopyTableOptions): Promise<CopyTableRes
     transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
       bytes += chunk.length;
       rows += countRows(chunk);
+      hash?.update(chunk);
       const now = Date.now();
       if (now - lastEventAt >= intervalMs) {
         lastEventAt = now;
@@ -130,5 +141,5 @@ export async function copyTable(options: CopyTableOptions): Promise<CopyTableRes
       { cause: err });
   }
   event('done');
-  return { rows, bytes, durationMs: Date.now() - startedAt };
+  return { rows, bytes, durationMs: Date.now() - startedAt, checksum: hash?.result() };
 }

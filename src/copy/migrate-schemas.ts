@@ -13,6 +13,7 @@ import { AbortedError, ConnectionError, InvalidInputError, SchemaRestoreError } 
 import { formatBytes } from '../format-units';
 import { ProgressListener, safeListener } from '../progress';
 import { connectInSnapshot, openSourceSnapshot } from '../sources/source-snapshot';
+import type { RelationChecksum } from '../validate/checksum-relation';
 
 /** Options of {@link migrateSchemas}. */
 export interface MigrateSchemasOptions {
@@ -37,6 +38,8 @@ export interface MigrateSchemasOptions {
    * @default 67108864 (64 MiB)
    */
   readonly splitTablesLargerThan?: number;
+  /** Hash every row as it streams (copy engine), for validation without reading the source again. @default false */
+  readonly checksums?: boolean;
   readonly onProgress?: ProgressListener;
   /** Least time between two `progress` events of a table. @default 500 */
   readonly progressIntervalMs?: number;
@@ -44,7 +47,17 @@ export interface MigrateSchemasOptions {
   /** Target sessions shared with other work: each worker holds one slot while its target session is open. @default - no limit but `jobs` */
   readonly targetSlots?: SessionSlots;
   /** Called as each table's rows are committed in the staging table (copy engine only). */
-  readonly onTableCopied?: (table: { readonly targetSchema: string; readonly table: string }) => void;
+  readonly onTableCopied?: (table: CommittedTable) => void;
+}
+
+/** A table whose rows are committed in the staging table. */
+export interface CommittedTable {
+  readonly targetSchema: string;
+  readonly table: string;
+  /** The column list it was copied with, in its order. */
+  readonly columns: readonly string[];
+  /** Rows read from the source and their content checksum, with `checksums`. */
+  readonly checksum?: RelationChecksum;
 }
 
 /** One copied table. */
@@ -56,6 +69,8 @@ export interface CopiedTable {
   readonly bytes: number;
   readonly durationMs: number;
   readonly persistence: SourceTable['persistence'];
+  /** Rows read from the source and their content checksum, with `checksums` (copy engine only). */
+  readonly checksum?: RelationChecksum;
 }
 
 /** Reject a worker count that is not a whole number of at least 1. */
@@ -156,6 +171,7 @@ async function runWorkers(options: RunWorkersOptions): Promise<CopiedTable[]> {
           table,
           targetSchema,
           range,
+          checksum: options.checksums,
           progressIntervalMs,
           signal: stop.signal,
           onProgress: parts ? parts.listener(range!.first) : onProgress,
@@ -164,7 +180,7 @@ async function runWorkers(options: RunWorkersOptions): Promise<CopiedTable[]> {
         const result = parts ? parts.add(part) : part;
         if (!result) continue;
         done.push({ order, copied: { schema: table.schema, table: table.name, persistence: table.persistence, ...result } });
-        options.onTableCopied?.({ targetSchema, table: table.name });
+        options.onTableCopied?.({ targetSchema, table: table.name, columns: table.columns, checksum: result.checksum });
       }
     } catch (err) {
       failure ??= err;

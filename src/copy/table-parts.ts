@@ -1,5 +1,7 @@
 import type { CopyTableResult } from './copy-table';
 import { ProgressEvent, ProgressListener, TableEvent } from '../progress';
+import type { RelationChecksum } from '../validate/checksum-relation';
+import { addChecksums } from '../validate/row-hash';
 
 /**
  * One split table while its parts are copied by several workers: turns the parts' progress events
@@ -18,7 +20,7 @@ export class TableParts {
   private startedAt?: number;
   private eventsLeft: number;
   private resultsLeft: number;
-  private readonly total = { rows: 0, bytes: 0 };
+  private readonly total: { rows: number; bytes: number; checksum?: RelationChecksum } = { rows: 0, bytes: 0 };
 
   constructor(readonly parts: number, private readonly emit: ProgressListener) {
     this.eventsLeft = parts;
@@ -33,10 +35,11 @@ export class TableParts {
     };
   }
 
-  /** Record a part's result; once every part has ended, the table's (rows and bytes summed, time since the first part started). */
+  /** Record a part's result; once every part has ended, the table's (rows, bytes and checksums summed, time since the first part started). */
   add(result: CopyTableResult): CopyTableResult | undefined {
     this.total.rows += result.rows;
     this.total.bytes += result.bytes;
+    if (result.checksum) this.total.checksum = this.total.checksum ? addChecksums(this.total.checksum, result.checksum) : result.checksum;
     if (--this.resultsLeft > 0) return undefined;
     return { ...this.total, durationMs: Date.now() - (this.startedAt ?? Date.now()) };
   }

@@ -39,6 +39,7 @@ export async function copyData(run: RestoreRun, plans: readonly SchemaPlan[], bu
         snapshotId: run.snapshot.id,
         jobs,
         splitTablesLargerThan: options.splitTablesLargerThan,
+        checksums: options.validate !== false,
         engine: options.engine,
         // The DMS resources carry this restore's id and go into its ledger, so cleanup finds them.
         dms: completeDmsOptions(options.dms && { restoreId: run.restoreId, ledger: options.ledger, ...options.dms }, {

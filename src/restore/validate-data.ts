@@ -13,7 +13,8 @@ function describeMismatch(v: RelationValidation): string {
 /**
  * Step "validate": compare every table and materialized view of the staging schemas with the
  * snapshot — row counts and content checksums (large-object columns by the content they refer to) —
- * and every sequence position. A table that differs stops the restore before publish
+ * and every sequence position, on `jobs` sessions per side. A table's source side is the checksum
+ * the copy computed from the rows it sent, so only the target is read. A table that differs stops the restore before publish
  * ({@link ValidationError}); a materialized view that was stale at the source, or a sequence that
  * moved there meanwhile, is a warning. Undefined when `validate` is off.
  *
@@ -31,6 +32,9 @@ export async function validateData(run: RestoreRun, plans: readonly SchemaPlan[]
       schemas: stagingMappings(plans),
       snapshotId: run.snapshot.id,
       largeObjects: record && { columns: copied.largeObjects.columns, record: recordTable(record) },
+      // The copy hashed the rows it sent: the source is not read again for those tables.
+      copied: copied.tables,
+      jobs: options.jobs ?? 4,
       signal: run.signal,
     }),
     (r) => `${r.tables.length} tables and materialized views compared, ${r.mismatches.length} differences`);

@@ -1,13 +1,12 @@
-import { Client, ClientBase } from 'pg';
-import { checksumRelation, RelationChecksum } from './checksum-relation';
-import { largeObjectValueSql, LargeObjectSide } from './large-object-digest';
-import { cancelOnAbort } from '../cancel-on-abort';
-import { connect, DatabaseConnection } from '../connection';
-import { listMaterializedViews, listSequences, listTables, schemaExists } from '../copy/list-tables';
+import type { ClientBase } from 'pg';
+import type { RelationChecksum } from './checksum-relation';
+import { compareAll, Comparison, comparisons } from './compare-relations';
+import { ValidationSessions } from './validation-sessions';
+import type { DatabaseConnection } from '../connection';
+import { listSequences, schemaExists } from '../copy/list-tables';
 import { checkSchemaMappings, SchemaMapping } from '../copy/schema-mapping';
 import { readSequencePosition, SequencePosition } from '../copy/sequence-positions';
 import { AbortedError, SchemaNotFoundError } from '../errors';
-import { connectInSnapshot } from '../sources/source-snapshot';
 
 /** Options of {@link validateRestore}. */
 export interface ValidateRestoreOptions {
@@ -17,6 +16,21 @@ export interface ValidateRestoreOptions {
   readonly schemas: readonly SchemaMapping[];
   /** Read the source inside this exported snapshot (the one the data was copied from). @default - a fresh REPEATABLE READ transaction */
   readonly snapshotId?: string;
+  /**
+   * Tables as the copy read them, with the checksum it computed from the rows it sent (see
+   * `RowHashSum`): their source side is not read again, their target side is hashed from its COPY
+   * output the same way. Tables with large-object columns, and relations not listed, are checksummed
+   * by a query on both sides. @default - none: every relation is read on both sides
+   */
+  readonly copied?: ReadonlyArray<{
+    readonly schema: string;
+    readonly table: string;
+    readonly checksum?: RelationChecksum;
+    /** The target side, already hashed from its COPY output (e.g. while other tables' indexes built); the table must not have changed since. */
+    readonly restored?: RelationChecksum;
+  }>;
+  /** Relations compared at once, each on its own pair of sessions. @default 1 */
+  readonly jobs?: number;
   /** Abort: the running comparison is cancelled on both sides. */
   readonly signal?: AbortSignal;
   /**
@@ -62,74 +76,7 @@ export interface ValidationResult {
   readonly mismatches: string[];
 }
 
-interface Relation {
-  readonly kind: RelationValidation['kind'];
-  readonly columns: readonly string[];
-  readonly populated: boolean;
-}
-
-async function relationsOf(client: ClientBase, schema: string): Promise<Map<string, Relation>> {
-  const relations = new Map<string, Relation>();
-  for (const t of await listTables(client, schema)) relations.set(t.name, { kind: 'table', columns: t.columns, populated: true });
-  for (const m of await listMaterializedViews(client, schema)) relations.set(m.name, { kind: 'materialized view', columns: m.columns, populated: m.populated });
-  return relations;
-}
-
-const sameSet = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((c) => b.includes(c));
 const describePosition = (p: SequencePosition): string => `${p.lastValue} (is_called ${p.isCalled})`;
-
-/** What differs between a relation at the source and in the restore, in words; undefined when they agree. */
-function describeDifference(at: Relation | undefined, again: Relation | undefined, before: RelationChecksum | undefined,
-  after: RelationChecksum | undefined, restored: string): string | undefined {
-  if (!again) return `${at!.kind} missing in the restored schema ${restored}`;
-  if (!at) return `${again.kind} exists only in the restored schema ${restored}`;
-  if (at.kind !== again.kind) return `a ${at.kind} at the source but a ${again.kind} in the restored schema ${restored}`;
-  if (!sameSet(at.columns, again.columns)) return `columns differ (source: ${at.columns.join(', ')}; restored: ${again.columns.join(', ')})`;
-  if (!before || !after) return before === after ? undefined : `${at.kind} is ${before ? '' : 'not '}populated at the source but ${after ? '' : 'not '}populated in the restore`;
-  const stale = at.kind === 'materialized view' ? ' (materialized views are recomputed from the restored tables; the source\'s may be stale)' : '';
-  if (before.rows !== after.rows) return `${before.rows} rows at the source, ${after.rows} restored${stale}`;
-  if (before.checksum !== after.checksum) return `contents differ (${before.rows} rows on both sides, different checksums)${stale}`;
-  return undefined;
-}
-
-/** A large-object column's value as it is compared, on one side; undefined for other columns. */
-function largeObjectValues(options: ValidateRestoreOptions, schema: string, table: string, side: LargeObjectSide) {
-  const columns = new Set(options.largeObjects?.columns.filter((c) => c.schema === schema && c.table === table).map((c) => c.column));
-  return (column: string, value: string): string | undefined => (columns.has(column) ? largeObjectValueSql(value, side) : undefined);
-}
-
-/** Compare one schema's tables and materialized views, present on either side; push a line per difference. */
-async function validateRelations(source: ClientBase, target: ClientBase, mapping: SchemaMapping, result: ValidationResult,
-  options: ValidateRestoreOptions): Promise<void> {
-  const { source: schema, target: restored } = mapping;
-  const record = options.largeObjects?.record ?? '';
-  const [sourceRelations, restoredRelations] = await Promise.all([relationsOf(source, schema), relationsOf(target, restored)]);
-  for (const name of new Set([...sourceRelations.keys(), ...restoredRelations.keys()])) {
-    const at = sourceRelations.get(name);
-    const again = restoredRelations.get(name);
-    const comparable = at !== undefined && again !== undefined && at.kind === again.kind;
-    const sameColumns = comparable && sameSet(at.columns, again.columns);
-    // Both sides hash the source's column list, so physical column order does not matter.
-    const [before, after] = await Promise.all([
-      at?.populated ? checksumRelation(source, schema, name, at.columns, largeObjectValues(options, schema, name, { side: 'source' })) : undefined,
-      again?.populated ? checksumRelation(target, restored, name, sameColumns ? at.columns : again.columns,
-        largeObjectValues(options, schema, name, { side: 'target', record })) : undefined,
-    ]);
-    result.tables.push({
-      schema,
-      name,
-      kind: (at ?? again)!.kind,
-      sourceRows: before?.rows,
-      restoredRows: after?.rows,
-      sourceChecksum: before?.checksum,
-      restoredChecksum: after?.checksum,
-      rowsMatch: comparable && before?.rows === after?.rows,
-      checksumMatch: sameColumns && before?.checksum === after?.checksum,
-    });
-    const difference = describeDifference(at, again, before, after, restored);
-    if (difference) result.mismatches.push(`${schema}.${name}: ${difference}`);
-  }
-}
 
 /** Compare one schema's sequence positions; push a line per difference. */
 async function validateSequences(source: ClientBase, target: ClientBase, mapping: SchemaMapping, result: ValidationResult): Promise<void> {
@@ -172,32 +119,32 @@ async function validateSequences(source: ClientBase, target: ClientBase, mapping
  */
 export async function validateRestore(options: ValidateRestoreOptions): Promise<ValidationResult> {
   checkSchemaMappings(options.schemas);
-  const clients: Client[] = [];
-  let stopCancel = (): void => undefined;
+  const sessions = new ValidationSessions(options);
   try {
-    const source = options.snapshotId
-      ? await connectInSnapshot(options.source, options.snapshotId, 'pg-schema-restore validate')
-      : await connect(options.source, 'source', 'pg-schema-restore validate');
-    clients.push(source);
-    const target = await connect(options.target, 'target', 'pg-schema-restore validate');
-    clients.push(target);
-    stopCancel = cancelOnAbort(options.signal, [{ client: source, connection: options.source }, { client: target, connection: options.target }]);
-    if (!options.snapshotId) await source.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    await target.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    const result: ValidationResult = { tables: [], sequences: [], mismatches: [] };
+    const [source, target] = await Promise.all([sessions.source(0), sessions.target(0)]);
+    // Per schema: whether it is missing, its relations, and its sequences, reported in that order.
+    const schemas: { missing: string[]; relations: Comparison[]; sequences: ValidationResult }[] = [];
     for (const mapping of options.schemas) {
       if (options.signal?.aborted) throw new AbortedError();
       if (!(await schemaExists(source, mapping.source))) throw new SchemaNotFoundError(mapping.source, 'the source');
-      if (!(await schemaExists(target, mapping.target))) result.mismatches.push(`${mapping.source}: the restored schema ${mapping.target} does not exist in the target`);
-      await validateRelations(source, target, mapping, result, options);
-      await validateSequences(source, target, mapping, result);
+      const missing = await schemaExists(target, mapping.target) ? [] : [`${mapping.source}: the restored schema ${mapping.target} does not exist in the target`];
+      const sequences: ValidationResult = { tables: [], sequences: [], mismatches: [] };
+      await validateSequences(source, target, mapping, sequences);
+      schemas.push({ missing, relations: await comparisons(source, target, mapping, options), sequences });
+    }
+    const compared = await compareAll(schemas.flatMap((s) => s.relations), sessions, options);
+    const result: ValidationResult = { tables: [], sequences: [], mismatches: [] };
+    for (const s of schemas) {
+      const relations = s.relations.map((c) => compared.get(c)!);
+      result.tables.push(...relations.map((r) => r.table));
+      result.sequences.push(...s.sequences.sequences);
+      result.mismatches.push(...s.missing, ...relations.flatMap((r) => r.difference ?? []), ...s.sequences.mismatches);
     }
     return result;
   } catch (err) {
     if (options.signal?.aborted) throw new AbortedError();
     throw err;
   } finally {
-    stopCancel();
-    await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
+    await sessions.close();
   }
 }

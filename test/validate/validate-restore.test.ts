@@ -1,4 +1,4 @@
-import { copySequencePositions, migrateSchemas, openSourceSnapshot, refreshMaterializedViews, SchemaMapping, SchemaNotFoundError, validateRestore } from '../../src';
+import { CopiedTable, copySequencePositions, migrateSchemas, openSourceSnapshot, refreshMaterializedViews, SchemaMapping, SchemaNotFoundError, validateRestore } from '../../src';
 import { listMaterializedViews } from '../../src/copy/list-tables';
 import { checksumRelation } from '../../src/validate/checksum-relation';
 import { createDatabase, createSchemaWithDdl, execSql, useLocalCluster, waitForNoBackends, withClient } from '../support/postgres';
@@ -19,13 +19,13 @@ const DDL = `
 let sourceUrl: string;
 let databases = 0;
 
-/** Restore the source schema into a fresh target database with this package's own data path. */
-async function restoredTarget(): Promise<string> {
+/** Restore the source schema into a fresh target database with this package's own data path; `copied` receives what the copy did. */
+async function restoredTarget(copied: CopiedTable[] = []): Promise<string> {
   const url = await createDatabase(cluster(), `target_${++databases}`);
   await createSchemaWithDdl(url, MAPPINGS[0].target, DDL.replace('%DATA%', 'WITH NO DATA'));
   const snapshot = await openSourceSnapshot(sourceUrl);
   try {
-    await migrateSchemas({ source: sourceUrl, target: url, schemas: MAPPINGS, snapshotId: snapshot.id });
+    copied.push(...await migrateSchemas({ source: sourceUrl, target: url, schemas: MAPPINGS, snapshotId: snapshot.id, checksums: true }));
     await copySequencePositions({ source: snapshot.client, target: url, schemas: MAPPINGS });
     const populated = (await listMaterializedViews(snapshot.client, 'acme-corp')).filter((m) => m.populated);
     await refreshMaterializedViews({ target: url, schemas: MAPPINGS, populated });
@@ -75,7 +75,7 @@ test('the checksum counts duplicates and ignores row order', async () => {
     await c.query('CREATE TEMP TABLE x (v int); CREATE TEMP TABLE y (v int); CREATE TEMP TABLE z (v int)');
     await c.query('INSERT INTO x VALUES (1), (2), (2); INSERT INTO y VALUES (2), (1), (2); INSERT INTO z VALUES (1), (2)');
     const schema = (await c.query('SELECT nspname FROM pg_namespace WHERE oid = pg_my_temp_schema()')).rows[0].nspname;
-    const [x, y, z] = await Promise.all(['x', 'y', 'z'].map((t) => checksumRelation(c, schema, t, ['v'])));
+    const [x, y, z] = [await checksumRelation(c, schema, 'x', ['v']), await checksumRelation(c, schema, 'y', ['v']), await checksumRelation(c, schema, 'z', ['v'])];
     expect(x).toEqual(y);
     expect(z.checksum).not.toBe(x.checksum);
     expect(x.rows).toBe(3);
@@ -136,5 +136,37 @@ test('a restored schema that does not exist, or a different column list, is a mi
   expect(gone.mismatches[0]).toBe('acme-corp: the restored schema nope does not exist in the target');
   expect(gone.mismatches).toContain('acme-corp.orders: table missing in the restored schema nope');
   await expect(validateRestore({ source: sourceUrl, target: targetUrl, schemas: [{ source: 'ACME-corp', target: 'nope' }] })).rejects.toBeInstanceOf(SchemaNotFoundError);
+  expect(await waitForNoBackends(cluster())).toEqual([]);
+});
+
+test('tables hashed as they were copied compare by their target side alone, on several sessions, and a changed row is still caught', async () => {
+  const copied: CopiedTable[] = [];
+  const targetUrl = await restoredTarget(copied);
+  expect(new Map(copied.map((t) => [t.table, t.checksum?.rows]))).toEqual(new Map([
+    ['orders', 2003], ['Line Items', 500], ['empty_one', 0], ['events_old', 30], ['events_new', 70],
+  ]));
+  // The source changes after the copy, outside any snapshot: tables compared by their copy checksums do not see it.
+  await execSql(sourceUrl, 'UPDATE "acme-corp"."Line Items" SET qty = qty + 1000 WHERE qty = 1');
+  try {
+    const byCopy = await validateRestore({ source: sourceUrl, target: targetUrl, schemas: MAPPINGS, copied, jobs: 3 });
+    expect(byCopy.mismatches).toEqual([]);
+    const lines = byCopy.tables.find((t) => t.name === 'Line Items')!;
+    expect(lines.sourceChecksum).toMatch(/^[0-9a-f]{16}$/);
+    expect(lines).toMatchObject({ sourceRows: 500, restoredRows: 500, restoredChecksum: lines.sourceChecksum });
+    // The same tables, in the same order, as a comparison that reads both sides.
+    const byQuery = await validateRestore({ source: sourceUrl, target: targetUrl, schemas: MAPPINGS });
+    expect(byQuery.tables.map((t) => t.name)).toEqual(byCopy.tables.map((t) => t.name));
+    expect(byQuery.mismatches).toEqual(['acme-corp.Line Items: contents differ (500 rows on both sides, different checksums)']);
+
+    await execSql(targetUrl, `UPDATE "acme-corp_restored".orders SET note = 'changed' WHERE id = 5;
+      DELETE FROM "acme-corp_restored".events_old WHERE id = 3`);
+    const changed = await validateRestore({ source: sourceUrl, target: targetUrl, schemas: MAPPINGS, copied, jobs: 2 });
+    expect(changed.mismatches).toEqual([
+      'acme-corp.events_old: 30 rows at the source, 29 restored',
+      'acme-corp.orders: contents differ (2003 rows on both sides, different checksums)',
+    ]);
+  } finally {
+    await execSql(sourceUrl, 'UPDATE "acme-corp"."Line Items" SET qty = qty - 1000 WHERE qty = 1001');
+  }
   expect(await waitForNoBackends(cluster())).toEqual([]);
 });
