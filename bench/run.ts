@@ -29,6 +29,9 @@ INSERT INTO ${schema}.t${i} (id, name) SELECT g, 'row ' || g FROM generate_serie
   return `CREATE SCHEMA ${schema};\n${tables.join('\n')}\n`;
 }
 
+/** ", CPU 52 s" when the machine's busy time was measured. */
+const cpu = (r: Run): string => (r.cpuSeconds !== undefined ? `, CPU ${r.cpuSeconds.toFixed(0)} s` : '');
+
 async function main(): Promise<void> {
   const pg = await startLocalCluster({ settings: { max_wal_size: '4GB', checkpoint_timeout: '30min', shared_buffers: '1GB', maintenance_work_mem: '512MB' } });
   const work = mkdtempSync(join(tmpdir(), 'pgsr-bench-'));
@@ -62,7 +65,7 @@ async function main(): Promise<void> {
         await tool.prepare(round);
         const r = tool.run(round);
         all.push(r);
-        console.log(`  round ${round}: ${r.tool}: ${r.seconds.toFixed(1)} s${r.peakRssMb ? `, peak RSS ${r.peakRssMb.toFixed(0)} MB` : ''}`);
+        console.log(`  round ${round}: ${r.tool}: ${r.seconds.toFixed(1)} s${cpu(r)}${r.peakRssMb ? `, peak RSS ${r.peakRssMb.toFixed(0)} MB` : ''}`);
       }
     }
     const best = tools.map((t) => all.filter((r) => r.tool === t.name).reduce((a, b) => (b.seconds < a.seconds ? b : a)));
@@ -75,7 +78,7 @@ async function main(): Promise<void> {
     console.log(`\n${shape === 'tenant' ? `scale ${scale}` : '2,000 tables'} (${tenantSize}), PostgreSQL ${pg.binaries.version}, ${jobs} jobs, best of ${runs}`);
     for (const r of best) {
       const ratio = peer && r !== peer ? `  ${(r.seconds / peer.seconds).toFixed(2)}× ${peer.tool.split(' ')[0]}` : '';
-      console.log(`${r.tool.padEnd(72)} ${r.seconds.toFixed(1).padStart(6)} s${r.peakRssMb ? `  peak RSS ${r.peakRssMb.toFixed(0)} MB` : ''}${ratio}`);
+      console.log(`${r.tool.padEnd(72)} ${r.seconds.toFixed(1).padStart(6)} s${cpu(r)}${r.peakRssMb ? `  peak RSS ${r.peakRssMb.toFixed(0)} MB` : ''}${ratio}`);
       if (r.phases) console.log(`    ${Object.entries(r.phases).map(([p, s]) => `${p} ${s.toFixed(1)} s`).join(', ')}`);
     }
   } finally {

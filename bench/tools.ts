@@ -3,7 +3,7 @@
  * from outside, with its peak RSS from GNU time when available.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LocalCluster } from '../src/local';
 
@@ -12,6 +12,12 @@ export interface Run {
   readonly tool: string;
   readonly seconds: number;
   readonly peakRssMb?: number;
+  /**
+   * CPU seconds the whole machine spent while it ran (from /proc/stat: the tool, the server's
+   * backends and anything else running), the work behind the wall time: on 2 cores a restore takes
+   * at least half of it.
+   */
+  readonly cpuSeconds?: number;
   /** Seconds per restore phase, from the CLI's plain log (pg-schema-restore only). */
   readonly phases?: Record<string, number>;
 }
@@ -34,18 +40,29 @@ export interface ToolContext {
   readonly sql: (database: string, text: string) => Promise<void>;
 }
 
-/** Run a command, timed, with its peak RSS; throws with the end of its stderr when it fails. */
+/** Busy CPU time of the whole machine so far, in seconds (Linux), or undefined. */
+function busyCpuSeconds(): number | undefined {
+  if (!existsSync('/proc/stat')) return undefined;
+  const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
+  // user nice system idle iowait irq softirq steal: all but idle and iowait are work; USER_HZ is 100 on Linux.
+  return (ticks.slice(0, 8).reduce((a, b) => a + b, 0) - ticks[3] - ticks[4]) / 100;
+}
+
+/** Run a command, timed, with its peak RSS and the machine's CPU time; throws with the end of its stderr when it fails. */
 function measured(tool: string, cmd: string, args: string[], env: NodeJS.ProcessEnv): Run & { stderr: string } {
   const gnuTime = existsSync('/usr/bin/time');
+  const cpuBefore = busyCpuSeconds();
   const started = process.hrtime.bigint();
   const r = gnuTime
     ? spawnSync('/usr/bin/time', ['-f', 'MAXRSS %M', cmd, ...args], { env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 })
     : spawnSync(cmd, args, { env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpuAfter = busyCpuSeconds();
+  const cpuSeconds = cpuBefore !== undefined && cpuAfter !== undefined ? cpuAfter - cpuBefore : undefined;
   const stderr = r.stderr ?? '';
   if (r.status !== 0) throw new Error(`${tool} failed: ${stderr.slice(-800)}`);
   const kb = /MAXRSS (\d+)/.exec(stderr)?.[1];
-  return { tool, seconds, peakRssMb: kb ? Number(kb) / 1024 : undefined, stderr };
+  return { tool, seconds, peakRssMb: kb ? Number(kb) / 1024 : undefined, cpuSeconds, stderr };
 }
 
 /** Seconds between each phase's "started" and "done" lines of the plain log (`<ISO time> <phase> started: …`). */
@@ -74,7 +91,7 @@ export function ours(ctx: ToolContext, options: { validate: boolean }): Tool {
       const split = process.env.BENCH_SPLIT ? ['--split-tables-larger-than', process.env.BENCH_SPLIT] : [];
       const args = [cli, 'restore', '--schema', ctx.schema, '--suffix', suffix(round), '--jobs', String(ctx.jobs), ...split, ...(options.validate ? [] : ['--no-validate'])];
       const r = measured(name, process.execPath, args, env);
-      return { tool: r.tool, seconds: r.seconds, peakRssMb: r.peakRssMb, phases: phaseSeconds(r.stderr) };
+      return { tool: r.tool, seconds: r.seconds, peakRssMb: r.peakRssMb, cpuSeconds: r.cpuSeconds, phases: phaseSeconds(r.stderr) };
     },
   };
 }
@@ -93,7 +110,12 @@ export function dumpAndRestore(ctx: ToolContext): Tool {
     run: () => {
       const dump = measured(name, ctx.pg.binaries.path('pg_dump'), ['-Fd', '-j', String(ctx.jobs), '-n', ctx.schema, '-f', dir, 'past'], ctx.env);
       const restore = measured(name, ctx.pg.binaries.path('pg_restore'), ['-j', String(ctx.jobs), '-d', 'peer_restore', dir], ctx.env);
-      return { tool: name, seconds: dump.seconds + restore.seconds, peakRssMb: Math.max(dump.peakRssMb ?? 0, restore.peakRssMb ?? 0) || undefined };
+      return {
+        tool: name,
+        seconds: dump.seconds + restore.seconds,
+        peakRssMb: Math.max(dump.peakRssMb ?? 0, restore.peakRssMb ?? 0) || undefined,
+        cpuSeconds: dump.cpuSeconds !== undefined && restore.cpuSeconds !== undefined ? dump.cpuSeconds + restore.cpuSeconds : undefined,
+      };
     },
   };
 }
