@@ -55,8 +55,13 @@ interface Classified {
   readonly key?: KeyWithIndex;
 }
 
-/** What a statement builds and locks, or undefined for the tail; `indexes` learns index name → table. */
-function classifyBuild(statement: DdlStatement, tree: AstNode, indexes: Map<string, string>, partitioned?: ReadonlySet<string>): Classified | undefined {
+/**
+ * What a statement builds and locks, or undefined for the tail; `indexes` learns index name → table.
+ * Keys are split only when `partitioned` (from the pre-data) says whether their table is.
+ */
+function classifyBuild(
+  statement: DdlStatement, tree: AstNode, indexes: Map<string, string>, partitioned?: ReadonlySet<string>,
+): Classified | undefined {
   const [type, node] = nodeType(tree);
   if (type === 'IndexStmt') {
     const table = rangeVarKey(node.relation);

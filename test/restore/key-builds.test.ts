@@ -1,7 +1,8 @@
 import { chownSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BuildEvent, ProgressEvent, restoreSchema } from '../../src';
+import { ProgressEvent, restoreSchema } from '../../src';
+import type { BuildEvent } from '../../src/progress';
 import { comparableDump } from '../support/dump';
 import { createDatabase, execSql, tableDigest, useLocalCluster, withClient } from '../support/postgres';
 
