@@ -2,7 +2,10 @@ import { chownSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProgressEvent, restoreSchema } from '../../src';
+import { splitDdl } from '../../src/ddl/split-ddl';
 import type { BuildEvent } from '../../src/progress';
+import { LOCK_MODES, LockMode, locksConflict } from '../../src/restore/lock-modes';
+import { planPostData, relationKey } from '../../src/restore/post-data-plan';
 import { comparableDump } from '../support/dump';
 import { createDatabase, execSql, tableDigest, useLocalCluster, withClient } from '../support/postgres';
 
@@ -136,4 +139,54 @@ describe('a key\'s index builds beside the table\'s other indexes', () => {
     expect(comparableDump(cluster(), 'keys_busy', ['--schema-only', '-n', 'busy_r']).split('busy_r').join('busy'))
       .toBe(comparableDump(cluster(), 'keys_src', ['--schema-only', '-n', 'busy']));
   }, 300_000);
+});
+
+// Each kind of build, run on a real server in a transaction, with the locks it then holds read from pg_locks.
+const LOCKS_PRE = `CREATE SCHEMA l;
+  CREATE TABLE l.orders (id int NOT NULL, ref text);
+  CREATE TABLE l.items (order_id int NOT NULL, line int NOT NULL, product int);
+  CREATE TABLE l.events (id int NOT NULL, at date NOT NULL) PARTITION BY RANGE (at);
+  CREATE TABLE l.events_2024 PARTITION OF l.events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+  INSERT INTO l.orders SELECT g, 'r' || g FROM generate_series(1, 100) g;
+  INSERT INTO l.items SELECT g, 1, g FROM generate_series(1, 100) g;`;
+const LOCKS_POST = `ALTER TABLE ONLY l.events ADD CONSTRAINT events_pkey PRIMARY KEY (id, at);
+  ALTER TABLE ONLY l.events_2024 ADD CONSTRAINT events_2024_pkey PRIMARY KEY (id, at);
+  ALTER TABLE ONLY l.items ADD CONSTRAINT items_pkey PRIMARY KEY (order_id, line);
+  ALTER TABLE ONLY l.orders ADD CONSTRAINT orders_pkey PRIMARY KEY (id);
+  ALTER TABLE l.orders ADD CONSTRAINT orders_ref_check CHECK (ref <> '') NOT VALID;
+  CREATE INDEX items_product ON l.items USING btree (product);
+  ALTER INDEX l.events_pkey ATTACH PARTITION l.events_2024_pkey;
+  ALTER TABLE ONLY l.items ADD CONSTRAINT items_order_fkey FOREIGN KEY (order_id) REFERENCES l.orders(id);`;
+
+const PG_LOCK_MODES: Record<string, LockMode> = Object.fromEntries(LOCK_MODES.map((m) => [
+  `${m.toLowerCase().replace(/(^| )(\w)/g, (_, __, c: string) => c.toUpperCase())}Lock`, m]));
+
+describe('the plan\'s lock modes are those PostgreSQL takes', () => {
+  test('every build holds, on each table, the mode the plan says (an ATTACH at most that), and locks no other table', async () => {
+    const url = await createDatabase(cluster(), 'keys_locks');
+    await execSql(url, LOCKS_PRE);
+    const ddl = await splitDdl(`${LOCKS_PRE}\n${LOCKS_POST}`);
+    const plan = planPostData(ddl.postData, { preData: ddl.preData });
+    expect(plan.builds.map((b) => b.kind)).toEqual(['key', 'key', 'key', 'key', 'key', 'constraint', 'index', 'key', 'attach', 'key', 'foreign-key']);
+    await withClient(url, async (c) => {
+      for (const build of plan.builds) {
+        await c.query('BEGIN');
+        await c.query(build.statement.sql);
+        const { rows } = await c.query<{ relname: string; mode: string }>(`SELECT c.relname, l.mode FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+          WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation' AND c.relnamespace = 'l'::regnamespace AND c.relkind IN ('r', 'p')`);
+        await c.query('COMMIT');
+        const held = new Map<string, LockMode>();
+        for (const { relname, mode } of rows) {
+          const m = PG_LOCK_MODES[mode];
+          const key = relationKey('l', relname);
+          if (LOCK_MODES.indexOf(m) > LOCK_MODES.indexOf(held.get(key) ?? 'ACCESS SHARE') || !held.has(key)) held.set(key, m);
+        }
+        expect([build.statement.sql, [...held.keys()].sort()]).toEqual([build.statement.sql, [...build.locks.keys()].sort()]);
+        for (const [table, mode] of build.locks) {
+          if (build.kind === 'attach') expect(LOCK_MODES.filter((m) => locksConflict(held.get(table)!, m)).every((m) => locksConflict(mode, m))).toBe(true);
+          else expect([build.statement.sql, table, held.get(table)]).toEqual([build.statement.sql, table, mode]);
+        }
+      }
+    });
+  }, 60_000);
 });
