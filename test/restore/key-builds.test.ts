@@ -158,8 +158,9 @@ const LOCKS_POST = `ALTER TABLE ONLY l.events ADD CONSTRAINT events_pkey PRIMARY
   ALTER INDEX l.events_pkey ATTACH PARTITION l.events_2024_pkey;
   ALTER TABLE ONLY l.items ADD CONSTRAINT items_order_fkey FOREIGN KEY (order_id) REFERENCES l.orders(id);`;
 
-const PG_LOCK_MODES: Record<string, LockMode> = Object.fromEntries(LOCK_MODES.map((m) => [
-  `${m.toLowerCase().replace(/(^| )(\w)/g, (_, __, c: string) => c.toUpperCase())}Lock`, m]));
+// pg_locks says `ShareRowExclusiveLock` for SHARE ROW EXCLUSIVE.
+const pgLockName = (m: LockMode) => `${m.toLowerCase().replace(/(^| )(\w)/g, (_, __, c: string) => c.toUpperCase())}Lock`;
+const PG_LOCK_MODES: Record<string, LockMode> = Object.fromEntries(LOCK_MODES.map((m) => [pgLockName(m), m]));
 
 describe('the plan\'s lock modes are those PostgreSQL takes', () => {
   test('every build holds, on each table, the mode the plan says (an ATTACH at most that), and locks no other table', async () => {
