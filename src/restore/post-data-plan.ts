@@ -75,6 +75,8 @@ function classifyBuild(
   if (node.objtype === 'OBJECT_INDEX' && cmd.subtype === 'AT_AttachPartition') {
     const parent = indexes.get(rangeVarKey(node.relation) ?? '');
     const child = indexes.get(rangeVarKey(cmd.def?.PartitionCmd?.name) ?? '');
+    // PostgreSQL takes ACCESS SHARE on the tables but ACCESS EXCLUSIVE on the child index: the plan, which
+    // tracks tables, counts it on both tables so that nothing using either index runs meanwhile.
     return parent && child ? { kind: 'attach', locks: new Map([[parent, 'ACCESS EXCLUSIVE'], [child, 'ACCESS EXCLUSIVE']]) } : undefined;
   }
   const table = rangeVarKey(node.relation);
