@@ -21,7 +21,8 @@ export function schedulePostData(run: RestoreRun, definitions: Definitions): Bui
   const inside = definitions.staged.postData.filter((s) => isStructural(s) && !s.referencesOutside);
   const jobs = run.options.jobs ?? 4;
   const slots = new SessionSlots(jobs);
-  return new BuildScheduler(planPostData(inside), { target: run.options.target, slots, jobs, emit: run.emit, signal: run.signal });
+  const plan = planPostData(inside, { preData: definitions.staged.preData });
+  return new BuildScheduler(plan, { target: run.options.target, slots, jobs, emit: run.emit, signal: run.signal });
 }
 
 /**
