@@ -25,7 +25,7 @@ export * from './sources/restore-source';
 export { timestampSuffix } from './restore-names';
 export type { DatabaseConnection } from './connection';
 export type { PhaseRunner, SchemaPlan } from './restore/restore-run';
-export type { RestorePhase, PhaseEvent, TableEvent, LogEvent, ProgressEvent, ProgressListener } from './progress';
+export type { RestorePhase, PhaseEvent, TableEvent, BuildEvent, LogEvent, ProgressEvent, ProgressListener } from './progress';
 export * from './errors';
 export type { DumpArchiveErrorCode } from './sources/dump/dump-archive-errors';
 

@@ -46,7 +46,8 @@ export interface TableEvent {
 export interface BuildEvent {
   readonly type: 'build';
   readonly status: 'start' | 'done';
-  readonly kind: 'index' | 'key' | 'constraint' | 'foreign-key' | 'attach';
+  /** `checksum`: a loaded table's rows hashed for validation, beside the builds. */
+  readonly kind: 'index' | 'key' | 'constraint' | 'foreign-key' | 'attach' | 'checksum';
   /** The statement's beginning, with the staging schema's name. */
   readonly statement: string;
   readonly elapsedMs: number;

@@ -41,11 +41,14 @@ export async function buildPostData(run: RestoreRun, builds: BuildScheduler): Pr
   const rest = tail.filter((s) => s.kind !== 'setting').length;
   try {
     await run.step('post-data', `building ${planned.length - builds.built} more indexes and keys on up to ${jobs} sessions ` +
-      `(${builds.built} built during the copy), then ${rest} triggers, rules, policies and other statements in order`, async () => {
+      `(${builds.built} done during the copy), then ${rest} triggers, rules, policies and other statements in order`, async () => {
       builds.loadedAll();
       await builds.finished();
       await applyDdl(run.target, tail);
-    }, () => `${planned.length} indexes and keys built, then ${rest} statements in order`);
+    }, () => {
+      const reads = planned.filter((b) => b.kind === 'checksum').length;
+      return `${planned.length - reads} indexes and keys built${reads ? ` and ${reads} tables read back for validation` : ''}, then ${rest} statements in order`;
+    });
   } catch (err) {
     await builds.halt();
     throw err;

@@ -1,5 +1,7 @@
+import type { Client } from 'pg';
 import { BuildSession } from './build-session';
-import { PlannedBuild, PostDataPlan, relationKey } from './post-data-plan';
+import type { LockMode } from './lock-modes';
+import { BuildKind, PlannedBuild, PostDataPlan, relationKey } from './post-data-plan';
 import { cancelOnAbort } from '../cancel-on-abort';
 import type { DatabaseConnection } from '../connection';
 import type { SessionSlots } from '../copy/session-slots';
@@ -72,6 +74,22 @@ export class BuildScheduler {
   /** The rows of this staging table are in place: its builds may start. */
   loaded(schema: string, table: string): void {
     this.loadedTables.add(relationKey(schema, table));
+    this.wake();
+  }
+
+  /**
+   * Add work that runs on a build session like a build: once the relations it locks are loaded and
+   * the builds placed before it whose locks conflict have ended (e.g. a table's checksum read, ACCESS
+   * SHARE, after the table's ALTER TABLEs but beside its index builds and foreign keys).
+   *
+   * @example
+   * builds.add({ kind: 'checksum', description: 'checksum of s.t', locks: new Map([[relationKey('s', 't'), 'ACCESS SHARE']]), work });
+   */
+  add(extra: { kind: BuildKind; description: string; locks: ReadonlyMap<string, LockMode>; work: (client: Client) => Promise<void> }): void {
+    const id = this.plan.builds.length;
+    const statement = { sql: extra.description, section: 'post-data', kind: 'data', type: 'work' } as const;
+    const after = this.plan.order.place(id, extra.locks);
+    this.plan.builds.push({ id, kind: extra.kind, statement, locks: extra.locks, after, settings: new Map(), work: extra.work });
     this.wake();
   }
 
@@ -178,7 +196,8 @@ export class BuildScheduler {
       total: this.plan.builds.length,
     });
     event('start');
-    await session.run(b.statement, b.settings);
+    if (b.work) await session.work(b.work);
+    else await session.run(b.statement, b.settings);
     this.ended.add(b.id);
     event('done');
   }

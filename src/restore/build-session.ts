@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { connect, DatabaseConnection } from '../connection';
+import { connect, DatabaseConnection, EXACT_SESSION_SETTINGS } from '../connection';
 import { applyDdl } from '../ddl/apply-ddl';
 
 /** What each build session gets for sorting an index, unless the server or role already gives it more. */
@@ -39,6 +39,19 @@ export class BuildSession {
     if (changed.length > 0) await applyDdl(this.client, changed.map(([, sql]) => sql), { transaction: false });
     for (const [name, sql] of changed) this.applied.set(name, sql);
     await applyDdl(this.client, [statement], { transaction: false });
+  }
+
+  /**
+   * Run work other than a statement (a checksum read) with the session's own settings, those of
+   * `connect()` that make text output identical on both sides: the dump's (its client_encoding)
+   * are reset first.
+   */
+  async work(run: (client: Client) => Promise<void>): Promise<void> {
+    if (this.applied.size > 0) {
+      await this.client.query(Object.keys(EXACT_SESSION_SETTINGS).map((name) => `RESET ${name}`).join('; '));
+      for (const name of Object.keys(EXACT_SESSION_SETTINGS)) this.applied.delete(name.toLowerCase());
+    }
+    await run(this.client);
   }
 
   async close(): Promise<void> {

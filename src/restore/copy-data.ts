@@ -2,15 +2,47 @@ import type { BuildScheduler } from './build-scheduler';
 import { relationKey } from './post-data-plan';
 import { RestoreRun, SchemaPlan, stagingMappings } from './restore-run';
 import { libpqEnv } from '../connection';
+import { connectionLost } from '../connection-errors';
 import { completeDmsOptions } from '../copy/dms/dms-engine-options';
 import { largeObjectCandidateTables } from '../copy/large-object-columns';
-import { CopiedTable, migrateSchemas } from '../copy/migrate-schemas';
+import { CommittedTable, CopiedTable, migrateSchemas } from '../copy/migrate-schemas';
 import { restoreLargeObjects, RestoredLargeObjects } from '../copy/restore-large-objects';
+import { SchemaRestoreError } from '../errors';
+import type { RelationChecksum } from '../validate/checksum-relation';
+import { copyChecksum } from '../validate/copy-checksum';
 
 /** The rows copied, and the large objects the rows refer to. */
 export interface CopiedData {
   readonly tables: CopiedTable[];
   readonly largeObjects: RestoredLargeObjects;
+  /**
+   * The target side of validation, by {@link relationKey} of the staging table: each table's rows
+   * hashed from its COPY output on a build session once it was loaded, complete once the builds have
+   * finished.
+   */
+  readonly restored: ReadonlyMap<string, RelationChecksum>;
+}
+
+/**
+ * The target side of a table's checksum as a build: ACCESS SHARE on the loaded table, so it runs once
+ * the table's ALTER TABLEs have ended, beside its index builds and foreign keys; the rows do not
+ * change after the copy (tables whose large-object references are repointed are not read here).
+ */
+function checksumRead(t: CommittedTable, restored: Map<string, RelationChecksum>): Parameters<BuildScheduler['add']>[0] {
+  const key = relationKey(t.targetSchema, t.table);
+  const name = `${t.targetSchema}.${t.table}`;
+  return {
+    kind: 'checksum',
+    description: `checksum of ${name}`,
+    locks: new Map([[key, 'ACCESS SHARE']]),
+    work: async (client) => {
+      try {
+        restored.set(key, await copyChecksum(client, t.targetSchema, t.table, t.columns));
+      } catch (err) {
+        throw connectionLost(err) ?? new SchemaRestoreError('VALIDATION_FAILED', `reading the restored rows of ${name} for validation failed: ${(err as Error).message}`, { cause: err });
+      }
+    },
+  };
 }
 
 /**
@@ -19,6 +51,8 @@ export interface CopiedData {
  * start building (`builds`, on the session slots the copy workers free); a table whose rows the
  * large-object step repoints waits for that step, before its keys and before post-data's triggers
  * (the lo extension's lo_manage) exist. A failed build stops the copy and is what this rejects with.
+ * With validation on, the copy hashes the rows it sends, and each loaded table's rows are hashed
+ * again from the target, beside its builds, for the validate step to compare.
  *
  * @example
  * const copied = await copyData(run, plans, builds);
@@ -28,6 +62,7 @@ export async function copyData(run: RestoreRun, plans: readonly SchemaPlan[], bu
   const jobs = options.jobs ?? 4;
   const how = options.engine === 'dms' ? 'AWS DMS full load' : 'streaming COPY';
   const schemas = stagingMappings(plans);
+  const restored = new Map<string, RelationChecksum>();
   try {
     const repointed = run.made.largeObjects ? await largeObjectCandidateTables(run.snapshot.client, schemas) : [];
     const held = new Set(repointed.map((t) => relationKey(t.targetSchema, t.table)));
@@ -49,7 +84,10 @@ export async function copyData(run: RestoreRun, plans: readonly SchemaPlan[], bu
         signal: run.signal ? AbortSignal.any([run.signal, builds.signal]) : builds.signal,
         targetSlots: builds.slots,
         onTableCopied: (t) => {
-          if (!held.has(relationKey(t.targetSchema, t.table))) builds.loaded(t.targetSchema, t.table);
+          const key = relationKey(t.targetSchema, t.table);
+          if (held.has(key)) return;
+          builds.loaded(t.targetSchema, t.table);
+          if (t.checksum) builds.add(checksumRead(t, restored));
         },
       }),
       (r) => `${r.length} tables, ${r.reduce((n, t) => n + t.rows, 0)} rows copied`);
@@ -66,7 +104,7 @@ export async function copyData(run: RestoreRun, plans: readonly SchemaPlan[], bu
     });
     run.warnings.push(...largeObjects.warnings);
     builds.loadedAll();
-    return { tables, largeObjects };
+    return { tables, largeObjects, restored };
   } catch (err) {
     await builds.halt();
     // A failed build stopped the copy: its error is the one to tell.

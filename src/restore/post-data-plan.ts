@@ -1,3 +1,4 @@
+import type { Client } from 'pg';
 import { AstNode, constString, lastName, nodeType, stringList } from '../ddl/ast';
 import type { DdlStatement } from '../ddl/split-ddl';
 import { parseStatements } from '../ddl/sql-statements';
@@ -21,6 +22,8 @@ export interface PlannedBuild {
   readonly after: readonly number[];
   /** The session settings (`SET …`) in force at its place in the dump, by parameter name. */
   readonly settings: ReadonlyMap<string, string>;
+  /** Work other than the statement (which then only describes it), e.g. reading a loaded table's checksum. */
+  readonly work?: (client: Client) => Promise<void>;
 }
 
 /** Post-data split into builds that run in parallel and a tail that runs after them, in order. */
@@ -29,6 +32,8 @@ export interface PostDataPlan {
   /** Triggers, rules, row-level security, policies, comments, CLUSTER ON, replica identity and anything
    * not recognised, in dump order with the session settings: one transaction after every build. */
   readonly tail: DdlStatement[];
+  /** The builds placed so far by the locks they take: work added later follows those it conflicts with. */
+  readonly order: LockOrder;
 }
 
 /** The key of a relation in a plan: schema and name, unambiguous whatever characters they hold. */
@@ -169,5 +174,5 @@ export function planPostData(statements: readonly DdlStatement[], options: PlanP
     }
   }
   release([...waiting.keys()]);
-  return { builds, tail };
+  return { builds, tail, order };
 }

@@ -1,6 +1,7 @@
 import { recordTable } from '../copy/large-object-record';
 import { ValidationError } from '../errors';
 import type { CopiedData } from './copy-data';
+import { relationKey } from './post-data-plan';
 import { RestoreRun, SchemaPlan, stagingMappings } from './restore-run';
 import { RelationValidation, validateRestore, ValidationResult } from '../validate/validate-restore';
 
@@ -14,7 +15,8 @@ function describeMismatch(v: RelationValidation): string {
  * Step "validate": compare every table and materialized view of the staging schemas with the
  * snapshot — row counts and content checksums (large-object columns by the content they refer to) —
  * and every sequence position, on `jobs` sessions per side. A table's source side is the checksum
- * the copy computed from the rows it sent, so only the target is read. A table that differs stops the restore before publish
+ * the copy computed from the rows it sent, and its target side was read beside the builds, so
+ * what is left here is the comparison, materialized views and tables with large-object columns. A table that differs stops the restore before publish
  * ({@link ValidationError}); a materialized view that was stale at the source, or a sequence that
  * moved there meanwhile, is a warning. Undefined when `validate` is off.
  *
@@ -25,6 +27,7 @@ export async function validateData(run: RestoreRun, plans: readonly SchemaPlan[]
   const { options } = run;
   if (options.validate === false) return undefined;
   const record = run.made.largeObjects;
+  const staging = new Map(plans.map((p) => [p.source, p.staging]));
   const validation = await run.step('validate', 'comparing row counts and content checksums with the source',
     () => validateRestore({
       source: options.source,
@@ -32,8 +35,8 @@ export async function validateData(run: RestoreRun, plans: readonly SchemaPlan[]
       schemas: stagingMappings(plans),
       snapshotId: run.snapshot.id,
       largeObjects: record && { columns: copied.largeObjects.columns, record: recordTable(record) },
-      // The copy hashed the rows it sent: the source is not read again for those tables.
-      copied: copied.tables,
+      // The copy hashed the rows it sent, and the builds the rows that arrived: neither side is read again.
+      copied: copied.tables.map((t) => ({ ...t, restored: copied.restored.get(relationKey(staging.get(t.schema) ?? '', t.table)) })),
       jobs: options.jobs ?? 4,
       signal: run.signal,
     }),
