@@ -1,5 +1,6 @@
 import { parseSync } from 'libpg-query';
 import { AstNode } from './ast';
+import { parseInPieces } from './parse-in-pieces';
 import { scanSql } from './sql-tokens';
 import { DdlError } from '../errors';
 
@@ -69,7 +70,7 @@ function parseWithoutMetaCommands(script: string): { clean: string; tree: AstNod
   const blanked = blank(buf, candidates);
   let tree: AstNode;
   try {
-    tree = parsePieces(blanked) ?? parseSync(blanked.toString('utf8'));
+    tree = parseInPieces(blanked) ?? parseSync(blanked.toString('utf8'));
   } catch {
     // Not valid SQL: the whole-script way gives the lexer's or the parser's own message.
     const clean = blankMetaCommands(script);
@@ -90,44 +91,8 @@ function lineOf(script: string, byteOffset: number): number {
   return Buffer.from(script, 'utf8').subarray(0, byteOffset).toString('utf8').split('\n').length;
 }
 
-/** A script is parsed in pieces of about this many bytes: the parser's memory follows the piece, not the script. */
-const PIECE_BYTES = 256 * 1024;
-
-/**
- * Parse a script piece by piece, or undefined when a piece does not parse. A piece ends with a
- * semicolon at the end of a line, and counts only when it parses and that semicolon ends its last
- * statement: after a top-level semicolon PostgreSQL's lexer and parser are back where they start,
- * so its statements are the whole script's (node locations inside a statement's tree are relative
- * to its piece). Otherwise the piece grows. WebAssembly memory never shrinks: parsed whole, the DDL
- * of 2,000 tables would keep 40 MB of it for the rest of the restore.
- */
-function parsePieces(buf: Buffer): AstNode | undefined {
-  const stmts: AstNode[] = [];
-  for (let start = 0; start < buf.length;) {
-    for (let size = PIECE_BYTES; ; size *= 2) {
-      const semicolon = buf.indexOf(';\n', start + size);
-      const end = semicolon === -1 ? buf.length : semicolon + 1;
-      let tree: AstNode;
-      try {
-        tree = parseSync(buf.subarray(start, end).toString('utf8'));
-      } catch {
-        if (end === buf.length) return undefined;
-        continue;
-      }
-      const pieceStmts: AstNode[] = tree.stmts ?? [];
-      const last = pieceStmts[pieceStmts.length - 1];
-      if (end < buf.length && !(last?.stmt_len && (last.stmt_location ?? 0) + last.stmt_len === end - start - 1)) continue;
-      for (const raw of pieceStmts) stmts.push({ ...raw, stmt_location: (raw.stmt_location ?? 0) + start });
-      start = end;
-      break;
-    }
-  }
-  return { stmts };
-}
-
 function parseScript(clean: string): AstNode {
-  const buf = Buffer.from(clean, 'utf8');
-  const pieces = buf.length > PIECE_BYTES ? parsePieces(buf) : undefined;
+  const pieces = parseInPieces(Buffer.from(clean, 'utf8'));
   if (pieces) return pieces;
   try {
     return parseSync(clean);

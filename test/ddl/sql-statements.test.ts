@@ -1,9 +1,8 @@
+import { PIECE_BYTES } from '../../src/ddl/parse-in-pieces';
 import { parseStatements } from '../../src/ddl/sql-statements';
 import { loadSqlParser } from '../../src/ddl/sql-tokens';
 
 beforeAll(() => loadSqlParser());
-
-const PIECE = 256 * 1024;
 
 /** Small tables whose defaults hold `;` at a line's end inside a string: a semicolon that ends no statement. */
 function tables(count: number, from: number): string[] {
@@ -17,12 +16,12 @@ function tables(count: number, from: number): string[] {
 function scriptAround(at: string, offset: number): { statements: string[]; script: string } {
   const before = tables(3000, 0);
   const head = `\\restrict k\n${before.join(';\n')};\n`;
-  const pad = PIECE - offset - Buffer.byteLength(head) - '--\n'.length;
+  const pad = PIECE_BYTES - offset - Buffer.byteLength(head) - '--\n'.length;
   const after = tables(2000, 5000);
   return { statements: [...before, at, ...after], script: `${head}--${'-'.repeat(pad)}\n${at};\n${after.join(';\n')};\n\\unrestrict k\n` };
 }
 
-describe('parseStatements on a script larger than one parser piece (256 kB)', () => {
+describe('parseStatements on a script larger than one parser piece', () => {
   // Each holds a semicolon at a line's end, just past where the first piece would end, that ends no statement.
   const spanning = [
     `CREATE FUNCTION s.f() RETURNS int LANGUAGE plpgsql AS $$\nDECLARE x int := 0;\nBEGIN\n${'  x := x + 1;\n'.repeat(30000)}  RETURN x;\nEND $$`,
@@ -42,7 +41,7 @@ describe('parseStatements on a script larger than one parser piece (256 kB)', ()
   test('a syntax error in a later piece names its line, as when parsed whole', () => {
     const before = tables(5000, 0);
     const script = `${before.join(';\n')};\nCREATE TABLE oops (;\n${tables(10, 9000).join(';\n')};\n`;
-    expect(Buffer.byteLength(script)).toBeGreaterThan(PIECE);
+    expect(Buffer.byteLength(script)).toBeGreaterThan(PIECE_BYTES);
     expect(() => parseStatements(script)).toThrow(`the DDL does not parse at line ${before.length * 2 + 1}: syntax error at or near ";"`);
   });
 });
