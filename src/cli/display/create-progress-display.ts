@@ -1,5 +1,5 @@
 import { CliOutput } from '../cli-deps';
-import { createLiveDisplay } from './live-display';
+import type { createLiveDisplay as CreateLiveDisplay } from './live-display';
 import { createPlainLogDisplay } from './plain-log-display';
 import { ProgressDisplay } from './progress-display';
 
@@ -22,5 +22,9 @@ export interface CreateProgressDisplayOptions {
 export function createProgressDisplay(out: CliOutput, options: CreateProgressDisplayOptions = {}): ProgressDisplay {
   const now = options.now ?? (() => new Date());
   const canRedraw = out.isTTY === true && (options.env ?? process.env).TERM !== 'dumb';
-  return canRedraw ? createLiveDisplay({ now: () => now().getTime(), stream: out as NodeJS.WriteStream }) : createPlainLogDisplay(out, now);
+  if (!canRedraw) return createPlainLogDisplay(out, now);
+  // The live display and listr2 are loaded only for a terminal: a plain log needs neither.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createLiveDisplay } = require('./live-display') as { createLiveDisplay: typeof CreateLiveDisplay };
+  return createLiveDisplay({ now: () => now().getTime(), stream: out as NodeJS.WriteStream });
 }
