@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-// First: V8 settings that must precede loading the SQL parser.
+// First: a data-moving command restarts with a small young generation; then V8 settings that must
+// precede loading the SQL parser.
+import './small-young-generation';
 import './wasm-baseline-compiler';
 import { processCliDeps } from './cli-deps';
 import { runCli } from './program';

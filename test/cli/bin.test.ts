@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const root = join(__dirname, '..', '..');
@@ -21,6 +22,30 @@ describe('pg-schema-restore bin', () => {
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
     expect(pkg.bin).toEqual({ 'pg-schema-restore': 'lib/cli/main.js' });
     expect(readFileSync(main, 'utf8').split('\n')[0]).toBe('#!/usr/bin/env node');
+  });
+
+  test('restore restarts itself once, in place, with a small young generation; other commands and a flag already given do not', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pgsr-semi-'));
+    try {
+      // Loaded by every node process of the run (NODE_OPTIONS survives the restart): writes its pid and semi-space flag.
+      const log = join(dir, 'starts');
+      const probe = join(dir, 'probe.js');
+      writeFileSync(probe, `require('fs').appendFileSync(${JSON.stringify(log)}, JSON.stringify([process.pid, ` +
+        "process.execArgv.filter((a) => a.startsWith('--max-semi-space-size'))]) + '\\n');");
+      const starts = (args: string[], nodeOptions = ''): Array<[number, string[]]> => {
+        rmSync(log, { force: true });
+        expect(runBin(args, { NODE_OPTIONS: `--require ${probe} ${nodeOptions}` }).status).toBe(0);
+        return existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l)) : [];
+      };
+      const [first, again, ...more] = starts(['restore', '--help']);
+      expect(first[1]).toEqual([]);
+      expect(again).toEqual([first[0], ['--max-semi-space-size=4']]); // the same process, restarted
+      expect(more).toEqual([]);
+      expect(starts(['--version'])).toHaveLength(1);
+      expect(starts(['restore', '--help'], '--max-semi-space-size=8')).toHaveLength(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('--help prints usage and exits 0', () => {
