@@ -38,8 +38,8 @@ test('rows that arrive different from what was sent fail validation, whole table
   const err = await restoreSchema({ source, target, schemas: ['v'], suffix: '_x', jobs: 3, splitTablesLargerThan: 256 * 1024 }).catch((e) => e);
   expect(err).toBeInstanceOf(ValidationError);
   expect((err as ValidationError).mismatches).toEqual([
-    'v.small: contents differ (1000 rows on both sides, different checksums)',
-    'v.wide: contents differ (20000 rows on both sides, different checksums)',
+    'v.small: same 1000 rows but different content',
+    'v.wide: same 20000 rows but different content',
   ]);
   expect(err.message).toMatch(/nothing was published$/);
   expect(comparableDump(cluster(), 'validation_dst', [])).toBe(before);
@@ -59,6 +59,6 @@ test('the same restore without the tampering validates and publishes; without va
   await execSql(tampered, TAMPER);
   await restoreSchema({ source, target: tampered, schemas: ['v'], suffix: '_off', validate: false });
   await withClient(tampered, async (c) => {
-    expect((await c.query("SELECT name FROM v_off.small WHERE id = 500")).rows).toEqual([{ name: 'tampered' }]);
+    expect((await c.query('SELECT name FROM v_off.small WHERE id = 500')).rows).toEqual([{ name: 'tampered' }]);
   });
 });
