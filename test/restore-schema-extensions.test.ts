@@ -7,7 +7,11 @@ import { exitCodeFor } from '../src/cli/cli-errors';
 const cluster = useLocalCluster();
 
 async function digests(url: string, schema: string, tables: string[]): Promise<Record<string, unknown>> {
-  return withClient(url, async (c) => Object.fromEntries(await Promise.all(tables.map(async (t) => [t, await tableDigest(c, schema, t)]))));
+  return withClient(url, async (c) => {
+    const digests: Record<string, Awaited<ReturnType<typeof tableDigest>>> = {};
+    for (const t of tables) digests[t] = await tableDigest(c, schema, t); // one session: one query at a time
+    return digests;
+  });
 }
 
 async function schemasLike(url: string, pattern: string): Promise<string[]> {
