@@ -8,9 +8,9 @@ const cluster = useLocalCluster();
 
 async function digests(url: string, schema: string, tables: string[]): Promise<Record<string, unknown>> {
   return withClient(url, async (c) => {
-    const digests: Record<string, Awaited<ReturnType<typeof tableDigest>>> = {};
-    for (const t of tables) digests[t] = await tableDigest(c, schema, t); // one session: one query at a time
-    return digests;
+    const found: Record<string, Awaited<ReturnType<typeof tableDigest>>> = {};
+    for (const t of tables) found[t] = await tableDigest(c, schema, t); // one session: one query at a time
+    return found;
   });
 }
 
