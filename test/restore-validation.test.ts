@@ -1,4 +1,4 @@
-import { restoreSchema, ValidationError } from '../src';
+import { ProgressEvent, restoreSchema, ValidationError } from '../src';
 import { comparableDump } from './support/dump';
 import { createDatabase, execSql, useLocalCluster, waitForNoBackends, withClient } from './support/postgres';
 
@@ -61,4 +61,25 @@ test('the same restore without the tampering validates and publishes; without va
   await withClient(tampered, async (c) => {
     expect((await c.query('SELECT name FROM v_off.small WHERE id = 500')).rows).toEqual([{ name: 'tampered' }]);
   });
+});
+
+test('a LATIN1 source validates against a UTF8 target (the stream is hashed as UTF8); a LATIN1 target is validated by queries on both sides', async () => {
+  await withClient(cluster().url('postgres'), async (c) => {
+    await c.query("CREATE DATABASE latin_src ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0");
+    await c.query("CREATE DATABASE latin_dst ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0");
+  });
+  const latin = cluster().url('latin_src');
+  await execSql(latin, "CREATE SCHEMA l; CREATE TABLE l.t (id int, v text); INSERT INTO l.t VALUES (1, 'café'), (2, 'Straße'), (3, 'plain')");
+  const utf8 = await createDatabase(cluster(), 'utf8_dst');
+  const report = await restoreSchema({ source: latin, target: utf8, schemas: ['l'], suffix: '_u' });
+  expect(report.schemas[0].tables.map((t) => [t.name, t.rows, t.checksumMatch])).toEqual([['t', 3, true]]);
+  await withClient(utf8, async (c) => expect((await c.query('SELECT v FROM l_u.t ORDER BY id')).rows.map((r) => r.v)).toEqual(['café', 'Straße', 'plain']));
+
+  const ascii = await createDatabase(cluster(), 'ascii_src');
+  await execSql(ascii, "CREATE SCHEMA a; CREATE TABLE a.t (id int, v text); INSERT INTO a.t SELECT g, 'v ' || g FROM generate_series(1, 100) g");
+  const events: ProgressEvent[] = [];
+  const intoLatin = await restoreSchema({ source: ascii, target: cluster().url('latin_dst'), schemas: ['a'], suffix: '_l', onProgress: (e) => events.push(e) });
+  expect(intoLatin.schemas[0].tables.map((t) => [t.name, t.rows, t.checksumMatch])).toEqual([['t', 100, true]]);
+  // No table was read back beside the builds: the validate step checksummed both sides.
+  expect(events.filter((e) => e.type === 'build' && e.kind === 'checksum')).toEqual([]);
 });

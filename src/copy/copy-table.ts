@@ -104,7 +104,7 @@ export async function copyTable(options: CopyTableOptions): Promise<CopyTableRes
   let rows = 0;
   let bytes = 0;
   let lastEventAt = startedAt;
-  const hash = options.checksum ? new RowHashSum() : undefined;
+  const hash = options.checksum ? new RowHashSum(table.columns.length) : undefined;
   const estimates = { estimatedRows: table.estimatedRows, estimatedBytes: table.estimatedBytes };
   const event = (status: TableEvent['status']): void =>
     emit({ type: 'table', status, schema: table.schema, table: table.name, rows, bytes, elapsedMs: Date.now() - startedAt, ...estimates });

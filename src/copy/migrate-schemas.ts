@@ -14,6 +14,7 @@ import { formatBytes } from '../format-units';
 import { ProgressListener, safeListener } from '../progress';
 import { connectInSnapshot, openSourceSnapshot } from '../sources/source-snapshot';
 import type { RelationChecksum } from '../validate/checksum-relation';
+import { streamHashable } from '../validate/row-hash';
 
 /** Options of {@link migrateSchemas}. */
 export interface MigrateSchemasOptions {
@@ -38,7 +39,10 @@ export interface MigrateSchemasOptions {
    * @default 67108864 (64 MiB)
    */
   readonly splitTablesLargerThan?: number;
-  /** Hash every row as it streams (copy engine), for validation without reading the source again. @default false */
+  /**
+   * Hash every row as it streams (copy engine; a UTF8 target), for validation without reading the
+   * source again: each copied table's `checksum` is what `checksumRelation` gives. @default false
+   */
   readonly checksums?: boolean;
   readonly onProgress?: ProgressListener;
   /** Least time between two `progress` events of a table. @default 500 */
@@ -163,6 +167,8 @@ async function runWorkers(options: RunWorkersOptions): Promise<CopiedTable[]> {
       clients.push(await connect(options.target, 'target', `pg-schema-restore ${name}`));
       const [source, target] = clients;
       const { onProgress, progressIntervalMs } = options;
+      // The stream carries UTF8 (the client encoding); its hash is the query's where the target stores UTF8.
+      const checksum = options.checksums === true && await streamHashable(target);
       for (let next = queue.shift(); next && !stop.signal.aborted; next = queue.shift()) {
         const { table, targetSchema, order, range, parts } = next;
         const part = await copyTable({
@@ -171,7 +177,7 @@ async function runWorkers(options: RunWorkersOptions): Promise<CopiedTable[]> {
           table,
           targetSchema,
           range,
-          checksum: options.checksums,
+          checksum,
           progressIntervalMs,
           signal: stop.signal,
           onProgress: parts ? parts.listener(range!.first) : onProgress,

@@ -8,17 +8,15 @@ import { largeObjectCandidateTables } from '../copy/large-object-columns';
 import { CommittedTable, CopiedTable, migrateSchemas } from '../copy/migrate-schemas';
 import { restoreLargeObjects, RestoredLargeObjects } from '../copy/restore-large-objects';
 import { SchemaRestoreError } from '../errors';
-import type { RelationChecksum } from '../validate/checksum-relation';
-import { copyChecksum } from '../validate/copy-checksum';
+import { checksumRelation, RelationChecksum } from '../validate/checksum-relation';
 
 /** The rows copied, and the large objects the rows refer to. */
 export interface CopiedData {
   readonly tables: CopiedTable[];
   readonly largeObjects: RestoredLargeObjects;
   /**
-   * The target side of validation, by {@link relationKey} of the staging table: each table's rows
-   * hashed from its COPY output on a build session once it was loaded, complete once the builds have
-   * finished.
+   * The target side of validation, by {@link relationKey} of the staging table: each table
+   * checksummed on a build session once it was loaded, complete once the builds have finished.
    */
   readonly restored: ReadonlyMap<string, RelationChecksum>;
 }
@@ -37,7 +35,7 @@ function checksumRead(t: CommittedTable, restored: Map<string, RelationChecksum>
     locks: new Map([[key, 'ACCESS SHARE']]),
     work: async (client) => {
       try {
-        restored.set(key, await copyChecksum(client, t.targetSchema, t.table, t.columns));
+        restored.set(key, await checksumRelation(client, t.targetSchema, t.table, t.columns));
       } catch (err) {
         throw connectionLost(err) ?? new SchemaRestoreError('VALIDATION_FAILED', `reading the restored rows of ${name} for validation failed: ${(err as Error).message}`, { cause: err });
       }

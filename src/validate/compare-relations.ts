@@ -1,6 +1,5 @@
 import type { ClientBase } from 'pg';
 import { checksumRelation, RelationChecksum } from './checksum-relation';
-import { copyChecksum } from './copy-checksum';
 import { largeObjectValueSql, LargeObjectSide } from './large-object-digest';
 import type { RelationValidation, ValidateRestoreOptions } from './validate-restore';
 import type { ValidationSessions } from './validation-sessions';
@@ -82,15 +81,15 @@ async function compare(c: Comparison, sessions: ValidationSessions, n: number, o
   const record = options.largeObjects?.record ?? '';
   const comparable = at !== undefined && again !== undefined && at.kind === again.kind;
   const sameColumns = comparable && sameSet(at.columns, again.columns);
-  // Both sides hash the source's column list, so physical column order does not matter. A table
-  // hashed as it was copied compares with its COPY output in the target, in the copy's column order.
+  // Both sides hash the source's column list, so physical column order does not matter; a table
+  // hashed as it was copied has its source side already.
   const byCopy = copied !== undefined && at?.kind === 'table' && sameColumns;
   const [before, after] = await Promise.all([
     byCopy ? copied
       : at?.populated ? sessions.source(n).then((s) => checksumRelation(s, schema, name, at.columns, largeObjectValues(options, schema, name, { side: 'source' })))
         : undefined,
     !again?.populated ? undefined
-      : byCopy ? c.restored ?? sessions.target(n).then((t) => copyChecksum(t, restored, name, at.columns))
+      : byCopy ? c.restored ?? sessions.target(n).then((t) => checksumRelation(t, restored, name, at.columns))
         : sessions.target(n).then((t) => checksumRelation(t, restored, name, sameColumns ? at.columns : again.columns,
           largeObjectValues(options, schema, name, { side: 'target', record }))),
   ]);

@@ -1,92 +1,170 @@
-/* eslint-disable no-bitwise -- a hash function: shifts, xors and 32-bit wrapping are what it is made of */
+import type { ClientBase } from 'pg';
 import type { RelationChecksum } from './checksum-relation';
+import { hashBytesExtended } from './pg-hash';
 
 const NEWLINE = 0x0a;
-const SEED_A = 0x811c9dc5;
-const SEED_B = 0x9747b28c;
+const TAB = 0x09;
+const BACKSLASH = 0x5c;
+const QUOTE = 0x22;
 const TWO_32 = 2 ** 32;
+/** Rows summed in plain numbers before the sum moves into a bigint: |high| stays below 2^53. */
+const FLUSH_EVERY = 2 ** 20;
 
-/** murmur3's 32-bit finalizer: a bijection that spreads every input bit over the output. */
-function mix(h: number): number {
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
-}
+/** COPY text's backslash escapes (the ones COPY TO writes), by the letter after the backslash. */
+const UNESCAPE = new Int16Array(256).fill(-1);
+for (const [letter, byte] of [['b', 8], ['f', 12], ['n', 10], ['r', 13], ['t', 9], ['v', 11], ['\\', 92]] as const) UNESCAPE[letter.charCodeAt(0)] = byte;
+
+/** Bytes that make record_out quote a value: `"`, `\`, `(`, `)`, `,` and C's isspace. */
+const QUOTED = new Uint8Array(256);
+for (const byte of [34, 92, 40, 41, 44, 32, 9, 10, 11, 12, 13]) QUOTED[byte] = 1;
 
 /**
- * Row count and content checksum of text-format COPY data as it streams past, in chunks cut
- * anywhere: every row (a line; text COPY escapes newlines inside values) is hashed to 64 bits, and
- * the hashes are summed modulo 2^64, so the sum does not depend on row order, counts duplicate rows,
- * and the sums of a split table's parts add up to the table's. Each of the two 32-bit lanes steps
- * through the row's bytes with a bijection (xor, then multiply by an odd number), so two rows of one
- * length that differ in any one byte always hash differently; the length is mixed in at the end.
- *
- * Both sides of a comparison must hash the same text: the same column list, read with the same
- * session settings (those of `connect()`), as `COPY … TO STDOUT` in text format.
+ * Row count and content checksum of text-format COPY data as it streams past, in chunks cut anywhere —
+ * the same value {@link checksumRelation} computes in SQL over the same columns,
+ * `sum(hashtextextended(ROW(c1, c2, …)::text, 0))`, so one side can be hashed in the stream and the
+ * other by a query. Each row (a line: COPY escapes newlines inside values) is turned from COPY's text
+ * (tab-separated, backslash escapes, `\N` for NULL) into the record's text (`(v1,v2,…)`: NULL empty,
+ * a value quoted when empty or holding `"`, `\`, `(`, `)`, `,` or white space, with `"` and `\`
+ * doubled, as PostgreSQL's record_out writes it), hashed with PostgreSQL's `hash_bytes_extended`, and
+ * summed exactly. Both sides must use the settings of `connect()`, and the server the query runs on
+ * must store UTF8 (COPY sends client-encoding bytes, UTF8; the query hashes server-encoding ones).
  *
  * @example
- * const sum = new RowHashSum();
- * sum.update(Buffer.from('1\tone\n2\tt'));
- * sum.update(Buffer.from('wo\n'));
- * sum.result(); // { rows: 2, checksum: '…16 hex digits…' }
+ * const sum = new RowHashSum(2);
+ * sum.update(Buffer.from('1\tone\n2\t\\N'));
+ * sum.update(Buffer.from('\n'));
+ * sum.result(); // { rows: 2, checksum: '…' } — as SELECT count(*), sum(hashtextextended(ROW(a, b)::text, 0))
  */
 export class RowHashSum {
-  private a = SEED_A;
-  private b = SEED_B;
-  private length = 0;
+  /** A row that a chunk left open, until its newline arrives. */
+  private partial: Uint8Array = new Uint8Array(0);
+  private record = new Uint8Array(256);
   private low = 0;
   private high = 0;
+  private big = 0n;
   private rows = 0;
 
-  /** Hash the rows a chunk ends, and carry the row it leaves open into the next. */
+  /** @param columns how many columns the COPY has (0 gives rows of `()`). */
+  constructor(private readonly columns: number) {}
+
+  /** Hash the rows a chunk ends, and keep the row it leaves open for the next. */
   update(chunk: Uint8Array): void {
-    let { a, b, length, low, high, rows } = this;
-    for (let start = 0; start < chunk.length;) {
-      const newline = chunk.indexOf(NEWLINE, start);
-      const end = newline === -1 ? chunk.length : newline;
-      for (let i = start; i < end; i++) {
-        a = Math.imul(a ^ chunk[i], 0x01000193);
-        b = Math.imul(b ^ chunk[i], 0x5bd1e995);
+    let start = 0;
+    if (this.partial.length > 0) {
+      const newline = chunk.indexOf(NEWLINE);
+      if (newline === -1) {
+        this.partial = concat(this.partial, chunk);
+        return;
       }
-      length += end - start;
-      if (newline === -1) break;
-      low += mix(a ^ length);
-      high = (high + mix(b + Math.imul(length, 0x27d4eb2f))) >>> 0;
-      if (low >= TWO_32) {
-        low -= TWO_32;
-        high = (high + 1) >>> 0;
-      }
-      rows++;
-      a = SEED_A;
-      b = SEED_B;
-      length = 0;
+      const line = concat(this.partial, chunk.subarray(0, newline));
+      this.partial = new Uint8Array(0);
+      this.addRow(line, 0, line.length);
       start = newline + 1;
     }
-    this.a = a;
-    this.b = b;
-    this.length = length;
-    this.low = low;
-    this.high = high;
-    this.rows = rows;
+    for (let newline = chunk.indexOf(NEWLINE, start); newline !== -1; newline = chunk.indexOf(NEWLINE, start)) {
+      this.addRow(chunk, start, newline);
+      start = newline + 1;
+    }
+    if (start < chunk.length) this.partial = chunk.slice(start);
   }
 
-  /** The rows and the sum of their hashes so far; a last row without its newline counts as a row. */
+  /** The rows and the sum of their hashes so far, as the query returns them (a last row without its newline counts). */
   result(): RelationChecksum {
-    if (this.length > 0) this.update(Uint8Array.of(NEWLINE));
-    const hex = (n: number): string => n.toString(16).padStart(8, '0');
-    return { rows: this.rows, checksum: hex(this.high) + hex(this.low) };
+    if (this.partial.length > 0) this.update(Uint8Array.of(NEWLINE));
+    const sum = this.big + BigInt(this.high) * BigInt(TWO_32) + BigInt(this.low);
+    return { rows: this.rows, checksum: sum.toString() };
+  }
+
+  private addRow(bytes: Uint8Array, start: number, end: number): void {
+    const length = this.columns === 0 ? this.writeEmptyRecord() : this.writeRecord(bytes, start, end);
+    const { high, low } = hashBytesExtended(this.record, length);
+    this.low += low;
+    this.high += high;
+    if (this.low >= TWO_32) {
+      this.low -= TWO_32;
+      this.high += 1;
+    }
+    if (++this.rows % FLUSH_EVERY === 0) {
+      this.big += BigInt(this.high) * BigInt(TWO_32);
+      this.high = 0;
+    }
+  }
+
+  private writeEmptyRecord(): number {
+    this.record[0] = 0x28;
+    this.record[1] = 0x29;
+    return 2;
+  }
+
+  /** Write the record text of one COPY line into `record`; its length. One pass: a field is quoted afterwards if it must be. */
+  private writeRecord(bytes: Uint8Array, start: number, end: number): number {
+    // At most: parentheses, and per byte a doubled byte or two quotes.
+    if (this.record.length < 2 * (end - start) + 4) this.record = new Uint8Array(2 * (end - start) + 256);
+    const out = this.record;
+    let o = 1;
+    out[0] = 0x28;
+    let fieldIn = start;
+    let fieldOut = o;
+    let quote = false;
+    for (let i = start; ; i++) {
+      if (i === end || bytes[i] === TAB) {
+        if (i - fieldIn === 2 && bytes[fieldIn] === BACKSLASH && bytes[fieldIn + 1] === 0x4e) {
+          o = fieldOut; // NULL: nothing between the commas
+        } else if (quote || i === fieldIn) {
+          out.copyWithin(fieldOut + 1, fieldOut, o);
+          out[fieldOut] = QUOTE;
+          o += 1;
+          out[o++] = QUOTE;
+        }
+        if (i === end) break;
+        out[o++] = 0x2c;
+        fieldIn = i + 1;
+        fieldOut = o;
+        quote = false;
+        continue;
+      }
+      let byte = bytes[i];
+      if (byte === BACKSLASH && i + 1 < end) {
+        const letter = bytes[++i];
+        byte = UNESCAPE[letter] >= 0 ? UNESCAPE[letter] : letter;
+      }
+      if (QUOTED[byte] === 1) {
+        quote = true;
+        if (byte === QUOTE || byte === BACKSLASH) out[o++] = byte;
+      }
+      out[o++] = byte;
+    }
+    out[o++] = 0x29;
+    return o;
   }
 }
 
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const joined = new Uint8Array(a.length + b.length);
+  joined.set(a);
+  joined.set(b, a.length);
+  return joined;
+}
+
 /**
- * Add checksums of a table's parts (see {@link RowHashSum}) into the table's: rows add up, sums add
- * modulo 2^64.
+ * Add the checksums of a table's parts (see {@link RowHashSum}) into the table's: rows and sums add up.
  *
  * @example
- * addChecksums({ rows: 1, checksum: 'ffffffffffffffff' }, { rows: 1, checksum: '0000000000000002' });
- * // → { rows: 2, checksum: '0000000000000001' }
+ * addChecksums({ rows: 1, checksum: '-5' }, { rows: 2, checksum: '7' }); // → { rows: 3, checksum: '2' }
  */
 export function addChecksums(x: RelationChecksum, y: RelationChecksum): RelationChecksum {
-  const sum = (BigInt(`0x${x.checksum}`) + BigInt(`0x${y.checksum}`)) & 0xffffffffffffffffn;
-  return { rows: x.rows + y.rows, checksum: sum.toString(16).padStart(16, '0') };
+  return { rows: x.rows + y.rows, checksum: (BigInt(x.checksum) + BigInt(y.checksum)).toString() };
+}
+
+/**
+ * Whether the stream's hash ({@link RowHashSum}) equals the checksum query on this server: its
+ * encoding is UTF8, the client encoding of every session, so the bytes COPY carries are the bytes the
+ * query hashes (the source's encoding does not matter: COPY converts to UTF8).
+ *
+ * @example
+ * const hashing = await streamHashable(target);
+ */
+export async function streamHashable(client: ClientBase): Promise<boolean> {
+  const { rows } = await client.query<{ server_encoding: string }>('SHOW server_encoding');
+  return rows[0]?.server_encoding === 'UTF8';
 }

@@ -18,15 +18,15 @@ export interface ValidateRestoreOptions {
   readonly snapshotId?: string;
   /**
    * Tables as the copy read them, with the checksum it computed from the rows it sent (see
-   * `RowHashSum`): their source side is not read again, their target side is hashed from its COPY
-   * output the same way. Tables with large-object columns, and relations not listed, are checksummed
-   * by a query on both sides. @default - none: every relation is read on both sides
+   * `RowHashSum`: the value `checksumRelation` gives, computed from the stream): their source
+   * side is not read again. Tables with large-object columns, and relations not listed, are
+   * checksummed by a query on both sides. @default - none: every relation is read on both sides
    */
   readonly copied?: ReadonlyArray<{
     readonly schema: string;
     readonly table: string;
     readonly checksum?: RelationChecksum;
-    /** The target side, already hashed from its COPY output (e.g. while other tables' indexes built); the table must not have changed since. */
+    /** The target side, already checksummed (e.g. while other tables' indexes built); the table must not have changed since. */
     readonly restored?: RelationChecksum;
   }>;
   /** Relations compared at once, each on its own pair of sessions. @default 1 */

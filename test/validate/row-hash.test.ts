@@ -1,60 +1,96 @@
-import { addChecksums, RowHashSum } from '../../src/validate/row-hash';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { ClientBase } from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
+import { quoteIdent } from '../../src';
+import { checksumRelation } from '../../src/validate/checksum-relation';
+import { hashBytesExtended } from '../../src/validate/pg-hash';
+import { addChecksums, RowHashSum, streamHashable } from '../../src/validate/row-hash';
+import { createDatabase, execSql, useLocalCluster, withClient } from '../support/postgres';
 
-/** The checksum of COPY text, fed in the given chunk sizes. */
-function hashOf(text: string, chunkSizes: number[] = [text.length]): ReturnType<RowHashSum['result']> {
-  const sum = new RowHashSum();
-  const bytes = Buffer.from(text);
-  let at = 0;
-  for (let i = 0; at < bytes.length; i++) {
-    const size = chunkSizes[i % chunkSizes.length];
-    sum.update(bytes.subarray(at, at + size));
+const cluster = useLocalCluster();
+let url = '';
+
+beforeAll(async () => {
+  url = await createDatabase(cluster(), 'row_hash');
+  await execSql(url, `CREATE SCHEMA s;
+    CREATE TYPE s.pair AS (a text, b int);
+    CREATE TABLE s.edge (id int, t text, j jsonb, ta text[], p s.pair, b bytea, n numeric, f float8, ts timestamptz, iv interval, bl bool);
+    INSERT INTO s.edge VALUES
+      (1, 'plain', '{"k": "v"}', ARRAY['a', 'b c'], ROW('x', 1), '\\x00ff', 1.50, 1e-310, '2024-02-29 23:59:59.999999+05:30', '1 day', true),
+      (2, '', 'null', '{}', ROW('', NULL), '\\x', 'NaN', '-0', 'infinity', '-178000000 years', false),
+      (3, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+      (4, E'tab\\there\\nnew line\\r\\nCR \\\\ back "quoted" (paren), comma', '{"esc": "tab\\there \\"q\\" \\\\"}', ARRAY['"', '\\', NULL, 'NULL', ''],
+       ROW('a "b" (c), d\\e', -1), '\\x5c0a', -0.000001, 'Infinity', '-infinity', '00:00:00', NULL),
+      (5, E'\\\\N', '[]', ARRAY['\\N'], ROW('\\N', 0), '\\x5c4e', 0, 'NaN', 'epoch', '-1 mons', true),
+      (6, E'ключ 値 🎉 \\u00a0nbsp \\x01ctl \\x0bvt \\x0cff \\x08bs', '{"ключ": "🎉"}', ARRAY['ü'], ROW('ß', 2), '\\xc3a9', 123456789012345678901234567890.5, 3.4028235e38, '2000-01-01', '1 year 2 mons -3 days 04:05:06.789', false);
+    CREATE TABLE s.none ();
+    INSERT INTO s.none DEFAULT VALUES; INSERT INTO s.none DEFAULT VALUES;
+    CREATE TABLE s.many AS SELECT g AS id, md5(g::text) AS v, CASE WHEN g % 7 = 0 THEN NULL ELSE g * 1.5 END AS n FROM generate_series(1, 20000) g;`);
+});
+
+/** The table's COPY text (as the copy reads it: the listed columns, `connect()` settings), in chunks of these sizes. */
+async function copyText(c: ClientBase, table: string, columns: string[]): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  const sink = new Writable({ write(chunk: Buffer, _e, done) { chunks.push(chunk); done(); } });
+  await pipeline(c.query(copyTo(`COPY (SELECT ${columns.map(quoteIdent).join(', ')} FROM ONLY s.${table}) TO STDOUT`)), sink);
+  return Buffer.concat(chunks);
+}
+
+function hashInChunks(text: Buffer, columns: number, sizes: number[]): ReturnType<RowHashSum['result']> {
+  const sum = new RowHashSum(columns);
+  for (let at = 0, i = 0; at < text.length; i++) {
+    const size = sizes[i % sizes.length];
+    sum.update(text.subarray(at, at + size));
     at += size;
   }
   return sum.result();
 }
 
-const ROWS = '1\tAda\t2024-01-01\n2\tGrace\t\\N\n3\tLinus\t2023-05-06\n3\tLinus\t2023-05-06\n';
-
-test('the checksum does not depend on where the chunks are cut', () => {
-  const whole = hashOf(ROWS);
-  expect(whole.rows).toBe(4);
-  expect(whole.checksum).toMatch(/^[0-9a-f]{16}$/);
-  for (const sizes of [[1], [2, 7], [5], [13, 1, 3], [ROWS.length - 1]]) expect(hashOf(ROWS, sizes)).toEqual(whole);
+test('PostgreSQL\'s hash_bytes_extended, ported: the same value as hashtextextended for every length and byte', async () => {
+  await withClient(url, async (c) => {
+    const texts = Array.from({ length: 40 }, (_, n) => 'abcdefghijklmnopqrstuvwxyz0123456789ключ🎉'.slice(0, n));
+    texts.push('(1,1,8,3,2.99)', '("a ""b""",,"")', 'é'.repeat(100));
+    const { rows } = await c.query<{ h: string }>('SELECT hashtextextended(t, 0)::text AS h FROM unnest($1::text[]) WITH ORDINALITY AS x(t, i) ORDER BY i', [texts]);
+    const mine = texts.map((t) => {
+      const bytes = Buffer.from(t);
+      const { high, low } = hashBytesExtended(bytes, bytes.length);
+      return (BigInt(high) * 2n ** 32n + BigInt(low)).toString();
+    });
+    expect(mine).toEqual(rows.map((r) => r.h));
+  });
 });
 
-test('row order does not matter, duplicates count, and any changed byte, added or lost row changes it', () => {
-  const lines = ROWS.split('\n').filter(Boolean);
-  const whole = hashOf(ROWS);
-  expect(hashOf(`${[...lines].reverse().join('\n')}\n`)).toEqual(whole);
-  expect(hashOf(`${lines.slice(0, 3).join('\n')}\n`)).toMatchObject({ rows: 3 });
-  expect(hashOf(`${lines.slice(0, 3).join('\n')}\n`).checksum).not.toBe(whole.checksum);
-  // Every single-byte change of distinct rows (newlines aside) gives another sum.
-  const distinct = `${lines.slice(0, 3).join('\n')}\n`;
-  const seen = new Set([hashOf(distinct).checksum]);
-  for (let i = 0; i < distinct.length; i++) {
-    if (distinct[i] === '\n') continue;
-    seen.add(hashOf(distinct.slice(0, i) + (distinct[i] === 'x' ? 'y' : 'x') + distinct.slice(i + 1)).checksum);
-  }
-  expect(seen.size).toBe(distinct.replace(/\n/g, '').length + 1);
-  // Values moved between columns of one row, or between rows, are not the same content.
-  expect(hashOf('1\t2\n').checksum).not.toBe(hashOf('2\t1\n').checksum);
-  expect(hashOf('a\tb\nc\td\n').checksum).not.toBe(hashOf('a\td\nc\tb\n').checksum);
-  expect(hashOf('\n\n').checksum).not.toBe(hashOf('\n').checksum);
+test('hashing the COPY stream gives what checksumRelation\'s query gives: NULLs, empty strings, escapes, quotes, composites, arrays, Unicode, no columns', async () => {
+  await withClient(url, async (c) => {
+    expect(await streamHashable(c)).toBe(true);
+    for (const [table, columns] of [['edge', ['id', 't', 'j', 'ta', 'p', 'b', 'n', 'f', 'ts', 'iv', 'bl']], ['none', []], ['many', ['id', 'v', 'n']]] as const) {
+      const text = await copyText(c, table, [...columns]);
+      const expected = await checksumRelation(c, 's', table, columns);
+      expect(expected.rows).toBeGreaterThan(0);
+      // Wherever the chunks are cut: inside escapes, rows and fields.
+      for (const sizes of [[text.length], [1], [2, 7], [13, 1, 3], [65536]]) expect(hashInChunks(text, columns.length, sizes)).toEqual(expected);
+      // A different column order is another record.
+      if (columns.length > 1) expect(hashInChunks(text, columns.length, [text.length])).not.toEqual(await checksumRelation(c, 's', table, [...columns].reverse()));
+    }
+  });
 });
 
-test('a last row without its newline is still a row, and the parts of a table add up to the whole', () => {
-  expect(hashOf('1\t2\n3\t4')).toEqual(hashOf('1\t2\n3\t4\n'));
+test('the parts of a table add up to the whole; any changed byte, lost or added row changes the sum; a last row without newline counts', async () => {
   const lines = Array.from({ length: 1000 }, (_, i) => `${i}\tname ${i}\t${i * 1.5}\n`);
-  const parts = [lines.slice(0, 10), lines.slice(10, 600), lines.slice(600)].map((p) => hashOf(p.join('')));
-  expect(parts.reduce(addChecksums)).toEqual(hashOf(lines.join('')));
-  expect(hashOf('')).toEqual({ rows: 0, checksum: '0000000000000000' });
-});
-
-test('sums wrap around 2^64', () => {
-  expect(addChecksums({ rows: 1, checksum: 'ffffffffffffffff' }, { rows: 2, checksum: '0000000000000002' })).toEqual({ rows: 3, checksum: '0000000000000001' });
-  // Many rows carry from the low into the high 32 bits as one sum would.
-  const rows = Array.from({ length: 5000 }, (_, i) => `${i}\n`);
-  const one = hashOf(rows.join(''));
-  const bySingles = rows.map((r) => hashOf(r)).reduce(addChecksums);
-  expect(bySingles).toEqual(one);
+  const whole = hashInChunks(Buffer.from(lines.join('')), 3, [4096]);
+  const parts = [lines.slice(0, 10), lines.slice(10, 600), lines.slice(600)].map((p) => hashInChunks(Buffer.from(p.join('')), 3, [999]));
+  expect(parts.reduce(addChecksums)).toEqual(whole);
+  expect(hashInChunks(Buffer.from(lines.slice(0, 999).join('')), 3, [4096]).rows).toBe(999);
+  const lastOpen = lines.join('').slice(0, -1);
+  expect(hashInChunks(Buffer.from(lastOpen), 3, [100])).toEqual(whole);
+  const distinct = '1\tAda\t2024-01-01\n2\tGrace\t\\N\n';
+  const seen = new Set([hashInChunks(Buffer.from(distinct), 3, [64]).checksum]);
+  for (let i = 0; i < distinct.length; i++) {
+    if ('\n\t\\'.includes(distinct[i])) continue;
+    seen.add(hashInChunks(Buffer.from(distinct.slice(0, i) + (distinct[i] === 'x' ? 'y' : 'x') + distinct.slice(i + 1)), 3, [64]).checksum);
+  }
+  expect(seen.size).toBe(distinct.replace(/[\n\t\\]/g, '').length + 1);
+  expect(addChecksums({ rows: 1, checksum: '-9223372036854775808' }, { rows: 2, checksum: '9223372036854775807' })).toEqual({ rows: 3, checksum: '-1' });
+  expect(new RowHashSum(2).result()).toEqual({ rows: 0, checksum: '0' });
 });
