@@ -47,7 +47,7 @@ export async function buildPostData(run: RestoreRun, builds: BuildScheduler): Pr
       await applyDdl(run.target, tail);
     }, () => {
       const reads = planned.filter((b) => b.kind === 'checksum').length;
-      return `${planned.length - reads} indexes and keys built${reads ? ` and ${reads} tables read back for validation` : ''}, then ${rest} statements in order`;
+      return `${planned.length - reads} indexes and keys built${reads ? ` and ${reads} tables checksummed for validation` : ''}, then ${rest} statements in order`;
     });
   } catch (err) {
     await builds.halt();
