@@ -125,6 +125,7 @@ describe('kill -9 of a restore, then cleanup --local --yes removes everything it
   test.each([
     ['copy', /copy started/],
     ['post-data', /post-data started/],
+    ['the checksum reads beside the builds', /built checksum of /],
   ])('database source, killed during %s: the staging schema with its data is found by its marker and dropped', async (_phase, line) => {
     const url = target().url('tenant_a');
     await killAt(['--source', production.url('tenant_a'), '--target', url, '--schema', 'customer_a1', '--suffix', '_crash'], tempDir, line);
