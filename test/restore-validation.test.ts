@@ -35,7 +35,11 @@ test('rows that arrive different from what was sent fail validation, whole table
   await execSql(target, TAMPER);
   const before = comparableDump(cluster(), 'validation_dst', []);
   // wide (about 1.5 MB) is copied in parts: the parts' checksums add up to the table's.
-  const err = await restoreSchema({ source, target, schemas: ['v'], suffix: '_x', jobs: 3, splitTablesLargerThan: 256 * 1024 }).catch((e) => e);
+  const events: ProgressEvent[] = [];
+  const err = await restoreSchema({ source, target, schemas: ['v'], suffix: '_x', jobs: 3, splitTablesLargerThan: 256 * 1024, onProgress: (e) => events.push(e) })
+    .catch((e) => e);
+  // The larger table is checksummed in the target beside the builds, the small one (milliseconds) by the validate step: both paths catch it.
+  expect(events.flatMap((e) => (e.type === 'build' && e.kind === 'checksum' && e.status === 'done' ? [e.statement] : []))).toEqual([expect.stringMatching(/\.wide$/)]);
   expect(err).toBeInstanceOf(ValidationError);
   expect((err as ValidationError).mismatches).toEqual([
     'v.small: same 1000 rows but different content',

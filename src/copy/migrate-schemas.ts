@@ -62,6 +62,8 @@ export interface CommittedTable {
   readonly columns: readonly string[];
   /** Rows read from the source and their content checksum, with `checksums`. */
   readonly checksum?: RelationChecksum;
+  /** Bytes of COPY text that passed through. */
+  readonly bytes: number;
 }
 
 /** One copied table. */
@@ -186,7 +188,7 @@ async function runWorkers(options: RunWorkersOptions): Promise<CopiedTable[]> {
         const result = parts ? parts.add(part) : part;
         if (!result) continue;
         done.push({ order, copied: { schema: table.schema, table: table.name, persistence: table.persistence, ...result } });
-        options.onTableCopied?.({ targetSchema, table: table.name, columns: table.columns, checksum: result.checksum });
+        options.onTableCopied?.({ targetSchema, table: table.name, columns: table.columns, checksum: result.checksum, bytes: result.bytes });
       }
     } catch (err) {
       failure ??= err;

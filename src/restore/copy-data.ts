@@ -22,6 +22,13 @@ export interface CopiedData {
 }
 
 /**
+ * Tables from this size (COPY text) have their target checksum taken beside the builds; smaller ones
+ * take milliseconds, and the validate step does them, `jobs` at a time, without thousands of builds
+ * to schedule (a schema of 2,000 small tables).
+ */
+const CHECKSUM_BESIDE_BUILDS_BYTES = 1024 * 1024;
+
+/**
  * The target side of a table's checksum as a build: ACCESS SHARE on the loaded table, so it runs once
  * the table's ALTER TABLEs have ended, beside its index builds and foreign keys; the rows do not
  * change after the copy (tables whose large-object references are repointed are not read here).
@@ -85,7 +92,7 @@ export async function copyData(run: RestoreRun, plans: readonly SchemaPlan[], bu
           const key = relationKey(t.targetSchema, t.table);
           if (held.has(key)) return;
           builds.loaded(t.targetSchema, t.table);
-          if (t.checksum) builds.add(checksumRead(t, restored));
+          if (t.checksum && t.bytes >= CHECKSUM_BESIDE_BUILDS_BYTES) builds.add(checksumRead(t, restored));
         },
       }),
       (r) => `${r.length} tables, ${r.reduce((n, t) => n + t.rows, 0)} rows copied`);
