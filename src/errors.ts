@@ -1,12 +1,16 @@
+import type { ErrorCode } from './error-codes';
+
+export { ERROR_CODES, isErrorCode, type ErrorCode } from './error-codes';
+
 /**
  * Every error pg-schema-restore throws is a {@link SchemaRestoreError}: a one-line message that names
  * the problem and the fix, the original error kept as `cause`, and no secrets.
  */
 export class SchemaRestoreError extends Error {
-  /** Machine-readable code, stable across releases (e.g. `SCHEMA_NOT_FOUND`). */
-  public readonly code: string;
+  /** Machine-readable code, stable across releases (e.g. `SCHEMA_NOT_FOUND`); each is listed in `ERROR_CODES`. */
+  public readonly code: ErrorCode;
 
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
     this.code = code;
@@ -15,7 +19,7 @@ export class SchemaRestoreError extends Error {
 
 /** Bad options or input detected before anything was created. */
 export class InvalidInputError extends SchemaRestoreError {
-  constructor(message: string, options?: { cause?: unknown; code?: string }) {
+  constructor(message: string, options?: { cause?: unknown; code?: ErrorCode }) {
     super(options?.code ?? 'INVALID_INPUT', message, options);
   }
 }
@@ -85,7 +89,7 @@ export class CopyError extends SchemaRestoreError {
     /** Table, sequence or materialized view that failed. */
     public readonly relation: string,
     message: string,
-    options?: { cause?: unknown; code?: string },
+    options?: { cause?: unknown; code?: ErrorCode },
   ) {
     super(options?.code ?? 'COPY_FAILED', message, options);
   }
@@ -97,7 +101,7 @@ export class AwsResourceError extends SchemaRestoreError {
     /** The resource concerned (DB instance or cluster identifier, secret ARN). */
     public readonly resource: string,
     message: string,
-    options?: { cause?: unknown; code?: string },
+    options?: { cause?: unknown; code?: ErrorCode },
   ) {
     super(options?.code ?? 'AWS_RESOURCE_FAILED', message, options);
   }
@@ -116,7 +120,7 @@ export class CleanupError extends SchemaRestoreError {
 
 /** Database credentials could not be read from Secrets Manager, were refused by every version, or could not be reset. Never carries a password. */
 export class CredentialsError extends SchemaRestoreError {
-  constructor(message: string, options?: { cause?: unknown; code?: string }) {
+  constructor(message: string, options?: { cause?: unknown; code?: ErrorCode }) {
     super(options?.code ?? 'CREDENTIALS_FAILED', message, options);
   }
 }

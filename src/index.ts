@@ -26,6 +26,7 @@ export { timestampSuffix } from './restore-names';
 export type { DatabaseConnection } from './connection';
 export type { PhaseRunner, SchemaPlan } from './restore/restore-run';
 export type { RestorePhase, PhaseEvent, TableEvent, BuildEvent, LogEvent, ProgressEvent, ProgressListener } from './progress';
+export type { Abortable, RunsPostgresPrograms, SourceAndTarget, WithClock, WithProgress } from './run-options';
 export * from './errors';
 export type { DumpArchiveErrorCode } from './sources/dump/dump-archive-errors';
 

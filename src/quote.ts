@@ -1,3 +1,5 @@
+import { InvalidInputError } from './errors';
+
 /**
  * Quote an SQL identifier, always: `acme-corp` → `"acme-corp"`, `Order "X"` → `"Order ""X"""`.
  * Every identifier that reaches SQL goes through here.
@@ -6,7 +8,7 @@
  * `SELECT count(*) FROM ${quoteIdent(schema)}.${quoteIdent(table)}`
  */
 export function quoteIdent(name: string): string {
-  if (name.includes('\0')) throw new Error('identifier contains a NUL byte');
+  if (name.includes('\0')) throw new InvalidInputError(`identifier ${JSON.stringify(name)} contains a NUL byte, which PostgreSQL does not allow; remove it`);
   return `"${name.replace(/"/g, '""')}"`;
 }
 
@@ -17,7 +19,7 @@ export function quoteQualified(...parts: string[]): string {
 
 /** Quote a string literal (standard_conforming_strings on): `it's` → `'it''s'`. */
 export function quoteLiteral(value: string): string {
-  if (value.includes('\0')) throw new Error('string literal contains a NUL byte');
+  if (value.includes('\0')) throw new InvalidInputError('a text value contains a NUL byte, which PostgreSQL does not allow; remove it');
   return `'${value.replace(/'/g, "''")}'`;
 }
 

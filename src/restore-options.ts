@@ -2,11 +2,11 @@ import type { ConnectionOptions } from 'node:tls';
 import type { Ledger } from './cleanup/ledger';
 import { DatabaseConnection } from './connection';
 import type { RestoreDmsOptions } from './copy/dms/dms-engine-options';
-import { ProgressListener } from './progress';
+import type { WithProgress } from './run-options';
 import { AwsClients, RestoreSource } from './sources/restore-source';
 
 /** Options of {@link restoreSchema}. */
-export interface RestoreSchemaOptions {
+export interface RestoreSchemaOptions extends WithProgress {
   /**
    * Where the past comes from: a database holding it (URL or `pg` configuration), or a backup to
    * bring up temporarily — `{ kind: 'dump', path }` (pg_dump archive, local or `s3://`) or
@@ -87,7 +87,6 @@ export interface RestoreSchemaOptions {
   readonly ledger?: Ledger;
   /** TLS for connections to a cloud source (RDS); `false` only for a local test server. @default verified TLS with the RDS certificate authorities */
   readonly tls?: false | ConnectionOptions;
-  readonly onProgress?: ProgressListener;
   /** Abort the restore; everything it created is removed. */
   readonly signal?: AbortSignal;
 }

@@ -2,8 +2,9 @@ import { spawn, SpawnOptions } from 'node:child_process';
 import { Readable, Writable } from 'node:stream';
 import { maskSecrets } from './connection';
 import { ToolError } from './errors';
+import type { Abortable } from './run-options';
 
-export interface RunToolOptions {
+export interface RunToolOptions extends Abortable {
   /** Extra environment variables (merged over process.env). */
   readonly env?: Record<string, string | undefined>;
   readonly cwd?: string;
@@ -12,7 +13,6 @@ export interface RunToolOptions {
   readonly gid?: number;
   /** Texts to remove from any error message (passwords). */
   readonly secrets?: string[];
-  readonly signal?: AbortSignal;
   /**
    * Stream piped into the program's stdin (with backpressure). A program may stop reading early
    * (`pg_restore -l` reads only the table of contents): the rest is then not read and the stream is

@@ -6,8 +6,14 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { acceptFindings } from './accepted-findings';
 
-/** The handlers prebuilt into `assets/handlers/<name>/index.js` by the package's build. */
-export type HandlerName = 'start-request' | 'detect-source' | 'start-temporary' | 'check-temporary' | 'resolve-secret' | 'cleanup' | 'finish-request';
+/**
+ * The handlers prebuilt into `assets/handlers/<name>/index.js` by the package's build, each from the
+ * SDK's `src/handlers/<name>.lambda.ts` (test/contract/ keeps the two lists the same).
+ */
+export const HANDLER_NAMES = ['start-request', 'detect-source', 'start-temporary', 'check-temporary', 'resolve-secret', 'cleanup', 'finish-request'] as const;
+
+/** One of {@link HANDLER_NAMES}. */
+export type HandlerName = typeof HANDLER_NAMES[number];
 
 /** What every function of the state machine shares. @internal */
 export interface RestoreFunctionsProps {

@@ -1,5 +1,5 @@
 import { scrubSecrets } from '../connection';
-import { AbortedError, InvalidInputError, MissingRolesError, SchemaExistsError, SchemaNotFoundError, SchemaRestoreError } from '../errors';
+import { AbortedError, ErrorCode, InvalidInputError, MissingRolesError, SchemaExistsError, SchemaNotFoundError, SchemaRestoreError } from '../errors';
 import { CliDeps } from './cli-deps';
 
 /** Exit statuses of the CLI; other tools rely on them. */
@@ -63,7 +63,7 @@ export interface ReportFailureOptions {
  * @example
  * failureCode(new SchemaExistsError('customer_a1_x')); // 'SCHEMA_EXISTS'
  */
-export function failureCode(err: unknown): string {
+export function failureCode(err: unknown): ErrorCode {
   return err instanceof SchemaRestoreError ? err.code : 'INTERNAL';
 }
 

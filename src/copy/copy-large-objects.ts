@@ -3,11 +3,12 @@ import { LargeObjectColumn } from './large-object-columns';
 import { LargeObjectMetadata, largeObjectMetadataSql, largeObjectRoles, readLargeObjectMetadata } from './large-object-metadata';
 import { createLargeObjectRecord, LargeObjectRecord, recordTable } from './large-object-record';
 import { AbortedError, CopyError, MissingRolesError } from '../errors';
-import { ProgressListener, safeListener } from '../progress';
+import { safeListener } from '../progress';
 import { quoteIdent, quoteQualified } from '../quote';
+import type { Abortable, WithProgress } from '../run-options';
 
 /** Options of {@link copyLargeObjects}. */
-export interface CopyLargeObjectsOptions {
+export interface CopyLargeObjectsOptions extends Abortable, WithProgress {
   /** Source session inside the snapshot the rows were copied from (large objects are read as of it). */
   readonly source: ClientBase;
   /** Target session, not inside a transaction. */
@@ -22,8 +23,6 @@ export interface CopyLargeObjectsOptions {
   readonly skipPrivileges?: boolean;
   /** Bytes read and written at a time; an object is never held in memory whole. @default 1 MiB */
   readonly chunkBytes?: number;
-  readonly onProgress?: ProgressListener;
-  readonly signal?: AbortSignal;
 }
 
 /** What {@link copyLargeObjects} created. */

@@ -6,13 +6,14 @@ import { SourceTable } from './list-tables';
 import { BlockRange, blockRangeCondition } from './split-table';
 import { connectionLost } from '../connection-errors';
 import { AbortedError, CopyError } from '../errors';
-import { ProgressListener, safeListener, TableEvent } from '../progress';
+import { safeListener, TableEvent } from '../progress';
 import { quoteIdent, quoteQualified } from '../quote';
+import type { Abortable, WithProgress } from '../run-options';
 import type { RelationChecksum } from '../validate/checksum-relation';
 import { RowHashSum } from '../validate/row-hash';
 
 /** Options of {@link copyTable}. */
-export interface CopyTableOptions {
+export interface CopyTableOptions extends Abortable, WithProgress {
   /** Source session, normally inside the exported snapshot (see `connectInSnapshot`). */
   readonly source: ClientBase;
   /** Target session; must not be inside a transaction (each table is copied in its own). */
@@ -32,10 +33,8 @@ export interface CopyTableOptions {
    * second read of the source. @default false
    */
   readonly checksum?: boolean;
-  readonly onProgress?: ProgressListener;
   /** Least time between two `progress` events. @default 500 */
   readonly progressIntervalMs?: number;
-  readonly signal?: AbortSignal;
 }
 
 /** What {@link copyTable} moved. */

@@ -80,6 +80,7 @@ export function largeObjectRoles(metadata: readonly LargeObjectMetadata[], optio
  * // ['ALTER LARGE OBJECT 20001 OWNER TO "app"', 'REVOKE ALL ON LARGE OBJECT 20001 FROM PUBLIC, "app"', 'GRANT SELECT ON LARGE OBJECT 20001 TO "reader"']
  */
 export function largeObjectMetadataSql(oid: number, metadata: LargeObjectMetadata, options: LargeObjectMetadataOptions = {}): string[] {
+  // Internal invariant, never a user's input: the OID comes from the server's lo_create.
   if (!Number.isInteger(oid) || oid <= 0) throw new Error(`invalid large object OID ${oid}`);
   const object = `LARGE OBJECT ${oid}`;
   const sql: string[] = [];

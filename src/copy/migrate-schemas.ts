@@ -11,13 +11,14 @@ import { checkSplitThreshold, DEFAULT_SPLIT_TABLES_LARGER_THAN } from './split-t
 import { connect, DatabaseConnection } from '../connection';
 import { AbortedError, ConnectionError, InvalidInputError, SchemaRestoreError } from '../errors';
 import { formatBytes } from '../format-units';
-import { ProgressListener, safeListener } from '../progress';
+import { safeListener } from '../progress';
+import type { Abortable, SourceAndTarget, WithProgress } from '../run-options';
 import { connectInSnapshot, openSourceSnapshot } from '../sources/source-snapshot';
 import type { RelationChecksum } from '../validate/checksum-relation';
 import { streamHashable } from '../validate/row-hash';
 
 /** Options of {@link migrateSchemas}. */
-export interface MigrateSchemasOptions {
+export interface MigrateSchemasOptions extends SourceAndTarget, Abortable, WithProgress {
   /**
    * How data moves: `copy` streams text COPY inside the source snapshot; `dms` runs AWS DMS full-load
    * tasks (see {@link migrateWithDms}; the source must not change while it loads). @default 'copy'
@@ -25,8 +26,6 @@ export interface MigrateSchemasOptions {
   readonly engine?: 'copy' | 'dms';
   /** Settings of the `dms` engine; required with it. @default - none */
   readonly dms?: DmsEngineOptions;
-  readonly source: DatabaseConnection;
-  readonly target: DatabaseConnection;
   /** Source schema → staging schema in the target that already holds the same tables. */
   readonly schemas: readonly SchemaMapping[];
   /** Exported source snapshot to copy from. @default - a snapshot opened now and closed at the end */
@@ -44,10 +43,8 @@ export interface MigrateSchemasOptions {
    * source again: each copied table's `checksum` is what `checksumRelation` gives. @default false
    */
   readonly checksums?: boolean;
-  readonly onProgress?: ProgressListener;
   /** Least time between two `progress` events of a table. @default 500 */
   readonly progressIntervalMs?: number;
-  readonly signal?: AbortSignal;
   /** Target sessions shared with other work: each worker holds one slot while its target session is open. @default - no limit but `jobs` */
   readonly targetSlots?: SessionSlots;
   /** Called as each table's rows are committed in the staging table (copy engine only). */

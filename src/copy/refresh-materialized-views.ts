@@ -2,18 +2,17 @@ import { ClientBase } from 'pg';
 import { checkSchemaMappings, SchemaMapping, targetSchemaOf } from './schema-mapping';
 import { ClientOrConnection, useConnection } from './use-connection';
 import { AbortedError, CopyError } from '../errors';
-import { ProgressListener, safeListener } from '../progress';
+import { safeListener } from '../progress';
 import { quoteQualified } from '../quote';
+import type { Abortable, WithProgress } from '../run-options';
 
 /** Options of {@link refreshMaterializedViews}. */
-export interface RefreshMaterializedViewsOptions {
+export interface RefreshMaterializedViewsOptions extends Abortable, WithProgress {
   readonly target: ClientOrConnection;
   /** Source schema → staging schema in the target holding the materialized views. */
   readonly schemas: readonly SchemaMapping[];
   /** Materialized views populated at the source (source schema names); the others stay unpopulated. */
   readonly populated: readonly { readonly schema: string; readonly name: string }[];
-  readonly onProgress?: ProgressListener;
-  readonly signal?: AbortSignal;
 }
 
 /** A refreshed materialized view (source schema and name). */

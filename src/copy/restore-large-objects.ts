@@ -7,9 +7,10 @@ import { formatBytes } from '../format-units';
 import { ProgressListener } from '../progress';
 import { LargeObjectsReport } from '../report';
 import type { PhaseRunner } from '../restore/restore-run';
+import type { Abortable } from '../run-options';
 
 /** Options of {@link restoreLargeObjects}. */
-export interface RestoreLargeObjectsOptions {
+export interface RestoreLargeObjectsOptions extends Abortable {
   /** Source session inside the snapshot the rows were copied from. */
   readonly source: ClientBase;
   /** Target session, not inside a transaction. */
@@ -22,7 +23,6 @@ export interface RestoreLargeObjectsOptions {
   readonly skipPrivileges?: boolean;
   readonly phase: PhaseRunner;
   readonly emit: ProgressListener;
-  readonly signal?: AbortSignal;
 }
 
 /** What {@link restoreLargeObjects} found and did. */

@@ -6,6 +6,7 @@ import { statementHead } from './rename-schemas';
 import type { DdlStatement } from './split-ddl';
 import { DdlError } from '../errors';
 import { quoteIdent } from '../quote';
+import type { Abortable } from '../run-options';
 
 /** A foreign key to an outside table that is in place in the staging schema. */
 export interface AddedForeignKey {
@@ -17,7 +18,7 @@ export interface AddedForeignKey {
 }
 
 /** Options of {@link addOutsideForeignKeys}. */
-export interface OutsideForeignKeysOptions {
+export interface OutsideForeignKeysOptions extends Abortable {
   /** Target session prepared by `configureTargetSession`. */
   readonly client: Client;
   /** Post-data statements that add a foreign key to a table outside the restored schemas (`referencesOutside`). */
@@ -25,7 +26,6 @@ export interface OutsideForeignKeysOptions {
   readonly lockTimeoutMs: number;
   /** Called as soon as a key is in place, so a later failure can remove it (see {@link dropOutsideForeignKeys}). */
   readonly onAdded?: (key: AddedForeignKey) => void;
-  readonly signal?: AbortSignal;
 }
 
 function constrainedTable(sql: string): { table: string; constraint: string } {

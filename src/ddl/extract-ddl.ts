@@ -1,8 +1,9 @@
 import { connect, DatabaseConnection, describeConnection, libpqEnv } from '../connection';
 import { findPostgresBinaries, PostgresBinaries } from '../local/postgres-binaries';
+import type { Abortable } from '../run-options';
 import { runTool } from '../run-tool';
 
-export interface ExtractDdlOptions {
+export interface ExtractDdlOptions extends Abortable {
   /** Database to dump from. */
   readonly source: DatabaseConnection;
   /** Schemas to dump (exact names; no pattern matching). */
@@ -15,7 +16,6 @@ export interface ExtractDdlOptions {
   readonly noPrivileges?: boolean;
   /** pg_dump to use; by default the newest found that is at least the server's major version. */
   readonly binaries?: PostgresBinaries;
-  readonly signal?: AbortSignal;
 }
 
 /** A pg_dump pattern that matches exactly this name (inside double quotes nothing is a wildcard). */

@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import { AbortedError, LockHolder, LockTimeoutError } from '../errors';
 import { formatDuration } from '../format-units';
+import type { Abortable } from '../run-options';
 import { abortableSleep } from '../sleep';
 
 /** PostgreSQL's SQLSTATE for "could not obtain lock" (lock_timeout). */
@@ -17,7 +18,7 @@ const CONFLICTS: Record<string, string[]> = {
 };
 
 /** Options of {@link withLockRetry}. */
-export interface LockRetryOptions {
+export interface LockRetryOptions extends Abortable {
   /** The outside object the statement locks, `schema.name` (for the message and to find who holds it). */
   readonly object: string;
   /** `object` is not one relation (e.g. whatever views of the DDL reference): look for holders on any relation of the database. */
@@ -30,7 +31,6 @@ export interface LockRetryOptions {
   readonly lockTimeoutMs: number;
   /** Pauses between attempts, in ms; one more attempt than pauses. @default [250, 500, 1000, 2000] */
   readonly pausesMs?: readonly number[];
-  readonly signal?: AbortSignal;
 }
 
 /** Sessions other than ours holding a lock on `object` (any relation of this database when undefined) that conflicts with `mode`. */

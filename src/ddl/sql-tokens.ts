@@ -98,7 +98,7 @@ export function decodeStringLiteral(token: SqlToken): StringLiteral | undefined 
     return {
       value: text.slice(tag.length, text.length - tag.length),
       encode: (v) => {
-        if (v.includes(tag)) throw new Error(`rewritten text contains its own dollar-quote delimiter ${tag}`);
+        if (v.includes(tag)) throw new DdlError(`renaming would put the body's own dollar-quote delimiter ${tag} inside it; choose a suffix without ${tag}`);
         return `${tag}${v}${tag}`;
       },
     };

@@ -1,11 +1,11 @@
 import type { DatabaseMigrationServiceClient } from '@aws-sdk/client-database-migration-service';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { auditLedger, auditTableOf, HandlerEnv, logProgress } from './handler-context';
+import { auditLedger, auditTableOf, logProgress } from './handler-context';
 import { cleanupResources } from '../cleanup/cleanup-resources';
 import { CleanupError } from '../errors';
 import { ProgressListener } from '../progress';
+import type { AuditHandlerDeps } from './handler-deps';
 import { AwsWaitOptions } from '../sources/rds/wait-for-rds';
 
 /** What the cleanup did; leftovers go into the final audit record rather than failing the branch. */
@@ -16,13 +16,10 @@ export interface CleanupHandlerResult {
 }
 
 /** Side effects of {@link cleanupHandler}. */
-export interface CleanupHandlerDeps {
+export interface CleanupHandlerDeps extends AuditHandlerDeps {
   readonly rds?: RDSClient;
   readonly secretsManager?: SecretsManagerClient;
   readonly dms?: DatabaseMigrationServiceClient;
-  readonly dynamodb?: DynamoDBClient;
-  /** @default process.env */
-  readonly env?: HandlerEnv;
   /** @default one JSON line per event on standard output (CloudWatch Logs) */
   readonly onProgress?: ProgressListener;
   /** How deletes that must finish (DMS resources) are waited for. @default the SDK waiters' delays */

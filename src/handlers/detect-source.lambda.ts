@@ -1,5 +1,6 @@
 import type { RDSClient } from '@aws-sdk/client-rds';
 import { HandlerEnv, requiredEnv } from './handler-context';
+import type { HandlerDeps } from './handler-deps';
 import { RestoreRequest } from './restore-request';
 import { rdsClientOf } from '../aws-clients';
 import { detectRdsSource } from '../sources/rds/detect-rds-source';
@@ -21,10 +22,8 @@ export interface DetectSourceResult {
 }
 
 /** Side effects of {@link detectSourceHandler}. */
-export interface DetectSourceDeps {
+export interface DetectSourceDeps extends HandlerDeps {
   readonly rds?: RDSClient;
-  /** @default process.env */
-  readonly env?: HandlerEnv;
 }
 
 /**

@@ -1,6 +1,7 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { finishAuditRecord } from './audit-table';
-import { auditTableOf, HandlerEnv } from './handler-context';
+import { auditTableOf } from './handler-context';
+import type { AuditHandlerDeps } from './handler-deps';
+import type { WithClock } from '../run-options';
 
 /** A caught error as Step Functions hands it over. */
 export interface StateError {
@@ -26,11 +27,7 @@ export interface FinishRequestResult {
 }
 
 /** Side effects of {@link finishRequestHandler}. */
-export interface FinishRequestDeps {
-  readonly dynamodb?: DynamoDBClient;
-  /** @default process.env */
-  readonly env?: HandlerEnv;
-  readonly now?: () => Date;
+export interface FinishRequestDeps extends AuditHandlerDeps, WithClock {
 }
 
 function parseCause(cause: string): Record<string, unknown> | undefined {

@@ -1,9 +1,10 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { auditLedger, auditTableOf, HandlerEnv, requiredEnv } from './handler-context';
+import { auditLedger, auditTableOf, requiredEnv } from './handler-context';
 import { resolveHistoricalSecret } from '../credentials/resolve-historical-secret';
 import { InvalidInputError } from '../errors';
+import type { AuditHandlerDeps } from './handler-deps';
+import type { WithClock } from '../run-options';
 
 /** Input of the secret state: the temporary database's endpoint and the moment its data is from. */
 export interface ResolveSecretEvent {
@@ -23,15 +24,11 @@ export interface ResolveSecretResult {
 }
 
 /** Side effects of {@link resolveSecretHandler}. */
-export interface ResolveSecretDeps {
+export interface ResolveSecretDeps extends AuditHandlerDeps, WithClock {
   readonly secretsManager?: SecretsManagerClient;
   readonly rds?: RDSClient;
-  readonly dynamodb?: DynamoDBClient;
-  /** @default process.env */
-  readonly env?: HandlerEnv;
   /** @default resolveHistoricalSecret */
   readonly resolve?: typeof resolveHistoricalSecret;
-  readonly now?: () => Date;
 }
 
 /**

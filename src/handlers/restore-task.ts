@@ -10,6 +10,7 @@ import { secretsManagerClientOf } from '../aws-clients';
 import { s3Sdk, secretsManagerSdk } from '../aws-sdk';
 import { rdsCaCertificates } from '../credentials/rds-tls';
 import { parseRdsSecret } from '../credentials/secret-credentials';
+import { InvalidInputError } from '../errors';
 
 /**
  * Runs the CLI with these arguments and extra environment variables, and returns its exit status and
@@ -36,7 +37,7 @@ async function databaseUrl(secretsManager: SecretsManagerClient, secretArn: stri
   const out = await secretsManager.send(new secretsManagerSdk.GetSecretValueCommand({ SecretId: secretArn }));
   const secret = parseRdsSecret(out.SecretString, `secret "${secretArn}"`);
   const host = secret.host ?? fallback.host;
-  if (!host) throw new Error(`secret "${secretArn}" has no host and none was configured; add "host" to the secret`);
+  if (!host) throw new InvalidInputError(`secret "${secretArn}" has no host and none was configured; add "host" to the secret`, { code: 'SECRET_MALFORMED' });
   const port = secret.port ?? (fallback.port ? Number(fallback.port) : 5432);
   const login = `${encodeURIComponent(secret.username)}:${encodeURIComponent(secret.password)}`;
   return `postgres://${login}@${host}:${port}/${encodeURIComponent(database)}?sslmode=verify-full&sslrootcert=${encodeURIComponent(caFile)}`;

@@ -1,7 +1,8 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { startAuditRecord } from './audit-table';
-import { auditTableOf, HandlerEnv } from './handler-context';
+import { auditTableOf } from './handler-context';
+import type { AuditHandlerDeps } from './handler-deps';
 import { parseRestoreRequest, RestoreRequest } from './restore-request';
+import type { WithClock } from '../run-options';
 
 /** Input of the first state: the execution's name and its input as given. */
 export interface StartRequestEvent {
@@ -16,11 +17,7 @@ export interface StartRequestResult {
 }
 
 /** Side effects of {@link startRequestHandler}. */
-export interface StartRequestDeps {
-  readonly dynamodb?: DynamoDBClient;
-  /** @default process.env */
-  readonly env?: HandlerEnv;
-  readonly now?: () => Date;
+export interface StartRequestDeps extends AuditHandlerDeps, WithClock {
 }
 
 /**

@@ -1,8 +1,9 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { RDSClient } from '@aws-sdk/client-rds';
-import { auditLedger, auditTableOf, HandlerEnv } from './handler-context';
+import { auditLedger, auditTableOf } from './handler-context';
 import { rdsClientOf } from '../aws-clients';
+import type { AuditHandlerDeps } from './handler-deps';
 import { ResourceKind } from '../cleanup/ledger';
+import type { WithClock } from '../run-options';
 import { explainRdsError } from '../sources/rds/rds-errors';
 import { restoreTags, temporaryIdentifier } from '../sources/rds/rds-tags';
 import { temporaryClusterInstanceRequest, temporaryRestoreRequest } from '../sources/rds/temporary-requests';
@@ -25,12 +26,8 @@ export interface TemporaryResource {
 }
 
 /** Side effects of {@link startTemporaryHandler}. */
-export interface StartTemporaryDeps {
+export interface StartTemporaryDeps extends AuditHandlerDeps, WithClock {
   readonly rds?: RDSClient;
-  readonly dynamodb?: DynamoDBClient;
-  /** @default process.env */
-  readonly env?: HandlerEnv;
-  readonly now?: () => Date;
 }
 
 /**

@@ -4,12 +4,12 @@ import type { LocalCluster } from './local-cluster';
 import { connect } from '../connection';
 import { AbortedError, ToolError } from '../errors';
 import { quoteIdent, quoteLiteral } from '../quote';
+import type { Abortable } from '../run-options';
 
 /** Options of {@link admitRestoreLogins}. */
-export interface AdmitRestoreLoginsOptions {
+export interface AdmitRestoreLoginsOptions extends Abortable {
   /** Give up when the server still refuses (starting up, configuration not yet reloaded) after this long. @default 60 s */
   readonly timeoutMs?: number;
-  readonly signal?: AbortSignal;
 }
 
 /** SQLSTATEs of a login the server's (not yet reloaded) pg_hba.conf or password refuses, or that comes while it still starts up. */

@@ -8,7 +8,7 @@ import type { AwsWaitOptions } from './rds/wait-for-rds';
 import type { Ledger } from '../cleanup/ledger';
 import { DatabaseConnection } from '../connection';
 import { PostgresBinaries } from '../local/postgres-binaries';
-import { ProgressListener } from '../progress';
+import type { WithProgress } from '../run-options';
 
 /** An existing database that holds the past (a copy, a restore made by other means). */
 export interface ConnectionSource {
@@ -106,7 +106,7 @@ export interface AwsClients {
 }
 
 /** Options of {@link restoreTemporary}. */
-export interface RestoreTemporaryOptions {
+export interface RestoreTemporaryOptions extends WithProgress {
   /**
    * Schemas that will be read from the temporary database. A dump restores only these and what they
    * depend on; physical sources check them after recovery.
@@ -124,7 +124,6 @@ export interface RestoreTemporaryOptions {
   readonly binaries?: PostgresBinaries;
   /** Parent directory of temporary clusters. @default os.tmpdir() */
   readonly baseDir?: string;
-  readonly onProgress?: ProgressListener;
   /** Abort: whatever was created so far is removed before the promise rejects. */
   readonly signal?: AbortSignal;
   /** Identifier of the restore: names and tags the cloud resources it creates. @default a random id */

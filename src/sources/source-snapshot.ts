@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { connect, DatabaseConnection } from '../connection';
+import { InvalidInputError } from '../errors';
 
 /**
  * A read-only REPEATABLE READ transaction on the source whose snapshot is exported, so that pg_dump
@@ -62,7 +63,7 @@ export async function connectInSnapshot(source: DatabaseConnection, snapshotId: 
   const client = await connect(source, 'source', applicationName);
   try {
     // The snapshot id comes from pg_export_snapshot(): digits, hex and dashes only.
-    if (!/^[0-9A-Fa-f-]+$/.test(snapshotId)) throw new Error(`invalid snapshot id ${snapshotId}`);
+    if (!/^[0-9A-Fa-f-]+$/.test(snapshotId)) throw new InvalidInputError(`invalid snapshot id ${JSON.stringify(snapshotId)}; pass the id pg_export_snapshot() returned`);
     await client.query(`${KEEP_WHILE_IDLE}; BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT '${snapshotId}'`);
     return client;
   } catch (err) {

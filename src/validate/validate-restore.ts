@@ -2,16 +2,14 @@ import type { ClientBase } from 'pg';
 import type { RelationChecksum } from './checksum-relation';
 import { compareAll, Comparison, comparisons } from './compare-relations';
 import { ValidationSessions } from './validation-sessions';
-import type { DatabaseConnection } from '../connection';
 import { listSequences, schemaExists } from '../copy/list-tables';
 import { checkSchemaMappings, SchemaMapping } from '../copy/schema-mapping';
 import { readSequencePosition, SequencePosition } from '../copy/sequence-positions';
 import { AbortedError, SchemaNotFoundError } from '../errors';
+import type { SourceAndTarget } from '../run-options';
 
 /** Options of {@link validateRestore}. */
-export interface ValidateRestoreOptions {
-  readonly source: DatabaseConnection;
-  readonly target: DatabaseConnection;
+export interface ValidateRestoreOptions extends SourceAndTarget {
   /** Source schema → restored schema in the target. */
   readonly schemas: readonly SchemaMapping[];
   /** Read the source inside this exported snapshot (the one the data was copied from). @default - a fresh REPEATABLE READ transaction */

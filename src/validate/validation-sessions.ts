@@ -1,15 +1,13 @@
 import type { Client } from 'pg';
 import { CancellableSession, cancelOnAbort } from '../cancel-on-abort';
 import { connect, DatabaseConnection } from '../connection';
+import type { Abortable, SourceAndTarget } from '../run-options';
 import { connectInSnapshot } from '../sources/source-snapshot';
 
 /** Options of {@link ValidationSessions}. */
-export interface ValidationSessionsOptions {
-  readonly source: DatabaseConnection;
-  readonly target: DatabaseConnection;
+export interface ValidationSessionsOptions extends SourceAndTarget, Abortable {
   /** The source snapshot to read in. @default - one taken by the first source session and shared by the others */
   readonly snapshotId?: string;
-  readonly signal?: AbortSignal;
 }
 
 const NAME = 'pg-schema-restore validate';

@@ -201,4 +201,11 @@ describe('bad input', () => {
     expect(err.message).toMatch(/cannot join source snapshot .*: invalid snapshot identifier.*only while the transaction that exported it is open/);
     await noLeftoverSessions();
   });
+
+  test('a snapshot id that pg_export_snapshot() cannot have returned is refused as bad input, before any SQL carries it', async () => {
+    const err = await migrateSchemas({ source: sourceUrl, target: sourceUrl, schemas: MAPPINGS, snapshotId: "00000003-1'; SELECT 1; --" }).catch((e) => e);
+    expect(err).toBeInstanceOf(InvalidInputError);
+    expect(err).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/invalid snapshot id .*pass the id pg_export_snapshot\(\) returned/) });
+    await noLeftoverSessions();
+  });
 });

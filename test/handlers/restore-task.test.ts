@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
+import { InvalidInputError } from '../../src/errors';
 import { runRestoreTask } from '../../src/handlers/restore-task';
 
 const credentials = { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' };
@@ -75,5 +76,24 @@ describe('restore task entry point', () => {
     expect(runCli.mock.calls[0]).toEqual([expect.arrayContaining(['--schema', 'b', '--engine', 'dms', '--dms-subnet-group', 'dms-subnets',
       '--dms-role', 'arn:role', '--dms-target-secret', 'live', '--dms-source-secret', 'temporary', '--dms-security-group', 'sg-dms']), expect.anything()]);
     expect(runCli.mock.calls[0]).not.toContainEqual(expect.arrayContaining(['--schema', 'a']));
+  });
+
+  test('a target secret without a host, and none configured, is refused with a code before the CLI runs', async () => {
+    const runCli = jest.fn(async (_args: string[], _env: Record<string, string>) => ({ status: 0, stdout: '' }));
+    const run = runRestoreTask({
+      secretsManager: fakeSecrets(),
+      runCli,
+      caFile,
+      env: {
+        PGSR_RESTORE_ID: 'r-3',
+        PGSR_SOURCE_SECRET_ARN: 'temporary',
+        PGSR_TARGET_SECRET_ARN: 'live',
+        PGSR_REQUEST: JSON.stringify({ database: 'tenants', schemas: ['a'], engine: 'copy' }),
+        PGSR_SCHEMAS: '["a"]',
+      },
+    });
+    await expect(run).rejects.toThrow(InvalidInputError);
+    await expect(run).rejects.toMatchObject({ code: 'SECRET_MALFORMED', message: expect.stringMatching(/secret "live" has no host.*add "host" to the secret/) });
+    expect(runCli).not.toHaveBeenCalled();
   });
 });

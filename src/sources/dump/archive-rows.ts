@@ -3,7 +3,7 @@ import type { ArchiveContents } from './inspect-dump-archive';
 import { DumpArchive } from './open-dump-archive';
 import { runPgRestore } from './run-pg-restore';
 import { CopiedTable, scanDumpText } from './scan-dump-text';
-import { PostgresBinaries } from '../../local/postgres-binaries';
+import type { RunsPostgresPrograms } from '../../run-options';
 
 /**
  * COPY rows and bytes per table of some schemas of an opened, examined archive: the schemas' data
@@ -14,7 +14,7 @@ import { PostgresBinaries } from '../../local/postgres-binaries';
  * const rows = await countRowsIn(archive, await examineDumpArchive(archive, { binaries }), ['customer_a1'], { binaries });
  */
 export async function countRowsIn(
-  archive: DumpArchive, contents: ArchiveContents, schemas: readonly string[], options: { binaries: PostgresBinaries; signal?: AbortSignal },
+  archive: DumpArchive, contents: ArchiveContents, schemas: readonly string[], options: RunsPostgresPrograms,
 ): Promise<CopiedTable[]> {
   const wanted = (t: CopiedTable): boolean => schemas.includes(t.schema);
   if (contents.plain) return contents.plain.tables.filter(wanted);

@@ -1,4 +1,4 @@
-import { InvalidInputError, ToolError } from '../../errors';
+import { ErrorCode, InvalidInputError, ToolError } from '../../errors';
 
 /**
  * Codes of the {@link InvalidInputError}s a bad pg_dump archive source gives:
@@ -9,7 +9,7 @@ import { InvalidInputError, ToolError } from '../../errors';
  * `ARCHIVE_NOT_DATA` (a plain SQL archive holds a psql meta-command or a statement that would run
  * code or reach outside the server: it is refused before anything is loaded).
  */
-export type DumpArchiveErrorCode = 'ARCHIVE_NOT_FOUND' | 'ARCHIVE_CORRUPT' | 'ARCHIVE_UNREADABLE' | 'ARCHIVE_NOT_DATA' | 'S3_ACCESS_DENIED' | 'S3_UNREACHABLE' | 'S3_FAILED';
+export type DumpArchiveErrorCode = Extract<ErrorCode, 'ARCHIVE_NOT_FOUND' | 'ARCHIVE_CORRUPT' | 'ARCHIVE_UNREADABLE' | 'ARCHIVE_NOT_DATA' | 'S3_ACCESS_DENIED' | 'S3_UNREACHABLE' | 'S3_FAILED'>;
 
 /** What the user should do about a source that is not a usable archive. */
 const POINT_AT_A_DUMP = 'point --source at a file written by pg_dump';

@@ -1,7 +1,7 @@
 import { archiveCorrupt } from './dump-archive-errors';
 import { DumpArchive } from './open-dump-archive';
 import { runPgRestore } from './run-pg-restore';
-import { PostgresBinaries } from '../../local/postgres-binaries';
+import type { RunsPostgresPrograms } from '../../run-options';
 
 /** One line of an archive's table of contents (`pg_restore -l`). */
 export interface TocEntry {
@@ -107,7 +107,7 @@ export function parseArchiveToc(text: string, where = 'the archive'): ArchiveToc
  * @example
  * const toc = await readArchiveToc(archive, { binaries });
  */
-export async function readArchiveToc(archive: DumpArchive, options: { binaries: PostgresBinaries; signal?: AbortSignal }): Promise<ArchiveToc> {
+export async function readArchiveToc(archive: DumpArchive, options: RunsPostgresPrograms): Promise<ArchiveToc> {
   const { stdout } = await runPgRestore(archive, ['-l'], options);
   return parseArchiveToc(stdout, archive.location.display);
 }

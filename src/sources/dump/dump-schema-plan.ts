@@ -10,7 +10,7 @@ import { roleReferences, schemaReferences } from '../../ddl/schema-references';
 import { parseStatements } from '../../ddl/sql-statements';
 import { loadSqlParser } from '../../ddl/sql-tokens';
 import { DdlError, SchemaNotFoundError } from '../../errors';
-import { PostgresBinaries } from '../../local/postgres-binaries';
+import type { RunsPostgresPrograms } from '../../run-options';
 
 /** What a restore of some schemas takes from an archive. */
 export interface DumpSchemaPlan {
@@ -26,13 +26,11 @@ export interface DumpSchemaPlan {
   readonly list: string;
 }
 
-export interface PlanDumpSchemasOptions {
-  readonly binaries: PostgresBinaries;
+export interface PlanDumpSchemasOptions extends RunsPostgresPrograms {
   /** Directory for the list files pg_restore reads. */
   readonly workDir: string;
   /** Restore the archive's large objects too (restored rows may refer to them). @default false */
   readonly largeObjects?: boolean;
-  readonly signal?: AbortSignal;
 }
 
 /**

@@ -9,7 +9,8 @@ import { PlainDumpGuard } from './plain-dump-guard';
 import { DumpSource, RestoreTemporaryOptions } from '../restore-source';
 import { CopiedTable, DumpTextScan, scanDumpText } from './scan-dump-text';
 import { AbortedError } from '../../errors';
-import { findPostgresBinaries, PostgresBinaries } from '../../local/postgres-binaries';
+import { findPostgresBinaries } from '../../local/postgres-binaries';
+import type { RunsPostgresPrograms } from '../../run-options';
 
 /** What can be known of a pg_dump archive without creating anything. */
 export interface DumpArchiveInfo {
@@ -80,7 +81,7 @@ async function scanPlainDump(archive: DumpArchive, keepDdl: boolean): Promise<Du
  * const contents = await examineDumpArchive(archive, { binaries });
  */
 export async function examineDumpArchive(
-  archive: DumpArchive, options: { binaries: PostgresBinaries; keepDdl?: boolean; signal?: AbortSignal },
+  archive: DumpArchive, options: RunsPostgresPrograms & { keepDdl?: boolean },
 ): Promise<ArchiveContents> {
   if (archive.format === 'plain') {
     const plain = await scanPlainDump(archive, options.keepDdl ?? false);

@@ -6,14 +6,13 @@ import { archiveStream, DumpArchive } from './open-dump-archive';
 import { runPgRestore } from './run-pg-restore';
 import { DatabaseConnection, libpqEnv } from '../../connection';
 import { SchemaRestoreError, ToolError } from '../../errors';
-import { PostgresBinaries } from '../../local/postgres-binaries';
+import type { RunsPostgresPrograms } from '../../run-options';
 import { runTool } from '../../run-tool';
 
 /** pg_restore jobs for archives it can seek in (local custom and directory archives). */
 export const PARALLEL_RESTORE_JOBS = 4;
 
-export interface LoadDumpArchiveOptions {
-  readonly binaries: PostgresBinaries;
+export interface LoadDumpArchiveOptions extends RunsPostgresPrograms {
   /** The database to load into (the throwaway server's `url(db)`); programs get it as PG* variables, never in argv. */
   readonly database: DatabaseConnection;
   /** Run psql as this OS user — the throwaway server's, when we are root — never as root. */
@@ -22,7 +21,6 @@ export interface LoadDumpArchiveOptions {
   readonly list?: string;
   /** Directory for the list file. */
   readonly workDir: string;
-  readonly signal?: AbortSignal;
 }
 
 function withContext(err: unknown, archive: DumpArchive): unknown {

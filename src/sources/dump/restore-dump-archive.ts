@@ -12,6 +12,7 @@ import { writeOwnerRecord } from '../../local/cluster-registry';
 import { LocalCluster, startLocalCluster } from '../../local/local-cluster';
 import { findPostgresBinaries, PostgresBinaries } from '../../local/postgres-binaries';
 import { safeListener } from '../../progress';
+import type { RunsPostgresPrograms } from '../../run-options';
 import { DumpSource, RestoreTemporaryOptions, TemporaryDatabase } from '../restore-source';
 
 /** Database name for plain SQL dumps, which do not record theirs. */
@@ -43,7 +44,7 @@ function describeSchemas(plan: DumpSchemaPlan): string {
 
 /** What to restore: for archives the requested schemas and their dependencies; plain SQL is loaded whole. */
 async function planRestore(
-  archive: DumpArchive, contents: ArchiveContents, requested: string[], ctx: { binaries: PostgresBinaries; workDir: string; signal?: AbortSignal },
+  archive: DumpArchive, contents: ArchiveContents, requested: string[], ctx: RunsPostgresPrograms & { workDir: string },
 ): Promise<DumpSchemaPlan> {
   // Large objects too: restored rows may refer to them (the restore copies only those they do).
   if (contents.toc) return planDumpSchemas(archive, contents.toc, requested, { ...ctx, largeObjects: true });

@@ -2,16 +2,14 @@ import { Writable } from 'node:stream';
 import { explainArchiveFailure } from './dump-archive-errors';
 import { archiveStream, DumpArchive } from './open-dump-archive';
 import { ToolError } from '../../errors';
-import { PostgresBinaries } from '../../local/postgres-binaries';
+import type { RunsPostgresPrograms } from '../../run-options';
 import { runTool, ToolResult } from '../../run-tool';
 
-export interface RunPgRestoreOptions {
-  readonly binaries: PostgresBinaries;
+export interface RunPgRestoreOptions extends RunsPostgresPrograms {
   /** Stream pg_restore's stdout here instead of collecting it. */
   readonly stdout?: Writable;
   /** Extra environment (PG* variables of the database to restore into: its password never goes on the command line). */
   readonly env?: Record<string, string>;
-  readonly signal?: AbortSignal;
 }
 
 const FORMAT_FLAGS = { custom: 'c', tar: 't', directory: 'd' } as const;

@@ -9,6 +9,7 @@ import { readWalArchive } from './wal-archive';
 import { firstWalGap } from './wal-gaps';
 import { AbortedError, InvalidInputError } from '../../errors';
 import { postgresOsUser } from '../../local/postgres-os-user';
+import type { Abortable } from '../../run-options';
 
 /** What a base backup and its WAL archive hold, checked against the recovery target. */
 export interface BaseBackupInfo extends RecoveryFacts, Omit<BackupLabel, 'startTime' | 'stopTime'> {
@@ -26,13 +27,12 @@ export interface BaseBackupInfo extends RecoveryFacts, Omit<BackupLabel, 'startT
 }
 
 /** Options of {@link inspectBaseBackup}. */
-export interface InspectBaseBackupOptions {
+export interface InspectBaseBackupOptions extends Abortable {
   /**
    * OS user the recovering server (and its `restore_command`) runs as, to check it can read the WAL
    * archive. @default the `postgres` OS user when we are root, the current user otherwise
    */
   readonly serverOsUser?: { uid: number; gid: number; name: string };
-  readonly signal?: AbortSignal;
 }
 
 function serverUser(options: InspectBaseBackupOptions): { uid: number; gid: number; name: string } | undefined {

@@ -1,5 +1,5 @@
 import { WalGap } from './wal-gaps';
-import { InvalidInputError } from '../../errors';
+import { ErrorCode, InvalidInputError } from '../../errors';
 import { formatInstant } from '../../format-units';
 
 /** `code`s of the {@link InvalidInputError}s a point-in-time recovery throws for bad input. */
@@ -16,7 +16,7 @@ export const RECOVERY_ERROR_CODES = {
   walGap: 'WAL_GAP',
   /** A directory cannot be read by the OS user that reads it. */
   unreadable: 'UNREADABLE',
-} as const;
+} as const satisfies Record<string, ErrorCode>;
 
 /** What the messages say about the recovery being attempted. */
 export interface RecoveryFacts {

@@ -68,6 +68,7 @@ async function create(options: CreateRdsTemporaryOptions, kind: 'rds-instance' |
 }
 
 const notNeeded = (): never => {
+  // Internal invariant, never reaches a user: the RDS deleters ask only for the RDS client.
   throw new Error('only the RDS client is needed to delete an RDS resource');
 };
 

@@ -1,4 +1,4 @@
-import { AwsResourceError } from '../../errors';
+import { AwsResourceError, ErrorCode } from '../../errors';
 
 /** `code`s of the {@link InvalidInputError}s an RDS source throws for bad input, before anything is created. */
 export const RDS_ERROR_CODES = {
@@ -18,7 +18,7 @@ export const RDS_ERROR_CODES = {
   snapshotOfAnotherSource: 'RDS_SNAPSHOT_OF_ANOTHER_SOURCE',
   /** Neither credentials nor a secret were given for the temporary database. */
   noCredentials: 'RDS_NO_CREDENTIALS',
-} as const;
+} as const satisfies Record<string, ErrorCode>;
 
 /** What to do about the RDS errors a restore can meet when it creates resources. */
 const FIXES: Record<string, string> = {

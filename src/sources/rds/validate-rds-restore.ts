@@ -3,7 +3,7 @@ import { DetectedRdsSource } from './detect-rds-source';
 import { explainRdsError, isAwsError, RDS_ERROR_CODES } from './rds-errors';
 import { temporarySettings, TemporarySettings } from './temporary-settings';
 import { rdsSdk } from '../../aws-sdk';
-import { InvalidInputError } from '../../errors';
+import { ErrorCode, InvalidInputError } from '../../errors';
 import { RdsSource } from '../restore-source';
 
 /** How the temporary database is restored. */
@@ -25,7 +25,7 @@ export interface ValidateRdsRestoreOptions {
   readonly signal?: AbortSignal;
 }
 
-const invalid = (message: string, code: string) => new InvalidInputError(message, { code });
+const invalid = (message: string, code: ErrorCode) => new InvalidInputError(message, { code });
 const iso = (d: Date | undefined) => d?.toISOString() ?? 'unknown';
 
 /**
