@@ -1,12 +1,13 @@
 import type { DatabaseMigrationServiceClient } from '@aws-sdk/client-database-migration-service';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { ResourceKind } from './ledger';
-import { rdsSdk, secretsManagerSdk } from '../aws-sdk';
+import { ResourceKind } from '../aws/ledger';
+import { rdsSdk, secretsManagerSdk } from '../aws/sdk';
 import { deleteDmsResource, DMS_RESOURCE_KINDS, DmsResourceKind, manualDmsDelete } from '../copy/dms/dms-deleters';
-import { isAwsError } from '../sources/rds/rds-errors';
+import { isAwsError } from '../aws/explain-aws-error';
+import { AwsWaitOptions } from '../aws/run-waiter';
 import {
-  AwsWaitOptions, waitForDBClusterAvailable, waitForDBClusterDeleted, waitForDBInstanceAvailable, waitForDBInstanceDeleted,
+  waitForDBClusterAvailable, waitForDBClusterDeleted, waitForDBInstanceAvailable, waitForDBInstanceDeleted,
 } from '../sources/rds/wait-for-rds';
 
 /** What a deleter gets: clients built on first use, and how to wait. */

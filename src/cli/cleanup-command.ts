@@ -6,7 +6,7 @@ import { EXIT_CODES, reportFailure } from './cli-errors';
 import { withInterrupt } from './interrupt';
 import { cleanupResources } from '../cleanup/cleanup-resources';
 import { fileLedgerStore } from '../cleanup/file-ledger-store';
-import { Ledger } from '../cleanup/ledger';
+import { Ledger } from '../aws/ledger';
 import { sweepOrphans } from '../cleanup/orphans';
 
 /** One leftover as the command lists it. */

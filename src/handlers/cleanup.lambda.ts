@@ -6,7 +6,7 @@ import { auditLedger, auditTableOf, HandlerEnv, logProgress } from './handler-co
 import { cleanupResources } from '../cleanup/cleanup-resources';
 import { CleanupError } from '../errors';
 import { ProgressListener } from '../progress';
-import { AwsWaitOptions } from '../sources/rds/wait-for-rds';
+import { AwsWaitOptions } from '../aws/run-waiter';
 
 /** What the cleanup did; leftovers go into the final audit record rather than failing the branch. */
 export interface CleanupHandlerResult {

@@ -1,10 +1,10 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import { auditLedger, auditTableOf, HandlerEnv } from './handler-context';
-import { rdsClientOf } from '../aws-clients';
-import { ResourceKind } from '../cleanup/ledger';
-import { explainRdsError } from '../sources/rds/rds-errors';
-import { restoreTags, temporaryIdentifier } from '../sources/rds/rds-tags';
+import { rdsClientOf } from '../aws/clients';
+import { ResourceKind } from '../aws/ledger';
+import { explainAwsResourceError } from '../aws/explain-aws-error';
+import { restoreTags, temporaryIdentifier } from '../aws/tags';
 import { temporaryClusterInstanceRequest, temporaryRestoreRequest } from '../sources/rds/temporary-requests';
 import { RdsRestorePlan } from '../sources/rds/validate-rds-restore';
 
@@ -59,7 +59,7 @@ export function startTemporaryHandler(deps: StartTemporaryDeps = {}): (event: St
       await request.send(rds);
       created = { kind: request.kind, id: request.id };
     } catch (err) {
-      throw explainRdsError(err, `create ${what}`, temporaryIdentifier(event.restoreId));
+      throw explainAwsResourceError('rds', err, `create ${what}`, temporaryIdentifier(event.restoreId));
     }
     await ledger.record(created);
     return created;

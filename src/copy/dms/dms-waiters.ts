@@ -1,9 +1,6 @@
 import type { DatabaseMigrationServiceClient } from '@aws-sdk/client-database-migration-service';
-import { observingClient } from '../../aws-status-trail';
-import { AbortedError, AwsResourceError } from '../../errors';
-import { AwsWaitOptions } from '../../sources/rds/wait-for-rds';
+import { AwsWaitOptions, AwsWaitOutcome, runAwsWaiter, SdkWaiter } from '../../aws/run-waiter';
 
-/** How long and how often to poll DMS. Seconds, as the SDK waiters take them (fractions allowed, for tests). */
 /** How long and how often to poll DMS: the same knobs as for RDS (defaults: 15 s backing off to 60 s, one hour per wait). */
 export type DmsWaitOptions = AwsWaitOptions;
 
@@ -17,23 +14,16 @@ export interface WaitForDmsOptions {
 }
 
 /** How a wait ended: the goal was reached, or the resource entered a state from which it cannot (`failed`, `stopped`, …). */
-export interface DmsWaitOutcome {
-  readonly reached: boolean;
-  /** The last status read. */
-  readonly status?: string;
-}
+export type DmsWaitOutcome = Pick<AwsWaitOutcome, 'reached' | 'status'>;
 
 /** The shape of the SDK's `waitUntil…` functions of DMS. */
-export type DmsWaiter<I> = (
-  params: { client: DatabaseMigrationServiceClient; maxWaitTime: number; minDelay: number; maxDelay: number; abortSignal?: AbortSignal },
-  input: I,
-) => Promise<unknown>;
+export type DmsWaiter<I> = SdkWaiter<DatabaseMigrationServiceClient, I>;
 
 /**
- * Run one of the SDK's DMS waiters (`waitUntilReplicationInstanceAvailable`, …) with our delays,
- * deadline and signal. Reaching the goal and reaching a state the waiter calls a failure both
- * return (the caller knows what a `failed` task means); the deadline throws an
- * {@link AwsResourceError}, the signal an {@link AbortedError}.
+ * Run one of the SDK's DMS waiters (`waitUntilReplicationInstanceAvailable`, …) through
+ * {@link runAwsWaiter}. Reaching the goal and reaching a state the waiter calls a failure both
+ * return (the caller knows what a `failed` task means); a describe call that failed before any
+ * status was read is rethrown.
  *
  * @example
  * const { reached, status } = await runDmsWaiter(waitUntilReplicationTaskReady,
@@ -41,22 +31,10 @@ export type DmsWaiter<I> = (
  */
 export async function runDmsWaiter<I>(waiter: DmsWaiter<I>, input: I, id: string, goal: string,
   statusOf: (output: unknown) => string | undefined, options: WaitForDmsOptions): Promise<DmsWaitOutcome> {
-  const [client, trail] = observingClient(options.dms, statusOf, options.onStatus);
-  const minDelay = options.wait?.minDelaySeconds ?? 15;
-  const maxDelay = Math.max(options.wait?.maxDelaySeconds ?? 60, minDelay);
-  const maxWaitTime = Math.max(options.wait?.maxWaitSeconds ?? 3600, minDelay * 2);
-  if (options.signal?.aborted) throw new AbortedError();
-  const last = () => trail[trail.length - 1];
-  try {
-    await waiter({ client, maxWaitTime, minDelay, maxDelay, abortSignal: options.signal }, input);
-    return { reached: true, status: last() };
-  } catch (err) {
-    if (options.signal?.aborted || (err as Error).name === 'AbortError') throw new AbortedError();
-    if ((err as Error).name === 'TimeoutError') {
-      throw new AwsResourceError(id, `${id} was not ${goal} after ${maxWaitTime} s (${last() ? `status "${last()}"` : 'no status read'}); ` +
-        'check it in the DMS console, or allow longer with dms.wait.maxWaitSeconds', { cause: err, code: 'AWS_WAIT_TIMEOUT' });
-    }
-    if (last() === undefined) throw err; // not a state the waiter judged: the describe call itself failed
-    return { reached: false, status: last() };
-  }
+  const outcome = await runAwsWaiter({
+    waiter, client: options.dms, input, id, goal, statusOf, wait: options.wait, defaultMaxWaitSeconds: 3600,
+    service: { console: 'DMS', maxWaitOption: 'dms.wait.maxWaitSeconds' }, signal: options.signal, onStatus: options.onStatus,
+  });
+  if (!outcome.reached && outcome.status === undefined) throw outcome.reason; // not a state the waiter judged: the describe call itself failed
+  return { reached: outcome.reached, status: outcome.status };
 }
