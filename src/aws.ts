@@ -33,7 +33,7 @@ export * from './sources/rds/validate-rds-restore';
 export * from './sources/rds/plan-rds';
 export * from './sources/rds/temporary-settings';
 export * from './sources/rds/create-rds-temporary';
-export * from './sources/rds/wait-for-rds';
+export * from './aws/rds-waiters';
 export type { AwsWaitOptions } from './aws/run-waiter';
 export * from './aws/tags';
 export * from './sources/rds/rds-login';

@@ -27,7 +27,7 @@ import { checkRestoreOptions } from './restore-names';
 import { RestoreSchemaOptions } from './restore-options';
 import { isRestoreSource, TemporaryDatabase } from './sources/restore-source';
 import { restoreTemporary } from './sources/restore-temporary';
-import { openSourceSnapshot, SourceSnapshot } from './sources/source-snapshot';
+import { openSourceSnapshot, SourceSnapshot } from './connection/source-snapshot';
 
 /**
  * Restore schemas side by side: each schema `S` of the source becomes `S` + suffix in the target,

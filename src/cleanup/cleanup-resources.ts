@@ -7,7 +7,7 @@ import { dmsClientOf, rdsClientOf, secretsManagerClientOf } from '../aws/clients
 import { CleanupError } from '../errors';
 import { ProgressListener, safeListener } from '../progress';
 import { AwsWaitOptions } from '../aws/run-waiter';
-import { AwsClients } from '../sources/restore-source';
+import type { AwsClients } from '../sources/restore-source';
 
 /** Options of {@link cleanupResources}. */
 export interface CleanupResourcesOptions {

@@ -4,7 +4,7 @@ import { Ledger, LedgerEntry, memoryLedgerStore } from '../aws/ledger';
 import { dmsClientOf, rdsClientOf, secretsManagerClientOf } from '../aws/clients';
 import { rdsSdk, secretsManagerSdk } from '../aws/sdk';
 import { readRestoreTags, RESTORE_ID_TAG } from '../aws/tags';
-import { AwsClients } from '../sources/restore-source';
+import type { AwsClients } from '../sources/restore-source';
 
 /** A resource a restore created and nobody removed: its `expires-at` tag has passed, or it is older than allowed. */
 export interface OrphanedResource {

@@ -8,7 +8,7 @@ import { isAwsError } from '../aws/explain-aws-error';
 import { AwsWaitOptions } from '../aws/run-waiter';
 import {
   waitForDBClusterAvailable, waitForDBClusterDeleted, waitForDBInstanceAvailable, waitForDBInstanceDeleted,
-} from '../sources/rds/wait-for-rds';
+} from '../aws/rds-waiters';
 
 /** What a deleter gets: clients built on first use, and how to wait. */
 export interface DeleteContext {

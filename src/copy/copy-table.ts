@@ -9,7 +9,7 @@ import { AbortedError, CopyError } from '../errors';
 import { ProgressListener, safeListener, TableEvent } from '../progress';
 import { quoteIdent, quoteQualified } from '../quote';
 import type { RelationChecksum } from '../validate/checksum-relation';
-import { RowHashSum } from '../validate/row-hash';
+import { RowHashSum } from './row-hash';
 
 /** Options of {@link copyTable}. */
 export interface CopyTableOptions {

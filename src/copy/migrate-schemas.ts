@@ -12,7 +12,7 @@ import { connect, DatabaseConnection } from '../connection';
 import { AbortedError, ConnectionError, InvalidInputError, SchemaRestoreError } from '../errors';
 import { formatBytes } from '../format-units';
 import { ProgressListener, safeListener } from '../progress';
-import { connectInSnapshot, openSourceSnapshot } from '../sources/source-snapshot';
+import { connectInSnapshot, openSourceSnapshot } from '../connection/source-snapshot';
 import type { RelationChecksum } from '../validate/checksum-relation';
 
 /** Options of {@link migrateSchemas}. */

@@ -7,7 +7,7 @@ import { AbortedError } from '../errors';
 import type { ProgressListener, RestorePhase } from '../progress';
 import type { RestoreSchemaOptions } from '../restore-options';
 import type { TemporaryDatabase } from '../sources/restore-source';
-import type { SourceSnapshot } from '../sources/source-snapshot';
+import type { SourceSnapshot } from '../connection/source-snapshot';
 
 /** One schema of a restore, named once: at the source, while it is built, and once published. */
 export interface SchemaPlan {

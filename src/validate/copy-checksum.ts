@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import type { ClientBase } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import type { RelationChecksum } from './checksum-relation';
-import { RowHashSum } from './row-hash';
+import { RowHashSum } from '../copy/row-hash';
 import { quoteIdent, quoteQualified } from '../quote';
 
 /**

@@ -1,7 +1,7 @@
 import type { Client } from 'pg';
 import { CancellableSession, cancelOnAbort } from '../cancel-on-abort';
 import { connect, DatabaseConnection } from '../connection';
-import { connectInSnapshot } from '../sources/source-snapshot';
+import { connectInSnapshot } from '../connection/source-snapshot';
 
 /** Options of {@link ValidationSessions}. */
 export interface ValidationSessionsOptions {

@@ -3,7 +3,7 @@ import { waitForEndpointDeleted } from './dms-endpoints';
 import { explainAwsResourceError, isAwsError } from '../../aws/explain-aws-error';
 import { waitForReplicationInstanceAvailable, waitForReplicationInstanceDeleted } from './dms-replication-instance';
 import { waitForReplicationTaskDeleted, waitForReplicationTaskReady, waitForReplicationTaskStopped } from './dms-task';
-import { DmsWaitOptions, WaitForDmsOptions } from './dms-waiters';
+import { DmsWaitOptions, WaitForDmsOptions } from '../../aws/dms-waiters';
 import { dmsClientOf } from '../../aws/clients';
 import { dmsSdk } from '../../aws/sdk';
 

@@ -5,7 +5,7 @@ import type {
   Tag,
 } from '@aws-sdk/client-database-migration-service';
 import { explainAwsResourceError } from '../../aws/explain-aws-error';
-import { runDmsWaiter, WaitForDmsOptions } from './dms-waiters';
+import { runDmsWaiter, WaitForDmsOptions } from '../../aws/dms-waiters';
 import { dmsSdk } from '../../aws/sdk';
 import { AwsResourceError } from '../../errors';
 

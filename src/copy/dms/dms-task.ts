@@ -6,7 +6,7 @@ import type {
 } from '@aws-sdk/client-database-migration-service';
 import { explainAwsResourceError } from '../../aws/explain-aws-error';
 import { DmsTableMappings } from './dms-table-mappings';
-import { DmsWaitOutcome, runDmsWaiter, WaitForDmsOptions } from './dms-waiters';
+import { DmsWaitOutcome, runDmsWaiter, WaitForDmsOptions } from '../../aws/dms-waiters';
 import { dmsSdk } from '../../aws/sdk';
 import { AwsResourceError } from '../../errors';
 

@@ -9,7 +9,7 @@ import { fullLoadResult, readTableStatistics } from './dms-statistics';
 import { dmsTableMappings } from './dms-table-mappings';
 import { createFullLoadTask, runFullLoadTask, waitForReplicationTaskReady } from './dms-task';
 import { dmsTaskSettings } from './dms-task-settings';
-import { WaitForDmsOptions } from './dms-waiters';
+import { WaitForDmsOptions } from '../../aws/dms-waiters';
 import { dmsClientOf } from '../../aws/clients';
 import { AbortedError, CleanupError, InvalidInputError } from '../../errors';
 import { ProgressListener, safeListener, TableEvent } from '../../progress';

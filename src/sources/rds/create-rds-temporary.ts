@@ -2,7 +2,7 @@ import type { DBInstance, RDSClient, Tag } from '@aws-sdk/client-rds';
 import { explainAwsResourceError } from '../../aws/explain-aws-error';
 import { temporaryClusterInstanceRequest, temporaryRestoreRequest } from './temporary-requests';
 import { RdsRestorePlan } from './validate-rds-restore';
-import { waitForDBClusterAvailable, waitForDBInstanceAvailable, WaitForRdsOptions } from './wait-for-rds';
+import { waitForDBClusterAvailable, waitForDBInstanceAvailable, WaitForRdsOptions } from '../../aws/rds-waiters';
 import { AwsWaitOptions } from '../../aws/run-waiter';
 import { rdsSdk } from '../../aws/sdk';
 import { Ledger } from '../../aws/ledger';

@@ -1,5 +1,5 @@
 /* eslint-disable no-bitwise -- a hash function: shifts, xors and 32-bit wrapping are what it is made of */
-import type { RelationChecksum } from './checksum-relation';
+import type { RelationChecksum } from '../validate/checksum-relation';
 
 const NEWLINE = 0x0a;
 const SEED_A = 0x811c9dc5;

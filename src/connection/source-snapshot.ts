@@ -1,5 +1,6 @@
 import { Client } from 'pg';
-import { connect, DatabaseConnection } from '../connection';
+import { connect } from './connect';
+import type { DatabaseConnection } from './resolve-connection';
 
 /**
  * A read-only REPEATABLE READ transaction on the source whose snapshot is exported, so that pg_dump

@@ -5,9 +5,9 @@ import type {
   DescribeDBInstancesCommandOutput,
   RDSClient,
 } from '@aws-sdk/client-rds';
-import { AwsWaitOptions, describeStatus, runAwsWaiter, SdkWaiter } from '../../aws/run-waiter';
-import { rdsSdk } from '../../aws/sdk';
-import { AwsResourceError } from '../../errors';
+import { AwsWaitOptions, describeStatus, runAwsWaiter, SdkWaiter } from './run-waiter';
+import { rdsSdk } from './sdk';
+import { AwsResourceError } from '../errors';
 
 /** Options of the `waitForDB…` functions. */
 export interface WaitForRdsOptions extends AwsWaitOptions {

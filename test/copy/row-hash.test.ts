@@ -1,4 +1,4 @@
-import { addChecksums, RowHashSum } from '../../src/validate/row-hash';
+import { addChecksums, RowHashSum } from '../../src/copy/row-hash';
 
 /** The checksum of COPY text, fed in the given chunk sizes. */
 function hashOf(text: string, chunkSizes: number[] = [text.length]): ReturnType<RowHashSum['result']> {

@@ -1,5 +1,5 @@
 import type { DatabaseMigrationServiceClient } from '@aws-sdk/client-database-migration-service';
-import { AwsWaitOptions, AwsWaitOutcome, runAwsWaiter, SdkWaiter } from '../../aws/run-waiter';
+import { AwsWaitOptions, AwsWaitOutcome, runAwsWaiter, SdkWaiter } from './run-waiter';
 
 /** How long and how often to poll DMS: the same knobs as for RDS (defaults: 15 s backing off to 60 s, one hour per wait). */
 export type DmsWaitOptions = AwsWaitOptions;
