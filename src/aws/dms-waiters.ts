@@ -32,8 +32,17 @@ export type DmsWaiter<I> = SdkWaiter<DatabaseMigrationServiceClient, I>;
 export async function runDmsWaiter<I>(waiter: DmsWaiter<I>, input: I, id: string, goal: string,
   statusOf: (output: unknown) => string | undefined, options: WaitForDmsOptions): Promise<DmsWaitOutcome> {
   const outcome = await runAwsWaiter({
-    waiter, client: options.dms, input, id, goal, statusOf, wait: options.wait, defaultMaxWaitSeconds: 3600,
-    service: { console: 'DMS', maxWaitOption: 'dms.wait.maxWaitSeconds' }, signal: options.signal, onStatus: options.onStatus,
+    waiter,
+    client: options.dms,
+    input,
+    id,
+    goal,
+    statusOf,
+    wait: options.wait,
+    defaultMaxWaitSeconds: 3600,
+    service: { console: 'DMS', maxWaitOption: 'dms.wait.maxWaitSeconds' },
+    signal: options.signal,
+    onStatus: options.onStatus,
   });
   if (!outcome.reached && outcome.status === undefined) throw outcome.reason; // not a state the waiter judged: the describe call itself failed
   return { reached: outcome.reached, status: outcome.status };

@@ -21,8 +21,17 @@ export interface WaitForRdsOptions extends AwsWaitOptions {
 async function runWaiter<I>(waiter: SdkWaiter<RDSClient, I>, input: I, id: string, goal: string, statusOf: (o: unknown) => string | undefined,
   options: WaitForRdsOptions): Promise<unknown> {
   const outcome = await runAwsWaiter({
-    waiter, client: options.rds, input, id, goal, statusOf, wait: options, defaultMaxWaitSeconds: 7200,
-    service: { console: 'RDS', maxWaitOption: 'awsWait.maxWaitSeconds' }, signal: options.signal, onStatus: options.onStatus,
+    waiter,
+    client: options.rds,
+    input,
+    id,
+    goal,
+    statusOf,
+    wait: options,
+    defaultMaxWaitSeconds: 7200,
+    service: { console: 'RDS', maxWaitOption: 'awsWait.maxWaitSeconds' },
+    signal: options.signal,
+    onStatus: options.onStatus,
   });
   if (outcome.reached) return outcome.reason;
   throw new AwsResourceError(id, `${id} ended in ${describeStatus(outcome.status)} instead of becoming ${goal}; read its events (aws rds describe-events --source-identifier ${id}) and retry`,

@@ -1,7 +1,7 @@
 import { cleanupResources, CleanupResourcesOptions } from './cleanup-resources';
 import { listTaggedDmsResources, TaggedDmsResource } from './dms-orphans';
-import { Ledger, LedgerEntry, memoryLedgerStore } from '../aws/ledger';
 import { dmsClientOf, rdsClientOf, secretsManagerClientOf } from '../aws/clients';
+import { Ledger, LedgerEntry, memoryLedgerStore } from '../aws/ledger';
 import { rdsSdk, secretsManagerSdk } from '../aws/sdk';
 import { readRestoreTags, RESTORE_ID_TAG } from '../aws/tags';
 import type { AwsClients } from '../sources/restore-source';

@@ -1,14 +1,14 @@
 import type { DatabaseMigrationServiceClient } from '@aws-sdk/client-database-migration-service';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { ResourceKind } from '../aws/ledger';
-import { rdsSdk, secretsManagerSdk } from '../aws/sdk';
-import { deleteDmsResource, DMS_RESOURCE_KINDS, DmsResourceKind, manualDmsDelete } from '../copy/dms/dms-deleters';
 import { isAwsError } from '../aws/explain-aws-error';
-import { AwsWaitOptions } from '../aws/run-waiter';
+import { ResourceKind } from '../aws/ledger';
 import {
   waitForDBClusterAvailable, waitForDBClusterDeleted, waitForDBInstanceAvailable, waitForDBInstanceDeleted,
 } from '../aws/rds-waiters';
+import { AwsWaitOptions } from '../aws/run-waiter';
+import { rdsSdk, secretsManagerSdk } from '../aws/sdk';
+import { deleteDmsResource, DMS_RESOURCE_KINDS, DmsResourceKind, manualDmsDelete } from '../copy/dms/dms-deleters';
 
 /** What a deleter gets: clients built on first use, and how to wait. */
 export interface DeleteContext {

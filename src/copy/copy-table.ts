@@ -8,8 +8,8 @@ import { connectionLost } from '../connection-errors';
 import { AbortedError, CopyError } from '../errors';
 import { ProgressListener, safeListener, TableEvent } from '../progress';
 import { quoteIdent, quoteQualified } from '../quote';
-import type { RelationChecksum } from '../validate/checksum-relation';
 import { RowHashSum } from './row-hash';
+import type { RelationChecksum } from '../validate/checksum-relation';
 
 /** Options of {@link copyTable}. */
 export interface CopyTableOptions {

@@ -9,10 +9,10 @@ import { checkSchemaMappings, SchemaMapping } from './schema-mapping';
 import type { SessionSlots } from './session-slots';
 import { checkSplitThreshold, DEFAULT_SPLIT_TABLES_LARGER_THAN } from './split-table';
 import { connect, DatabaseConnection } from '../connection';
+import { connectInSnapshot, openSourceSnapshot } from '../connection/source-snapshot';
 import { AbortedError, ConnectionError, InvalidInputError, SchemaRestoreError } from '../errors';
 import { formatBytes } from '../format-units';
 import { ProgressListener, safeListener } from '../progress';
-import { connectInSnapshot, openSourceSnapshot } from '../connection/source-snapshot';
 import type { RelationChecksum } from '../validate/checksum-relation';
 
 /** Options of {@link migrateSchemas}. */

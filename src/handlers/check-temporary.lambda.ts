@@ -1,9 +1,9 @@
 import type { RDSClient } from '@aws-sdk/client-rds';
 import { TemporaryResource } from './start-temporary.lambda';
 import { rdsClientOf } from '../aws/clients';
+import { explainAwsResourceError } from '../aws/explain-aws-error';
 import { rdsSdk } from '../aws/sdk';
 import { AwsResourceError } from '../errors';
-import { explainAwsResourceError } from '../aws/explain-aws-error';
 
 /** One poll's answer: keep waiting, or go on with the endpoint. */
 export interface TemporaryStatus {

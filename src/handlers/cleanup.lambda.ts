@@ -3,10 +3,10 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { auditLedger, auditTableOf, HandlerEnv, logProgress } from './handler-context';
+import { AwsWaitOptions } from '../aws/run-waiter';
 import { cleanupResources } from '../cleanup/cleanup-resources';
 import { CleanupError } from '../errors';
 import { ProgressListener } from '../progress';
-import { AwsWaitOptions } from '../aws/run-waiter';
 
 /** What the cleanup did; leftovers go into the final audit record rather than failing the branch. */
 export interface CleanupHandlerResult {

@@ -1,10 +1,10 @@
 import type { DatabaseMigrationServiceClient } from '@aws-sdk/client-database-migration-service';
 import { waitForEndpointDeleted } from './dms-endpoints';
-import { explainAwsResourceError, isAwsError } from '../../aws/explain-aws-error';
 import { waitForReplicationInstanceAvailable, waitForReplicationInstanceDeleted } from './dms-replication-instance';
 import { waitForReplicationTaskDeleted, waitForReplicationTaskReady, waitForReplicationTaskStopped } from './dms-task';
-import { DmsWaitOptions, WaitForDmsOptions } from '../../aws/dms-waiters';
 import { dmsClientOf } from '../../aws/clients';
+import { DmsWaitOptions, WaitForDmsOptions } from '../../aws/dms-waiters';
+import { explainAwsResourceError, isAwsError } from '../../aws/explain-aws-error';
 import { dmsSdk } from '../../aws/sdk';
 
 /** The DMS resources the engine creates, in the order they must be deleted. */

@@ -4,8 +4,8 @@ import type {
   DescribeEndpointsCommandOutput,
   Tag,
 } from '@aws-sdk/client-database-migration-service';
-import { explainAwsResourceError } from '../../aws/explain-aws-error';
 import { runDmsWaiter, WaitForDmsOptions } from '../../aws/dms-waiters';
+import { explainAwsResourceError } from '../../aws/explain-aws-error';
 import { dmsSdk } from '../../aws/sdk';
 import { AwsResourceError } from '../../errors';
 

@@ -4,9 +4,9 @@ import type {
   ReplicationTask,
   Tag,
 } from '@aws-sdk/client-database-migration-service';
-import { explainAwsResourceError } from '../../aws/explain-aws-error';
 import { DmsTableMappings } from './dms-table-mappings';
 import { DmsWaitOutcome, runDmsWaiter, WaitForDmsOptions } from '../../aws/dms-waiters';
+import { explainAwsResourceError } from '../../aws/explain-aws-error';
 import { dmsSdk } from '../../aws/sdk';
 import { AwsResourceError } from '../../errors';
 

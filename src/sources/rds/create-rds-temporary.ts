@@ -1,11 +1,11 @@
 import type { DBInstance, RDSClient, Tag } from '@aws-sdk/client-rds';
-import { explainAwsResourceError } from '../../aws/explain-aws-error';
 import { temporaryClusterInstanceRequest, temporaryRestoreRequest } from './temporary-requests';
 import { RdsRestorePlan } from './validate-rds-restore';
+import { explainAwsResourceError } from '../../aws/explain-aws-error';
+import { Ledger } from '../../aws/ledger';
 import { waitForDBClusterAvailable, waitForDBInstanceAvailable, WaitForRdsOptions } from '../../aws/rds-waiters';
 import { AwsWaitOptions } from '../../aws/run-waiter';
 import { rdsSdk } from '../../aws/sdk';
-import { Ledger } from '../../aws/ledger';
 import { RESOURCE_DELETERS } from '../../cleanup/resource-deleters';
 import { AwsResourceError } from '../../errors';
 import { ProgressListener } from '../../progress';

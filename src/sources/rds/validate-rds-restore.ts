@@ -1,8 +1,8 @@
 import type { RDSClient } from '@aws-sdk/client-rds';
 import { DetectedRdsSource } from './detect-rds-source';
 import { RDS_ERROR_CODES } from './rds-errors';
-import { explainAwsResourceError, isAwsError } from '../../aws/explain-aws-error';
 import { temporarySettings, TemporarySettings } from './temporary-settings';
+import { explainAwsResourceError, isAwsError } from '../../aws/explain-aws-error';
 import { rdsSdk } from '../../aws/sdk';
 import { InvalidInputError } from '../../errors';
 import { RdsSource } from '../restore-source';
