@@ -32,6 +32,8 @@ export interface PollOptions<T> {
   readonly sleep?: (ms: number) => Promise<void>;
   /** Milliseconds, replaced in tests. @default Date.now */
   readonly now?: () => number;
+  /** Told before each sleep, i.e. only when there will be another look (e.g. to say that a failed attempt is retried). */
+  readonly beforeSleep?: (delayMs: number) => void;
 }
 
 /** Sleep, but reject with an AbortedError as soon as the signal fires, whatever the sleep does. */
@@ -68,6 +70,7 @@ export async function poll<T>(options: PollOptions<T>): Promise<T> {
     const look = await options.check();
     if (look.done) return look.value;
     if (now() + delay > deadline) throw options.timeoutError();
+    options.beforeSleep?.(delay);
     await sleepUnlessAborted(delay, sleep, signal);
   }
 }

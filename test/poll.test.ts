@@ -58,6 +58,14 @@ describe('poll', () => {
     expect(looks).toBe(8);
   });
 
+  test('beforeSleep is told of each sleep to come, and not when the poll gives up', async () => {
+    const time = fakeTime();
+    const told: number[] = [];
+    await expect(poll(options(async () => POLL_NOT_YET, { ...time, timeoutMs: 1000, beforeSleep: (ms) => told.push(ms) }))).rejects.toThrow('gave up');
+    expect(told).toEqual([100, 200, 400]);
+    expect(time.sleeps).toEqual(told);
+  });
+
   test('a check that throws ends the poll with its error', async () => {
     const time = fakeTime();
     let looks = 0;

@@ -1,10 +1,9 @@
 import type { DatabaseMigrationServiceClient } from '@aws-sdk/client-database-migration-service';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { PricingClient } from '@aws-sdk/client-pricing';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { dmsSdk, dynamoDbSdk, pricingSdk, rdsSdk, s3Sdk, secretsManagerSdk } from './sdk';
+import { dmsSdk, pricingSdk, rdsSdk, s3Sdk, secretsManagerSdk } from './sdk';
 import type { AwsClients } from '../sources/restore-source';
 
 /**
@@ -46,16 +45,6 @@ export function dmsClientOf(clients: Pick<AwsClients, 'dms'> | undefined): Datab
  */
 export function s3ClientOf(clients: { readonly s3?: S3Client } | undefined, config: { readonly endpoint?: string } = {}): S3Client {
   return clients?.s3 ?? new s3Sdk.S3Client(config.endpoint ? { endpoint: config.endpoint, forcePathStyle: true } : {});
-}
-
-/**
- * The DynamoDB client to use (the construct's handlers keep their audit records with it): the given one, or a default one.
- *
- * @example
- * const dynamodb = dynamoDbClientOf(deps);
- */
-export function dynamoDbClientOf(clients: { readonly dynamodb?: DynamoDBClient } | undefined): DynamoDBClient {
-  return clients?.dynamodb ?? new dynamoDbSdk.DynamoDBClient({});
 }
 
 /**

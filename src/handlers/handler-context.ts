@@ -4,7 +4,7 @@ import { Ledger } from '../aws/ledger';
 import { InvalidInputError } from '../errors';
 import { ProgressEvent } from '../progress';
 import { auditLedgerStore } from './audit-ledger-store';
-import { dynamoDbClientOf } from '../aws/clients';
+import { dynamoDbClientOf } from '../aws/dynamodb-client';
 
 /** The environment the construct gives its functions. */
 export type HandlerEnv = Readonly<Record<string, string | undefined>>;

@@ -24,12 +24,6 @@ afterAll(async () => {
   await standby?.stop();
 });
 
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  return promise.then(() => {
-    throw new Error('expected a rejection');
-  }, (err: Error) => err);
-}
-
 describe('waitForPromotion', () => {
   test('the standby is seen as recovering', async () => {
     expect(await checkPromotion(standby)).toBe('recovering');
@@ -38,7 +32,7 @@ describe('waitForPromotion', () => {
   test('an abort in the middle of a sleep ends the wait at once, even when the sleep itself never ends', async () => {
     const controller = new AbortController();
     const sleeps: number[] = [];
-    const err = await rejection(waitForPromotion({
+    await expect(waitForPromotion({
       cluster: standby,
       signal: controller.signal,
       sleep: (ms) => {
@@ -46,8 +40,7 @@ describe('waitForPromotion', () => {
         if (sleeps.length === 3) setTimeout(() => controller.abort(), 20);
         return sleeps.length === 3 ? new Promise<void>(() => undefined) : Promise.resolve();
       },
-    }));
-    expect(err).toBeInstanceOf(AbortedError);
+    })).rejects.toBeInstanceOf(AbortedError);
     expect(sleeps).toEqual([50, 75, 112.5]);
   });
 
@@ -55,7 +48,7 @@ describe('waitForPromotion', () => {
     const controller = new AbortController();
     let abortedAt = 0;
     let clockReads = 0;
-    const err = await rejection(waitForPromotion({
+    await expect(waitForPromotion({
       cluster: standby,
       signal: controller.signal,
       // The clock is read once at the start and once after each look: after the 9th look comes a sleep of 1 s (50 × 1.5⁸ > 1000).
@@ -68,14 +61,12 @@ describe('waitForPromotion', () => {
         }
         return Date.now();
       },
-    }));
-    expect(err).toBeInstanceOf(AbortedError);
+    })).rejects.toBeInstanceOf(AbortedError);
     expect(abortedAt).toBeGreaterThan(0);
     expect(Date.now() - abortedAt).toBeLessThan(300);
   });
 
   test('the deadline ends the wait with a ToolError', async () => {
-    const err = await rejection(waitForPromotion({ cluster: standby, timeoutMs: 300 }));
-    expect(err.message).toMatch(/^recovery did not finish within /);
+    await expect(waitForPromotion({ cluster: standby, timeoutMs: 300 })).rejects.toThrow(/^recovery did not finish within /);
   });
 });
