@@ -14,7 +14,7 @@
  */
 
 // Clients, TLS and historical credentials.
-export * from './aws-clients';
+export { dmsClientOf, rdsClientOf, secretsManagerClientOf } from './aws/clients';
 export * from './credentials/rds-tls';
 export * from './credentials/resolve-historical-secret';
 export * from './credentials/choose-secret-version';
@@ -33,11 +33,12 @@ export * from './sources/rds/validate-rds-restore';
 export * from './sources/rds/plan-rds';
 export * from './sources/rds/temporary-settings';
 export * from './sources/rds/create-rds-temporary';
-export * from './sources/rds/wait-for-rds';
-export * from './sources/rds/rds-tags';
+export * from './aws/rds-waiters';
+export type { AwsWaitOptions } from './aws/run-waiter';
+export * from './aws/tags';
 export * from './sources/rds/rds-login';
 export * from './sources/rds/estimate-rds-cost';
-export * from './aws-pricing';
+export * from './aws/pricing';
 
 // The DMS copy engine.
 export * from './copy/dms/dms-engine-options';
@@ -53,7 +54,7 @@ export * from './copy/dms/dms-statistics';
 export * from './copy/dms/dms-deleters';
 
 // Every created resource written down, deleted in dependency order; leftovers of crashed runs by their tags.
-export * from './cleanup/ledger';
+export * from './aws/ledger';
 export * from './cleanup/file-ledger-store';
 export * from './cleanup/cleanup-resources';
 export * from './cleanup/resource-deleters';

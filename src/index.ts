@@ -31,7 +31,7 @@ export * from './errors';
 export type { DumpArchiveErrorCode } from './sources/dump/dump-archive-errors';
 
 // The steps of the pipeline, each usable on its own.
-export { openSourceSnapshot, type SourceSnapshot } from './sources/source-snapshot';
+export { openSourceSnapshot, type SourceSnapshot } from './connection/source-snapshot';
 export { extractDdl, type ExtractDdlOptions } from './ddl/extract-ddl';
 export * from './ddl/split-ddl';
 export type { DdlSection, DdlStatementKind } from './ddl/classify-statement';

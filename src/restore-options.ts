@@ -1,5 +1,5 @@
 import type { ConnectionOptions } from 'node:tls';
-import type { Ledger } from './cleanup/ledger';
+import type { Ledger } from './aws/ledger';
 import { DatabaseConnection } from './connection';
 import type { RestoreDmsOptions } from './copy/dms/dms-engine-options';
 import type { WithProgress } from './run-options';

@@ -4,6 +4,7 @@ import { cancelOnAbort } from './cancel-on-abort';
 import { warnAboutLeftovers } from './cleanup/leftover-warning';
 import { stagingMarker, stagingMarkerText } from './cleanup/staging-marker';
 import { connect, DatabaseConnection, libpqEnv } from './connection';
+import { openSourceSnapshot, SourceSnapshot } from './connection/source-snapshot';
 import { connectionLost } from './connection-errors';
 import { largeObjectRecord } from './copy/large-object-record';
 import { loadSqlParser } from './ddl/sql-tokens';
@@ -27,7 +28,6 @@ import { checkRestoreOptions } from './restore-names';
 import { RestoreSchemaOptions } from './restore-options';
 import { isRestoreSource, TemporaryDatabase } from './sources/restore-source';
 import { restoreTemporary } from './sources/restore-temporary';
-import { openSourceSnapshot, SourceSnapshot } from './sources/source-snapshot';
 
 /**
  * Restore schemas side by side: each schema `S` of the source becomes `S` + suffix in the target,

@@ -1,13 +1,13 @@
 import type { DatabaseMigrationServiceClient } from '@aws-sdk/client-database-migration-service';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { Ledger, LedgerEntry, RESOURCE_KINDS } from './ledger';
 import { DeleteContext, RESOURCE_DELETERS, ResourceDeleter } from './resource-deleters';
-import { dmsClientOf, rdsClientOf, secretsManagerClientOf } from '../aws-clients';
+import { dmsClientOf, rdsClientOf, secretsManagerClientOf } from '../aws/clients';
+import { Ledger, LedgerEntry, RESOURCE_KINDS } from '../aws/ledger';
+import { AwsWaitOptions } from '../aws/run-waiter';
 import { CleanupError } from '../errors';
 import { ProgressListener, safeListener } from '../progress';
-import { AwsWaitOptions } from '../sources/rds/wait-for-rds';
-import { AwsClients } from '../sources/restore-source';
+import type { AwsClients } from '../sources/restore-source';
 
 /** Options of {@link cleanupResources}. */
 export interface CleanupResourcesOptions {

@@ -1,5 +1,5 @@
 import type { DatabaseMigrationServiceClient } from '@aws-sdk/client-database-migration-service';
-import { dmsSdk } from '../aws-sdk';
+import { dmsSdk } from '../aws/sdk';
 
 /** A DMS resource with the tags ListTagsForResource reported for it. */
 export interface TaggedDmsResource {

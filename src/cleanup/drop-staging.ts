@@ -3,7 +3,7 @@ import { dropSchemaInBatches, dropBatchSize } from './drop-in-batches';
 import { connect, DatabaseConnection, describeConnection } from '../connection';
 import { AddedForeignKey, dropOutsideForeignKeys } from '../ddl/add-outside-foreign-keys';
 import { configureTargetSession, DEFAULT_LOCK_TIMEOUT_MS } from '../ddl/target-session';
-import { abortableSleep } from '../sleep';
+import { poll, POLL_NOT_YET, pollDone, PollCheck } from '../poll';
 
 export interface DropStagingOptions {
   /** The target: fresh sessions are opened on it when `client` is missing or broken. */
@@ -18,7 +18,7 @@ export interface DropStagingOptions {
   readonly beforeDrop?: (client: Client) => Promise<void>;
   /** How long to keep retrying while the target is unreachable or restarting. @default 120000 */
   readonly timeoutMs?: number;
-  /** Replaced in tests. @default abortableSleep */
+  /** Replaced in tests. @default setTimeout */
   readonly sleep?: (ms: number) => Promise<void>;
   /** Told about each failed attempt that will be retried. */
   readonly onRetry?: (reason: string) => void;
@@ -63,14 +63,16 @@ async function existing(client: Client, schemas: readonly string[]): Promise<str
  * if (left.length > 0) console.error(stagingLeftMessage(left, url));
  */
 export async function dropStagingSchemas(o: DropStagingOptions): Promise<DropStagingResult> {
-  const deadline = Date.now() + (o.timeoutMs ?? 120_000);
-  const sleep = o.sleep ?? ((ms: number) => abortableSleep(ms));
   const dropped: string[] = [];
   let left = [...o.schemas];
   let keys = [...o.outsideKeys ?? []];
   let own = o.client;
   let batchSize: number | undefined;
-  for (let attempt = 1, delay = 250; ; attempt++, delay = Math.min(delay * 2, 5_000)) {
+  let attempt = 0;
+  let lastError: Error | undefined;
+  const gaveUp = new Error('the deadline for dropping the staging schemas passed');
+  const dropAll = async (): Promise<PollCheck<DropStagingResult>> => {
+    attempt++;
     let client: Client | undefined;
     try {
       if (own) await own.query('ROLLBACK').catch(() => undefined);
@@ -95,20 +97,34 @@ export async function dropStagingSchemas(o: DropStagingOptions): Promise<DropSta
         dropped.push(schema);
         left = left.filter((s) => s !== schema);
       }
-      return { dropped, left: [] };
+      return pollDone({ dropped, left: [] });
     } catch (err) {
       // The lock table was full anyway (other sessions hold many locks): smaller statements.
       if ((err as { code?: string }).code === '53200') batchSize = Math.max(1, Math.floor((batchSize ?? 8) / 4));
       // The restore's own session may be broken or hit by the abort's late cancel: a fresh one is always tried.
       const onOwnSession = own !== undefined && client === own;
-      if ((!onOwnSession && !isRetryableDropError(err)) || Date.now() + delay > deadline) return { dropped, left, error: err as Error };
-      o.onRetry?.(`dropping the staging schema${left.length > 1 ? 's' : ''} failed (attempt ${attempt}: ${(err as Error).message}); retrying`);
-      await sleep(delay);
+      if (!onOwnSession && !isRetryableDropError(err)) return pollDone({ dropped, left, error: err as Error });
+      lastError = err as Error;
+      return POLL_NOT_YET;
     } finally {
       if (client && client !== own) await client.end().catch(() => undefined);
       // The restore's session is tried once: after a failure it may be broken for good.
       own = undefined;
     }
+  };
+  try {
+    return await poll({
+      check: dropAll,
+      minDelayMs: 250,
+      maxDelayMs: 5_000,
+      timeoutMs: o.timeoutMs ?? 120_000,
+      timeoutError: () => gaveUp,
+      sleep: o.sleep,
+      beforeSleep: () => o.onRetry?.(`dropping the staging schema${left.length > 1 ? 's' : ''} failed (attempt ${attempt}: ${lastError?.message}); retrying`),
+    });
+  } catch (err) {
+    if (err === gaveUp) return { dropped, left, error: lastError };
+    throw err;
   }
 }
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { LedgerEntry, LedgerStore, RESOURCE_KINDS } from './ledger';
+import { LedgerEntry, LedgerStore, RESOURCE_KINDS } from '../aws/ledger';
 import { InvalidInputError } from '../errors';
 
 function parseEntries(text: string, path: string): LedgerEntry[] {

@@ -1,10 +1,10 @@
 import { cleanupResources, CleanupResourcesOptions } from './cleanup-resources';
 import { listTaggedDmsResources, TaggedDmsResource } from './dms-orphans';
-import { Ledger, LedgerEntry, memoryLedgerStore } from './ledger';
-import { dmsClientOf, rdsClientOf, secretsManagerClientOf } from '../aws-clients';
-import { rdsSdk, secretsManagerSdk } from '../aws-sdk';
-import { readRestoreTags, RESTORE_ID_TAG } from '../sources/rds/rds-tags';
-import { AwsClients } from '../sources/restore-source';
+import { dmsClientOf, rdsClientOf, secretsManagerClientOf } from '../aws/clients';
+import { Ledger, LedgerEntry, memoryLedgerStore } from '../aws/ledger';
+import { rdsSdk, secretsManagerSdk } from '../aws/sdk';
+import { readRestoreTags, RESTORE_ID_TAG } from '../aws/tags';
+import type { AwsClients } from '../sources/restore-source';
 
 /** A resource a restore created and nobody removed: its `expires-at` tag has passed, or it is older than allowed. */
 export interface OrphanedResource {

@@ -8,7 +8,7 @@ import { isLargeObjectRecordSchema, unlinkRecordedLargeObjects } from '../copy/l
 import { InvalidInputError, SchemaRestoreError } from '../errors';
 import { isProcessAlive } from '../local/cluster-registry';
 import { findPostgresBinaries } from '../local/postgres-binaries';
-import { abortableSleep } from '../sleep';
+import { poll, POLL_NOT_YET, pollDone } from '../poll';
 
 export interface RemoveLocalLeftoversOptions {
   /** The database the staging schemas were found in (required when there are any). */
@@ -47,8 +47,13 @@ async function stopServer(dir: string): Promise<void> {
   }
   if (!isProcessAlive(pid)) return;
   process.kill(pid, 'SIGQUIT');
-  for (let i = 0; i < 100 && isProcessAlive(pid); i++) await abortableSleep(100);
-  if (isProcessAlive(pid)) throw new SchemaRestoreError('CLEANUP_FAILED', `the server (process ${pid}) did not stop`);
+  await poll({
+    check: async () => (isProcessAlive(pid) ? POLL_NOT_YET : pollDone(undefined)),
+    minDelayMs: 100,
+    maxDelayMs: 100,
+    timeoutMs: 10_000,
+    timeoutError: () => new SchemaRestoreError('CLEANUP_FAILED', `the server (process ${pid}) did not stop`),
+  });
 }
 
 async function removeDirectory(d: DirectoryLeftover): Promise<void> {

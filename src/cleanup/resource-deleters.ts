@@ -1,13 +1,14 @@
 import type { DatabaseMigrationServiceClient } from '@aws-sdk/client-database-migration-service';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { ResourceKind } from './ledger';
-import { rdsSdk, secretsManagerSdk } from '../aws-sdk';
-import { deleteDmsResource, DMS_RESOURCE_KINDS, DmsResourceKind, manualDmsDelete } from '../copy/dms/dms-deleters';
-import { isAwsError } from '../sources/rds/rds-errors';
+import { isAwsError } from '../aws/explain-aws-error';
+import { ResourceKind } from '../aws/ledger';
 import {
-  AwsWaitOptions, waitForDBClusterAvailable, waitForDBClusterDeleted, waitForDBInstanceAvailable, waitForDBInstanceDeleted,
-} from '../sources/rds/wait-for-rds';
+  waitForDBClusterAvailable, waitForDBClusterDeleted, waitForDBInstanceAvailable, waitForDBInstanceDeleted,
+} from '../aws/rds-waiters';
+import { AwsWaitOptions } from '../aws/run-waiter';
+import { rdsSdk, secretsManagerSdk } from '../aws/sdk';
+import { deleteDmsResource, DMS_RESOURCE_KINDS, DmsResourceKind, manualDmsDelete } from '../copy/dms/dms-deleters';
 
 /** What a deleter gets: clients built on first use, and how to wait. */
 export interface DeleteContext {

@@ -4,9 +4,9 @@ import { localCleanup } from './cleanup-local';
 import { CliDeps } from './cli-deps';
 import { EXIT_CODES, reportFailure } from './cli-errors';
 import { withInterrupt } from './interrupt';
+import { Ledger } from '../aws/ledger';
 import { cleanupResources } from '../cleanup/cleanup-resources';
 import { fileLedgerStore } from '../cleanup/file-ledger-store';
-import { Ledger } from '../cleanup/ledger';
 import { sweepOrphans } from '../cleanup/orphans';
 
 /** One leftover as the command lists it. */

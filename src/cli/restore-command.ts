@@ -8,8 +8,8 @@ import { withInterrupt } from './interrupt';
 import { formatPlan } from './plan-summary';
 import { RestoreCommandOptions } from './restore-args';
 import { formatRestoreSummary } from './restore-summary';
+import { Ledger } from '../aws/ledger';
 import { fileLedgerStore } from '../cleanup/file-ledger-store';
-import { Ledger } from '../cleanup/ledger';
 import { RestoreSchemaOptions } from '../restore-options';
 
 /** The options that name a database, and may carry its password. */

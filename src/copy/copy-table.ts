@@ -9,8 +9,8 @@ import { AbortedError, CopyError } from '../errors';
 import { safeListener, TableEvent } from '../progress';
 import { quoteIdent, quoteQualified } from '../quote';
 import type { Abortable, WithProgress } from '../run-options';
+import { RowHashSum } from './row-hash';
 import type { RelationChecksum } from '../validate/checksum-relation';
-import { RowHashSum } from '../validate/row-hash';
 
 /** Options of {@link copyTable}. */
 export interface CopyTableOptions extends Abortable, WithProgress {

@@ -5,17 +5,17 @@ import { DmsEngineOptions } from './dms/dms-engine-options';
 import { withIdentityByDefault } from './dms/identity-by-default';
 import { checkDmsEngineOptions, migrateWithDms } from './dms/migrate-with-dms';
 import { SourceTable } from './list-tables';
+import { streamHashable } from './row-hash';
 import { checkSchemaMappings, SchemaMapping } from './schema-mapping';
 import type { SessionSlots } from './session-slots';
 import { checkSplitThreshold, DEFAULT_SPLIT_TABLES_LARGER_THAN } from './split-table';
 import { connect, DatabaseConnection } from '../connection';
+import { connectInSnapshot, openSourceSnapshot } from '../connection/source-snapshot';
 import { AbortedError, ConnectionError, InvalidInputError, SchemaRestoreError } from '../errors';
 import { formatBytes } from '../format-units';
 import { safeListener } from '../progress';
 import type { Abortable, SourceAndTarget, WithProgress } from '../run-options';
-import { connectInSnapshot, openSourceSnapshot } from '../sources/source-snapshot';
 import type { RelationChecksum } from '../validate/checksum-relation';
-import { streamHashable } from '../validate/row-hash';
 
 /** Options of {@link migrateSchemas}. */
 export interface MigrateSchemasOptions extends SourceAndTarget, Abortable, WithProgress {

@@ -1,7 +1,7 @@
 import type { CopyTableResult } from './copy-table';
 import { ProgressEvent, ProgressListener, TableEvent } from '../progress';
+import { addChecksums } from './row-hash';
 import type { RelationChecksum } from '../validate/checksum-relation';
-import { addChecksums } from '../validate/row-hash';
 
 /**
  * One split table while its parts are copied by several workers: turns the parts' progress events

@@ -1,6 +1,6 @@
 import { ClientBase } from 'pg';
 import { connect, DatabaseConnection } from '../connection';
-import { connectInSnapshot } from '../sources/source-snapshot';
+import { connectInSnapshot } from '../connection/source-snapshot';
 
 /** An open `pg` client that the caller owns, or a database to connect to for the duration of one call. */
 export type ClientOrConnection = ClientBase | DatabaseConnection;

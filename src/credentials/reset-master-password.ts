@@ -1,12 +1,12 @@
 import { randomInt } from 'node:crypto';
 import { ConnectionOptions } from 'node:tls';
 import type { RDSClient } from '@aws-sdk/client-rds';
-import { explainAwsError } from './aws-errors';
 import { rdsConnectionConfig } from './rds-tls';
 import { DatabaseCredentials } from './secret-credentials';
 import { databaseIdentifierFromHost, findTemporaryRdsDatabase, RdsDatabaseIdentifier } from './temporary-rds-database';
 import { waitForCredentials } from './wait-for-credentials';
-import { rdsSdk } from '../aws-sdk';
+import { explainAwsError } from '../aws/explain-aws-error';
+import { rdsSdk } from '../aws/sdk';
 import { InvalidInputError } from '../errors';
 
 const PASSWORD_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';

@@ -9,8 +9,8 @@ import { listSecretVersions } from './secret-versions';
 import { RdsDatabaseIdentifier } from './temporary-rds-database';
 import { createTemporarySecret } from './temporary-secret';
 import { checkCredentials } from './verify-credentials';
-import { rdsClientOf, secretsManagerClientOf } from '../aws-clients';
-import { Ledger } from '../cleanup/ledger';
+import { rdsClientOf, secretsManagerClientOf } from '../aws/clients';
+import { Ledger } from '../aws/ledger';
 import { AbortedError, CredentialsError, InvalidInputError } from '../errors';
 
 /** Options of {@link resolveHistoricalSecret}. */

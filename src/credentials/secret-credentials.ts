@@ -1,6 +1,6 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { explainAwsError } from './aws-errors';
-import { secretsManagerSdk } from '../aws-sdk';
+import { explainAwsError } from '../aws/explain-aws-error';
+import { secretsManagerSdk } from '../aws/sdk';
 import { InvalidInputError } from '../errors';
 
 /** A database login. */

@@ -1,6 +1,6 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { explainAwsError } from './aws-errors';
-import { secretsManagerSdk } from '../aws-sdk';
+import { explainAwsError } from '../aws/explain-aws-error';
+import { secretsManagerSdk } from '../aws/sdk';
 import { AbortedError, InvalidInputError } from '../errors';
 
 /** One version of a secret: when it was created and the staging labels it carries now (none when deprecated). */

@@ -1,8 +1,8 @@
 import type { RDSClient, Tag } from '@aws-sdk/client-rds';
-import { explainAwsError } from './aws-errors';
-import { rdsSdk } from '../aws-sdk';
+import { explainAwsError } from '../aws/explain-aws-error';
+import { rdsSdk } from '../aws/sdk';
+import { readRestoreTags, RESTORE_ID_TAG } from '../aws/tags';
 import { InvalidInputError } from '../errors';
-import { readRestoreTags, RESTORE_ID_TAG } from '../sources/rds/rds-tags';
 
 /** Which RDS database to act on: a DB instance or an Aurora DB cluster. */
 export interface RdsDatabaseIdentifier {

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { SecretsManagerClient, Tag } from '@aws-sdk/client-secrets-manager';
-import { explainAwsError } from './aws-errors';
 import { DatabaseCredentials } from './secret-credentials';
-import { secretsManagerClientOf } from '../aws-clients';
-import { secretsManagerSdk } from '../aws-sdk';
-import { Ledger } from '../cleanup/ledger';
+import { secretsManagerClientOf } from '../aws/clients';
+import { explainAwsError } from '../aws/explain-aws-error';
+import { Ledger } from '../aws/ledger';
+import { secretsManagerSdk } from '../aws/sdk';
+import { DEFAULT_TTL_HOURS, EXPIRES_AT_TAG, RESTORE_ID_TAG } from '../aws/tags';
 import { CredentialsError } from '../errors';
-import { DEFAULT_TTL_HOURS, EXPIRES_AT_TAG, RESTORE_ID_TAG } from '../sources/rds/rds-tags';
 
 /** Options of {@link createTemporarySecret}. */
 export interface CreateTemporarySecretOptions {

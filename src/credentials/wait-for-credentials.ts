@@ -1,8 +1,8 @@
 import { ClientConfig } from 'pg';
 import { checkCredentials } from './verify-credentials';
-import { AbortedError, CredentialsError } from '../errors';
+import { CredentialsError } from '../errors';
 import { formatDuration } from '../format-units';
-import { abortableSleep } from '../sleep';
+import { poll, POLL_NOT_YET, pollDone } from '../poll';
 
 /** Options of {@link waitForCredentials}. */
 export interface WaitForCredentialsOptions {
@@ -34,22 +34,25 @@ function transient(err: unknown): boolean {
  * await waitForCredentials({ connection: rdsConnectionConfig({ host, credentials }), what: 'the new master password' });
  */
 export async function waitForCredentials(options: WaitForCredentialsOptions): Promise<void> {
-  const { connection, signal } = options;
-  const sleep = options.sleep ?? ((ms: number) => abortableSleep(ms, signal));
-  const now = (): number => (options.now ?? (() => new Date()))().getTime();
   const timeoutMs = options.timeoutMs ?? 10 * 60_000;
-  const deadline = now() + timeoutMs;
-  for (let delay = 1000; ; delay = Math.min(delay * 1.5, 15_000)) {
-    if (signal?.aborted) throw new AbortedError();
-    try {
-      if (await checkCredentials(connection) === 'accepted') return;
-    } catch (err) {
-      if (!transient(err)) throw err;
-    }
-    if (now() + delay > deadline) {
-      throw new CredentialsError(`${options.what} was not accepted within ${formatDuration(timeoutMs)}; check the database's status in the RDS console and retry`,
-        { code: 'CREDENTIALS_TIMEOUT' });
-    }
-    await sleep(delay);
-  }
+  const now = options.now;
+  await poll({
+    check: async () => {
+      try {
+        if (await checkCredentials(options.connection) === 'accepted') return pollDone(undefined);
+      } catch (err) {
+        if (!transient(err)) throw err;
+      }
+      return POLL_NOT_YET;
+    },
+    minDelayMs: 1000,
+    maxDelayMs: 15_000,
+    backoff: 1.5,
+    timeoutMs,
+    timeoutError: () => new CredentialsError(`${options.what} was not accepted within ${formatDuration(timeoutMs)}; ` +
+      'check the database\'s status in the RDS console and retry', { code: 'CREDENTIALS_TIMEOUT' }),
+    signal: options.signal,
+    sleep: options.sleep,
+    now: now && (() => now().getTime()),
+  });
 }

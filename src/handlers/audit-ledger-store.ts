@@ -1,5 +1,5 @@
 import { AuditTable, readAuditAttribute, RESOURCES_ATTRIBUTE, writeAuditAttribute } from './audit-table';
-import { LedgerEntry, LedgerStore, RESOURCE_KINDS } from '../cleanup/ledger';
+import { LedgerEntry, LedgerStore, RESOURCE_KINDS } from '../aws/ledger';
 import { InvalidInputError } from '../errors';
 
 /**

@@ -1,5 +1,5 @@
 import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { dynamoDbSdk } from '../aws-sdk';
+import { dynamoDbSdk } from '../aws/sdk';
 import { AwsResourceError } from '../errors';
 
 /** Status of a restore in its audit record. */

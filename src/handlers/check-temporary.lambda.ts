@@ -1,9 +1,9 @@
 import type { RDSClient } from '@aws-sdk/client-rds';
 import { TemporaryResource } from './start-temporary.lambda';
-import { rdsClientOf } from '../aws-clients';
-import { rdsSdk } from '../aws-sdk';
+import { rdsClientOf } from '../aws/clients';
+import { explainAwsResourceError } from '../aws/explain-aws-error';
+import { rdsSdk } from '../aws/sdk';
 import { AwsResourceError } from '../errors';
-import { explainRdsError } from '../sources/rds/rds-errors';
 
 /** One poll's answer: keep waiting, or go on with the endpoint. */
 export interface TemporaryStatus {
@@ -32,7 +32,7 @@ async function describe(rds: RDSClient, resource: TemporaryResource): Promise<{ 
     const instance = (await rds.send(new rdsSdk.DescribeDBInstancesCommand({ DBInstanceIdentifier: resource.id }))).DBInstances?.[0];
     return { status: instance?.DBInstanceStatus, address: instance?.Endpoint?.Address, port: instance?.Endpoint?.Port };
   } catch (err) {
-    throw explainRdsError(err, `read the status of ${resource.id}`, resource.id);
+    throw explainAwsResourceError('rds', err, `read the status of ${resource.id}`, resource.id);
   }
 }
 

@@ -2,11 +2,11 @@ import type { DatabaseMigrationServiceClient } from '@aws-sdk/client-database-mi
 import type { RDSClient } from '@aws-sdk/client-rds';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { auditLedger, auditTableOf, logProgress } from './handler-context';
+import { AwsWaitOptions } from '../aws/run-waiter';
 import { cleanupResources } from '../cleanup/cleanup-resources';
 import { CleanupError } from '../errors';
 import { ProgressListener } from '../progress';
 import type { AuditHandlerDeps } from './handler-deps';
-import { AwsWaitOptions } from '../sources/rds/wait-for-rds';
 
 /** What the cleanup did; leftovers go into the final audit record rather than failing the branch. */
 export interface CleanupHandlerResult {

@@ -2,7 +2,7 @@ import type { RDSClient } from '@aws-sdk/client-rds';
 import { HandlerEnv, requiredEnv } from './handler-context';
 import type { HandlerDeps } from './handler-deps';
 import { RestoreRequest } from './restore-request';
-import { rdsClientOf } from '../aws-clients';
+import { rdsClientOf } from '../aws/clients';
 import { detectRdsSource } from '../sources/rds/detect-rds-source';
 import { RdsRestorePlan, validateRdsRestore } from '../sources/rds/validate-rds-restore';
 import { RdsSource } from '../sources/restore-source';

@@ -1,10 +1,10 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { AuditTable } from './audit-table';
-import { Ledger } from '../cleanup/ledger';
+import { Ledger } from '../aws/ledger';
 import { InvalidInputError } from '../errors';
 import { ProgressEvent } from '../progress';
 import { auditLedgerStore } from './audit-ledger-store';
-import { dynamoDbSdk } from '../aws-sdk';
+import { dynamoDbClientOf } from '../aws/dynamodb-client';
 
 /** The environment the construct gives its functions. */
 export type HandlerEnv = Readonly<Record<string, string | undefined>>;
@@ -30,7 +30,7 @@ export function requiredEnv(env: HandlerEnv, name: string): string {
  * const table = auditTableOf({ dynamodb: new DynamoDBClient({}), env: process.env });
  */
 export function auditTableOf(deps: { readonly dynamodb?: DynamoDBClient; readonly env: HandlerEnv }): AuditTable {
-  return { dynamodb: deps.dynamodb ?? new dynamoDbSdk.DynamoDBClient({}), tableName: requiredEnv(deps.env, 'AUDIT_TABLE_NAME') };
+  return { dynamodb: dynamoDbClientOf(deps), tableName: requiredEnv(deps.env, 'AUDIT_TABLE_NAME') };
 }
 
 /**

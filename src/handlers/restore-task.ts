@@ -6,8 +6,8 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { HandlerEnv, requiredEnv } from './handler-context';
 import { RestoreRequest } from './restore-request';
-import { secretsManagerClientOf } from '../aws-clients';
-import { s3Sdk, secretsManagerSdk } from '../aws-sdk';
+import { s3ClientOf, secretsManagerClientOf } from '../aws/clients';
+import { s3Sdk, secretsManagerSdk } from '../aws/sdk';
 import { rdsCaCertificates } from '../credentials/rds-tls';
 import { parseRdsSecret } from '../credentials/secret-credentials';
 import { InvalidInputError } from '../errors';
@@ -96,7 +96,7 @@ export async function runRestoreTask(deps: RestoreTaskDeps = {}): Promise<number
   ];
   const { status, stdout } = await (deps.runCli ?? bundledCli)(args, { PGSR_SOURCE: source, PGSR_TARGET: target });
   if (env.PGSR_ARTIFACT_BUCKET && stdout.trim() !== '') {
-    const s3 = deps.s3 ?? new s3Sdk.S3Client({});
+    const s3 = s3ClientOf(deps);
     await s3.send(new s3Sdk.PutObjectCommand({
       Bucket: env.PGSR_ARTIFACT_BUCKET, Key: `${restoreId}/${schemas.join('+')}.report.json`, Body: stdout, ContentType: 'application/json',
     }));

@@ -1,11 +1,11 @@
 import type { RDSClient } from '@aws-sdk/client-rds';
 import { auditLedger, auditTableOf } from './handler-context';
-import { rdsClientOf } from '../aws-clients';
 import type { AuditHandlerDeps } from './handler-deps';
-import { ResourceKind } from '../cleanup/ledger';
+import { rdsClientOf } from '../aws/clients';
+import { explainAwsResourceError } from '../aws/explain-aws-error';
+import { ResourceKind } from '../aws/ledger';
+import { restoreTags, temporaryIdentifier } from '../aws/tags';
 import type { WithClock } from '../run-options';
-import { explainRdsError } from '../sources/rds/rds-errors';
-import { restoreTags, temporaryIdentifier } from '../sources/rds/rds-tags';
 import { temporaryClusterInstanceRequest, temporaryRestoreRequest } from '../sources/rds/temporary-requests';
 import { RdsRestorePlan } from '../sources/rds/validate-rds-restore';
 
@@ -56,7 +56,7 @@ export function startTemporaryHandler(deps: StartTemporaryDeps = {}): (event: St
       await request.send(rds);
       created = { kind: request.kind, id: request.id };
     } catch (err) {
-      throw explainRdsError(err, `create ${what}`, temporaryIdentifier(event.restoreId));
+      throw explainAwsResourceError('rds', err, `create ${what}`, temporaryIdentifier(event.restoreId));
     }
     await ledger.record(created);
     return created;

@@ -3,6 +3,7 @@ import { scramVerifier, writeClusterAccess } from './cluster-access';
 import type { LocalCluster } from './local-cluster';
 import { connect } from '../connection';
 import { AbortedError, ToolError } from '../errors';
+import { poll, POLL_NOT_YET, pollDone } from '../poll';
 import { quoteIdent, quoteLiteral } from '../quote';
 import type { Abortable } from '../run-options';
 
@@ -17,16 +18,24 @@ const NOT_YET_ADMITTED = ['28000', '28P01', '57P03'];
 
 /** Connect, retrying while the server refuses for a reason that passes (`retryOn` codes) until a deadline. */
 async function connectWhenAdmitted(conn: ClientConfig, retryOn: readonly string[], deadline: number, signal?: AbortSignal): Promise<Client> {
-  for (;;) {
-    if (signal?.aborted) throw new AbortedError();
-    try {
-      return await connect(conn, 'throwaway');
-    } catch (err) {
-      const code = ((err as Error).cause as { code?: string } | undefined)?.code;
-      if (!retryOn.includes(code ?? '') || Date.now() > deadline) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
+  let refusal: unknown;
+  return poll({
+    check: async () => {
+      try {
+        return pollDone(await connect(conn, 'throwaway'));
+      } catch (err) {
+        const code = ((err as Error).cause as { code?: string } | undefined)?.code;
+        if (!retryOn.includes(code ?? '')) throw err;
+        refusal = err;
+        return POLL_NOT_YET;
+      }
+    },
+    minDelayMs: 50,
+    maxDelayMs: 50,
+    timeoutMs: deadline - Date.now(),
+    timeoutError: () => refusal as Error, // the server's last refusal says best why
+    signal,
+  });
 }
 
 /**

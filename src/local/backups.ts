@@ -2,6 +2,7 @@ import { chownSync, mkdirSync } from 'node:fs';
 import { Client } from 'pg';
 import { connect, libpqEnv } from '../connection';
 import { ToolError } from '../errors';
+import { poll, POLL_NOT_YET, pollDone } from '../poll';
 import { runTool } from '../run-tool';
 import { LocalCluster, postgresOsUser } from './local-cluster';
 
@@ -89,14 +90,17 @@ export async function archiveCurrentWal(cluster: LocalCluster, timeoutMs = 30_00
   try {
     const { rows } = await client.query<{ segment: string }>('SELECT pg_walfile_name(pg_switch_wal()) AS segment');
     const segment = rows[0].segment;
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const stat = await client.query<{ last: string | null }>('SELECT last_archived_wal AS last FROM pg_stat_archiver');
-      const last = stat.rows[0].last;
-      if (last !== null && last.slice(0, 24) >= segment) return segment;
-      if (Date.now() > deadline) throw new ToolError(`WAL segment ${segment} was not archived within ${timeoutMs / 1000} s; check archive_command in the server log`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    return await poll({
+      check: async () => {
+        const stat = await client.query<{ last: string | null }>('SELECT last_archived_wal AS last FROM pg_stat_archiver');
+        const last = stat.rows[0].last;
+        return last !== null && last.slice(0, 24) >= segment ? pollDone(segment) : POLL_NOT_YET;
+      },
+      minDelayMs: 100,
+      maxDelayMs: 100,
+      timeoutMs,
+      timeoutError: () => new ToolError(`WAL segment ${segment} was not archived within ${timeoutMs / 1000} s; check archive_command in the server log`),
+    });
   } finally {
     await client.end().catch(() => undefined);
   }

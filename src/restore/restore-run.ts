@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import type { DatabaseConnection } from '../connection';
+import type { SourceSnapshot } from '../connection/source-snapshot';
 import type { LargeObjectRecord } from '../copy/large-object-record';
 import type { SchemaMapping } from '../copy/schema-mapping';
 import type { AddedForeignKey } from '../ddl/add-outside-foreign-keys';
@@ -7,7 +8,6 @@ import { AbortedError } from '../errors';
 import type { ProgressListener, RestorePhase } from '../progress';
 import type { RestoreSchemaOptions } from '../restore-options';
 import type { TemporaryDatabase } from '../sources/restore-source';
-import type { SourceSnapshot } from '../sources/source-snapshot';
 
 /** One schema of a restore, named once: at the source, while it is built, and once published. */
 export interface SchemaPlan {

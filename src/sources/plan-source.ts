@@ -1,6 +1,6 @@
 import type { ExtensionObjects } from '../ddl/extension-objects';
 import type { PlannedTable } from '../plan-restore';
-import { RestoreSchemaOptions } from '../restore-options';
+import type { RestoreSchemaOptions } from '../restore-options';
 import { inspectDumpArchive } from './dump/inspect-dump-archive';
 import { inspectBaseBackup } from './pitr/base-backup';
 import { planRdsSource } from './rds/plan-rds';

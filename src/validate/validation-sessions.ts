@@ -1,8 +1,8 @@
 import type { Client } from 'pg';
 import { CancellableSession, cancelOnAbort } from '../cancel-on-abort';
 import { connect, DatabaseConnection } from '../connection';
+import { connectInSnapshot } from '../connection/source-snapshot';
 import type { Abortable, SourceAndTarget } from '../run-options';
-import { connectInSnapshot } from '../sources/source-snapshot';
 
 /** Options of {@link ValidationSessions}. */
 export interface ValidationSessionsOptions extends SourceAndTarget, Abortable {

@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-database-migration-service';
 import { AwsStub, mockClient } from 'aws-sdk-client-mock';
 import { DmsResourceKind, DmsTableMappings } from '../../src/aws';
-import { DmsWaitOptions } from '../../src/copy/dms/dms-waiters';
+import { DmsWaitOptions } from '../../src/aws/dms-waiters';
 
 /** Waiter delays that make a test's waits take milliseconds. */
 export const FAST_DMS_WAIT: DmsWaitOptions = { minDelaySeconds: 0.001, maxDelaySeconds: 0.002, maxWaitSeconds: 10 };

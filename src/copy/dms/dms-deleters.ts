@@ -1,12 +1,11 @@
 import type { DatabaseMigrationServiceClient } from '@aws-sdk/client-database-migration-service';
 import { waitForEndpointDeleted } from './dms-endpoints';
-import { explainDmsError } from './dms-errors';
 import { waitForReplicationInstanceAvailable, waitForReplicationInstanceDeleted } from './dms-replication-instance';
 import { waitForReplicationTaskDeleted, waitForReplicationTaskReady, waitForReplicationTaskStopped } from './dms-task';
-import { DmsWaitOptions, WaitForDmsOptions } from './dms-waiters';
-import { dmsClientOf } from '../../aws-clients';
-import { dmsSdk } from '../../aws-sdk';
-import { isAwsError } from '../../sources/rds/rds-errors';
+import { dmsClientOf } from '../../aws/clients';
+import { DmsWaitOptions, WaitForDmsOptions } from '../../aws/dms-waiters';
+import { explainAwsResourceError, isAwsError } from '../../aws/explain-aws-error';
+import { dmsSdk } from '../../aws/sdk';
 
 /** The DMS resources the engine creates, in the order they must be deleted. */
 export const DMS_RESOURCE_KINDS = ['dms-task', 'dms-endpoint', 'dms-replication-instance'] as const;
@@ -111,7 +110,7 @@ export async function deleteDmsResource(kind: DmsResourceKind, arn: string, opti
   try {
     return await DELETERS[kind](arn, waits);
   } catch (err) {
-    throw explainDmsError(err, `delete ${kind.replace('dms-', 'the DMS ').replace('-', ' ')} ${arn} (by hand: ${manualDmsDelete(kind, arn)})`, arn);
+    throw explainAwsResourceError('dms', err, `delete ${kind.replace('dms-', 'the DMS ').replace('-', ' ')} ${arn} (by hand: ${manualDmsDelete(kind, arn)})`, arn);
   }
 }
 

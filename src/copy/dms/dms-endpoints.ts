@@ -4,9 +4,9 @@ import type {
   DescribeEndpointsCommandOutput,
   Tag,
 } from '@aws-sdk/client-database-migration-service';
-import { explainDmsError } from './dms-errors';
-import { runDmsWaiter, WaitForDmsOptions } from './dms-waiters';
-import { dmsSdk } from '../../aws-sdk';
+import { runDmsWaiter, WaitForDmsOptions } from '../../aws/dms-waiters';
+import { explainAwsResourceError } from '../../aws/explain-aws-error';
+import { dmsSdk } from '../../aws/sdk';
 import { AwsResourceError } from '../../errors';
 
 /** A PostgreSQL endpoint whose login DMS reads from Secrets Manager. */
@@ -53,7 +53,7 @@ export async function createDmsEndpoint(dms: DatabaseMigrationServiceClient, spe
     if (!arn) throw new AwsResourceError(spec.identifier, `CreateEndpoint returned no ARN for ${spec.identifier}; delete it in the DMS console and retry`);
     return arn;
   } catch (err) {
-    throw explainDmsError(err, `create the ${spec.role} endpoint ${spec.identifier}`, spec.identifier);
+    throw explainAwsResourceError('dms', err, `create the ${spec.role} endpoint ${spec.identifier}`, spec.identifier);
   }
 }
 
@@ -101,7 +101,7 @@ export async function testDmsEndpoint(options: TestDmsEndpointOptions): Promise<
     const test = new dmsSdk.TestConnectionCommand({ ReplicationInstanceArn: instanceArn, EndpointArn: endpointArn });
     await dms.send(test, { abortSignal: options.signal });
   } catch (err) {
-    throw explainDmsError(err, `test the ${spec.role} endpoint ${spec.identifier}`, spec.identifier);
+    throw explainAwsResourceError('dms', err, `test the ${spec.role} endpoint ${spec.identifier}`, spec.identifier);
   }
   const { reached } = await runDmsWaiter(dmsSdk.waitUntilTestConnectionSucceeds, connectionFilter(instanceArn, endpointArn),
     spec.identifier, 'connected', connectionStatus, options);

@@ -1,6 +1,6 @@
 import type { DatabaseMigrationServiceClient } from '@aws-sdk/client-database-migration-service';
 import type { DmsLedger } from './dms-deleters';
-import type { DmsWaitOptions } from './dms-waiters';
+import type { DmsWaitOptions } from '../../aws/dms-waiters';
 
 /**
  * How the AWS DMS data engine runs. DMS reads the source as it is — it cannot join the restore's

@@ -3,9 +3,9 @@ import type {
   DescribeReplicationInstancesCommandOutput,
   Tag,
 } from '@aws-sdk/client-database-migration-service';
-import { explainDmsError } from './dms-errors';
-import { runDmsWaiter, WaitForDmsOptions } from './dms-waiters';
-import { dmsSdk } from '../../aws-sdk';
+import { runDmsWaiter, WaitForDmsOptions } from '../../aws/dms-waiters';
+import { explainAwsResourceError } from '../../aws/explain-aws-error';
+import { dmsSdk } from '../../aws/sdk';
 import { AwsResourceError } from '../../errors';
 
 /** Options of {@link createReplicationInstance}. */
@@ -47,7 +47,7 @@ export async function createReplicationInstance(options: CreateReplicationInstan
     if (!arn) throw new AwsResourceError(identifier, `CreateReplicationInstance returned no ARN for ${identifier}; delete it and retry`);
     return arn;
   } catch (err) {
-    throw explainDmsError(err, `create the replication instance ${identifier}`, identifier);
+    throw explainAwsResourceError('dms', err, `create the replication instance ${identifier}`, identifier);
   }
 }
 

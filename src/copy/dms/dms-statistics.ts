@@ -3,8 +3,8 @@ import type {
   ReplicationTask,
   TableStatistics,
 } from '@aws-sdk/client-database-migration-service';
-import { explainDmsError } from './dms-errors';
-import { dmsSdk } from '../../aws-sdk';
+import { explainAwsResourceError } from '../../aws/explain-aws-error';
+import { dmsSdk } from '../../aws/sdk';
 import { CopyError } from '../../errors';
 import { SchemaMapping } from '../schema-mapping';
 
@@ -23,7 +23,7 @@ export async function readTableStatistics(dms: DatabaseMigrationServiceClient, t
       all.push(...page.TableStatistics ?? []);
     }
   } catch (err) {
-    throw explainDmsError(err, `read the table statistics of replication task ${taskArn}`, taskArn);
+    throw explainAwsResourceError('dms', err, `read the table statistics of replication task ${taskArn}`, taskArn);
   }
   return all;
 }

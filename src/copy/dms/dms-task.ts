@@ -4,10 +4,10 @@ import type {
   ReplicationTask,
   Tag,
 } from '@aws-sdk/client-database-migration-service';
-import { explainDmsError } from './dms-errors';
 import { DmsTableMappings } from './dms-table-mappings';
-import { DmsWaitOutcome, runDmsWaiter, WaitForDmsOptions } from './dms-waiters';
-import { dmsSdk } from '../../aws-sdk';
+import { DmsWaitOutcome, runDmsWaiter, WaitForDmsOptions } from '../../aws/dms-waiters';
+import { explainAwsResourceError } from '../../aws/explain-aws-error';
+import { dmsSdk } from '../../aws/sdk';
 import { AwsResourceError } from '../../errors';
 
 /** Options of {@link createFullLoadTask}. */
@@ -50,7 +50,7 @@ export async function createFullLoadTask(options: CreateFullLoadTaskOptions): Pr
     if (!arn) throw new AwsResourceError(identifier, `CreateReplicationTask returned no ARN for ${identifier}; delete it in the DMS console and retry`);
     return arn;
   } catch (err) {
-    throw explainDmsError(err, `create the replication task ${identifier}`, identifier);
+    throw explainAwsResourceError('dms', err, `create the replication task ${identifier}`, identifier);
   }
 }
 
@@ -110,7 +110,7 @@ export async function runFullLoadTask(arn: string, options: WaitForDmsOptions): 
     await options.dms.send(new dmsSdk.StartReplicationTaskCommand({ ReplicationTaskArn: arn, StartReplicationTaskType: 'start-replication' }),
       { abortSignal: options.signal });
   } catch (err) {
-    throw explainDmsError(err, `start the replication task ${arn}`, arn);
+    throw explainAwsResourceError('dms', err, `start the replication task ${arn}`, arn);
   }
   await waitForReplicationTaskStopped(arn, options);
   return checkReplicationTask(options.dms, arn);

@@ -1,7 +1,7 @@
 import type { PricingClient } from '@aws-sdk/client-pricing';
 import { RestoreDmsOptions } from './dms-engine-options';
-import { dmsClientOf } from '../../aws-clients';
-import { onDemandHourlyCost } from '../../aws-pricing';
+import { dmsClientOf } from '../../aws/clients';
+import { onDemandHourlyCost } from '../../aws/pricing';
 import type { PlannedResource } from '../../sources/plan-source';
 
 /** Options of {@link planDmsResources}. */

@@ -1,7 +1,8 @@
 import { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { explainS3Error } from './s3-errors';
-import { s3Sdk } from '../../aws-sdk';
+import { s3ClientOf } from '../../aws/clients';
+import { s3Sdk } from '../../aws/sdk';
 
 /** An S3 location: `s3://bucket/key`; a key ending in `/` (or empty) is a prefix. */
 export interface S3Location {
@@ -56,7 +57,7 @@ export function s3Uri(location: S3Location): string {
 export function s3ClientFor(options: S3AccessOptions): [S3Client, boolean] {
   if (options.client) return [options.client, false];
   const endpoint = options.endpoint ?? process.env.AWS_ENDPOINT_URL_S3;
-  return [new s3Sdk.S3Client(endpoint ? { endpoint, forcePathStyle: true } : {}), true];
+  return [s3ClientOf(undefined, { endpoint }), true];
 }
 
 /**

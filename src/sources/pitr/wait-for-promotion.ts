@@ -1,10 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { AbortedError, InvalidInputError, ToolError } from '../../errors';
+import { InvalidInputError, ToolError } from '../../errors';
 import { formatDuration } from '../../format-units';
 import { LocalCluster } from '../../local/local-cluster';
 import { serverLogSummary } from '../../local/server-log';
+import { poll, POLL_NOT_YET, pollDone } from '../../poll';
 
 /** Where a recovering server stands: still replaying, promoted and open, or gone (recovery failed). */
 export type PromotionState = 'recovering' | 'promoted' | 'stopped';
@@ -83,24 +84,25 @@ export interface WaitForPromotionOptions {
  * await waitForPromotion({ cluster, signal, explainStop: (log) => explainRecoveryLog(log, facts) });
  */
 export async function waitForPromotion(options: WaitForPromotionOptions): Promise<void> {
-  const { cluster, signal } = options;
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const now = options.now ?? Date.now;
+  const { cluster } = options;
   const timeoutMs = options.timeoutMs ?? 24 * 3600_000;
-  const deadline = now() + timeoutMs;
-  for (let delay = 50; ; delay = Math.min(delay * 1.5, 1000)) {
-    if (signal?.aborted) throw new AbortedError();
-    const state = await checkPromotion(cluster);
-    if (state === 'promoted') return;
-    if (state === 'stopped') {
-      const log = existsSync(cluster.logFile) ? readFileSync(cluster.logFile, 'utf8') : '';
-      const explained = options.explainStop?.(log);
-      if (explained) throw explained;
-      throw new ToolError(`the recovering server stopped before it was promoted: ${serverLogSummary(log)}`);
-    }
-    if (now() > deadline) {
-      throw new ToolError(`recovery did not finish within ${formatDuration(timeoutMs)}; recover from a newer base backup, which leaves less WAL to replay`);
-    }
-    await sleep(delay);
-  }
+  await poll({
+    check: async () => {
+      const state = await checkPromotion(cluster);
+      if (state === 'promoted') return pollDone(undefined);
+      if (state === 'stopped') {
+        const log = existsSync(cluster.logFile) ? readFileSync(cluster.logFile, 'utf8') : '';
+        throw options.explainStop?.(log) ?? new ToolError(`the recovering server stopped before it was promoted: ${serverLogSummary(log)}`);
+      }
+      return POLL_NOT_YET;
+    },
+    minDelayMs: 50,
+    maxDelayMs: 1000,
+    backoff: 1.5,
+    timeoutMs,
+    timeoutError: () => new ToolError(`recovery did not finish within ${formatDuration(timeoutMs)}; recover from a newer base backup, which leaves less WAL to replay`),
+    signal: options.signal,
+    sleep: options.sleep,
+    now: options.now,
+  });
 }

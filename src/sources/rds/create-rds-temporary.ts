@@ -1,10 +1,11 @@
 import type { DBInstance, RDSClient, Tag } from '@aws-sdk/client-rds';
-import { explainRdsError } from './rds-errors';
 import { temporaryClusterInstanceRequest, temporaryRestoreRequest } from './temporary-requests';
 import { RdsRestorePlan } from './validate-rds-restore';
-import { AwsWaitOptions, waitForDBClusterAvailable, waitForDBInstanceAvailable, WaitForRdsOptions } from './wait-for-rds';
-import { rdsSdk } from '../../aws-sdk';
-import { Ledger } from '../../cleanup/ledger';
+import { explainAwsResourceError } from '../../aws/explain-aws-error';
+import { Ledger } from '../../aws/ledger';
+import { waitForDBClusterAvailable, waitForDBInstanceAvailable, WaitForRdsOptions } from '../../aws/rds-waiters';
+import { AwsWaitOptions } from '../../aws/run-waiter';
+import { rdsSdk } from '../../aws/sdk';
 import { RESOURCE_DELETERS } from '../../cleanup/resource-deleters';
 import { AwsResourceError } from '../../errors';
 import { ProgressListener } from '../../progress';
@@ -42,7 +43,7 @@ async function latestRestorableTime(rds: RDSClient, plan: RdsRestorePlan, signal
     }
     return (await rds.send(new rdsSdk.DescribeDBClustersCommand({ DBClusterIdentifier: plan.sourceId }), call)).DBClusters?.[0]?.LatestRestorableTime;
   } catch (err) {
-    throw explainRdsError(err, `read the latest restorable time of "${plan.sourceId}"`, plan.sourceId);
+    throw explainAwsResourceError('rds', err, `read the latest restorable time of "${plan.sourceId}"`, plan.sourceId);
   }
 }
 
@@ -53,7 +54,7 @@ async function create(options: CreateRdsTemporaryOptions, kind: 'rds-instance' |
   try {
     await send();
   } catch (err) {
-    throw explainRdsError(err, `create the temporary ${what} ${id} from "${options.plan.sourceId}"`, id);
+    throw explainAwsResourceError('rds', err, `create the temporary ${what} ${id} from "${options.plan.sourceId}"`, id);
   }
   try {
     await options.ledger.record({ kind, id });

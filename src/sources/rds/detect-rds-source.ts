@@ -1,6 +1,7 @@
 import type { DBCluster, DBInstance, RDSClient } from '@aws-sdk/client-rds';
-import { explainRdsError, isAwsError, RDS_ERROR_CODES } from './rds-errors';
-import { rdsSdk } from '../../aws-sdk';
+import { RDS_ERROR_CODES } from './rds-errors';
+import { explainAwsResourceError, isAwsError } from '../../aws/explain-aws-error';
+import { rdsSdk } from '../../aws/sdk';
 import { InvalidInputError } from '../../errors';
 
 /** What an RDS source identifier names: a DB instance, or an Aurora cluster (with its writer instance, when it has one). */
@@ -22,7 +23,7 @@ async function describeInstance(rds: RDSClient, id: string, signal?: AbortSignal
     return out.DBInstances?.[0];
   } catch (err) {
     if (isAwsError(err, 'DBInstanceNotFoundFault')) return undefined;
-    throw explainRdsError(err, `describe the DB instance "${id}"`, id);
+    throw explainAwsResourceError('rds', err, `describe the DB instance "${id}"`, id);
   }
 }
 
@@ -32,7 +33,7 @@ async function describeCluster(rds: RDSClient, id: string, signal?: AbortSignal)
     return out.DBClusters?.[0];
   } catch (err) {
     if (isAwsError(err, 'DBClusterNotFoundFault')) return undefined;
-    throw explainRdsError(err, `describe the DB cluster "${id}"`, id);
+    throw explainAwsResourceError('rds', err, `describe the DB cluster "${id}"`, id);
   }
 }
 

@@ -1,6 +1,6 @@
 import type { PricingClient } from '@aws-sdk/client-pricing';
 import type { ServerlessV2ScalingConfiguration } from '@aws-sdk/client-rds';
-import { HourlyCost, onDemandHourlyCost } from '../../aws-pricing';
+import { HourlyCost, onDemandHourlyCost } from '../../aws/pricing';
 
 /** Options of {@link estimateRdsHourlyCost}. */
 export interface EstimateRdsCostOptions {

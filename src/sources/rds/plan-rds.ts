@@ -1,9 +1,9 @@
 import { detectRdsSource } from './detect-rds-source';
 import { estimateRdsHourlyCost } from './estimate-rds-cost';
-import { temporaryIdentifier } from './rds-tags';
 import { describeRdsRestore } from './restore-rds';
 import { checkRdsSource, validateRdsRestore } from './validate-rds-restore';
-import { rdsClientOf } from '../../aws-clients';
+import { rdsClientOf } from '../../aws/clients';
+import { temporaryIdentifier } from '../../aws/tags';
 import type { RestoreSchemaOptions } from '../../restore-options';
 import type { PlannedResource, SourcePlan } from '../plan-source';
 import { RdsSource } from '../restore-source';

@@ -1,4 +1,4 @@
-import { AwsResourceError, ErrorCode } from '../../errors';
+import type { ErrorCode } from '../../errors';
 
 /** `code`s of the {@link InvalidInputError}s an RDS source throws for bad input, before anything is created. */
 export const RDS_ERROR_CODES = {
@@ -19,39 +19,3 @@ export const RDS_ERROR_CODES = {
   /** Neither credentials nor a secret were given for the temporary database. */
   noCredentials: 'RDS_NO_CREDENTIALS',
 } as const satisfies Record<string, ErrorCode>;
-
-/** What to do about the RDS errors a restore can meet when it creates resources. */
-const FIXES: Record<string, string> = {
-  InsufficientDBInstanceCapacityFault: 'choose another instanceClass or retry later',
-  InsufficientDBClusterCapacityFault: 'choose another instanceClass or retry later',
-  InvalidRestoreFault: 'choose a restore time or snapshot inside the backup retention window',
-  StorageQuotaExceededFault: 'raise the RDS storage quota or remove unused instances',
-  InstanceQuotaExceededFault: 'raise the DB instance quota or remove unused instances',
-  DBClusterQuotaExceededFault: 'raise the DB cluster quota or remove unused clusters',
-  DBInstanceAlreadyExistsFault: 'another restore with the same id is running; use another restoreId',
-  DBClusterAlreadyExistsFault: 'another restore with the same id is running; use another restoreId',
-  InvalidSubnet: 'pass a subnetGroup in the source VPC',
-  InvalidVPCNetworkStateFault: 'pass a subnetGroup and securityGroupIds of the source VPC',
-  AccessDeniedException: 'grant the caller the rds:Restore*, rds:CreateDBInstance, rds:AddTagsToResource and rds:Describe* permissions',
-  AccessDenied: 'grant the caller the rds:Restore*, rds:CreateDBInstance, rds:AddTagsToResource and rds:Describe* permissions',
-};
-
-/** True when `err` is an AWS service error of one of these names (`DBInstanceNotFoundFault`, …). */
-export function isAwsError(err: unknown, ...names: string[]): boolean {
-  return err instanceof Error && names.includes(err.name);
-}
-
-/**
- * A one-line {@link AwsResourceError} for an AWS call that failed: what was being done, to which
- * resource, AWS's own words, and what to do.
- *
- * @example
- * throw explainRdsError(err, 'restore the temporary instance pgsr-r1 from prod-db', 'pgsr-r1');
- */
-export function explainRdsError(err: unknown, doing: string, resource: string): AwsResourceError {
-  if (err instanceof AwsResourceError) return err;
-  const name = err instanceof Error ? err.name : 'Error';
-  const said = err instanceof Error ? err.message.split('\n')[0] : String(err);
-  const fix = FIXES[name] ?? 'check the AWS message, the IAM permissions and the RDS quotas, then retry';
-  return new AwsResourceError(resource, `cannot ${doing}: ${name}: ${said}; ${fix}`, { cause: err });
-}

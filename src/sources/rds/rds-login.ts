@@ -1,7 +1,7 @@
 import type { ConnectionOptions } from 'node:tls';
 import { ClientConfig } from 'pg';
 import { RDS_ERROR_CODES } from './rds-errors';
-import { Ledger } from '../../cleanup/ledger';
+import { Ledger } from '../../aws/ledger';
 import { rdsConnectionConfig } from '../../credentials/rds-tls';
 import { resolveHistoricalSecret } from '../../credentials/resolve-historical-secret';
 import { InvalidInputError } from '../../errors';

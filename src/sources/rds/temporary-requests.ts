@@ -1,8 +1,8 @@
 import type { RDSClient, Tag } from '@aws-sdk/client-rds';
-import { temporaryIdentifier } from './rds-tags';
 import { RdsRestorePlan } from './validate-rds-restore';
-import { rdsSdk } from '../../aws-sdk';
-import { ResourceKind } from '../../cleanup/ledger';
+import { ResourceKind } from '../../aws/ledger';
+import { rdsSdk } from '../../aws/sdk';
+import { temporaryIdentifier } from '../../aws/tags';
 
 /** One create call of the temporary database: what it creates, and the call. */
 export interface TemporaryRequest {

@@ -1,8 +1,9 @@
 import type { RDSClient } from '@aws-sdk/client-rds';
 import { DetectedRdsSource } from './detect-rds-source';
-import { explainRdsError, isAwsError, RDS_ERROR_CODES } from './rds-errors';
+import { RDS_ERROR_CODES } from './rds-errors';
 import { temporarySettings, TemporarySettings } from './temporary-settings';
-import { rdsSdk } from '../../aws-sdk';
+import { explainAwsResourceError, isAwsError } from '../../aws/explain-aws-error';
+import { rdsSdk } from '../../aws/sdk';
 import { ErrorCode, InvalidInputError } from '../../errors';
 import { RdsSource } from '../restore-source';
 
@@ -69,7 +70,7 @@ async function restoreWindow(rds: RDSClient, detected: DetectedRdsSource, signal
     return { earliest, latest: detected.instance.LatestRestorableTime };
   } catch (err) {
     if (isAwsError(err, 'DBInstanceAutomatedBackupNotFoundFault')) return { latest: detected.instance.LatestRestorableTime };
-    throw explainRdsError(err, `read the backup window of "${id}"`, id);
+    throw explainAwsResourceError('rds', err, `read the backup window of "${id}"`, id);
   }
 }
 
@@ -105,7 +106,7 @@ async function checkSnapshot(rds: RDSClient, source: RdsSource & { snapshotId: s
       };
     }
   } catch (err) {
-    if (!isAwsError(err, 'DBSnapshotNotFoundFault', 'DBClusterSnapshotNotFoundFault')) throw explainRdsError(err, `describe the ${kind} "${source.snapshotId}"`, source.snapshotId);
+    if (!isAwsError(err, 'DBSnapshotNotFoundFault', 'DBClusterSnapshotNotFoundFault')) throw explainAwsResourceError('rds', err, `describe the ${kind} "${source.snapshotId}"`, source.snapshotId);
   }
   if (!found) throw invalid(`there is no ${kind} "${source.snapshotId}"; list them with aws rds describe-db${cluster ? '-cluster' : ''}-snapshots --db${cluster ? '-cluster' : ''}-identifier ${source.id}`, RDS_ERROR_CODES.snapshotNotFound);
   if (found.of !== source.id) {

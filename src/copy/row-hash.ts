@@ -1,6 +1,6 @@
 import type { ClientBase } from 'pg';
-import type { RelationChecksum } from './checksum-relation';
 import { hashBytesExtended } from './pg-hash';
+import type { RelationChecksum } from '../validate/checksum-relation';
 
 const NEWLINE = 0x0a;
 const TAB = 0x09;

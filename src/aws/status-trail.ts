@@ -1,5 +1,5 @@
 /** Any AWS SDK v3 client: what the status trail needs of it. */
-interface SendingClient {
+export interface SendingClient {
   send(command: never, ...rest: never[]): Promise<unknown>;
 }
 

@@ -5,19 +5,9 @@ import type {
   DescribeDBInstancesCommandOutput,
   RDSClient,
 } from '@aws-sdk/client-rds';
-import { rdsSdk } from '../../aws-sdk';
-import { observingClient } from '../../aws-status-trail';
-import { AbortedError, AwsResourceError } from '../../errors';
-
-/** How long and how often to poll AWS. Seconds, as the SDK waiters take them. */
-export interface AwsWaitOptions {
-  /** Give up after this long. @default 7200 (restoring a large instance takes a while) */
-  readonly maxWaitSeconds?: number;
-  /** First delay between polls. @default 15 */
-  readonly minDelaySeconds?: number;
-  /** Longest delay between polls (the SDK backs off up to it). @default 60 */
-  readonly maxDelaySeconds?: number;
-}
+import { AwsWaitOptions, describeStatus, runAwsWaiter, SdkWaiter } from './run-waiter';
+import { rdsSdk } from './sdk';
+import { AwsResourceError } from '../errors';
 
 /** Options of the `waitForDB…` functions. */
 export interface WaitForRdsOptions extends AwsWaitOptions {
@@ -27,28 +17,25 @@ export interface WaitForRdsOptions extends AwsWaitOptions {
   readonly onStatus?: (trail: readonly string[]) => void;
 }
 
-type WaiterParams = { client: RDSClient; maxWaitTime: number; minDelay: number; maxDelay: number; abortSignal?: AbortSignal };
-type Waiter<I, O> = (params: WaiterParams, input: I) => Promise<{ reason?: O }>;
-
-async function runWaiter<I, O>(waiter: Waiter<I, O>, input: I, id: string, goal: string, statusOf: (o: unknown) => string | undefined,
-  options: WaitForRdsOptions): Promise<O | undefined> {
-  const [client, trail] = observingClient(options.rds, statusOf, options.onStatus);
-  const minDelay = options.minDelaySeconds ?? 15;
-  const maxDelay = Math.max(options.maxDelaySeconds ?? 60, minDelay);
-  const maxWaitTime = Math.max(options.maxWaitSeconds ?? 7200, minDelay * 2);
-  if (options.signal?.aborted) throw new AbortedError();
-  try {
-    return (await waiter({ client, maxWaitTime, minDelay, maxDelay, abortSignal: options.signal }, input)).reason;
-  } catch (err) {
-    if (options.signal?.aborted || (err as Error).name === 'AbortError') throw new AbortedError();
-    const last = trail.length > 0 ? `status "${trail[trail.length - 1]}"` : 'no status read';
-    if ((err as Error).name === 'TimeoutError') {
-      throw new AwsResourceError(id, `${id} was not ${goal} after ${maxWaitTime} s (${last}); check it in the RDS console, or allow longer with awsWait.maxWaitSeconds`,
-        { cause: err, code: 'AWS_WAIT_TIMEOUT' });
-    }
-    throw new AwsResourceError(id, `${id} ended in ${last} instead of becoming ${goal}; read its events (aws rds describe-events --source-identifier ${id}) and retry`,
-      { cause: err, code: 'AWS_RESOURCE_FAILED' });
-  }
+/** An RDS waiter through {@link runAwsWaiter}: a resource that ends in a failed state is an error here. */
+async function runWaiter<I>(waiter: SdkWaiter<RDSClient, I>, input: I, id: string, goal: string, statusOf: (o: unknown) => string | undefined,
+  options: WaitForRdsOptions): Promise<unknown> {
+  const outcome = await runAwsWaiter({
+    waiter,
+    client: options.rds,
+    input,
+    id,
+    goal,
+    statusOf,
+    wait: options,
+    defaultMaxWaitSeconds: 7200,
+    service: { console: 'RDS', maxWaitOption: 'awsWait.maxWaitSeconds' },
+    signal: options.signal,
+    onStatus: options.onStatus,
+  });
+  if (outcome.reached) return outcome.reason;
+  throw new AwsResourceError(id, `${id} ended in ${describeStatus(outcome.status)} instead of becoming ${goal}; read its events (aws rds describe-events --source-identifier ${id}) and retry`,
+    { cause: outcome.reason, code: 'AWS_RESOURCE_FAILED' });
 }
 
 const instanceStatus = (o: unknown) => (o as DescribeDBInstancesCommandOutput | undefined)?.DBInstances?.[0]?.DBInstanceStatus;

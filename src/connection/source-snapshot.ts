@@ -1,5 +1,6 @@
 import { Client } from 'pg';
-import { connect, DatabaseConnection } from '../connection';
+import { connect } from './connect';
+import type { DatabaseConnection } from './resolve-connection';
 import { InvalidInputError } from '../errors';
 
 /**

@@ -3,9 +3,9 @@ import { pipeline } from 'node:stream/promises';
 import { ClientBase } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { quoteIdent } from '../../src';
+import { hashBytesExtended } from '../../src/copy/pg-hash';
+import { addChecksums, RowHashSum, streamHashable } from '../../src/copy/row-hash';
 import { checksumRelation } from '../../src/validate/checksum-relation';
-import { hashBytesExtended } from '../../src/validate/pg-hash';
-import { addChecksums, RowHashSum, streamHashable } from '../../src/validate/row-hash';
 import { createDatabase, execSql, useLocalCluster, withClient } from '../support/postgres';
 
 const cluster = useLocalCluster();

@@ -1,5 +1,6 @@
 import type { PricingClient } from '@aws-sdk/client-pricing';
-import { pricingSdk } from './aws-sdk';
+import { pricingClientOf } from './clients';
+import { pricingSdk } from './sdk';
 
 /** An hourly price, or why there is none. */
 export interface HourlyCost {
@@ -49,7 +50,7 @@ export interface OnDemandHourlyCostOptions {
  * });
  */
 export async function onDemandHourlyCost(options: OnDemandHourlyCostOptions): Promise<HourlyCost> {
-  const pricing = options.pricing ?? new pricingSdk.PricingClient({ region: 'us-east-1' });
+  const pricing = pricingClientOf(options);
   const filters = Object.entries(options.attributes).map(([Field, Value]) => ({ Type: 'TERM_MATCH' as const, Field, Value }));
   try {
     const request = new pricingSdk.GetProductsCommand({ ServiceCode: options.serviceCode, Filters: filters, MaxResults: 100 });
