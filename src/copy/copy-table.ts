@@ -110,8 +110,8 @@ export async function copyTable(options: CopyTableOptions): Promise<CopyTableRes
   const meter = new Transform({
     transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
       bytes += chunk.length;
-      rows += countRows(chunk);
-      hash?.update(chunk);
+      // The hash finds the rows' ends anyway: counting them again would scan every chunk twice.
+      rows += hash ? hash.update(chunk) : countRows(chunk);
       const now = Date.now();
       if (now - lastEventAt >= intervalMs) {
         lastEventAt = now;

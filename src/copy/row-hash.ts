@@ -47,14 +47,15 @@ export class RowHashSum {
   /** @param columns how many columns the COPY has (0 gives rows of `()`). */
   constructor(private readonly columns: number) {}
 
-  /** Hash the rows a chunk ends, and keep the row it leaves open for the next. */
-  update(chunk: Uint8Array): void {
+  /** Hash the rows a chunk ends, and keep the row it leaves open for the next; how many rows it ended. */
+  update(chunk: Uint8Array): number {
+    const before = this.rows;
     let start = 0;
     if (this.partial.length > 0) {
       const newline = chunk.indexOf(NEWLINE);
       if (newline === -1) {
         this.partial = concat(this.partial, chunk);
-        return;
+        return 0;
       }
       const line = concat(this.partial, chunk.subarray(0, newline));
       this.partial = new Uint8Array(0);
@@ -66,6 +67,7 @@ export class RowHashSum {
       start = newline + 1;
     }
     if (start < chunk.length) this.partial = chunk.slice(start);
+    return this.rows - before;
   }
 
   /** The rows and the sum of their hashes so far, as the query returns them (a last row without its newline counts). */

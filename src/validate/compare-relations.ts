@@ -51,7 +51,7 @@ export interface Comparison {
   readonly again?: Relation;
   /** The source side as hashed during the copy, when it was. */
   readonly copied?: RelationChecksum;
-  /** The target side hashed the same way, when it already was. */
+  /** The target side, when it was already checksummed (beside the builds). */
   readonly restored?: RelationChecksum;
 }
 
@@ -60,11 +60,11 @@ export async function comparisons(source: ClientBase, target: ClientBase, mappin
   options: ValidateRestoreOptions): Promise<Comparison[]> {
   const { source: schema, target: restored } = mapping;
   const [sourceRelations, restoredRelations] = await Promise.all([relationsOf(source, schema), relationsOf(target, restored)]);
-  const lobs = new Set(options.largeObjects?.columns.map((c) => JSON.stringify([c.schema, c.table])));
-  const copied = new Map(options.copied?.filter((t) => t.checksum && !lobs.has(JSON.stringify([t.schema, t.table])))
-    .map((t) => [JSON.stringify([t.schema, t.table]), t]));
+  const key = (s: string, t: string): string => JSON.stringify([s, t]);
+  const lobs = new Set(options.largeObjects?.columns.map((c) => key(c.schema, c.table)));
+  const copied = new Map(options.copied?.filter((t) => t.checksum && !lobs.has(key(t.schema, t.table))).map((t) => [key(t.schema, t.table), t]));
   return [...new Set([...sourceRelations.keys(), ...restoredRelations.keys()])].map((name) => {
-    const table = copied.get(JSON.stringify([schema, name]));
+    const table = copied.get(key(schema, name));
     return { mapping, name, at: sourceRelations.get(name), again: restoredRelations.get(name), copied: table?.checksum, restored: table?.restored };
   });
 }
@@ -81,17 +81,17 @@ async function compare(c: Comparison, sessions: ValidationSessions, n: number, o
   const record = options.largeObjects?.record ?? '';
   const comparable = at !== undefined && again !== undefined && at.kind === again.kind;
   const sameColumns = comparable && sameSet(at.columns, again.columns);
-  // Both sides hash the source's column list, so physical column order does not matter; a table
-  // hashed as it was copied has its source side already.
+  // Both sides hash the source's column list, so physical column order does not matter. A table
+  // checksummed as it was copied (never one with large-object columns) has its source side already,
+  // and its target side too when it was checksummed beside the builds.
   const byCopy = copied !== undefined && at?.kind === 'table' && sameColumns;
   const [before, after] = await Promise.all([
     byCopy ? copied
       : at?.populated ? sessions.source(n).then((s) => checksumRelation(s, schema, name, at.columns, largeObjectValues(options, schema, name, { side: 'source' })))
         : undefined,
     !again?.populated ? undefined
-      : byCopy ? c.restored ?? sessions.target(n).then((t) => checksumRelation(t, restored, name, at.columns))
-        : sessions.target(n).then((t) => checksumRelation(t, restored, name, sameColumns ? at.columns : again.columns,
-          largeObjectValues(options, schema, name, { side: 'target', record }))),
+      : (byCopy ? c.restored : undefined) ?? sessions.target(n).then((t) => checksumRelation(t, restored, name,
+        sameColumns ? at.columns : again.columns, largeObjectValues(options, schema, name, { side: 'target', record }))),
   ]);
   const table: RelationValidation = {
     schema,
