@@ -9,6 +9,9 @@ const QUOTE = 0x22;
 const TWO_32 = 2 ** 32;
 /** Rows summed in plain numbers before the sum moves into a bigint: |high| stays below 2^53. */
 const FLUSH_EVERY = 2 ** 20;
+/** The record buffer rows are written into, and the most of it kept after a larger row. */
+const RECORD_BYTES = 256;
+const MAX_KEPT_RECORD_BYTES = 1024 * 1024;
 
 /** COPY text's backslash escapes (the ones COPY TO writes), by the letter after the backslash. */
 const UNESCAPE = new Int16Array(256).fill(-1);
@@ -36,9 +39,12 @@ for (const byte of [34, 92, 40, 41, 44, 32, 9, 10, 11, 12, 13]) QUOTED[byte] = 1
  * sum.result(); // { rows: 2, checksum: '…' } — as SELECT count(*), sum(hashtextextended(ROW(a, b)::text, 0))
  */
 export class RowHashSum {
-  /** A row that a chunk left open, until its newline arrives. */
-  private partial: Uint8Array = new Uint8Array(0);
-  private record = new Uint8Array(256);
+  /**
+   * The pieces of a row that chunks left open (the stream does not reuse its chunks), joined once its
+   * newline arrives: a 100 MB row spans many chunks.
+   */
+  private partial: Uint8Array[] = [];
+  private record = new Uint8Array(RECORD_BYTES);
   private low = 0;
   private high = 0;
   private big = 0n;
@@ -54,11 +60,11 @@ export class RowHashSum {
     if (this.partial.length > 0) {
       const newline = chunk.indexOf(NEWLINE);
       if (newline === -1) {
-        this.partial = concat(this.partial, chunk);
+        this.partial.push(chunk);
         return 0;
       }
-      const line = concat(this.partial, chunk.subarray(0, newline));
-      this.partial = new Uint8Array(0);
+      const line = Buffer.concat([...this.partial, chunk.subarray(0, newline)]);
+      this.partial = [];
       this.addRow(line, 0, line.length);
       start = newline + 1;
     }
@@ -66,7 +72,7 @@ export class RowHashSum {
       this.addRow(chunk, start, newline);
       start = newline + 1;
     }
-    if (start < chunk.length) this.partial = chunk.slice(start);
+    if (start < chunk.length) this.partial.push(chunk.subarray(start));
     return this.rows - before;
   }
 
@@ -80,6 +86,8 @@ export class RowHashSum {
   private addRow(bytes: Uint8Array, start: number, end: number): void {
     const length = this.columns === 0 ? this.writeEmptyRecord() : this.writeRecord(bytes, start, end);
     const { high, low } = hashBytesExtended(this.record, length);
+    // A very large row's buffer is not kept for the rows after it.
+    if (this.record.length > MAX_KEPT_RECORD_BYTES) this.record = new Uint8Array(RECORD_BYTES);
     this.low += low;
     this.high += high;
     if (this.low >= TWO_32) {
@@ -101,7 +109,7 @@ export class RowHashSum {
   /** Write the record text of one COPY line into `record`; its length. One pass: a field is quoted afterwards if it must be. */
   private writeRecord(bytes: Uint8Array, start: number, end: number): number {
     // At most: parentheses, and per byte a doubled byte or two quotes.
-    if (this.record.length < 2 * (end - start) + 4) this.record = new Uint8Array(2 * (end - start) + 256);
+    if (this.record.length < 2 * (end - start) + 4) this.record = new Uint8Array(2 * (end - start) + RECORD_BYTES);
     const out = this.record;
     let o = 1;
     out[0] = 0x28;
@@ -139,13 +147,6 @@ export class RowHashSum {
     out[o++] = 0x29;
     return o;
   }
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const joined = new Uint8Array(a.length + b.length);
-  joined.set(a);
-  joined.set(b, a.length);
-  return joined;
 }
 
 /**
