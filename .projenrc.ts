@@ -52,6 +52,7 @@ const project = new typescript.TypeScriptProject({
     'commander@^15.1.0',
     'listr2@^11.4.0',
     '@aws-sdk/client-s3@^3.1169.0',
+    '@aws-sdk/lib-storage@^3.1169.0',
     '@aws-sdk/client-rds@^3.1169.0',
     '@aws-sdk/client-secrets-manager@^3.1162.0',
     '@aws-sdk/client-database-migration-service@^3.1124.0',

@@ -33,6 +33,10 @@ export const ERROR_CODES = {
   S3_ACCESS_DENIED: 'S3 refused the read, or credentials or the region are missing: check the AWS credentials and region',
   S3_UNREACHABLE: 'the S3 endpoint does not answer: check the endpoint (AWS_ENDPOINT_URL_S3) and the network',
   S3_FAILED: 'reading from S3 failed otherwise: check the bucket, the key and the credentials',
+  // Tenant backups written by `backup` (a directory or an S3 prefix with a manifest per run).
+  BACKUP_NOT_FOUND: 'no complete backup at the location (or none at or before --at): check the location, the database and the time',
+  BACKUP_CORRUPT: 'a backup\'s manifest is unreadable, or an archive does not match its sha256 or size: use another backup',
+  BACKUP_WRITE_FAILED: 'writing a backup to its location failed (permission, space, S3): fix what the message names; the partial run was removed',
   // Point-in-time recovery from a base backup and WAL.
   BASE_BACKUP_INVALID: 'the base backup directory is missing or holds no base backup: point it at pg_basebackup\'s output',
   WAL_MISSING: 'the WAL archive is missing or lacks WAL the base backup needs: point wal= at the server\'s archive',

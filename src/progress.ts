@@ -63,7 +63,18 @@ export interface LogEvent {
   readonly message: string;
 }
 
-export type ProgressEvent = PhaseEvent | TableEvent | BuildEvent | LogEvent;
+/** A schema's archive started, advanced or was stored (`backup`), or was read and checked (restore, verify, drill). */
+export interface ArchiveEvent {
+  readonly type: 'archive';
+  readonly status: 'start' | 'progress' | 'done';
+  readonly schema: string;
+  /** Where the archive is, for people: `s3://…/customer_a1.dump`. */
+  readonly location: string;
+  readonly bytes: number;
+  readonly elapsedMs: number;
+}
+
+export type ProgressEvent = PhaseEvent | TableEvent | BuildEvent | LogEvent | ArchiveEvent;
 
 /** Receives progress events; the CLI renders them, Lambda handlers log them as JSON lines, tests assert on them. */
 export type ProgressListener = (event: ProgressEvent) => void;

@@ -15,7 +15,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['ddl', 'copy', 'preflight.ts'],
   ['validate'],
   ['cleanup'],
-  ['sources'],
+  ['sources', 'backups'],
   ['restore-options.ts', 'restore-names.ts', 'plan-restore.ts', 'restore', 'restore-schema.ts'],
   ['cli', 'handlers', 'index.ts', 'aws.ts', 'local.ts', 'testing.ts'],
 ];

@@ -4,6 +4,7 @@ import type * as Pricing from '@aws-sdk/client-pricing';
 import type * as Rds from '@aws-sdk/client-rds';
 import type * as S3 from '@aws-sdk/client-s3';
 import type * as SecretsManager from '@aws-sdk/client-secrets-manager';
+import type * as S3Storage from '@aws-sdk/lib-storage';
 
 /**
  * A stand-in for an AWS SDK client package that `require`s it on first property access, so that
@@ -39,3 +40,5 @@ export const rdsSdk = lazyModule<typeof Rds>(() => require('@aws-sdk/client-rds'
 export const s3Sdk = lazyModule<typeof S3>(() => require('@aws-sdk/client-s3'));
 /** `@aws-sdk/client-secrets-manager`, loaded on first use. */
 export const secretsManagerSdk = lazyModule<typeof SecretsManager>(() => require('@aws-sdk/client-secrets-manager'));
+/** `@aws-sdk/lib-storage` (multipart uploads of streams), loaded on first use. */
+export const s3StorageSdk = lazyModule<typeof S3Storage>(() => require('@aws-sdk/lib-storage'));

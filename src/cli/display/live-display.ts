@@ -140,7 +140,7 @@ export function createLiveDisplay(options: LiveDisplayOptions = {}): ProgressDis
     } else if (event.type === 'log') {
       // Between phases a note waits for the next one rather than inventing a phase of its own.
       notes.push(`${event.level === 'warn' ? '⚠' : 'ℹ'} ${event.message}`);
-    } else {
+    } else if (event.type === 'table') {
       if (!current || current.settled) startPhase({ phase: 'copy', message: 'copying tables' });
       board.apply(event, now());
     }

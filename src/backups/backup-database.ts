@@ -1,0 +1,150 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ClientBase } from 'pg';
+import { archiveName, runName } from './backup-layout';
+import { BackupManifest, MANIFEST_FILE, MANIFEST_FORMAT, MANIFEST_VERSION, ManifestSchema, manifestText } from './backup-manifest';
+import { BackupStore, OpenBackupStoreOptions, openBackupStore } from './backup-store';
+import { dumpSchemaArchive } from './dump-schema-archive';
+import { inParallel } from './in-parallel';
+import { fingerprintSchema } from './schema-fingerprint';
+import { cancelOnAbort } from '../cancel-on-abort';
+import { DatabaseConnection } from '../connection';
+import { connectInSnapshot, openSourceSnapshot, SourceSnapshot } from '../connection/source-snapshot';
+import { AbortedError, InvalidInputError, SchemaNotFoundError } from '../errors';
+import { findPostgresBinaries, PostgresBinaries } from '../local/postgres-binaries';
+import { ProgressListener, safeListener } from '../progress';
+import type { Abortable } from '../run-options';
+
+/** Options of {@link backupDatabase}. */
+export interface BackupDatabaseOptions extends Abortable {
+  /** The database to back up (`postgres://…` or a `pg` configuration). */
+  readonly source: DatabaseConnection;
+  /** Where: `s3://bucket/prefix/` or a local directory. The run goes to `<to><database>/<UTC time>/`. */
+  readonly to: string;
+  /** Schemas to back up (exact names). @default - every schema but the system's (pg_*, information_schema) */
+  readonly schemas?: readonly string[];
+  /** Schemas dumped at once, each by its own pg_dump and checksummed on its own session. @default 2 */
+  readonly jobs?: number;
+  /** S3 access and SSE-KMS key (S3 only). */
+  readonly s3?: OpenBackupStoreOptions;
+  /** pg_dump to use. @default - the newest installed that is at least the server's major version */
+  readonly binaries?: PostgresBinaries;
+  readonly onProgress?: ProgressListener;
+}
+
+/** What {@link backupDatabase} wrote. */
+export interface BackupResult {
+  /** The run's location: `s3://bucket/prefix/app/2026-11-27T190212Z/`. */
+  readonly location: string;
+  readonly manifest: BackupManifest;
+}
+
+/** Schemas a default backup takes: all but the system's and pg-schema-restore's own staging schemas. */
+const TENANT_SCHEMAS = `SELECT nspname AS name FROM pg_namespace
+  WHERE nspname !~ '^pg_' AND nspname <> 'information_schema' AND nspname !~ '^pgsr_[0-9a-f]+_' ORDER BY 1`;
+
+function toolVersion(): string {
+  return (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+async function chooseSchemas(client: ClientBase, wanted: readonly string[] | undefined, database: string): Promise<string[]> {
+  const present = (await client.query<{ name: string }>(TENANT_SCHEMAS)).rows.map((r) => r.name);
+  if (!wanted) return present;
+  if (wanted.length === 0) throw new InvalidInputError('no schema to back up: pass --schema, or none for every schema');
+  const all = new Set((await client.query<{ name: string }>('SELECT nspname AS name FROM pg_namespace')).rows.map((r) => r.name));
+  const missing = wanted.find((s) => !all.has(s));
+  if (missing !== undefined) throw new SchemaNotFoundError(missing, `database ${database}`);
+  return [...new Set(wanted)];
+}
+
+/** A run directory no other run uses: the snapshot's second, then `-2`, `-3`, … */
+async function freshRunPath(store: BackupStore, database: string, at: Date): Promise<string> {
+  for (let repeat = 1; ; repeat++) {
+    const path = `${database}/${runName(at, repeat)}/`;
+    const taken = await store.list(path)[Symbol.asyncIterator]().next();
+    if (taken.done) return path;
+  }
+}
+
+/** Back up one schema: its archive and, on a session in the same snapshot, its fingerprint. */
+async function backupSchema(options: BackupDatabaseOptions, snapshot: SourceSnapshot, store: BackupStore, run: string,
+  schema: string, binaries: PostgresBinaries): Promise<ManifestSchema> {
+  const archive = archiveName(schema);
+  const session = await connectInSnapshot(options.source, snapshot.id, 'pg-schema-restore backup checksum');
+  const release = cancelOnAbort(options.signal, [{ client: session, connection: options.source }]);
+  try {
+    const [dumped, fingerprint] = await Promise.all([
+      dumpSchemaArchive({ ...options, binaries, snapshotId: snapshot.id, schema, store, key: run + archive }),
+      fingerprintSchema(session, schema, options.signal),
+    ]);
+    return { name: schema, archive, format: 'custom', bytes: dumped.bytes, sha256: dumped.sha256, ...fingerprint };
+  } finally {
+    release();
+    await session.end().catch(() => undefined);
+  }
+}
+
+/**
+ * Back up schemas of a database, each to its own pg_dump custom-format archive, all from one
+ * exported snapshot (so the tenants of a run agree with each other), then write the run's
+ * `manifest.json`: the snapshot's time, and per schema its archive's size and SHA-256, every
+ * table's and materialized view's row count and checksum (those `validateRestore` computes) and
+ * sequence positions. The manifest is written last: a run without one is incomplete and no reader
+ * uses it. A failure or abort removes what the run wrote.
+ *
+ * @example
+ * const { location, manifest } = await backupDatabase({
+ *   source: 'postgres://backup@db.internal/app', to: 's3://backups/nightly/', jobs: 4,
+ * });
+ * console.log(location, manifest.schemas.length);
+ */
+export async function backupDatabase(options: BackupDatabaseOptions): Promise<BackupResult> {
+  const onProgress = safeListener(options.onProgress);
+  const store = openBackupStore(options.to, { ...options.s3, signal: options.signal });
+  let run: string | undefined;
+  const snapshot = await openSourceSnapshot(options.source);
+  try {
+    const startedAt = new Date();
+    const { rows: [info] } = await snapshot.client.query<{ database: string; version: string; encoding: string; major: string }>(
+      `SELECT current_database() AS database, current_setting('server_version') AS version,
+              current_setting('server_encoding') AS encoding, current_setting('server_version_num')::int / 10000 AS major`);
+    const schemas = await chooseSchemas(snapshot.client, options.schemas, info.database);
+    const binaries = options.binaries ?? findPostgresBinaries({ require: ['pg_dump'], minMajor: Number(info.major) });
+    run = await freshRunPath(store, info.database, snapshot.takenAt);
+    onProgress({ type: 'log', level: 'info', message: `backing up ${schemas.length} schema(s) of ${info.database} as of ${snapshot.takenAt.toISOString()} to ${store.describe(run)}` });
+    const done = await inParallel(schemas, options.jobs ?? 2, options.signal,
+      (schema, signal) => backupSchema({ ...options, signal, onProgress }, snapshot, store, run!, schema, binaries));
+    const manifest: BackupManifest = {
+      format: MANIFEST_FORMAT,
+      version: MANIFEST_VERSION,
+      tool: { name: 'pg-schema-restore', version: toolVersion() },
+      database: info.database,
+      serverVersion: info.version,
+      encoding: info.encoding,
+      snapshotAt: snapshot.takenAt.toISOString(),
+      startedAt: startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+      schemas: done,
+    };
+    await store.write(run + MANIFEST_FILE, Buffer.from(manifestText(manifest)), options.signal);
+    return { location: store.describe(run), manifest };
+  } catch (err) {
+    if (run !== undefined) await removeRun(store, run);
+    if (options.signal?.aborted) throw new AbortedError();
+    throw err;
+  } finally {
+    await snapshot.close();
+    store.close();
+  }
+}
+
+/** Remove every object of a run (best effort: what cannot be removed stays without a manifest, which no reader uses). */
+async function removeRun(store: BackupStore, run: string): Promise<void> {
+  try {
+    const keys: string[] = [];
+    for await (const object of store.list(run)) keys.push(object.key);
+    await store.remove(keys);
+  } catch {
+    // Without a manifest the run is incomplete: every reader skips it and prune removes it after a day.
+  }
+}

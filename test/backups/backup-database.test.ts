@@ -1,0 +1,63 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { listBackupRuns } from '../../src/backups/backup-catalog';
+import { backupDatabase } from '../../src/backups/backup-database';
+import { openBackupStore } from '../../src/backups/backup-store';
+import { chooseBackup } from '../../src/backups/choose-backup';
+import { connect } from '../../src/connection';
+import { createSampleDatabases } from '../../src/testing';
+import { checksumRelation } from '../../src/validate/checksum-relation';
+import { execSql, useLocalCluster } from '../support/postgres';
+import { useLocalS3 } from '../support/s3';
+
+const cluster = useLocalCluster();
+const s3 = useLocalS3(['backups']);
+let url: string;
+let dir: string;
+
+beforeAll(async () => {
+  url = (await createSampleDatabases(cluster(), { rows: 50, databases: { app: ['customer_a1', 'customer_a2', 'Odd/Name'] } })).app;
+  dir = mkdtempSync(join(tmpdir(), 'pgsr-test-backups-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+test('a backup to a directory writes one 0600 archive per schema and a manifest whose checksums are the live ones', async () => {
+  const { location, manifest } = await backupDatabase({ source: url, to: dir, jobs: 2 });
+  expect(manifest.schemas.map((s) => s.name)).toEqual(['Odd/Name', 'customer_a1', 'customer_a2', 'public']);
+  const runDir = location.slice(0, -1);
+  expect(runDir.startsWith(join(dir, 'app'))).toBe(true);
+  expect(readdirSync(runDir).sort()).toEqual(['Odd%2FName.dump', 'customer_a1.dump', 'customer_a2.dump', 'manifest.json', 'public.dump']);
+  for (const name of readdirSync(runDir)) expect(statSync(join(runDir, name)).mode.toString(8).slice(-3)).toBe('600');
+  expect(statSync(runDir).mode.toString(8).slice(-3)).toBe('700');
+  const a1 = manifest.schemas.find((s) => s.name === 'customer_a1')!;
+  const bytes = readFileSync(join(runDir, a1.archive));
+  expect(a1.bytes).toBe(bytes.length);
+  expect(a1.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+  expect(bytes.subarray(0, 5).toString()).toBe('PGDMP');
+  const orders = a1.relations.find((r) => r.name === 'orders')!;
+  const client = await connect(url, 'test');
+  try {
+    expect(await checksumRelation(client, 'customer_a1', 'orders', orders.columns)).toEqual({ rows: orders.rows, checksum: orders.checksum });
+  } finally {
+    await client.end();
+  }
+  expect(a1.sequences.length).toBeGreaterThan(0);
+  const runs = await listBackupRuns(openBackupStore(dir));
+  expect(runs.map((r) => [r.database, r.complete])).toEqual([['app', true]]);
+});
+
+test('a backup to S3 is listed, and chosen by time', async () => {
+  const store = { client: s3().client };
+  const first = await backupDatabase({ source: url, to: 's3://backups/nightly/', schemas: ['customer_a1'], s3: store });
+  await execSql(url, 'DELETE FROM customer_a1.orders WHERE id % 2 = 0');
+  const second = await backupDatabase({ source: url, to: 's3://backups/nightly', schemas: ['customer_a1'], s3: store });
+  expect(second.location).not.toBe(first.location);
+  const runs = await listBackupRuns(openBackupStore('s3://backups/nightly/app/', store));
+  expect(runs.map((r) => r.complete)).toEqual([true, true]);
+  const at = new Date(first.manifest.snapshotAt);
+  expect(chooseBackup(runs, { at, where: 'x' }).manifest).toEqual(first.manifest);
+  expect(chooseBackup(runs, { where: 'x' }).manifest).toEqual(second.manifest);
+  expect(() => chooseBackup(runs, { at: new Date(at.getTime() - 1000), where: 'x' })).toThrow(/no backup under x at or before/);
+});
