@@ -30,6 +30,19 @@ export interface DumpSource {
   readonly path: string;
 }
 
+/**
+ * Backups written by `backupDatabase` (`pg-schema-restore backup`): the newest complete run at or
+ * before `at` under one database's directory; only the requested schemas' archives are read, each
+ * checked against the manifest's SHA-256, and the restored rows are checked against its checksums.
+ */
+export interface BackupSource {
+  readonly kind: 'backup';
+  /** One database's backups: `s3://bucket/prefix/<database>/` or `/backups/<database>/` (a root holding one database works too). */
+  readonly location: string;
+  /** The newest backup at or before this time. @default - the newest */
+  readonly at?: Date;
+}
+
 /** A `pg_basebackup` (plain or tar format) plus the WAL archive, recovered up to a time. */
 export interface PitrSource {
   readonly kind: 'pitr';
@@ -80,7 +93,7 @@ export interface RdsSource {
 }
 
 /** Where the past comes from. */
-export type RestoreSource = ConnectionSource | DumpSource | PitrSource | RdsSource;
+export type RestoreSource = ConnectionSource | DumpSource | BackupSource | PitrSource | RdsSource;
 
 /**
  * Whether a source is a `RestoreSource` (`{ kind, … }`) rather than a database to connect to (a URL
