@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
+import { addBackupVerifyCommand } from './backup-verify-command';
 import { parseCleanupArgs, RawCleanupArgs } from './cleanup-args';
 import { runCleanupCommand } from './cleanup-command';
 import { CliDeps } from './cli-deps';
@@ -60,6 +61,8 @@ function buildProgram(deps: CliDeps, setExitCode: (code: number) => void): Comma
     .action(async (raw: RawCleanupArgs) => {
       setExitCode(await runCleanupCommand(parseCleanupArgs(raw, deps.env), atVerbosity()));
     });
+
+  addBackupVerifyCommand(program, atVerbosity, setExitCode);
 
   program.command('demo')
     .description('restore a damaged tenant schema on a throwaway local PostgreSQL server; nothing to configure')

@@ -74,7 +74,13 @@ function checkJobs(jobs: string | undefined): number | undefined {
   return n;
 }
 
-function checkEndpoint(value: string): string {
+/**
+ * Check `--s3-endpoint`: an http:// or https:// URL.
+ *
+ * @example
+ * checkEndpoint('http://127.0.0.1:9000'); // 'http://127.0.0.1:9000'
+ */
+export function checkEndpoint(value: string): string {
   let protocol: string | undefined;
   try {
     protocol = new URL(value).protocol;
