@@ -16,7 +16,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['validate'],
   ['cleanup'],
   ['sources', 'backups'],
-  ['restore-options.ts', 'restore-names.ts', 'plan-restore.ts', 'restore', 'restore-schema.ts'],
+  ['restore-options.ts', 'restore-names.ts', 'plan-restore.ts', 'restore', 'restore-schema.ts', 'drill'],
   ['cli', 'handlers', 'index.ts', 'aws.ts', 'local.ts', 'testing.ts'],
 ];
 

@@ -7,6 +7,7 @@ import { runCleanupCommand } from './cleanup-command';
 import { CliDeps } from './cli-deps';
 import { EXIT_CODES, reportFailure } from './cli-errors';
 import { runDemoCommand } from './demo-command';
+import { addDrillCommand } from './drill-command';
 import { InvalidInputError } from '../errors';
 import { parseRestoreArgs, RawRestoreArgs } from './restore-args';
 import { CONNECTION_OPTIONS, runRestoreCommand } from './restore-command';
@@ -63,6 +64,7 @@ function buildProgram(deps: CliDeps, setExitCode: (code: number) => void): Comma
     });
 
   addBackupVerifyCommand(program, atVerbosity, setExitCode);
+  addDrillCommand(program, atVerbosity, setExitCode);
 
   program.command('demo')
     .description('restore a damaged tenant schema on a throwaway local PostgreSQL server; nothing to configure')

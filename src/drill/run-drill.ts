@@ -1,0 +1,155 @@
+import { randomBytes } from 'node:crypto';
+import { drillVerdict, DrillReport, DrillTenant } from './drill-report';
+import { pickTenants, TenantSelection } from './pick-tenants';
+import { listBackupRuns } from '../backups/backup-catalog';
+import type { ManifestSchema } from '../backups/backup-manifest';
+import { OpenBackupStoreOptions, openBackupStore } from '../backups/backup-store';
+import { chooseBackup } from '../backups/choose-backup';
+import { connect, DatabaseConnection, describeConnection, scrubSecrets } from '../connection';
+import { AbortedError } from '../errors';
+import { safeListener } from '../progress';
+import { quoteIdent } from '../quote';
+import type { RestoreReport } from '../report';
+import type { RestoreSchemaOptions } from '../restore-options';
+import { restoreSchema } from '../restore-schema';
+import type { Abortable, WithProgress } from '../run-options';
+import type { BackupRun } from '../backups/backup-catalog';
+
+/** Options of {@link runDrill}. */
+export interface RunDrillOptions extends Abortable, WithProgress, TenantSelection {
+  /** One database's backups: `s3://bucket/prefix/<database>/` or `/backups/<database>/`. The newest complete one is used. */
+  readonly from: string;
+  /** The scratch database the tenants are restored into, side by side, and dropped from again. Never production. */
+  readonly target: DatabaseConnection;
+  /** The oldest the backup may be; an older one fails the drill (it still runs). @default - no limit */
+  readonly maxAgeMs?: number;
+  /** S3 access (client, endpoint). */
+  readonly s3?: OpenBackupStoreOptions;
+  /** Directory for the throwaway servers the restores use. @default os.tmpdir() */
+  readonly tempDir?: string;
+  /** The clock. @default () => new Date() */
+  readonly now?: () => Date;
+  /** The restore. @default restoreSchema */
+  readonly restore?: (options: RestoreSchemaOptions) => Promise<RestoreReport>;
+}
+
+/** An error's first line, without the target's password (the report is written to files). */
+function message(err: unknown, target: DatabaseConnection): string {
+  const text = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+  return scrubSecrets(text, target);
+}
+
+async function dropRestored(target: DatabaseConnection, schema: string): Promise<void> {
+  const client = await connect(target, 'target', 'pg-schema-restore drill');
+  try {
+    await client.query(`DROP SCHEMA ${quoteIdent(schema)} CASCADE`);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** Restore one tenant from the run into the scratch database, time it, and drop it again. */
+async function drillTenant(options: RunDrillOptions, run: BackupRun, expected: ManifestSchema, suffix: string): Promise<DrillTenant> {
+  const restore = options.restore ?? restoreSchema;
+  const clock = options.now ?? (() => new Date());
+  const started = clock().getTime();
+  const base = { schema: expected.name, archiveBytes: expected.bytes, rows: 0, bytes: 0, warnings: [] as string[] };
+  let report: RestoreReport;
+  try {
+    report = await restore({
+      source: { kind: 'backup', location: options.from, at: run.takenAt },
+      target: options.target,
+      schemas: [expected.name],
+      suffix,
+      clients: options.s3?.client ? { s3: options.s3.client } : undefined,
+      s3Endpoint: options.s3?.endpoint,
+      tempDir: options.tempDir,
+      signal: options.signal,
+      onProgress: options.onProgress,
+    });
+  } catch (err) {
+    if (options.signal?.aborted) throw new AbortedError();
+    return { ...base, verdict: 'fail', durationMs: clock().getTime() - started, problems: [message(err, options.target)] };
+  }
+  const durationMs = clock().getTime() - started;
+  const restored = report.schemas[0];
+  const tables = restored?.tables ?? [];
+  const problems = tables.filter((t) => t.checksumMatch === false).map((t) => `${t.kind} ${expected.name}.${t.name}: restored rows do not match the backup`);
+  if (restored) {
+    try {
+      await dropRestored(options.target, restored.restored);
+    } catch (err) {
+      problems.push(`the restored schema ${restored.restored} could not be dropped from the scratch database (${message(err, options.target)}); drop it by hand`);
+    }
+  } else {
+    problems.push('the restore reported no schema');
+  }
+  return {
+    ...base,
+    restoredAs: restored?.restored,
+    verdict: problems.length === 0 ? 'pass' : 'fail',
+    durationMs,
+    rows: tables.reduce((sum, t) => sum + t.rows, 0),
+    bytes: tables.reduce((sum, t) => sum + t.bytes, 0),
+    problems,
+    warnings: report.warnings,
+  };
+}
+
+/**
+ * Run a restore drill: take the newest complete backup under `from`, restore the chosen tenants
+ * (all, the named ones, or `sample` picked at random) one after the other, side by side, into
+ * the scratch database `target` with `restoreSchema` — which checks every archive's SHA-256 and
+ * validates the restored rows against the manifest — time each restore (the RTO), drop what was
+ * restored, and write down the result: the backup used, its age (the RPO) against `maxAgeMs`,
+ * and per tenant its duration, rows, bytes, verdict and problems. A tenant that fails does not
+ * stop the others; the report's verdict is `fail` when any tenant failed or the backup is too old.
+ * A backup that cannot be found or read is an error, not a report.
+ *
+ * @example
+ * const report = await runDrill({ from: 's3://backups/nightly/app/', target: 'postgres://drill@scratch/app', sample: 3, maxAgeMs: 25 * 3_600_000 });
+ * writeFileSync('drill.md', drillMarkdown(report), { mode: 0o600 });
+ * if (report.verdict !== 'pass') process.exitCode = 1;
+ */
+export async function runDrill(options: RunDrillOptions): Promise<DrillReport> {
+  const clock = options.now ?? (() => new Date());
+  const emit = safeListener(options.onProgress);
+  const started = clock();
+  const store = openBackupStore(options.from, { ...options.s3, signal: options.signal });
+  let run: BackupRun;
+  try {
+    run = chooseBackup(await listBackupRuns(store), { schemas: options.schemas, where: store.display });
+  } finally {
+    store.close();
+  }
+  const manifest = run.manifest!;
+  const tenants = pickTenants(manifest.schemas.map((s) => s.name), options);
+  const ageMs = started.getTime() - run.takenAt.getTime();
+  // One suffix for the drill: restored names never collide with real restores or an earlier drill's leftovers.
+  const suffix = `_drill_${randomBytes(4).toString('hex')}`;
+  const results: DrillTenant[] = [];
+  for (const [index, name] of tenants.entries()) {
+    emit({ type: 'log', level: 'info', message: `drill: restoring ${name} (${index + 1} of ${tenants.length}) from ${run.display}` });
+    const result = await drillTenant(options, run, manifest.schemas.find((s) => s.name === name)!, suffix);
+    emit({ type: 'log', level: result.verdict === 'pass' ? 'info' : 'warn', message: `drill: ${name} ${result.verdict === 'pass' ? 'passed' : `FAILED: ${result.problems.join('; ')}`}` });
+    results.push(result);
+  }
+  const finished = clock();
+  return {
+    date: started.toISOString(),
+    finishedAt: finished.toISOString(),
+    durationMs: finished.getTime() - started.getTime(),
+    backup: {
+      location: run.display,
+      database: manifest.database,
+      snapshotAt: manifest.snapshotAt,
+      ageMs,
+      maxAgeMs: options.maxAgeMs,
+      stale: options.maxAgeMs !== undefined && ageMs > options.maxAgeMs,
+    },
+    target: describeConnection(options.target),
+    selection: options.schemas ? 'named' : options.sample !== undefined ? 'sample' : 'all',
+    tenants: results,
+    ...drillVerdict(results, { ageMs, maxAgeMs: options.maxAgeMs }),
+  };
+}
