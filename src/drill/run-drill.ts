@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { drillVerdict, DrillReport, DrillTenant } from './drill-report';
 import { pickTenants, TenantSelection } from './pick-tenants';
-import { listBackupRuns } from '../backups/backup-catalog';
+import { BackupRun, listBackupRuns } from '../backups/backup-catalog';
 import type { ManifestSchema } from '../backups/backup-manifest';
 import { OpenBackupStoreOptions, openBackupStore } from '../backups/backup-store';
 import { chooseBackup } from '../backups/choose-backup';
@@ -13,7 +13,6 @@ import type { RestoreReport } from '../report';
 import type { RestoreSchemaOptions } from '../restore-options';
 import { restoreSchema } from '../restore-schema';
 import type { Abortable, WithProgress } from '../run-options';
-import type { BackupRun } from '../backups/backup-catalog';
 
 /** Options of {@link runDrill}. */
 export interface RunDrillOptions extends Abortable, WithProgress, TenantSelection {
