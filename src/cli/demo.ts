@@ -2,8 +2,8 @@ import { AbortedError, SchemaRestoreError, ValidationError } from '../errors';
 import { quoteQualified } from '../quote';
 import { RestoreReport } from '../report';
 import { CliDeps } from './cli-deps';
-import { startDemoProduction, takeNightlyBackups, takeTenantBackup } from './demo-production';
 import { describeBackupRun } from './demo-backups';
+import { startDemoProduction, takeNightlyBackups, takeTenantBackup } from './demo-production';
 import { formatComparison, formatUntouched, TableComparison, UntouchedCheck } from './demo-report';
 import {
   addRecentOrders, countOverwrittenEmails, damageSchema, fingerprintTables, IncidentDamage, markRestorePoint, TableFingerprint,
@@ -106,7 +106,10 @@ export async function runDemo(options: DemoOptions, deps: DemoDeps): Promise<Dem
       `is last night's (not the hourly one), and only its ${DAMAGED} archive is read, checked against the manifest's sha256 and checksums ...`);
     const backupReport = await restoreWithDisplay(deps, {
       source: { kind: 'backup', location: `${production.tenantBackups}/${LIVE}/`, at: restorePoint },
-      target: urls[LIVE], schemas: [DAMAGED], suffix: BACKUP_SUFFIX, signal: options.signal,
+      target: urls[LIVE],
+      schemas: [DAMAGED],
+      suffix: BACKUP_SUFFIX,
+      signal: options.signal,
     });
     deps.stdout.write(formatRestoreSummary(backupReport));
 
@@ -127,7 +130,8 @@ export async function runDemo(options: DemoOptions, deps: DemoDeps): Promise<Dem
       throw new ValidationError('the restore changed schemas it must not touch', untouched.flatMap((u) => u.changedTables.map((t) => `${u.schema}.${t}`)));
     }
     say(`\n10. Next, repair the live schema from the restored copy with ordinary SQL (enum columns cast through text), e.g.:\n${repairHint(restored)}`);
-    return { restorePoint, report, backupReport, nightlyBackupAt: new Date(nightly.manifest.snapshotAt), damage, comparison, overwrittenEmails, untouched };
+    const nightlyBackupAt = new Date(nightly.manifest.snapshotAt);
+    return { restorePoint, report, backupReport, nightlyBackupAt, damage, comparison, overwrittenEmails, untouched };
   } finally {
     say('\nStopping the throwaway servers and removing their files and the backups.');
     await production.stop();
