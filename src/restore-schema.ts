@@ -13,6 +13,7 @@ import { ProgressListener, safeListener } from './progress';
 import { RestoreReport } from './report';
 import { addOutsideKeys } from './restore/add-outside-keys';
 import { buildPostData, schedulePostData } from './restore/build-post-data';
+import { checkBackupManifest } from './restore/check-backup-manifest';
 import { copyData } from './restore/copy-data';
 import { createStaging } from './restore/create-staging';
 import { dropStaging } from './restore/drop-staging';
@@ -138,6 +139,7 @@ async function restoreFromDatabase(options: RestoreSchemaOptions & { source: Dat
     const sequences = await setSequences(run, plans);
     await refreshViews(run, plans);
     const validation = await validateData(run, plans, copied);
+    await checkBackupManifest(run, plans, validation);
     await addOutsideKeys(run, plans, definitions);
     await publishSchemas(run, plans, definitions);
     return restoreReport(run, plans, { restorePoint, started, copied, sequences, validation });

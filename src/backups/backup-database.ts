@@ -6,6 +6,7 @@ import { BackupManifest, MANIFEST_FILE, MANIFEST_FORMAT, MANIFEST_VERSION, Manif
 import { BackupStore, OpenBackupStoreOptions, openBackupStore } from './backup-store';
 import { dumpSchemaArchive } from './dump-schema-archive';
 import { inParallel } from './in-parallel';
+import { schemaDependencies, SchemaDependencies } from './schema-dependencies';
 import { fingerprintSchema } from './schema-fingerprint';
 import { cancelOnAbort } from '../cancel-on-abort';
 import { DatabaseConnection } from '../connection';
@@ -68,7 +69,7 @@ async function freshRunPath(store: BackupStore, database: string, at: Date): Pro
 
 /** Back up one schema: its archive and, on a session in the same snapshot, its fingerprint. */
 async function backupSchema(options: BackupDatabaseOptions, snapshot: SourceSnapshot, store: BackupStore, run: string,
-  schema: string, binaries: PostgresBinaries): Promise<ManifestSchema> {
+  schema: string, binaries: PostgresBinaries, dependencies: SchemaDependencies | undefined): Promise<ManifestSchema> {
   const archive = archiveName(schema);
   const session = await connectInSnapshot(options.source, snapshot.id, 'pg-schema-restore backup checksum');
   const release = cancelOnAbort(options.signal, [{ client: session, connection: options.source }]);
@@ -77,7 +78,8 @@ async function backupSchema(options: BackupDatabaseOptions, snapshot: SourceSnap
       dumpSchemaArchive({ ...options, binaries, snapshotId: snapshot.id, schema, store, key: run + archive }),
       fingerprintSchema(session, schema, options.signal),
     ]);
-    return { name: schema, archive, format: 'custom', bytes: dumped.bytes, sha256: dumped.sha256, ...fingerprint };
+    const uses = { dependsOn: dependencies?.dependsOn ?? [], extensions: dependencies?.extensions ?? [] };
+    return { name: schema, archive, format: 'custom', bytes: dumped.bytes, sha256: dumped.sha256, ...fingerprint, ...uses };
   } finally {
     release();
     await session.end().catch(() => undefined);
@@ -110,10 +112,11 @@ export async function backupDatabase(options: BackupDatabaseOptions): Promise<Ba
               current_setting('server_encoding') AS encoding, current_setting('server_version_num')::int / 10000 AS major`);
     const schemas = await chooseSchemas(snapshot.client, options.schemas, info.database);
     const binaries = options.binaries ?? findPostgresBinaries({ require: ['pg_dump'], minMajor: Number(info.major) });
+    const dependencies = await schemaDependencies(snapshot.client);
     run = await freshRunPath(store, info.database, snapshot.takenAt);
     onProgress({ type: 'log', level: 'info', message: `backing up ${schemas.length} schema(s) of ${info.database} as of ${snapshot.takenAt.toISOString()} to ${store.describe(run)}` });
     const done = await inParallel(schemas, options.jobs ?? 2, options.signal,
-      (schema, signal) => backupSchema({ ...options, signal, onProgress }, snapshot, store, run!, schema, binaries));
+      (schema, signal) => backupSchema({ ...options, signal, onProgress }, snapshot, store, run!, schema, binaries, dependencies.get(schema)));
     const manifest: BackupManifest = {
       format: MANIFEST_FORMAT,
       version: MANIFEST_VERSION,

@@ -26,6 +26,13 @@ export interface ManifestSequence {
   readonly isCalled: boolean;
 }
 
+/** An extension whose objects a schema uses (a per-schema archive does not create it). */
+export interface ManifestExtension {
+  readonly name: string;
+  /** The schema it is installed in. */
+  readonly schema: string;
+}
+
 /** One schema's archive and what it holds. */
 export interface ManifestSchema {
   readonly name: string;
@@ -38,6 +45,10 @@ export interface ManifestSchema {
   readonly sha256: string;
   readonly relations: readonly ManifestRelation[];
   readonly sequences: readonly ManifestSequence[];
+  /** Other schemas its objects depend on (types, functions, foreign keys…): a restore loads their archives first. Absent in older manifests. */
+  readonly dependsOn?: readonly string[];
+  /** Extensions whose objects it uses: a restore creates them first. Absent in older manifests. */
+  readonly extensions?: readonly ManifestExtension[];
 }
 
 /**
@@ -82,6 +93,8 @@ function schemaProblem(s: unknown): string | undefined {
   const bad = s.relations.map(relationProblem).find(Boolean);
   if (bad) return `schema ${s.name}: ${bad}`;
   if (!s.sequences.every((q) => isObject(q) && isString(q.name) && /^-?\d+$/.test(String(q.lastValue)) && typeof q.isCalled === 'boolean')) return `schema ${s.name} has a bad sequence`;
+  if (s.dependsOn !== undefined && !(Array.isArray(s.dependsOn) && s.dependsOn.every(isString))) return `schema ${s.name} has a bad dependsOn list`;
+  if (s.extensions !== undefined && !(Array.isArray(s.extensions) && s.extensions.every((e) => isObject(e) && isString(e.name) && isString(e.schema)))) return `schema ${s.name} has a bad extensions list`;
   return undefined;
 }
 

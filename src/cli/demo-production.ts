@@ -2,7 +2,8 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CliDeps } from './cli-deps';
-import { dumpDatabase, serverWritableDir, takeBaseBackup, walArchivingSettings } from '../local/backups';
+import { backupDatabase, BackupResult } from '../backups/backup-database';
+import { serverWritableDir, takeBaseBackup, walArchivingSettings } from '../local/backups';
 import { LocalCluster } from '../local/local-cluster';
 
 /** The demo's "production" server and where its backups go. */
@@ -12,8 +13,8 @@ export interface DemoProduction {
   readonly walArchive: string;
   /** Directory of the base backup (plain format). */
   readonly baseBackup: string;
-  /** pg_dump archive (custom format) of the damaged tenant's database. */
-  readonly dumpFile: string;
+  /** Directory of the tenant backups (`pg-schema-restore backup --to`): one archive per schema per run. */
+  readonly tenantBackups: string;
   /** Stop the server and remove the backups. Safe to call more than once. */
   stop(): Promise<void>;
 }
@@ -41,17 +42,27 @@ export async function startDemoProduction(startCluster: CliDeps['startCluster'])
     await stop();
     throw err;
   }
-  return { cluster, walArchive, baseBackup: join(workDir, 'base'), dumpFile: join(workDir, 'tenant_a.dump'), stop };
+  return { cluster, walArchive, baseBackup: join(workDir, 'base'), tenantBackups: join(workDir, 'tenant-backups'), stop };
 }
 
 /**
- * Last night's backups: a base backup of the whole server (WAL keeps being archived after it) and a
- * pg_dump archive of one database.
+ * Last night's backups: a base backup of the whole server (WAL keeps being archived after it) and
+ * a tenant backup of one database (every schema, each its own archive, one manifest).
  *
  * @example
- * await takeNightlyBackups(prod, 'tenant_a');
+ * const nightly = await takeNightlyBackups(prod, 'tenant_a');
  */
-export async function takeNightlyBackups(production: DemoProduction, database: string): Promise<void> {
+export async function takeNightlyBackups(production: DemoProduction, database: string, signal?: AbortSignal): Promise<BackupResult> {
   await takeBaseBackup(production.cluster, production.baseBackup);
-  await dumpDatabase(production.cluster, database, production.dumpFile);
+  return takeTenantBackup(production, database, signal);
+}
+
+/**
+ * A tenant backup of one database of the demo's server into its backup directory.
+ *
+ * @example
+ * const hourly = await takeTenantBackup(prod, 'tenant_a');
+ */
+export function takeTenantBackup(production: DemoProduction, database: string, signal?: AbortSignal): Promise<BackupResult> {
+  return backupDatabase({ source: production.cluster.url(database), to: production.tenantBackups, jobs: 2, signal });
 }

@@ -1,12 +1,12 @@
 import { formatCount } from '../format-units';
 
-/** Rows of one table at the restore point, in the damaged live schema, restored as of then, and restored from the older dump. */
+/** Rows of one table at the restore point, in the damaged live schema, restored as of then, and restored from the older tenant backup. */
 export interface TableComparison {
   readonly table: string;
   readonly atRestorePoint: number;
   readonly live: number;
   readonly restored: number;
-  readonly fromDump: number;
+  readonly fromBackup: number;
 }
 
 /** Whether a schema the restore must not touch still has identical tables. */
@@ -22,11 +22,11 @@ export interface UntouchedCheck {
  * The live-vs-restored table of the demo, one row per table.
  *
  * @example
- * formatComparison([{ table: 'orders', atRestorePoint: 3025, live: 2017, restored: 3025, fromDump: 3000 }]);
+ * formatComparison([{ table: 'orders', atRestorePoint: 3025, live: 2017, restored: 3025, fromBackup: 3000 }]);
  */
 export function formatComparison(rows: readonly TableComparison[]): string {
-  const header = ['table', 'at T', 'live (damaged)', 'restored as of T', 'from the dump'];
-  const body = rows.map((r) => [r.table, formatCount(r.atRestorePoint), formatCount(r.live), formatCount(r.restored), formatCount(r.fromDump)]);
+  const header = ['table', 'at T', 'live (damaged)', 'restored as of T', 'from the backup'];
+  const body = rows.map((r) => [r.table, formatCount(r.atRestorePoint), formatCount(r.live), formatCount(r.restored), formatCount(r.fromBackup)]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const render = (cells: string[]): string => `    ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('   ')}`;
   return [render(header), ...body.map(render)].join('\n');

@@ -2,7 +2,8 @@ import { AbortedError, SchemaRestoreError, ValidationError } from '../errors';
 import { quoteQualified } from '../quote';
 import { RestoreReport } from '../report';
 import { CliDeps } from './cli-deps';
-import { startDemoProduction, takeNightlyBackups } from './demo-production';
+import { describeBackupRun } from './demo-backups';
+import { startDemoProduction, takeNightlyBackups, takeTenantBackup } from './demo-production';
 import { formatComparison, formatUntouched, TableComparison, UntouchedCheck } from './demo-report';
 import {
   addRecentOrders, countOverwrittenEmails, damageSchema, fingerprintTables, IncidentDamage, markRestorePoint, TableFingerprint,
@@ -28,8 +29,10 @@ export interface DemoResult {
   readonly restorePoint: Date;
   /** The restore as of T (point-in-time recovery). */
   readonly report: RestoreReport;
-  /** The restore from last night's pg_dump archive. */
-  readonly dumpReport: RestoreReport;
+  /** The restore from the tenant backups as of T (last night's, not the hourly one taken after the incident). */
+  readonly backupReport: RestoreReport;
+  /** The snapshot time of last night's tenant backup. */
+  readonly nightlyBackupAt: Date;
   readonly damage: IncidentDamage;
   readonly comparison: TableComparison[];
   readonly overwrittenEmails: { readonly live: number; readonly restored: number };
@@ -38,13 +41,14 @@ export interface DemoResult {
 
 const LIVE = 'tenant_a';
 const DAMAGED = 'customer_a1';
-const DUMP_SUFFIX = '_from_dump';
+const BACKUP_SUFFIX = '_from_backup';
 
 /**
  * The demo, entirely local: start a throwaway "production" server that archives its WAL, create the
- * sample tenants, take last night's backups (a base backup and a pg_dump archive), let business go
- * on, note a time T, damage `customer_a1`, then restore it side by side as of T (point-in-time
- * recovery) and as of the dump, show live vs restored and prove every other schema untouched.
+ * sample tenants, take last night's backups (a base backup and a tenant backup), let business go
+ * on, note a time T, damage `customer_a1` (an hourly tenant backup then holds the damage), then
+ * restore it side by side as of T (point-in-time recovery) and from the tenant backups `--at` T,
+ * show live vs restored and prove every other schema untouched.
  * Narrates each step on `deps.stdout`; always removes the server and the backups, also on failure
  * or abort.
  *
@@ -70,10 +74,11 @@ export async function runDemo(options: DemoOptions, deps: DemoDeps): Promise<Dem
     say(`2. Creating one database per tenant, one schema per customer: ${layout}, ${rows} users per schema ...`);
     const urls = await createSampleDatabases(cluster, { rows });
     checkpoint();
-    say(`3. Last night's backups: a base backup of the whole server (pg_basebackup) and a pg_dump archive of ${LIVE} ...`);
-    await takeNightlyBackups(production, LIVE);
-    const atDump = await fingerprintTables(urls[LIVE], DAMAGED, SAMPLE_TABLES);
-    say(`   ${production.baseBackup} and ${production.dumpFile}`);
+    say(`3. Last night's backups: a base backup of the whole server (pg_basebackup), and a tenant backup of ${LIVE} ` +
+      '(pg-schema-restore backup: every schema its own archive, one manifest with checksums) ...');
+    const nightly = await takeNightlyBackups(production, LIVE, options.signal);
+    const atBackup = await fingerprintTables(urls[LIVE], DAMAGED, SAMPLE_TABLES);
+    say(`   ${production.baseBackup}\n${describeBackupRun(nightly)}`);
     checkpoint();
     say(`4. Business goes on: 25 new orders in every schema of ${LIVE} ...`);
     await addRecentOrders(urls[LIVE], SAMPLE_SCHEMAS[LIVE], 25);
@@ -84,6 +89,8 @@ export async function runDemo(options: DemoOptions, deps: DemoDeps): Promise<Dem
     say(`5. Incident after T: a faulty job deletes every third order of ${DAMAGED} and overwrites half of its users' e-mails ...`);
     const damage = await damageSchema(urls[LIVE], DAMAGED);
     say(`   ${damage.deletedOrders} orders (with their items) deleted, ${damage.overwrittenEmails} e-mails overwritten`);
+    const hourly = await takeTenantBackup(production, LIVE, options.signal);
+    say(`   The hourly tenant backup ran after the incident (it holds the damage): ${hourly.location}`);
     await archiveCurrentWal(cluster);
     const watched = tenantSchemas(urls);
     const before = await fingerprintAll(watched);
@@ -95,18 +102,23 @@ export async function runDemo(options: DemoOptions, deps: DemoDeps): Promise<Dem
     const report = await restoreWithDisplay(deps, { source: pitr, target: urls[LIVE], schemas: [DAMAGED], signal: options.signal });
     deps.stdout.write(formatRestoreSummary(report));
     checkpoint();
-    say(`\n7. For comparison, restoring ${DAMAGED} from last night's pg_dump archive as ${DAMAGED}${DUMP_SUFFIX} ...`);
-    const dumpReport = await restoreWithDisplay(deps, {
-      source: { kind: 'dump', path: production.dumpFile }, target: urls[LIVE], schemas: [DAMAGED], suffix: DUMP_SUFFIX, signal: options.signal,
+    say(`\n7. For comparison, restoring ${DAMAGED} from the tenant backups --at T as ${DAMAGED}${BACKUP_SUFFIX}: the newest backup at or before T ` +
+      `is last night's (not the hourly one), and only its ${DAMAGED} archive is read, checked against the manifest's sha256 and checksums ...`);
+    const backupReport = await restoreWithDisplay(deps, {
+      source: { kind: 'backup', location: `${production.tenantBackups}/${LIVE}/`, at: restorePoint },
+      target: urls[LIVE],
+      schemas: [DAMAGED],
+      suffix: BACKUP_SUFFIX,
+      signal: options.signal,
     });
-    deps.stdout.write(formatRestoreSummary(dumpReport));
+    deps.stdout.write(formatRestoreSummary(backupReport));
 
     const restored = restoredName(report);
-    say(`\n8. Rows per table of ${DAMAGED}: at T, live (damaged), restored as of T (${restored}), and from the dump (${restoredName(dumpReport)}):`);
-    const { comparison, overwrittenEmails } = await compareWithPast(urls[LIVE], { atRestorePoint, atDump }, restored, restoredName(dumpReport));
+    say(`\n8. Rows per table of ${DAMAGED}: at T, live (damaged), restored as of T (${restored}), and from the backup (${restoredName(backupReport)}):`);
+    const { comparison, overwrittenEmails } = await compareWithPast(urls[LIVE], { atRestorePoint, atBackup }, restored, restoredName(backupReport));
     say(formatComparison(comparison));
     say(`    users with an overwritten e-mail: ${overwrittenEmails.live} live, ${overwrittenEmails.restored} restored`);
-    say('    The dump misses the orders placed after it; point-in-time recovery brings back exactly the state at T.');
+    say('    The nightly backup misses the orders placed after it; point-in-time recovery brings back exactly the state at T.');
 
     say('\n9. Nothing else was touched — every table of every tenant schema, compared before and after the restores:');
     const after = await fingerprintAll(watched);
@@ -118,7 +130,8 @@ export async function runDemo(options: DemoOptions, deps: DemoDeps): Promise<Dem
       throw new ValidationError('the restore changed schemas it must not touch', untouched.flatMap((u) => u.changedTables.map((t) => `${u.schema}.${t}`)));
     }
     say(`\n10. Next, repair the live schema from the restored copy with ordinary SQL (enum columns cast through text), e.g.:\n${repairHint(restored)}`);
-    return { restorePoint, report, dumpReport, damage, comparison, overwrittenEmails, untouched };
+    const nightlyBackupAt = new Date(nightly.manifest.snapshotAt);
+    return { restorePoint, report, backupReport, nightlyBackupAt, damage, comparison, overwrittenEmails, untouched };
   } finally {
     say('\nStopping the throwaway servers and removing their files and the backups.');
     await production.stop();
@@ -145,24 +158,24 @@ function fingerprintAll(schemas: readonly WatchedSchema[]): Promise<Array<Record
   return Promise.all(schemas.map((w) => fingerprintTables(w.url, w.schema, SAMPLE_TABLES)));
 }
 
-/** Rows per table at T, live, restored as of T and from the dump; fails if a restored copy differs from its moment. */
+/** Rows per table at T, live, restored as of T and from the backup; fails if a restored copy differs from its moment. */
 async function compareWithPast(
   liveUrl: string,
-  past: { atRestorePoint: Record<string, TableFingerprint>; atDump: Record<string, TableFingerprint> },
+  past: { atRestorePoint: Record<string, TableFingerprint>; atBackup: Record<string, TableFingerprint> },
   restored: string,
-  fromDump: string,
+  fromBackup: string,
 ): Promise<Pick<DemoResult, 'comparison' | 'overwrittenEmails'>> {
   const live = await fingerprintTables(liveUrl, DAMAGED, SAMPLE_TABLES);
   const copy = await fingerprintTables(liveUrl, restored, SAMPLE_TABLES);
-  const dump = await fingerprintTables(liveUrl, fromDump, SAMPLE_TABLES);
+  const backup = await fingerprintTables(liveUrl, fromBackup, SAMPLE_TABLES);
   const differing = [
     ...SAMPLE_TABLES.filter((t) => past.atRestorePoint[t].digest !== copy[t].digest).map((t) => `${restored}.${t}`),
-    ...SAMPLE_TABLES.filter((t) => past.atDump[t].digest !== dump[t].digest).map((t) => `${fromDump}.${t}`),
+    ...SAMPLE_TABLES.filter((t) => past.atBackup[t].digest !== backup[t].digest).map((t) => `${fromBackup}.${t}`),
   ];
   if (differing.length) throw new ValidationError(`restored tables differ from the past: ${differing.join(', ')}`, differing);
   return {
     comparison: SAMPLE_TABLES.map((table) => ({
-      table, atRestorePoint: past.atRestorePoint[table].rows, live: live[table].rows, restored: copy[table].rows, fromDump: dump[table].rows,
+      table, atRestorePoint: past.atRestorePoint[table].rows, live: live[table].rows, restored: copy[table].rows, fromBackup: backup[table].rows,
     })),
     overwrittenEmails: { live: await countOverwrittenEmails(liveUrl, DAMAGED), restored: await countOverwrittenEmails(liveUrl, restored) },
   };

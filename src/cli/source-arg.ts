@@ -2,9 +2,11 @@ import { checkPostgresUrl } from './postgres-url-arg';
 import { checkNoRdsOptions, rdsSourceArg, SourceArgExtras } from './rds-source-arg';
 import { isConninfo } from '../connection/conninfo';
 import { InvalidInputError } from '../errors';
+import { holdsBackupRuns } from '../sources/backup/detect-backup-source';
 import { RestoreSource } from '../sources/restore-source';
 
 const SOURCE_FORMS = 'a postgres:// URL (a database holding the past), a pg_dump archive (path or s3://bucket/key), ' +
+  'backups written by `backup` (s3://bucket/prefix/<database>/ or a directory, with --at <time> for an older one), ' +
   'pitr:<base-backup-dir>?wal=<wal-archive-dir> with --at <time>, or rds:<instance-or-cluster-id>';
 
 /** ISO 8601 date and time with seconds optional and a zone required: `2024-01-28T14:30:00Z`, `2024-01-28 15:30+01:00`. */
@@ -55,7 +57,9 @@ function pitrSource(value: string, at: Date | undefined): RestoreSource {
 
 /**
  * Turn `--source` (and `--at`, and the rds options) into a restore source: a `postgres://` URL or a
- * keyword/value string (`host=db dbname=past`, `service=…`) stays a connection string; `s3://…` and file paths are pg_dump archives; `pitr:<dir>?wal=<dir>` is a base
+ * keyword/value string (`host=db dbname=past`, `service=…`) stays a connection string; `s3://…` and file paths are pg_dump archives,
+ * except a directory holding backup runs and an `s3://…/` prefix with `--at`, which are backups (`{ kind: 'backup' }`; a
+ * prefix without `--at` is told apart when the restore lists it); `pitr:<dir>?wal=<dir>` is a base
  * backup recovered to `--at`; `rds:<id>` is an RDS instance or Aurora cluster restored temporarily. Never echoes the value of a URL, which may carry a password.
  *
  * @example
@@ -83,6 +87,11 @@ export function parseSourceArg(value: string | undefined, extras: SourceArgExtra
     throw new InvalidInputError(`--source cannot read ${protocol}:// URLs; use ${SOURCE_FORMS}`);
   }
   if (CREDENTIALS.test(value)) throw new InvalidInputError('--source looks like a connection string without its scheme; write it as postgres://user:password@host:5432/database');
+  // Backups written by `backup`: a directory of runs, or an S3 prefix with --at (without, the restore tells a prefix of runs from one of plain archives).
+  if (holdsBackupRuns(value) || (protocol === 's3' && value.endsWith('/') && at)) {
+    checkNoRdsOptions(extras, 'backups');
+    return { kind: 'backup', location: value, ...at ? { at } : {} };
+  }
   if (at) throw onlyForPitr('a pg_dump archive holds the database as of its dump time');
   checkNoRdsOptions(extras, 'a pg_dump archive');
   return { kind: 'dump', path: value };

@@ -1,6 +1,8 @@
 import type { ExtensionObjects } from '../ddl/extension-objects';
 import type { PlannedTable } from '../plan-restore';
 import type { RestoreSchemaOptions } from '../restore-options';
+import { asBackupSource } from './backup/detect-backup-source';
+import { planBackupSource } from './backup/plan-backup-source';
 import { inspectDumpArchive } from './dump/inspect-dump-archive';
 import { inspectBaseBackup } from './pitr/base-backup';
 import { planRdsSource } from './rds/plan-rds';
@@ -78,8 +80,12 @@ async function pitrPlan(source: PitrSource, options: RestoreSchemaOptions): Prom
  */
 export async function planSourceOf(source: Exclude<RestoreSource, { kind: 'connection' }>, options: RestoreSchemaOptions): Promise<SourcePlan> {
   switch (source.kind) {
-    case 'dump':
-      return dumpPlan(source, options);
+    case 'dump': {
+      const backup = await asBackupSource(source, { client: options.clients?.s3, endpoint: options.s3Endpoint, signal: options.signal });
+      return backup ? planBackupSource(backup, options) : dumpPlan(source, options);
+    }
+    case 'backup':
+      return planBackupSource(source, options);
     case 'pitr':
       return pitrPlan(source, options);
     case 'rds':

@@ -6,6 +6,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Ledger } from '../aws/ledger';
 import type { AwsWaitOptions } from '../aws/run-waiter';
+import type { BackupManifest } from '../backups/backup-manifest';
 import { DatabaseConnection } from '../connection';
 import { PostgresBinaries } from '../local/postgres-binaries';
 import type { WithProgress } from '../run-options';
@@ -151,6 +152,16 @@ export interface RestoreTemporaryOptions extends WithProgress {
   readonly now?: () => Date;
 }
 
+/** The backup run a temporary database was loaded from. */
+export interface LoadedBackup {
+  /** The run's location: `s3://backups/nightly/app/2026-11-27T190212Z/`. */
+  readonly location: string;
+  readonly snapshotAt: Date;
+  readonly manifest: BackupManifest;
+  /** The schemas asked for (their tables are checked against the manifest); dependencies were loaded too. */
+  readonly schemas: readonly string[];
+}
+
 /** A database holding the past, ready to be read, and the means to remove it. */
 export interface TemporaryDatabase {
   readonly kind: RestoreSource['kind'];
@@ -167,6 +178,8 @@ export interface TemporaryDatabase {
   readonly secretArn?: string;
   /** What the user should know about this source (e.g. unlogged tables that come back empty). */
   readonly warnings: readonly string[];
+  /** Backup sources: the run loaded and its manifest (the restore checks the data it validated against it). */
+  readonly backup?: LoadedBackup;
   /** Stop and remove whatever was created (servers, directories, downloads). Safe to call more than once. */
   cleanup(): Promise<void>;
 }

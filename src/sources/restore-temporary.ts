@@ -1,5 +1,7 @@
 import { describeConnection } from '../connection';
 import { InvalidInputError } from '../errors';
+import { asBackupSource } from './backup/detect-backup-source';
+import { restoreFromBackup } from './backup/restore-backup';
 import { restoreDumpArchive } from './dump/restore-dump-archive';
 import { restorePointInTime } from './pitr/restore-pitr';
 import { restoreRdsTemporary } from './rds/restore-rds';
@@ -38,13 +40,18 @@ export async function restoreTemporary(source: RestoreSource, options: RestoreTe
   switch (source?.kind) {
     case 'connection':
       return connectionHandle(source);
-    case 'dump':
-      return restoreDumpArchive(source, options);
+    case 'dump': {
+      // A prefix or directory of backup runs (`backup` writes them) restores as a backup.
+      const backup = await asBackupSource(source, { client: options.clients?.s3, endpoint: options.s3Endpoint, signal: options.signal });
+      return backup ? restoreFromBackup(backup, options) : restoreDumpArchive(source, options);
+    }
+    case 'backup':
+      return restoreFromBackup(source, options);
     case 'pitr':
       return restorePointInTime(source, options);
     case 'rds':
       return restoreRdsTemporary(source, options);
     default:
-      throw new InvalidInputError(`unknown source kind "${String((source as { kind?: unknown } | undefined)?.kind)}"; use { kind: 'connection' | 'dump' | 'pitr' | 'rds', ... }`);
+      throw new InvalidInputError(`unknown source kind "${String((source as { kind?: unknown } | undefined)?.kind)}"; use { kind: 'connection' | 'dump' | 'backup' | 'pitr' | 'rds', ... }`);
   }
 }

@@ -23,7 +23,7 @@ function recordingStart(started: LocalCluster[]): typeof startLocalCluster {
 }
 
 describe('demo', () => {
-  test('restores the damaged schema as of T (PITR) and from the dump, shows live vs restored, proves the other tenants untouched, cleans up', async () => {
+  test('restores the damaged schema as of T (PITR) and from the tenant backups --at T, shows live vs restored, proves the other tenants untouched, cleans up', async () => {
     const started: LocalCluster[] = [];
     const demoDirsBefore = demoDirs();
     const cli = fakeCli(restoreSchema, { startCluster: recordingStart(started) });
@@ -32,7 +32,9 @@ describe('demo', () => {
     const expected = sampleRowCounts(100);
     expect(result.report.schemas.map((s) => s.source)).toEqual(['customer_a1']);
     expect(result.report.schemas[0].restored).toMatch(/^customer_a1_\d{14}$/);
-    expect(result.dumpReport.schemas[0].restored).toBe('customer_a1_from_dump');
+    expect(result.backupReport.schemas[0].restored).toBe('customer_a1_from_backup');
+    // --at T chose last night's backup, not the hourly one taken after the incident.
+    expect(result.backupReport.restorePoint).toBe(result.nightlyBackupAt.toISOString());
     // runDemo itself fails unless each restored copy has the exact digests of its moment; here, the story's numbers.
     for (const row of result.comparison) {
       expect({ table: row.table, restored: row.restored }).toEqual({ table: row.table, restored: row.atRestorePoint });
@@ -42,7 +44,7 @@ describe('demo', () => {
       atRestorePoint: expected.orders + 25,
       live: expected.orders + 25 - result.damage.deletedOrders,
       restored: expected.orders + 25,
-      fromDump: expected.orders,
+      fromBackup: expected.orders,
     });
     expect(result.overwrittenEmails).toEqual({ live: 50, restored: 0 });
     expect(result.untouched.map((u) => `${u.database}.${u.schema}:${u.changedTables.length}`)).toEqual([

@@ -1,0 +1,117 @@
+import type { BackupLoadPlan } from './backup-load-plan';
+import { StoredArchive, storedArchive } from './stored-archive';
+import type { BackupStore } from '../../backups/backup-store';
+import { connect, DatabaseConnection } from '../../connection';
+import { SchemaRestoreError } from '../../errors';
+import { ProgressListener } from '../../progress';
+import { quoteIdent } from '../../quote';
+import type { RunsPostgresPrograms } from '../../run-options';
+import { readArchiveToc } from '../dump/dump-archive-toc';
+import { rolesInPlainDump } from '../dump/dump-schema-plan';
+import { loadDumpArchive } from '../dump/load-dump-archive';
+import { runPgRestore } from '../dump/run-pg-restore';
+
+/** Options of {@link loadBackupArchives}. */
+export interface LoadBackupArchivesOptions extends RunsPostgresPrograms {
+  readonly store: BackupStore;
+  /** The throwaway server's database, created and with the archives' roles (see {@link backupArchiveRoles}). */
+  readonly database: DatabaseConnection;
+  /** Run pg_restore's helpers as the throwaway server's OS user. */
+  readonly runAs?: { readonly uid: number; readonly gid: number };
+  /** Directory for pg_restore's list files. */
+  readonly workDir: string;
+  readonly emit: ProgressListener;
+}
+
+/**
+ * The roles the plan's archives name (owners, grantees, policy roles), from their definitions
+ * (`pg_restore --schema-only`, which reads the start of each archive: its table of contents).
+ *
+ * @example
+ * const roles = await backupArchiveRoles(plan, store, { binaries });
+ */
+export async function backupArchiveRoles(plan: BackupLoadPlan, store: BackupStore, options: RunsPostgresPrograms): Promise<string[]> {
+  const roles = new Set<string>();
+  for (const schema of plan.archives) {
+    const stored = storedArchive(store, plan.run.path, schema);
+    const { stdout } = await runPgRestore(stored.archive, ['--schema-only', '-f', '-'], options).catch(async (err: unknown) => {
+      await stored.verify(); // damaged (BACKUP_CORRUPT) rather than what pg_restore made of it
+      throw err;
+    });
+    for (const role of await rolesInPlainDump(stdout, stored.archive.location.display)) roles.add(role);
+  }
+  return [...roles].sort();
+}
+
+async function schemaExists(database: DatabaseConnection, schema: string): Promise<boolean> {
+  const client = await connect(database, 'temporary');
+  try {
+    return (await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema])).rowCount === 1;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/**
+ * The `pg_restore -L` list of an archive without its CREATE SCHEMA, for a schema that exists
+ * already (`public`, or one an extension was installed in); undefined when it does not.
+ */
+async function listWithoutCreateSchema(archive: StoredArchive['archive'], schema: string, options: LoadBackupArchivesOptions): Promise<string | undefined> {
+  if (!await schemaExists(options.database, schema)) return undefined;
+  const toc = await readArchiveToc(archive, options);
+  return `${toc.entries.map((e) => (e.desc === 'SCHEMA' && e.namespace === undefined && e.tag === schema ? `;${e.line}` : e.line)).join('\n')}\n`;
+}
+
+/** Create the extensions installed in `schema` (or in any existing schema when `schema` is undefined) that are not there yet. */
+async function createExtensions(plan: BackupLoadPlan, database: DatabaseConnection, schema?: string): Promise<void> {
+  const wanted = plan.extensions.filter((e) => schema === undefined || e.schema === schema);
+  if (wanted.length === 0) return;
+  const client = await connect(database, 'temporary');
+  try {
+    const { rows } = await client.query<{ nspname: string }>('SELECT nspname FROM pg_namespace');
+    const present = new Set(rows.map((r) => r.nspname));
+    for (const extension of wanted) {
+      if (!present.has(extension.schema)) continue;
+      try {
+        await client.query(`CREATE EXTENSION IF NOT EXISTS ${quoteIdent(extension.name)} WITH SCHEMA ${quoteIdent(extension.schema)}`);
+      } catch (err) {
+        throw new SchemaRestoreError('EXTENSION_MISSING',
+          `the backup's schemas use extension ${extension.name}, which cannot be created on the throwaway local server: ${(err as Error).message}; install it for the local PostgreSQL`, { cause: err });
+      }
+    }
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/**
+ * Load the plan's archives into the throwaway server, dependencies first, each streamed from the
+ * store into `pg_restore` while its size and SHA-256 are computed; the bytes are checked against
+ * the manifest once pg_restore is done with them (also when pg_restore failed: a damaged archive
+ * is then reported as such), so a damaged archive is `BACKUP_CORRUPT` before the database is read.
+ * Extensions the schemas use are created first (in the schema they were installed in, once it exists).
+ *
+ * @example
+ * await loadBackupArchives(plan, { store, database: cluster.url('app'), binaries, workDir, emit });
+ */
+export async function loadBackupArchives(plan: BackupLoadPlan, options: LoadBackupArchivesOptions): Promise<void> {
+  await createExtensions(plan, options.database);
+  for (const schema of plan.archives) {
+    options.signal?.throwIfAborted();
+    const stored = storedArchive(options.store, plan.run.path, schema);
+    const location = stored.archive.location.display;
+    const started = Date.now();
+    options.emit({ type: 'archive', status: 'start', schema: schema.name, location, bytes: 0, elapsedMs: 0 });
+    const list = await listWithoutCreateSchema(stored.archive, schema.name, options);
+    try {
+      await loadDumpArchive(stored.archive, { ...options, list });
+    } catch (err) {
+      // A damaged archive often makes pg_restore fail first: say that it is damaged, not what pg_restore saw.
+      await stored.verify();
+      throw err;
+    }
+    await stored.verify();
+    options.emit({ type: 'archive', status: 'done', schema: schema.name, location, bytes: schema.bytes, elapsedMs: Date.now() - started });
+    await createExtensions(plan, options.database, schema.name);
+  }
+}

@@ -1,0 +1,102 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BackupLoadPlan, planBackupLoad } from './backup-load-plan';
+import { backupArchiveRoles, loadBackupArchives } from './load-backup-archives';
+import { openBackupStore } from '../../backups/backup-store';
+import { AbortedError } from '../../errors';
+import { formatBytes } from '../../format-units';
+import { writeOwnerRecord } from '../../local/cluster-registry';
+import { LocalCluster, startLocalCluster } from '../../local/local-cluster';
+import { findPostgresBinaries } from '../../local/postgres-binaries';
+import { safeListener } from '../../progress';
+import { prepareRestoreDatabase } from '../dump/prepare-restore-database';
+import { BackupSource, RestoreTemporaryOptions, TemporaryDatabase } from '../restore-source';
+
+/** Programs the throwaway server and the loads need. */
+const PROGRAMS = ['initdb', 'pg_ctl', 'postgres', 'pg_restore', 'psql'];
+
+/**
+ * `backup s3://backups/nightly/app/2026-11-27T190212Z/ (snapshot 2026-11-27T19:02:12.345Z)`: what the
+ * restore summary and report show as the source.
+ *
+ * @example
+ * describeBackup(plan); // 'backup /backups/app/2026-11-27T190212Z/ (snapshot 2026-11-27T19:02:12.345Z)'
+ */
+export function describeBackup(plan: BackupLoadPlan): string {
+  return `backup ${plan.run.display} (snapshot ${plan.snapshotAt.toISOString()})`;
+}
+
+/** `customer_a1 (and public, which it depends on)` */
+function describeSchemas(plan: BackupLoadPlan): string {
+  const what = plan.requested.join(', ');
+  if (plan.dependencies.length === 0) return what;
+  return `${what} (and ${plan.dependencies.join(', ')}, which ${plan.requested.length === 1 ? 'it depends' : 'they depend'} on)`;
+}
+
+/**
+ * Restore schemas from backups written by `backupDatabase` into a throwaway local PostgreSQL
+ * server, and return where to read them.
+ *
+ * - The backup is the newest complete run at or before `source.at` (runs without a manifest are
+ *   ignored); the restore point is its snapshot's time.
+ * - Only the archives of `options.schemas` and of the schemas they depend on (as the manifest
+ *   records) are read — no other tenant's bytes — each streamed from S3 or the directory into
+ *   pg_restore while its SHA-256 is computed. An archive whose size or SHA-256 differs from the
+ *   manifest is `BACKUP_CORRUPT`, raised before the database is handed out.
+ * - Extensions the schemas use are created first; roles the archives name are created NOLOGIN.
+ * - The handle carries the run and its manifest (`backup`): `restoreSchema` checks the rows it
+ *   validated against the manifest's counts and checksums before publishing.
+ *
+ * Any failure or abort removes the server before rejecting. Call `cleanup()` when done.
+ *
+ * @example
+ * const past = await restoreFromBackup({ kind: 'backup', location: 's3://backups/nightly/app/', at: new Date('2026-11-27T12:00:00Z') }, { schemas: ['customer_a1'] });
+ * try {
+ *   await restoreSchema({ source: past.connection, target: liveUrl, schemas: ['customer_a1'] });
+ * } finally {
+ *   await past.cleanup();
+ * }
+ */
+export async function restoreFromBackup(source: BackupSource, options: RestoreTemporaryOptions = {}): Promise<TemporaryDatabase> {
+  const emit = safeListener(options.onProgress);
+  const signal = options.signal;
+  const store = openBackupStore(source.location, { client: options.clients?.s3, endpoint: options.s3Endpoint, signal });
+  let workDir: string | undefined;
+  let cluster: LocalCluster | undefined;
+  try {
+    const plan = await planBackupLoad(store, source, options.schemas);
+    const manifest = plan.run.manifest!;
+    const binaries = options.binaries ?? findPostgresBinaries({ require: PROGRAMS, minMajor: parseInt(manifest.serverVersion, 10) || undefined });
+    const description = describeBackup(plan);
+    emit({ type: 'phase', phase: 'source', status: 'start', message: `restoring ${describeSchemas(plan)} from ${description} into a throwaway local server (${formatBytes(plan.bytes)} to read)` });
+    workDir = mkdtempSync(join(options.baseDir ?? tmpdir(), 'pgsr-backup-'));
+    writeOwnerRecord(workDir);
+    const roles = await backupArchiveRoles(plan, store, { binaries, signal });
+    signal?.throwIfAborted();
+    cluster = await startLocalCluster({ binaries, baseDir: options.baseDir, signal });
+    const database = options.database ?? manifest.database;
+    const { createdRoles } = await prepareRestoreDatabase(cluster.url('postgres'), database, roles);
+    if (createdRoles.length > 0) emit({ type: 'log', level: 'info', message: `created role${createdRoles.length > 1 ? 's' : ''} ${createdRoles.map((r) => `"${r}"`).join(', ')} (NOLOGIN) on the throwaway server for the backup's owners and grants` });
+    await loadBackupArchives(plan, { store, database: cluster.url(database), runAs: cluster.osUser, binaries, workDir, signal, emit });
+    signal?.throwIfAborted();
+    emit({ type: 'phase', phase: 'source', status: 'done', message: `restored ${describeSchemas(plan)} into database ${database} on a throwaway local server; every archive matches its sha256` });
+    const server = cluster;
+    return {
+      kind: 'backup',
+      connection: server.url(database),
+      restorePoint: plan.snapshotAt,
+      description,
+      warnings: [],
+      backup: { location: plan.run.display, snapshotAt: plan.snapshotAt, manifest, schemas: plan.requested },
+      cleanup: () => server.stop(),
+    };
+  } catch (err) {
+    await cluster?.stop();
+    if (signal?.aborted) throw new AbortedError();
+    throw err;
+  } finally {
+    store.close();
+    if (workDir) rmSync(workDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,80 @@
+import { createHash } from 'node:crypto';
+import { PassThrough, Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import type { ManifestSchema } from '../../backups/backup-manifest';
+import type { BackupStore } from '../../backups/backup-store';
+import { SchemaRestoreError } from '../../errors';
+import type { DumpArchive } from '../dump/open-dump-archive';
+
+/** A schema's archive in a backup run, read as pg_restore reads a streamed custom-format archive. */
+export interface StoredArchive {
+  /** For pg_restore (`runPgRestore`, `loadDumpArchive`): every `location.open()` reads the object afresh. */
+  readonly archive: DumpArchive;
+  /**
+   * After pg_restore has read what it needed from the last `open()`: read the rest of those bytes
+   * and check their size and SHA-256 against the manifest; `BACKUP_CORRUPT` when they differ.
+   */
+  verify(): Promise<void>;
+}
+
+/** `BACKUP_CORRUPT`: the bytes stored are not those the backup wrote. */
+export function archiveDamaged(where: string, what: string): SchemaRestoreError {
+  return new SchemaRestoreError('BACKUP_CORRUPT', `${where}: ${what} differs from the manifest: the archive is damaged; use another backup (\`backup list\`)`);
+}
+
+/**
+ * A backup's archive of one schema as a `DumpArchive` streamed from the store (S3 object or file),
+ * hashed as it goes by: every chunk read from the store is counted once, whether pg_restore
+ * consumed it or stopped early (`verify()` reads what it left). Nothing is held in memory or
+ * written to disk.
+ *
+ * @example
+ * const stored = storedArchive(store, run.path, manifestSchema);
+ * await loadDumpArchive(stored.archive, { binaries, database, workDir });
+ * await stored.verify(); // BACKUP_CORRUPT before anything is read from the loaded database
+ */
+export function storedArchive(store: BackupStore, runPath: string, schema: ManifestSchema): StoredArchive {
+  const key = runPath + schema.archive;
+  const display = store.describe(key);
+  let last: { source: Readable; hash: ReturnType<typeof createHash>; bytes: number } | undefined;
+  const open = async (): Promise<Readable> => {
+    const source = await store.read(key);
+    const read = { source, hash: createHash('sha256'), bytes: 0 };
+    last = read;
+    const body = new PassThrough();
+    source.on('data', (chunk: Buffer) => {
+      read.hash.update(chunk);
+      read.bytes += chunk.length;
+    });
+    source.on('error', (err) => body.destroy(err));
+    source.pipe(body);
+    return body;
+  };
+  return {
+    archive: {
+      format: 'custom',
+      gzip: false,
+      seekable: false,
+      location: {
+        display,
+        isDirectory: false,
+        size: schema.bytes,
+        modifiedAt: new Date(0),
+        head: Buffer.alloc(0),
+        open,
+        close: () => undefined,
+      },
+    },
+    verify: async () => {
+      if (!last) throw new SchemaRestoreError('BACKUP_CORRUPT', `${display} was never read`);
+      const { source } = last;
+      if (!source.readableEnded) {
+        source.unpipe();
+        source.resume();
+        await finished(source);
+      }
+      if (last.bytes !== schema.bytes) throw archiveDamaged(display, `its size (${last.bytes} bytes, the manifest says ${schema.bytes})`);
+      if (last.hash.digest('hex') !== schema.sha256) throw archiveDamaged(display, 'its sha256');
+    },
+  };
+}

@@ -1,0 +1,114 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { backupDatabase, BackupResult } from '../../../src/backups/backup-database';
+import { restoreSchema } from '../../../src/restore-schema';
+import { createSampleDatabases } from '../../../src/testing';
+import { execSql, stagingLikeSchemas, tableDigest, useLocalCluster, withClient } from '../../support/postgres';
+
+const cluster = useLocalCluster();
+let url: string;
+let dir: string;
+let first: BackupResult;
+let second: BackupResult;
+/** customer_a1's tables as they were when the first backup was taken. */
+let atFirst: Record<string, { rows: number; md5: string }>;
+
+async function digests(db: string, schema: string): Promise<Record<string, { rows: number; md5: string }>> {
+  return withClient(db, async (c) => {
+    const { rows } = await c.query<{ name: string }>(`SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'm') ORDER BY 1`, [schema]);
+    const out: Record<string, { rows: number; md5: string }> = {};
+    for (const { name } of rows) out[name] = await tableDigest(c, schema, name);
+    return out;
+  });
+}
+
+async function schemaExists(schema: string): Promise<boolean> {
+  return withClient(url, async (c) => (await c.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema])).rowCount === 1);
+}
+
+beforeAll(async () => {
+  url = (await createSampleDatabases(cluster(), { rows: 40, databases: { app: ['customer_a1', 'customer_a2'] } })).app;
+  dir = mkdtempSync(join(tmpdir(), 'pgsr-test-from-backup-'));
+  first = await backupDatabase({ source: url, to: dir });
+  atFirst = await digests(url, 'customer_a1');
+  await execSql(url, `DELETE FROM customer_a1.order_items; DELETE FROM customer_a1.orders WHERE id % 3 = 0;
+    UPDATE customer_a1.users SET full_name = 'after the first backup' WHERE id <= 5`);
+  second = await backupDatabase({ source: url, to: dir });
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+test('the manifest records what each schema depends on: customer_a1 uses public (countries, citext)', () => {
+  const a1 = first.manifest.schemas.find((s) => s.name === 'customer_a1')!;
+  expect(a1.dependsOn).toEqual(['public']);
+  expect(a1.extensions).toEqual([{ name: 'citext', schema: 'public' }]);
+  expect(first.manifest.schemas.find((s) => s.name === 'public')!.dependsOn).toEqual([]);
+});
+
+test('at: the older backup, restored exactly as it was backed up (public and citext loaded first), checked against the manifest', async () => {
+  const events: string[] = [];
+  const report = await restoreSchema({
+    source: { kind: 'backup', location: join(dir, 'app'), at: new Date(first.manifest.snapshotAt) },
+    target: url,
+    schemas: ['customer_a1'],
+    suffix: '_first',
+    onProgress: (e) => {
+      if (e.type === 'phase' || e.type === 'archive') events.push(e.type === 'archive' ? `archive ${e.status} ${e.schema}` : `${e.phase} ${e.status}: ${e.message}`);
+    },
+  });
+  expect(report.restorePoint).toBe(first.manifest.snapshotAt);
+  expect(await digests(url, 'customer_a1_first')).toEqual(atFirst);
+  expect(Object.keys(atFirst).length).toBeGreaterThan(3);
+  expect(events).toEqual(expect.arrayContaining([
+    expect.stringMatching(new RegExp(`^source start: restoring customer_a1 \\(and public, which it depends on\\) from backup ${first.location.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(snapshot ${first.manifest.snapshotAt}\\)`)),
+    'archive done public', 'archive done customer_a1',
+    expect.stringMatching(/^validate done: \d+ tables and materialized views match the backup's manifest$/),
+  ]));
+  expect(events.indexOf('archive done public')).toBeLessThan(events.indexOf('archive start customer_a1'));
+  // Only customer_a1 (and public, which it needs) was read: customer_a2's archive was not.
+  expect(events.filter((e) => e.startsWith('archive start'))).toEqual(['archive start public', 'archive start customer_a1']);
+});
+
+test('without at: the newest backup', async () => {
+  await restoreSchema({ source: { kind: 'backup', location: join(dir, 'app') }, target: url, schemas: ['customer_a1'], suffix: '_second' });
+  const restored = await digests(url, 'customer_a1_second');
+  expect(restored.order_items.rows).toBe(0);
+  expect(restored).not.toEqual(atFirst);
+  expect(second.manifest.schemas.find((s) => s.name === 'customer_a1')!.relations.find((r) => r.name === 'orders')!.rows).toBe(restored.orders.rows);
+});
+
+describe('damage', () => {
+  let copy: string;
+  let run: string;
+  beforeEach(() => {
+    copy = mkdtempSync(join(tmpdir(), 'pgsr-test-damaged-'));
+    run = join(copy, 'app', second.location.split('/').filter(Boolean).pop()!);
+    cpSync(join(dir, 'app'), join(copy, 'app'), { recursive: true });
+  });
+  afterEach(() => rmSync(copy, { recursive: true, force: true }));
+
+  test.each([['in the header', () => 20], ['in the table of contents', () => 400], ['near the end (the data)', (n: number) => Math.floor(n * 0.9)]])('one byte flipped %s: BACKUP_CORRUPT naming the archive, nothing in the target', async (_where, offset) => {
+    const file = join(run, 'customer_a1.dump');
+    const bytes = readFileSync(file);
+    const index = offset(bytes.length);
+    bytes[index] = 255 - bytes[index];
+    writeFileSync(file, bytes);
+    await expect(restoreSchema({ source: { kind: 'backup', location: join(copy, 'app') }, target: url, schemas: ['customer_a1'], suffix: '_damaged' }))
+      .rejects.toMatchObject({ code: 'BACKUP_CORRUPT', message: `${file}: its sha256 differs from the manifest: the archive is damaged; use another backup (\`backup list\`)` });
+    expect(await schemaExists('customer_a1_damaged')).toBe(false);
+    expect(await stagingLikeSchemas(url)).toEqual([]);
+  });
+
+  test('a manifest whose checksum disagrees with the archive\'s rows: VALIDATION_FAILED before publish', async () => {
+    const path = join(run, 'manifest.json');
+    const manifest = JSON.parse(readFileSync(path, 'utf8'));
+    const users = manifest.schemas.find((s: { name: string }) => s.name === 'customer_a1').relations.find((r: { name: string }) => r.name === 'users');
+    users.checksum = String(BigInt(users.checksum) + 1n);
+    writeFileSync(path, JSON.stringify(manifest));
+    await expect(restoreSchema({ source: { kind: 'backup', location: join(copy, 'app') }, target: url, schemas: ['customer_a1'], suffix: '_tampered' }))
+      .rejects.toMatchObject({ code: 'VALIDATION_FAILED', mismatches: [`customer_a1.users: same ${users.rows} rows as the backup's manifest but different content`] });
+    expect(await schemaExists('customer_a1_tampered')).toBe(false);
+    expect(await stagingLikeSchemas(url)).toEqual([]);
+  });
+});
