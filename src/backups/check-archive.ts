@@ -6,14 +6,14 @@ import type { BackupStore } from './backup-store';
 import { AbortedError } from '../errors';
 import type { ProgressListener } from '../progress';
 import type { RunsPostgresPrograms } from '../run-options';
+import { storedArchive } from '../sources/backup/stored-archive';
 import { readArchiveToc } from '../sources/dump/dump-archive-toc';
-import type { DumpArchive } from '../sources/dump/open-dump-archive';
 
 /** Options of {@link checkArchive}. */
 export interface CheckArchiveOptions extends RunsPostgresPrograms {
   readonly store: BackupStore;
-  /** The archive's key in the store (the run's path + the manifest's archive name). */
-  readonly key: string;
+  /** The run's prefix in the store (`app/2026-11-27T190212Z/`); the archive is the manifest's name under it. */
+  readonly runPath: string;
   /** What the manifest says of it. */
   readonly expected: ManifestSchema;
   readonly onProgress?: ProgressListener;
@@ -42,27 +42,9 @@ async function hashObject(options: CheckArchiveOptions, location: string): Promi
       done();
     },
   });
-  await pipeline(await options.store.read(options.key), sink, { signal: options.signal });
+  await pipeline(await options.store.read(options.runPath + options.expected.archive), sink, { signal: options.signal });
   options.onProgress?.({ type: 'archive', status: 'done', schema, location, bytes, elapsedMs: Date.now() - started });
   return { bytes, sha256: hash.digest('hex') };
-}
-
-/** The archive as pg_restore reads it: streamed from the store to its stdin (it reads only the start for `-l`). */
-function storedArchive(options: CheckArchiveOptions, location: string): DumpArchive {
-  return {
-    format: 'custom',
-    gzip: false,
-    seekable: false,
-    location: {
-      display: location,
-      isDirectory: false,
-      size: options.expected.bytes,
-      modifiedAt: new Date(0),
-      head: Buffer.alloc(0),
-      open: () => options.store.read(options.key),
-      close: () => undefined,
-    },
-  };
 }
 
 function reason(err: unknown): string {
@@ -72,7 +54,7 @@ function reason(err: unknown): string {
 /** Problems with the table of contents: unreadable, or without the schema or a table the manifest lists. */
 async function tocProblems(options: CheckArchiveOptions, location: string): Promise<string[]> {
   try {
-    const toc = await readArchiveToc(storedArchive(options, location), options);
+    const toc = await readArchiveToc(storedArchive(options.store, options.runPath, options.expected).archive, options);
     const schema = options.expected.name;
     if (!toc.schemas.includes(schema)) return [`${location}: its table of contents does not hold schema ${schema}`];
     const listed = new Set(toc.entries.filter((e) => e.namespace === schema && (e.desc === 'TABLE' || e.desc === 'MATERIALIZED VIEW')).map((e) => e.tag));
@@ -91,10 +73,10 @@ async function tocProblems(options: CheckArchiveOptions, location: string): Prom
  * Problems are returned as sentences naming the archive, never thrown; an abort is.
  *
  * @example
- * const { archiveOk, tocOk, problems } = await checkArchive({ store, key: run.path + s.archive, expected: s, binaries });
+ * const { archiveOk, tocOk, problems } = await checkArchive({ store, runPath: run.path, expected: s, binaries });
  */
 export async function checkArchive(options: CheckArchiveOptions): Promise<ArchiveCheck> {
-  const location = options.store.describe(options.key);
+  const location = options.store.describe(options.runPath + options.expected.archive);
   const expected = options.expected;
   const problems: string[] = [];
   try {

@@ -1,19 +1,21 @@
+import type { BackupRun } from './backup-catalog';
 import type { ManifestSchema } from './backup-manifest';
-import type { BackupStore } from './backup-store';
 import { fingerprintProblems } from './compare-fingerprint';
 import { fingerprintSchema } from './schema-fingerprint';
 import { connect } from '../connection';
 import { AbortedError } from '../errors';
 import type { PostgresBinaries } from '../local/postgres-binaries';
 import type { Abortable, WithProgress } from '../run-options';
-import { restoreDumpArchive } from '../sources/dump/restore-dump-archive';
+import { restoreFromBackup } from '../sources/backup/restore-backup';
+import type { TemporaryDatabase } from '../sources/restore-source';
 import type { S3AccessOptions } from '../sources/dump/s3-object';
 
 /** Options of {@link restoreArchiveCheck}. */
 export interface RestoreArchiveCheckOptions extends Abortable, WithProgress {
-  readonly store: BackupStore;
-  /** The archive's key in the store. */
-  readonly key: string;
+  /** The backups' location, as given to `verifyBackup`. */
+  readonly from: string;
+  /** The run being verified. */
+  readonly run: BackupRun;
   /** What the manifest says of the schema. */
   readonly expected: ManifestSchema;
   /** initdb, pg_ctl, postgres, pg_restore and psql. */
@@ -24,22 +26,26 @@ export interface RestoreArchiveCheckOptions extends Abortable, WithProgress {
   readonly baseDir?: string;
 }
 
+function firstLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0];
+}
+
 /**
- * Restore one schema's archive into a throwaway local server (as a `dump` source is: roles the
- * DDL names become NOLOGIN placeholders, the server admits only us) and compare every table,
- * materialized view and sequence with the manifest: row counts and content checksums computed as
- * the backup computed them. Returns the differences as sentences (empty: the archive restores to
- * exactly what was backed up); a failed restore is one problem. The server is removed in all cases.
+ * Restore one schema of a backup run into a throwaway local server, as a restore from the backup
+ * does (the schemas it depends on and the extensions it uses first, roles as NOLOGIN placeholders,
+ * every archive read checked against its SHA-256), then compare its tables, materialized views and
+ * sequences with the manifest: row counts and content checksums computed as the backup computed
+ * them. Returns the differences as sentences (empty: the archive brings back exactly what was backed
+ * up); a failed restore is one problem. The server is removed in all cases.
  *
  * @example
- * const problems = await restoreArchiveCheck({ store, key: run.path + s.archive, expected: s, binaries });
+ * const problems = await restoreArchiveCheck({ from: '/backups/app/', run, expected: run.manifest!.schemas[0], binaries });
  */
 export async function restoreArchiveCheck(options: RestoreArchiveCheckOptions): Promise<string[]> {
-  const where = options.store.describe(options.key);
   const schema = options.expected.name;
-  let past;
+  let past: TemporaryDatabase;
   try {
-    past = await restoreDumpArchive({ kind: 'dump', path: where }, {
+    past = await restoreFromBackup({ kind: 'backup', location: options.from, at: options.run.takenAt }, {
       schemas: [schema],
       binaries: options.binaries,
       baseDir: options.baseDir,
@@ -50,7 +56,7 @@ export async function restoreArchiveCheck(options: RestoreArchiveCheckOptions): 
     });
   } catch (err) {
     if (options.signal?.aborted) throw new AbortedError();
-    return [`${where} did not restore into a throwaway server (${(err instanceof Error ? err.message : String(err)).split('\n')[0]})`];
+    return [`${schema} did not restore from ${options.run.display} into a throwaway server (${firstLine(err)})`];
   }
   try {
     const client = await connect(past.connection, 'temporary', 'pg-schema-restore verify');

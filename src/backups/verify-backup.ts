@@ -63,20 +63,19 @@ async function verifyIn(store: BackupStore, options: VerifyBackupOptions): Promi
   onProgress({ type: 'log', level: 'info', message: `verifying ${manifest.schemas.length} archive(s) of ${run.display} (snapshot ${manifest.snapshotAt})` });
   const schemas: SchemaVerification[] = [];
   for (const expected of manifest.schemas) {
-    const key = run.path + expected.archive;
-    const common = { store, key, expected, binaries, signal: options.signal, onProgress };
-    const check = await checkArchive(common);
+    const common = { expected, binaries, signal: options.signal, onProgress };
+    const check = await checkArchive({ ...common, store, runPath: run.path });
     let restoredOk: boolean | undefined;
     const problems = [...check.problems];
     if (options.restore && check.archiveOk) {
-      const differences = await restoreArchiveCheck({ ...common, s3: options.s3, baseDir: options.baseDir });
+      const differences = await restoreArchiveCheck({ ...common, from: options.from, run, s3: options.s3, baseDir: options.baseDir });
       restoredOk = differences.length === 0;
       problems.push(...differences);
     } else if (options.restore) {
       problems.push(`${expected.name} was not restored: its archive does not match the manifest`);
     }
     const { archiveOk, tocOk } = check;
-    schemas.push({ schema: expected.name, archive: store.describe(key), bytes: expected.bytes, archiveOk, tocOk, restoredOk, problems });
+    schemas.push({ schema: expected.name, archive: store.describe(run.path + expected.archive), bytes: expected.bytes, archiveOk, tocOk, restoredOk, problems });
   }
   return {
     location: run.display,
