@@ -7,8 +7,8 @@ import { AbortedError } from '../errors';
 import type { PostgresBinaries } from '../local/postgres-binaries';
 import type { Abortable, WithProgress } from '../run-options';
 import { restoreFromBackup } from '../sources/backup/restore-backup';
-import type { TemporaryDatabase } from '../sources/restore-source';
 import type { S3AccessOptions } from '../sources/dump/s3-object';
+import type { TemporaryDatabase } from '../sources/restore-source';
 
 /** Options of {@link restoreArchiveCheck}. */
 export interface RestoreArchiveCheckOptions extends Abortable, WithProgress {

@@ -68,7 +68,8 @@ async function verifyIn(store: BackupStore, options: VerifyBackupOptions): Promi
     let restoredOk: boolean | undefined;
     const problems = [...check.problems];
     if (options.restore && check.archiveOk) {
-      const differences = await restoreArchiveCheck({ ...common, from: options.from, run, s3: options.s3, baseDir: options.baseDir });
+      const { s3, baseDir } = options;
+      const differences = await restoreArchiveCheck({ ...common, from: options.from, run, s3, baseDir });
       restoredOk = differences.length === 0;
       problems.push(...differences);
     } else if (options.restore) {
