@@ -75,8 +75,8 @@ async function verifyIn(store: BackupStore, options: VerifyBackupOptions): Promi
     } else if (options.restore) {
       problems.push(`${expected.name} was not restored: its archive does not match the manifest`);
     }
-    const { archiveOk, tocOk } = check;
-    schemas.push({ schema: expected.name, archive: store.describe(run.path + expected.archive), bytes: expected.bytes, archiveOk, tocOk, restoredOk, problems });
+    const archive = store.describe(run.path + expected.archive);
+    schemas.push({ schema: expected.name, archive, bytes: expected.bytes, archiveOk: check.archiveOk, tocOk: check.tocOk, restoredOk, problems });
   }
   return {
     location: run.display,
