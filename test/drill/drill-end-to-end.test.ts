@@ -42,7 +42,8 @@ test('a drill with restoreSchema restores the tenants from the backup into the s
   const report = JSON.parse(cli.stdout.text) as DrillReport;
   expect(report.verdict).toBe('pass');
   expect(report.backup.location).toBe(backup.location);
-  const expectedRows = (schema: string): number => backup.manifest.schemas.find((s) => s.name === schema)!.relations.reduce((n, r) => n + (r.rows ?? 0), 0);
+  const expectedRows = (schema: string): number =>
+    backup.manifest.schemas.find((s) => s.name === schema)!.relations.reduce((n, r) => n + (r.rows ?? 0), 0);
   expect(report.tenants.map((t) => [t.schema, t.verdict, t.rows, t.problems])).toEqual([
     ['customer_a1', 'pass', expectedRows('customer_a1'), []],
     ['customer_a2', 'pass', expectedRows('customer_a2'), []],
