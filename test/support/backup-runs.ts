@@ -1,0 +1,48 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, utimesSync } from 'node:fs';
+import { join } from 'node:path';
+import { archiveName, runName } from '../../src/backups/backup-layout';
+import { BackupManifest, MANIFEST_FILE, MANIFEST_FORMAT, MANIFEST_VERSION, manifestText } from '../../src/backups/backup-manifest';
+import type { BackupStore } from '../../src/backups/backup-store';
+
+/** A backup run to fake: its database, snapshot time and archives' sizes. */
+export interface SyntheticRun {
+  /** @default 'app' */
+  readonly database?: string;
+  /** The snapshot's time (ISO 8601). */
+  readonly at: string;
+  /** Archive bytes per schema. @default { customer_a1: 1000 } */
+  readonly schemas?: Record<string, number>;
+  /** false: archives only, no manifest (a run that failed or is still running). @default true */
+  readonly complete?: boolean;
+}
+
+/**
+ * Write a run as `backupDatabase` lays it out — dummy archives of the given sizes and (unless
+ * incomplete) a valid manifest naming them — at a chosen snapshot time. Returns the run's path.
+ */
+export async function writeSyntheticRun(store: BackupStore, run: SyntheticRun): Promise<string> {
+  const database = run.database ?? 'app';
+  const at = new Date(run.at);
+  const path = `${database}/${runName(at)}/`;
+  const schemas = [];
+  for (const [name, bytes] of Object.entries(run.schemas ?? { customer_a1: 1000 })) {
+    const body = Buffer.alloc(bytes, name);
+    await store.write(path + archiveName(name), body);
+    schemas.push({ name, archive: archiveName(name), format: 'custom' as const, bytes, sha256: createHash('sha256').update(body).digest('hex'), relations: [], sequences: [] });
+  }
+  if (run.complete !== false) {
+    const manifest: BackupManifest = {
+      format: MANIFEST_FORMAT, version: MANIFEST_VERSION, tool: { name: 'pg-schema-restore', version: 'test' }, database,
+      serverVersion: '15.10', encoding: 'UTF8', snapshotAt: at.toISOString(), startedAt: at.toISOString(), finishedAt: at.toISOString(), schemas,
+    };
+    await store.write(path + MANIFEST_FILE, Buffer.from(manifestText(manifest)));
+  }
+  return path;
+}
+
+/** Set the modification time of every file of a run in a directory store (how old its last write looks). */
+export function setRunWriteTime(root: string, path: string, at: Date): void {
+  const dir = join(root, ...path.split('/').filter(Boolean));
+  for (const name of readdirSync(dir)) utimesSync(join(dir, name), at, at);
+}
