@@ -104,5 +104,8 @@ export function assessBackups(runs: readonly BackupRun[], rules: BackupHealthRul
  * if (!health.ok) for (const p of health.problems) console.error(p);
  */
 export async function checkBackups(options: CheckBackupsOptions): Promise<CheckBackupsResult> {
-  return withBackupStore(options, async (store) => assessBackups(await listBackupRuns(store, { database: options.database }), options, store.display));
+  return withBackupStore(options, async (store) => {
+    const runs = await listBackupRuns(store, { database: options.database });
+    return assessBackups(runs, options, store.display);
+  });
 }

@@ -61,11 +61,11 @@ function checkPolicy(policy: RetentionPolicy): void {
  * restic's ApplyPolicy on one database's complete runs, newest first: the reasons to keep each. With
  * one count above 0 (checkPolicy), the newest run always opens a bucket: it is never deleted.
  */
-function keepReasons(newestFirst: readonly PrunableRun[], policy: RetentionPolicy): string[][] {
+function keepReasons(ordered: readonly PrunableRun[], policy: RetentionPolicy): string[][] {
   const rules = RULES.map((rule) => ({ ...rule, left: policy[rule.option] ?? 0, last: undefined as number | undefined }));
-  return newestFirst.map((run, nr) => {
+  return ordered.map((run, nr) => {
     const reasons: string[] = [];
-    const oldest = nr === newestFirst.length - 1;
+    const oldest = nr === ordered.length - 1;
     for (const rule of rules) {
       if (rule.left <= 0) continue;
       const bucket = rule.period ? retentionBucket(rule.period, run.takenAt) : nr;

@@ -29,12 +29,22 @@ export async function writeSyntheticRun(store: BackupStore, run: SyntheticRun): 
   for (const [name, bytes] of Object.entries(run.schemas ?? { customer_a1: 1000 })) {
     const body = Buffer.alloc(bytes, name);
     await store.write(path + archiveName(name), body);
-    schemas.push({ name, archive: archiveName(name), format: 'custom' as const, bytes, sha256: createHash('sha256').update(body).digest('hex'), relations: [], sequences: [] });
+    const sha256 = createHash('sha256').update(body).digest('hex');
+    schemas.push({ name, archive: archiveName(name), format: 'custom' as const, bytes, sha256, relations: [], sequences: [] });
   }
   if (run.complete !== false) {
+    const time = at.toISOString();
     const manifest: BackupManifest = {
-      format: MANIFEST_FORMAT, version: MANIFEST_VERSION, tool: { name: 'pg-schema-restore', version: 'test' }, database,
-      serverVersion: '15.10', encoding: 'UTF8', snapshotAt: at.toISOString(), startedAt: at.toISOString(), finishedAt: at.toISOString(), schemas,
+      format: MANIFEST_FORMAT,
+      version: MANIFEST_VERSION,
+      tool: { name: 'pg-schema-restore', version: 'test' },
+      database,
+      serverVersion: '15.10',
+      encoding: 'UTF8',
+      snapshotAt: time,
+      startedAt: time,
+      finishedAt: time,
+      schemas,
     };
     await store.write(path + MANIFEST_FILE, Buffer.from(manifestText(manifest)));
   }
