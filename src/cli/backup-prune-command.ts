@@ -89,7 +89,8 @@ export async function runBackupPruneCommand(raw: RawBackupPruneArgs, deps: CliDe
  */
 export function addBackupPruneCommand(backup: Command, deps: () => CliDeps, setExitCode: (code: number) => void): void {
   addBackupLocationOptions(backup.command('prune')
-    .description('delete the backups a retention policy does not keep (restic forget --keep-* rules, UTC); never the newest complete one'))
+    .description('delete the backups a retention policy does not keep (restic forget --keep-* rules, UTC; a count is a whole number or "unlimited"); ' +
+      'never the newest complete one'))
     .option('--keep-last <n>', 'keep the newest n backups')
     .option('--keep-daily <n>', 'keep the newest backup of each of the last n days that have one')
     .option('--keep-weekly <n>', 'keep the newest backup of each of the last n ISO weeks that have one')
