@@ -1,27 +1,18 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { openBackupStore } from '../../src/backups/backup-store';
 import { checkBackups } from '../../src/backups/check-backups';
-import { SyntheticRun, writeSyntheticRun } from '../support/backup-runs';
+import { SyntheticRun, useBackupDirectory, writeSyntheticRuns } from '../support/backup-runs';
 import { useLocalS3 } from '../support/s3';
 
 const s3 = useLocalS3(['backups']);
 const HOUR = 3_600_000;
+const directory = useBackupDirectory();
 let dir: string;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'pgsr-test-check-'));
+  dir = directory();
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-async function write(runs: readonly SyntheticRun[], location = dir, options = {}): Promise<void> {
-  const store = openBackupStore(location, options);
-  try {
-    for (const run of runs) await writeSyntheticRun(store, run);
-  } finally {
-    store.close();
-  }
-}
+const write = (runs: readonly SyntheticRun[], location = dir, options = {}): Promise<void> => writeSyntheticRuns(location, runs, options);
 
 /** Nightly runs at 02:00 UTC on November's days `first`..`last`, each of `bytes`. */
 function nightly(first: number, last: number, bytes: number, database = 'app'): SyntheticRun[] {

@@ -1,28 +1,21 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openBackupStore } from '../../src/backups/backup-store';
 import { listBackups } from '../../src/backups/list-backups';
-import { writeSyntheticRun } from '../support/backup-runs';
+import { useBackupDirectory, writeSyntheticRuns } from '../support/backup-runs';
 import { useLocalS3 } from '../support/s3';
 
 const s3 = useLocalS3(['backups']);
+const directory = useBackupDirectory();
 let dir: string;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'pgsr-test-list-'));
+  dir = directory();
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-async function fill(location: string, options = {}): Promise<void> {
-  const store = openBackupStore(location, options);
-  try {
-    await writeSyntheticRun(store, { at: '2026-11-25T02:00:00Z', schemas: { customer_a1: 1000, customer_a2: 3000 } });
-    await writeSyntheticRun(store, { database: 'crm', at: '2026-11-26T02:00:00Z', schemas: { tenant_x: 500 } });
-    await writeSyntheticRun(store, { at: '2026-11-27T02:00:00Z', schemas: { customer_a1: 1200 }, complete: false });
-  } finally {
-    store.close();
-  }
-}
+const fill = (location: string, options = {}): Promise<void> => writeSyntheticRuns(location, [
+  { at: '2026-11-25T02:00:00Z', schemas: { customer_a1: 1000, customer_a2: 3000 } },
+  { database: 'crm', at: '2026-11-26T02:00:00Z', schemas: { tenant_x: 500 } },
+  { at: '2026-11-27T02:00:00Z', schemas: { customer_a1: 1200 }, complete: false },
+], options);
 
 test('lists every run oldest first: time, database, schemas, total size, complete or why not', async () => {
   await fill(dir);

@@ -1,32 +1,26 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { listBackupRuns } from '../../src/backups/backup-catalog';
 import { openBackupStore } from '../../src/backups/backup-store';
 import { pruneBackups } from '../../src/backups/prune-backups';
-import { setRunWriteTime, writeSyntheticRun } from '../support/backup-runs';
+import { setRunWriteTime, useBackupDirectory, writeSyntheticRuns } from '../support/backup-runs';
 import { useLocalS3 } from '../support/s3';
 
 const s3 = useLocalS3(['backups']);
 const NOW = new Date('2026-11-27T12:00:00Z');
+const directory = useBackupDirectory();
 let dir: string;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'pgsr-test-prune-'));
+  dir = directory();
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Nightly complete runs of app on November 20..27, plus an old incomplete one and a young incomplete one. */
-async function fill(location: string, options = {}): Promise<void> {
-  const store = openBackupStore(location, options);
-  try {
-    for (let day = 20; day <= 27; day++) await writeSyntheticRun(store, { at: `2026-11-${day}T02:00:00Z`, schemas: { customer_a1: 1000, customer_a2: 500 } });
-    await writeSyntheticRun(store, { at: '2026-11-19T03:00:00Z', complete: false });
-    await writeSyntheticRun(store, { at: '2026-11-27T11:00:00Z', complete: false });
-  } finally {
-    store.close();
-  }
-}
+const fill = (location: string, options = {}): Promise<void> => writeSyntheticRuns(location, [
+  ...Array.from({ length: 8 }, (_, i) => ({ at: `2026-11-${20 + i}T02:00:00Z`, schemas: { customer_a1: 1000, customer_a2: 500 } })),
+  { at: '2026-11-19T03:00:00Z', complete: false },
+  { at: '2026-11-27T11:00:00Z', complete: false },
+], options);
 
 test('deletes every file of the runs the policy does not keep, and the incomplete run older than a day; keeps the rest', async () => {
   await fill(dir);
@@ -66,9 +60,7 @@ test('a dry run decides the same and deletes nothing', async () => {
 test('prunes each database at an S3 prefix on its own, deleting the objects', async () => {
   const options = { client: s3().client };
   await fill('s3://backups/nightly/', options);
-  const crm = openBackupStore('s3://backups/nightly/', options);
-  await writeSyntheticRun(crm, { database: 'crm', at: '2026-11-01T02:00:00Z' });
-  crm.close();
+  await writeSyntheticRuns('s3://backups/nightly/', [{ database: 'crm', at: '2026-11-01T02:00:00Z' }], options);
   // s3rver stamps objects with the real time: seen from two days on, both incomplete runs are old.
   const result = await pruneBackups({ from: 's3://backups/nightly/', s3: options, keepLast: 2, now: new Date(Date.now() + 2 * 86_400_000) });
   expect(result.decisions.filter((d) => d.action === 'keep').map((d) => d.run.path)).toEqual(['crm/2026-11-01T020000Z/', 'app/2026-11-26T020000Z/', 'app/2026-11-27T020000Z/']);

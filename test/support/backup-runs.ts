@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, utimesSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, utimesSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { archiveName, runName } from '../../src/backups/backup-layout';
 import { BackupManifest, MANIFEST_FILE, MANIFEST_FORMAT, MANIFEST_VERSION, manifestText } from '../../src/backups/backup-manifest';
-import type { BackupStore } from '../../src/backups/backup-store';
+import { BackupStore, OpenBackupStoreOptions, openBackupStore } from '../../src/backups/backup-store';
 
 /** A backup run to fake: its database, snapshot time and archives' sizes. */
 export interface SyntheticRun {
@@ -51,8 +52,33 @@ export async function writeSyntheticRun(store: BackupStore, run: SyntheticRun): 
   return path;
 }
 
+/** Write synthetic runs, in this order, at a location (a directory or `s3://…`). */
+export async function writeSyntheticRuns(location: string, runs: readonly SyntheticRun[], options: OpenBackupStoreOptions = {}): Promise<void> {
+  const store = openBackupStore(location, options);
+  try {
+    for (const run of runs) await writeSyntheticRun(store, run);
+  } finally {
+    store.close();
+  }
+}
+
 /** Set the modification time of every file of a run in a directory store (how old its last write looks). */
 export function setRunWriteTime(root: string, path: string, at: Date): void {
   const dir = join(root, ...path.split('/').filter(Boolean));
   for (const name of readdirSync(dir)) utimesSync(join(dir, name), at, at);
+}
+
+/** A fresh empty directory for each test (a backup location), removed after it. Returns a getter. */
+export function useBackupDirectory(): () => string {
+  let dir: string | undefined;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'pgsr-test-backups-'));
+  });
+  afterEach(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+  return () => {
+    if (!dir) throw new Error('no backup directory outside a test');
+    return dir;
+  };
 }
