@@ -84,6 +84,13 @@ describe('backup list', () => {
     expect(backups[0].location).toMatch(/^s3:\/\/backups\/nightly\/app\/\d{4}-\d{2}-\d{2}T\d{6}Z\/$/);
   });
 
+  test('a bucket that does not exist is one line and exit 2, as for restore (fix the location)', async () => {
+    const { code, stderr, stdout } = await withS3Credentials(() => cli(['backup', 'list', '--from', 's3://no-such-bucket/x/', '--s3-endpoint', s3().endpoint]));
+    expect(code).toBe(2);
+    expect(stderr.lines()).toEqual([expect.stringMatching(/^pg-schema-restore: .*bucket "no-such-bucket" does not exist/)]);
+    expect(stdout.text).toBe('');
+  });
+
   test('bad input is one line and exit 2', async () => {
     for (const argv of [['backup', 'list'], ['backup', 'list', '--from', dir, '--s3-endpoint', 'ftp://x'], ['backup', 'list', '--from', 's3://']]) {
       const { code, stderr, stdout } = await cli(argv);
