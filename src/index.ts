@@ -57,3 +57,10 @@ export { inspectBaseBackup, type BaseBackupInfo, type InspectBaseBackupOptions }
 
 // SQL on the restored schemas: identifiers are always quoted.
 export { quoteIdent, quoteQualified, quoteLiteral } from './quote';
+
+// Looking after tenant backups: list, check, retention.
+export { listBackups, type ListBackupsOptions, type BackupSummary } from './backups/list-backups';
+export { checkBackups, type CheckBackupsOptions, type CheckBackupsResult, type DatabaseBackupHealth, type BackupHealthRules } from './backups/check-backups';
+export { planPrune, type PlanPruneOptions, type PruneDecision, type PrunableRun, type RetentionPolicy } from './backups/plan-prune';
+export { pruneBackups, type PruneBackupsOptions, type PruneBackupsResult } from './backups/prune-backups';
+export type { BackupLocationOptions } from './backups/backup-location';

@@ -1,6 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
+import { addBackupCheckCommand } from './backup-check-command';
+import { backupCommand } from './backup-command-group';
+import { addBackupListCommand } from './backup-list-command';
+import { addBackupPruneCommand } from './backup-prune-command';
 import { parseCleanupArgs, RawCleanupArgs } from './cleanup-args';
 import { runCleanupCommand } from './cleanup-command';
 import { CliDeps } from './cli-deps';
@@ -67,6 +71,11 @@ function buildProgram(deps: CliDeps, setExitCode: (code: number) => void): Comma
     .action(async (raw: { rows: string }) => {
       setExitCode(await runDemoCommand(raw, atVerbosity()));
     });
+
+  const backup = backupCommand(program);
+  addBackupListCommand(backup, atVerbosity, setExitCode);
+  addBackupCheckCommand(backup, atVerbosity, setExitCode);
+  addBackupPruneCommand(backup, atVerbosity, setExitCode);
   return program;
 }
 

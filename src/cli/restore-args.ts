@@ -74,7 +74,7 @@ function checkJobs(jobs: string | undefined): number | undefined {
   return n;
 }
 
-function checkEndpoint(value: string): string {
+export function checkEndpoint(value: string): string {
   let protocol: string | undefined;
   try {
     protocol = new URL(value).protocol;
