@@ -24,7 +24,13 @@ function parseMinSize(value: string): number {
   }
 }
 
-function render(result: CheckBackupsResult, now: Date): string {
+/**
+ * `backup check`'s verdict for people: an `ok: …` line per database, or a `problem: …` line per problem.
+ *
+ * @example
+ * deps.stdout.write(formatBackupCheck(await checkBackups({ from, maxAgeMs }), new Date()));
+ */
+export function formatBackupCheck(result: CheckBackupsResult, now: Date): string {
   if (!result.ok) return result.problems.map((p) => `problem: ${p}\n`).join('');
   return result.databases.map(({ database, newest }) =>
     `ok: ${database}: newest backup ${formatAge(now.getTime() - newest.takenAt.getTime())} old (${formatInstant(newest.takenAt)}, ${formatBytes(newest.bytes)})\n`).join('');
@@ -46,7 +52,7 @@ export async function runBackupCheckCommand(raw: RawBackupCheckArgs, deps: CliDe
   const minBytes = raw.minSize === undefined ? undefined : parseMinSize(raw.minSize);
   const now = deps.now();
   const result = await checkBackups({ ...location, maxAgeMs, ...(minBytes !== undefined ? { minBytes } : {}), now });
-  deps.stdout.write(raw.json ? `${JSON.stringify(result)}\n` : render(result, now));
+  deps.stdout.write(raw.json ? `${JSON.stringify(result)}\n` : formatBackupCheck(result, now));
   return result.ok ? EXIT_CODES.ok : EXIT_CODES.failure;
 }
 
