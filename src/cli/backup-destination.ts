@@ -28,7 +28,8 @@ export async function checkBackupDestination(to: string): Promise<void> {
     if (dirname(dir) === dir) break;
     dir = dirname(dir);
   }
-  await access(dir, constants.W_OK | constants.X_OK).catch((err: NodeJS.ErrnoException) => {
+  // Creating an entry in a directory needs write and search (x) permission on it.
+  await access(dir, constants.W_OK + constants.X_OK).catch((err: NodeJS.ErrnoException) => {
     const why = err.code === 'EACCES' || err.code === 'EPERM' ? 'permission denied; let this user write there, or choose another --to'
       : err.code === 'EROFS' ? 'read-only file system; choose another --to' : err.message;
     throw cannotWrite(dir, why);

@@ -23,7 +23,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 /** Wait until the backup's pg_dump waits for the lock on locked.t, i.e. the run is midway: archives open, no manifest. */
 async function untilPgDumpWaits(client: Client, output: () => string): Promise<void> {
   for (let waited = 0; waited < 60_000; waited += 50) {
-    const { rows } = await client.query(`SELECT 1 FROM pg_stat_activity WHERE application_name = 'pg-schema-restore backup' AND wait_event_type = 'Lock'`);
+    const { rows } = await client.query('SELECT 1 FROM pg_stat_activity WHERE application_name = \'pg-schema-restore backup\' AND wait_event_type = \'Lock\'');
     if (rows.length > 0) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -74,7 +74,7 @@ test('kill -9 midway: no manifest, and the catalog lists the run as incomplete',
     started.child.kill('SIGKILL');
     expect((await started.exited).signal).toBe('SIGKILL');
     // The orphaned pg_dump would wait for the lock forever.
-    await client.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'pg-schema-restore backup'`);
+    await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = \'pg-schema-restore backup\'');
   });
   const runs = await listBackupRuns(openBackupStore(to));
   expect(runs).toHaveLength(1);

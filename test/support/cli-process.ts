@@ -8,10 +8,10 @@ const main = join(root, 'src', 'cli', 'main.ts');
 /** A `pg-schema-restore` process started by {@link startCli}. */
 export interface CliProcess {
   readonly child: ChildProcess;
-  /** stdout and stderr so far, interleaved as they came. */
-  output(): string;
   /** Its exit: the status, or the signal that ended it. */
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** stdout and stderr so far, interleaved as they came. */
+  output(): string;
 }
 
 /** Options of {@link startCli}. */

@@ -1,6 +1,6 @@
 import { Listr, ListrLogger, ListrRendererValue, ProcessOutput } from 'listr2';
-import { ProgressDisplay } from './progress-display';
 import { ArchiveBoard } from './archive-board';
+import { ProgressDisplay } from './progress-display';
 import { TableBoard } from './table-board';
 import { formatDuration } from '../../format-units';
 import { PhaseEvent, ProgressEvent } from '../../progress';
