@@ -82,6 +82,23 @@ test('a large archive goes up as a multipart upload (8 MiB parts) with SSE-S3 as
   expect(createHash('sha256').update(body).digest('hex')).toBe(big.sha256);
 }, 120_000);
 
+test('--kms-key asks for SSE-KMS with that key on every object of the run', async () => {
+  const proxy = await startS3Proxy(s3().endpoint);
+  try {
+    const { code, errors } = await backupCli(['--to', 's3://backups/kms/', '--s3-endpoint', proxy.endpoint, '--schema', 'customer_a1', '--kms-key', 'alias/backups']);
+    expect(errors).toEqual([]);
+    expect(code).toBe(0);
+  } finally {
+    await proxy.close();
+  }
+  const writes = proxy.requests.filter((r) => r.method === 'PUT' && r.url.startsWith('/backups/kms/'));
+  expect(writes.map((r) => r.url.split('?')[0].split('/').pop()).sort()).toEqual(['customer_a1.dump', 'manifest.json']);
+  for (const write of writes) {
+    expect(write.headers).toMatchObject({ 'x-amz-server-side-encryption': 'aws:kms', 'x-amz-server-side-encryption-aws-kms-key-id': 'alias/backups' });
+  }
+  expect(await keysUnder('kms/')).toHaveLength(2);
+}, 60_000);
+
 test('an upload that fails after its first part: one line, exit 1, nothing left under the run', async () => {
   // A client whose part uploads fail from the second one on, as when the network goes away midway.
   const failing = new S3Client({ endpoint: s3().endpoint, forcePathStyle: true, region: 'us-east-1', credentials: S3RVER_CREDENTIALS });
