@@ -11,6 +11,7 @@ const repeatable = (value: string, previous: string[] = []): string[] => [...pre
  * addBackupCreateCommand(backupCommand(program)).action(async (raw: RawBackupArgs) => …);
  */
 export function addBackupCreateCommand(group: Command): Command {
+  group.addHelpText('after', '\n"backup --source <postgres-url> --to <location>" runs "backup create"; see "backup create --help" for its options.');
   return group.command('create', { isDefault: true })
     .description('back up schemas of --source to --to: one pg_dump archive per schema from one snapshot, then manifest.json ' +
       '(the default: "backup --source … --to …")')
