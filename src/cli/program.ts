@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
+import { parseBackupArgs, RawBackupArgs } from './backup-args';
 import { addBackupCheckCommand } from './backup-check-command';
+import { runBackupCommand } from './backup-command';
 import { backupCommand } from './backup-command-group';
+import { addBackupCreateCommand } from './backup-command-options';
 import { addBackupListCommand } from './backup-list-command';
 import { addBackupPruneCommand } from './backup-prune-command';
 import { parseCleanupArgs, RawCleanupArgs } from './cleanup-args';
@@ -48,6 +51,11 @@ function buildProgram(deps: CliDeps, setExitCode: (code: number) => void): Comma
       const inArgv = CONNECTION_OPTIONS.filter((o) => command.getOptionValueSource(o) === 'cli');
       setExitCode(await runRestoreCommand(parseRestoreArgs(raw), atVerbosity(), { connectionsInArgv: inArgv }));
     });
+
+  addBackupCreateCommand(backupCommand(program)).action(async (raw: RawBackupArgs, command: Command) => {
+    const sourceInArgv = command.getOptionValueSource('source') === 'cli';
+    setExitCode(await runBackupCommand(parseBackupArgs(raw), atVerbosity(), { sourceInArgv }));
+  });
 
   program.command('cleanup')
     .description('list (or with --yes delete) what restores left behind: cloud resources the ledger lists, with --orphans every expired tagged one, ' +
