@@ -88,7 +88,7 @@ function buildProgram(deps: CliDeps, setExitCode: (code: number) => void): Comma
 }
 
 function commanderFailure(err: CommanderError): string {
-  if (err.code === 'commander.help') return `missing command: use "${NAME} restore ...", "${NAME} cleanup" or "${NAME} demo"; see ${NAME} --help`;
+  if (err.code === 'commander.help') return `missing command: use "${NAME} restore ...", "${NAME} backup ...", "${NAME} drill ...", "${NAME} cleanup" or "${NAME} demo"; see ${NAME} --help`;
   const message = err.message.replace(/^error:\s*/i, '').split('\n').map((l) => l.trim()).filter(Boolean).join(' ');
   return `${message}; see ${NAME} --help`;
 }
