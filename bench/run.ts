@@ -5,7 +5,8 @@
  * (bench/tenant-schema.sql, kept in the repo so a fresh clone can run it; default 1 ≈ 150 MB),
  * BENCH_SHAPE=many-tables for 2,000 small tables instead, BENCH_JOBS (default 4), BENCH_SPLIT (our
  * --split-tables-larger-than). Then, the same way, `pg-schema-restore backup` of the tenant to a
- * directory against `pg_dump -Fc -n` of it to a file (goal ≤ 1.1×).
+ * directory against `pg_dump -Fc -n` of it to a file (goal ≤ 1.1×); BENCH_ONLY=restore or
+ * BENCH_ONLY=backup runs just one of the two.
  * Results go to bench/results/<timestamp>.json and are printed as a table.
  */
 import { execFileSync } from 'node:child_process';
@@ -21,6 +22,8 @@ const scale = Number(process.env.BENCH_SCALE ?? 1);
 const jobs = Number(process.env.BENCH_JOBS ?? 4);
 const runs = Number(process.env.BENCH_RUNS ?? 2);
 const shape = process.env.BENCH_SHAPE === 'many-tables' ? 'many-tables' : 'tenant';
+/** BENCH_ONLY=restore or BENCH_ONLY=backup runs one of the two comparisons. */
+const only = process.env.BENCH_ONLY;
 const schema = 'customer_a1';
 
 /** 2,000 small tables with a key, an index and a few rows each: the catalog work dominates, not the bytes. */
@@ -79,8 +82,8 @@ async function main(): Promise<void> {
     const ctx: ToolContext = { pg, schema, jobs, env, work, sql };
     const tools: Tool[] = [ours(ctx, { validate: true }), ours(ctx, { validate: false }), dumpAndRestore(ctx), pgcopydb(ctx)]
       .filter((t): t is Tool => t !== undefined);
-    const { all, best } = await bestOf(tools);
-    const backups = await bestOf([oursBackup(ctx), pgDumpCustom(ctx)]);
+    const { all, best } = only === 'backup' ? { all: [], best: [] } : await bestOf(tools);
+    const backups = only === 'restore' ? { all: [], best: [] } : await bestOf([oursBackup(ctx), pgDumpCustom(ctx)]);
     const peer = best.find((r) => r.tool.startsWith('pgcopydb')) ?? best.find((r) => r.tool.startsWith('pg_dump'));
     const machine = { cores: cpus().length, postgres: pg.binaries.version };
     const out = { date: new Date().toISOString(), shape, scale, jobs, runs, tenantSize, ...machine, best, all, backup: backups };
@@ -94,7 +97,7 @@ async function main(): Promise<void> {
       if (r.phases) console.log(`    ${Object.entries(r.phases).map(([p, s]) => `${p} ${s.toFixed(1)} s`).join(', ')}`);
     }
     const [ourBackup, pgDump] = backups.best;
-    console.log('\nbackup of the tenant (goal ≤ 1.1× pg_dump -Fc)');
+    if (ourBackup) console.log('\nbackup of the tenant (goal ≤ 1.1× pg_dump -Fc)');
     for (const r of backups.best) {
       console.log(resultLine(r, r === ourBackup ? `  ${(r.seconds / pgDump.seconds).toFixed(2)}× pg_dump` : ''));
     }
