@@ -4,13 +4,16 @@
  * the best run of each counts. Usage: `npm run bench`; BENCH_SCALE=10 for the 1.5 GB tenant
  * (bench/tenant-schema.sql, kept in the repo so a fresh clone can run it; default 1 ≈ 150 MB),
  * BENCH_SHAPE=many-tables for 2,000 small tables instead, BENCH_JOBS (default 4), BENCH_SPLIT (our
- * --split-tables-larger-than).
+ * --split-tables-larger-than). Then, the same way, `pg-schema-restore backup` of the tenant to a
+ * directory against `pg_dump -Fc -n` of it to a file (goal ≤ 1.1×); BENCH_ONLY=restore or
+ * BENCH_ONLY=backup runs just one of the two.
  * Results go to bench/results/<timestamp>.json and are printed as a table.
  */
 import { execFileSync } from 'node:child_process';
 import { chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { oursBackup, pgDumpCustom } from './backup-tools';
 import { dumpAndRestore, ours, pgcopydb, Run, Tool, ToolContext } from './tools';
 import { connect, libpqEnv } from '../src/connection';
 import { startLocalCluster } from '../src/local';
@@ -19,6 +22,8 @@ const scale = Number(process.env.BENCH_SCALE ?? 1);
 const jobs = Number(process.env.BENCH_JOBS ?? 4);
 const runs = Number(process.env.BENCH_RUNS ?? 2);
 const shape = process.env.BENCH_SHAPE === 'many-tables' ? 'many-tables' : 'tenant';
+/** BENCH_ONLY=restore or BENCH_ONLY=backup runs one of the two comparisons. */
+const only = process.env.BENCH_ONLY;
 const schema = 'customer_a1';
 
 /** 2,000 small tables with a key, an index and a few rows each: the catalog work dominates, not the bytes. */
@@ -31,6 +36,24 @@ INSERT INTO ${schema}.t${i} (id, name) SELECT g, 'row ' || g FROM generate_serie
 
 /** ", CPU 52 s" when the machine's busy time was measured. */
 const cpu = (r: Run): string => (r.cpuSeconds !== undefined ? `, CPU ${r.cpuSeconds.toFixed(0)} s` : '');
+
+/** One tool's best run as a line of the results table. */
+const resultLine = (r: Run, ratio: string): string =>
+  `${r.tool.padEnd(72)} ${r.seconds.toFixed(1).padStart(6)} s${cpu(r)}${r.peakRssMb ? `  peak RSS ${r.peakRssMb.toFixed(0)} MB` : ''}${ratio}`;
+
+/** Every tool BENCH_RUNS times, the rounds interleaved (each round prepares then runs each tool); the best run of each. */
+async function bestOf(tools: Tool[]): Promise<{ all: Run[]; best: Run[] }> {
+  const all: Run[] = [];
+  for (let round = 1; round <= runs; round++) {
+    for (const tool of tools) {
+      await tool.prepare(round);
+      const r = tool.run(round);
+      all.push(r);
+      console.log(`  round ${round}: ${r.tool}: ${r.seconds.toFixed(1)} s${cpu(r)}${r.peakRssMb ? `, peak RSS ${r.peakRssMb.toFixed(0)} MB` : ''}`);
+    }
+  }
+  return { all, best: tools.map((t) => all.filter((r) => r.tool === t.name).reduce((a, b) => (b.seconds < a.seconds ? b : a))) };
+}
 
 async function main(): Promise<void> {
   const pg = await startLocalCluster({ settings: { max_wal_size: '4GB', checkpoint_timeout: '30min', shared_buffers: '1GB', maintenance_work_mem: '512MB' } });
@@ -59,27 +82,24 @@ async function main(): Promise<void> {
     const ctx: ToolContext = { pg, schema, jobs, env, work, sql };
     const tools: Tool[] = [ours(ctx, { validate: true }), ours(ctx, { validate: false }), dumpAndRestore(ctx), pgcopydb(ctx)]
       .filter((t): t is Tool => t !== undefined);
-    const all: Run[] = [];
-    for (let round = 1; round <= runs; round++) {
-      for (const tool of tools) {
-        await tool.prepare(round);
-        const r = tool.run(round);
-        all.push(r);
-        console.log(`  round ${round}: ${r.tool}: ${r.seconds.toFixed(1)} s${cpu(r)}${r.peakRssMb ? `, peak RSS ${r.peakRssMb.toFixed(0)} MB` : ''}`);
-      }
-    }
-    const best = tools.map((t) => all.filter((r) => r.tool === t.name).reduce((a, b) => (b.seconds < a.seconds ? b : a)));
+    const { all, best } = only === 'backup' ? { all: [], best: [] } : await bestOf(tools);
+    const backups = only === 'restore' ? { all: [], best: [] } : await bestOf([oursBackup(ctx), pgDumpCustom(ctx)]);
     const peer = best.find((r) => r.tool.startsWith('pgcopydb')) ?? best.find((r) => r.tool.startsWith('pg_dump'));
     const machine = { cores: cpus().length, postgres: pg.binaries.version };
-    const out = { date: new Date().toISOString(), shape, scale, jobs, runs, tenantSize, ...machine, best, all };
+    const out = { date: new Date().toISOString(), shape, scale, jobs, runs, tenantSize, ...machine, best, all, backup: backups };
     mkdirSync(join(__dirname, 'results'), { recursive: true });
     writeFileSync(join(__dirname, 'results', `${out.date.replace(/[:.]/g, '-')}.json`), JSON.stringify(out, null, 2));
 
     console.log(`\n${shape === 'tenant' ? `scale ${scale}` : '2,000 tables'} (${tenantSize}), PostgreSQL ${pg.binaries.version}, ${jobs} jobs, best of ${runs}`);
     for (const r of best) {
       const ratio = peer && r !== peer ? `  ${(r.seconds / peer.seconds).toFixed(2)}× ${peer.tool.split(' ')[0]}` : '';
-      console.log(`${r.tool.padEnd(72)} ${r.seconds.toFixed(1).padStart(6)} s${cpu(r)}${r.peakRssMb ? `  peak RSS ${r.peakRssMb.toFixed(0)} MB` : ''}${ratio}`);
+      console.log(resultLine(r, ratio));
       if (r.phases) console.log(`    ${Object.entries(r.phases).map(([p, s]) => `${p} ${s.toFixed(1)} s`).join(', ')}`);
+    }
+    const [ourBackup, pgDump] = backups.best;
+    if (ourBackup) console.log('\nbackup of the tenant (goal ≤ 1.1× pg_dump -Fc)');
+    for (const r of backups.best) {
+      console.log(resultLine(r, r === ourBackup ? `  ${(r.seconds / pgDump.seconds).toFixed(2)}× pg_dump` : ''));
     }
   } finally {
     await pg.stop();

@@ -49,7 +49,7 @@ function busyCpuSeconds(): number | undefined {
 }
 
 /** Run a command, timed, with its peak RSS and the machine's CPU time; throws with the end of its stderr when it fails. */
-function measured(tool: string, cmd: string, args: string[], env: NodeJS.ProcessEnv): Run & { stderr: string } {
+export function measured(tool: string, cmd: string, args: string[], env: NodeJS.ProcessEnv): Run & { stderr: string } {
   const gnuTime = existsSync('/usr/bin/time');
   const cpuBefore = busyCpuSeconds();
   const started = process.hrtime.bigint();

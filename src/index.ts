@@ -25,7 +25,7 @@ export * from './sources/restore-source';
 export { timestampSuffix } from './restore-names';
 export type { DatabaseConnection } from './connection';
 export type { PhaseRunner, SchemaPlan } from './restore/restore-run';
-export type { RestorePhase, PhaseEvent, TableEvent, BuildEvent, LogEvent, ProgressEvent, ProgressListener } from './progress';
+export type { RestorePhase, PhaseEvent, TableEvent, BuildEvent, LogEvent, ArchiveEvent, ProgressEvent, ProgressListener } from './progress';
 export type { Abortable, RunsPostgresPrograms, SourceAndTarget, WithClock, WithProgress } from './run-options';
 export * from './errors';
 export type { DumpArchiveErrorCode } from './sources/dump/dump-archive-errors';
@@ -55,5 +55,17 @@ export type { DumpArchiveFormat } from './sources/dump/dump-archive-format';
 export type { DumpTime } from './sources/dump/dump-archive-time';
 export { inspectBaseBackup, type BaseBackupInfo, type InspectBaseBackupOptions } from './sources/pitr/base-backup';
 
+// Tenant backups: one snapshot, one pg_dump archive per schema, a manifest with checksums.
+export { backupDatabase, type BackupDatabaseOptions, type BackupResult } from './backups/backup-database';
+export type { BackupManifest, ManifestSchema, ManifestRelation, ManifestSequence } from './backups/backup-manifest';
+export type { OpenBackupStoreOptions } from './backups/backup-store';
+
 // SQL on the restored schemas: identifiers are always quoted.
 export { quoteIdent, quoteQualified, quoteLiteral } from './quote';
+
+// Looking after tenant backups: list, check, retention.
+export { listBackups, type ListBackupsOptions, type BackupSummary } from './backups/list-backups';
+export { checkBackups, type CheckBackupsOptions, type CheckBackupsResult, type DatabaseBackupHealth, type BackupHealthRules } from './backups/check-backups';
+export { planPrune, type PlanPruneOptions, type PruneDecision, type PrunableRun, type RetentionPolicy } from './backups/plan-prune';
+export { pruneBackups, type PruneBackupsOptions, type PruneBackupsResult } from './backups/prune-backups';
+export type { BackupLocationOptions } from './backups/backup-location';

@@ -132,8 +132,12 @@ export async function backupDatabase(options: BackupDatabaseOptions): Promise<Ba
     await store.write(run + MANIFEST_FILE, Buffer.from(manifestText(manifest)), options.signal);
     return { location: store.describe(run), manifest };
   } catch (err) {
-    if (run !== undefined) await removeRun(store, run);
-    if (options.signal?.aborted) throw new AbortedError();
+    const removed = run === undefined || await removeRun(store, run);
+    if (options.signal?.aborted) {
+      throw new AbortedError(run === undefined ? 'backup aborted; nothing was written'
+        : removed ? `backup aborted; its partial run ${store.describe(run)} was removed`
+          : `backup aborted; its partial run ${store.describe(run)} is left without a manifest, so no reader uses it`);
+    }
     throw err;
   } finally {
     await snapshot.close();
@@ -141,13 +145,19 @@ export async function backupDatabase(options: BackupDatabaseOptions): Promise<Ba
   }
 }
 
-/** Remove every object of a run (best effort: what cannot be removed stays without a manifest, which no reader uses). */
-async function removeRun(store: BackupStore, run: string): Promise<void> {
+/**
+ * Remove every object of a run, and so its directory in a directory store (the manifest's key is
+ * always named: archives whose writes were stopped may already be gone). Best effort: what cannot
+ * be removed stays without a manifest, which no reader uses. Returns whether all went.
+ */
+async function removeRun(store: BackupStore, run: string): Promise<boolean> {
   try {
-    const keys: string[] = [];
-    for await (const object of store.list(run)) keys.push(object.key);
-    await store.remove(keys);
+    const keys = new Set([run + MANIFEST_FILE]);
+    for await (const object of store.list(run)) keys.add(object.key);
+    await store.remove([...keys]);
+    return true;
   } catch {
     // Without a manifest the run is incomplete: every reader skips it and prune removes it after a day.
+    return false;
   }
 }

@@ -32,7 +32,8 @@ async function* walk(root: string, dir: string, prefix: string): AsyncGenerator<
   try {
     entries = await readdir(dir, { withFileTypes: true });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    // Nothing there, or a file where a directory would be: no objects (a write there says why it fails).
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return;
     throw err;
   }
   for (const entry of entries) {
@@ -76,7 +77,7 @@ export function openDirectoryStore(directory: string): BackupStore {
         await rename(partial, path);
         return { key, size: (await stat(path)).size };
       } catch (err) {
-        await rm(partial, { force: true });
+        await rm(partial, { force: true }).catch(() => undefined);
         if (signal?.aborted || (err as Error).name === 'AbortError') throw err;
         throw err instanceof SchemaRestoreError ? err : writeFailed(err, path);
       }

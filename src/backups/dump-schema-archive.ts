@@ -55,6 +55,8 @@ export async function dumpSchemaArchive(options: DumpSchemaArchiveOptions): Prom
     },
   });
   const body = new PassThrough();
+  // Its failure is reported by the write that reads it or by pg_dump's own, never as an unhandled 'error'.
+  body.on('error', () => undefined);
   counted.pipe(body);
   const env: Record<string, string> = { ...libpqEnv(options.source), PGAPPNAME: 'pg-schema-restore backup', PGOPTIONS: '' };
   const args = ['--format=custom', '--no-sync', '--strict-names', `--snapshot=${options.snapshotId}`, `--schema=${exactNamePattern(options.schema)}`];

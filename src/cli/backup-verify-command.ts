@@ -1,21 +1,17 @@
 import { Command } from 'commander';
-import { backupCommand } from './backup-command-group';
+import { addBackupLocationOptions, parseBackupLocationArgs, RawBackupLocationArgs } from './backup-location-args';
 import { CliDeps } from './cli-deps';
 import { EXIT_CODES, exitCodeFor, reportFailure } from './cli-errors';
 import { withInterrupt } from './interrupt';
-import { checkEndpoint } from './restore-args';
 import { parseAtArg } from './source-arg';
-import { BackupVerification, SchemaVerification, verifyBackup } from '../backups/verify-backup';
-import { InvalidInputError } from '../errors';
+import { BackupVerification, SchemaVerification, verifyBackup } from '../drill/verify-backup';
 import { formatBytes } from '../format-units';
 
 /** Options of `backup verify` as commander hands them over. */
-interface RawVerifyArgs {
-  readonly from?: string;
+interface RawVerifyArgs extends RawBackupLocationArgs {
   readonly at?: string;
   readonly restore?: boolean;
   readonly json?: boolean;
-  readonly s3Endpoint?: string;
 }
 
 function mark(ok: boolean | undefined, what: string): string {
@@ -46,13 +42,7 @@ async function runVerify(raw: RawVerifyArgs, deps: CliDeps): Promise<number> {
   const json = raw.json === true;
   let options;
   try {
-    if (!raw.from) throw new InvalidInputError('missing --from <location>: the backups to verify, e.g. --from s3://backups/nightly/app/ or --from /backups/app/');
-    options = {
-      from: raw.from,
-      at: raw.at === undefined ? undefined : parseAtArg(raw.at),
-      restore: raw.restore === true,
-      s3: raw.s3Endpoint ? { endpoint: checkEndpoint(raw.s3Endpoint) } : undefined,
-    };
+    options = { ...parseBackupLocationArgs(raw), at: raw.at === undefined ? undefined : parseAtArg(raw.at), restore: raw.restore === true };
   } catch (err) {
     return reportFailure(err, deps, [], { json });
   }
@@ -71,20 +61,18 @@ async function runVerify(raw: RawVerifyArgs, deps: CliDeps): Promise<number> {
 }
 
 /**
- * Register `backup verify --from <location> [--at <time>] [--restore] [--json]`: exit 0 when every
- * archive of the backup checks out, 1 on any problem, 2 on bad usage.
+ * Register `backup verify --from <location> [--at <time>] [--restore] [--json]` under the `backup`
+ * command: exit 0 when every archive of the backup checks out, 1 on any problem, 2 on bad usage.
  *
  * @example
- * addBackupVerifyCommand(program, deps, setExitCode);
+ * addBackupVerifyCommand(backupCommand(program), deps, setExitCode);
  */
-export function addBackupVerifyCommand(program: Command, deps: () => CliDeps, setExitCode: (code: number) => void): void {
-  backupCommand(program).command('verify')
+export function addBackupVerifyCommand(backup: Command, deps: () => CliDeps, setExitCode: (code: number) => void): void {
+  addBackupLocationOptions(backup.command('verify')
     .description('check a backup: every archive\'s size and sha256 against the manifest and its table of contents; with --restore, ' +
-      'restore each schema into a throwaway local server and compare it with the manifest\'s checksums')
-    .option('--from <location>', 'one database\'s backups: s3://bucket/prefix/<database>/ or a directory')
+      'restore each schema into a throwaway local server and compare it with the manifest\'s checksums'))
     .option('--at <time>', 'verify the newest backup at or before this ISO 8601 time (default: the newest)')
     .option('--restore', 'also restore each schema into a throwaway local server and compare row counts and checksums')
-    .option('--s3-endpoint <url>', 'S3-compatible endpoint (default: AWS_ENDPOINT_URL_S3, else AWS)')
     .option('--json', 'print the result as one JSON object')
     .action(async (raw: RawVerifyArgs) => {
       setExitCode(await runVerify(raw, deps()));

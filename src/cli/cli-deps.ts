@@ -1,3 +1,4 @@
+import type { BackupDatabaseOptions, BackupResult } from '../backups/backup-database';
 import { defaultPasswordPrompt, PasswordPrompt } from '../connection/password-prompt';
 import { startLocalCluster } from '../local/local-cluster';
 import { planRestore, RestorePlan } from '../plan-restore';
@@ -11,6 +12,9 @@ export type RestoreFunction = (options: RestoreSchemaOptions) => Promise<Restore
 
 /** What the CLI calls for `--dry-run`: `planRestore` in production, a fake in tests. */
 export type PlanFunction = (options: RestoreSchemaOptions) => Promise<RestorePlan>;
+
+/** What `backup` calls: `backupDatabase` in production (loaded on first use), a wrapper in tests. */
+export type BackupFunction = (options: BackupDatabaseOptions) => Promise<BackupResult>;
 
 /** Where the CLI writes: `process.stdout` / `process.stderr` or a test buffer. */
 export interface CliOutput {
@@ -29,6 +33,8 @@ export interface SignalSource {
 export interface CliDeps {
   readonly restore: RestoreFunction;
   readonly plan: PlanFunction;
+  /** @default - backupDatabase */
+  readonly backup?: BackupFunction;
   readonly stdout: CliOutput;
   readonly stderr: CliOutput;
   /** Read for `DEBUG=pg-schema-restore` (stack traces on errors, like `-v`). */

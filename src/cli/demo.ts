@@ -1,6 +1,7 @@
 import { AbortedError, SchemaRestoreError, ValidationError } from '../errors';
 import { quoteQualified } from '../quote';
 import { RestoreReport } from '../report';
+import { formatBackupCheck } from './backup-check-command';
 import { CliDeps } from './cli-deps';
 import { describeBackupRun } from './demo-backups';
 import { startDemoProduction, takeNightlyBackups, takeTenantBackup } from './demo-production';
@@ -9,6 +10,7 @@ import {
   addRecentOrders, countOverwrittenEmails, damageSchema, fingerprintTables, IncidentDamage, markRestorePoint, TableFingerprint,
 } from './demo-scenario';
 import { formatRestoreSummary } from './restore-summary';
+import { checkBackups } from '../backups/check-backups';
 import { archiveCurrentWal } from '../local/backups';
 import { createSampleDatabases } from '../sample/create-sample-databases';
 import { SAMPLE_SCHEMAS, SAMPLE_TABLES } from '../sample/sample-layout';
@@ -42,6 +44,7 @@ export interface DemoResult {
 const LIVE = 'tenant_a';
 const DAMAGED = 'customer_a1';
 const BACKUP_SUFFIX = '_from_backup';
+const DAY_AND_AN_HOUR_MS = 25 * 3600_000;
 
 /**
  * The demo, entirely local: start a throwaway "production" server that archives its WAL, create the
@@ -79,6 +82,9 @@ export async function runDemo(options: DemoOptions, deps: DemoDeps): Promise<Dem
     const nightly = await takeNightlyBackups(production, LIVE, options.signal);
     const atBackup = await fingerprintTables(urls[LIVE], DAMAGED, SAMPLE_TABLES);
     say(`   ${production.baseBackup}\n${describeBackupRun(nightly)}`);
+    const health = await checkBackups({ from: production.tenantBackups, maxAgeMs: DAY_AND_AN_HOUR_MS });
+    say(`   The daily health check, backup check --max-age 25h: ${formatBackupCheck(health, new Date()).trim()}`);
+    if (!health.ok) throw new SchemaRestoreError('DEMO_FAILED', `backup check failed right after the backup: ${health.problems.join('; ')}`);
     checkpoint();
     say(`4. Business goes on: 25 new orders in every schema of ${LIVE} ...`);
     await addRecentOrders(urls[LIVE], SAMPLE_SCHEMAS[LIVE], 25);

@@ -1,24 +1,23 @@
 import { chmodSync, writeFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { addBackupLocationOptions, parseBackupLocationArgs, RawBackupLocationArgs } from './backup-location-args';
 import { parseDuration } from './cleanup-args';
 import { CliDeps } from './cli-deps';
 import { EXIT_CODES, exitCodeFor, reportFailure, scrubAll } from './cli-errors';
 import { withInterrupt } from './interrupt';
-import { checkEndpoint, checkTargetUrl } from './restore-args';
+import { checkTargetUrl } from './restore-args';
 import { drillMarkdown } from '../drill/drill-markdown';
 import { RunDrillOptions, runDrill } from '../drill/run-drill';
 import { InvalidInputError } from '../errors';
 
 /** Options of `drill` as commander hands them over. */
-interface RawDrillArgs {
-  readonly from?: string;
+interface RawDrillArgs extends RawBackupLocationArgs {
   readonly target?: string;
   readonly schema?: string[];
   readonly sample?: string;
   readonly maxAge?: string;
   readonly report?: string;
   readonly json?: boolean;
-  readonly s3Endpoint?: string;
   readonly tempDir?: string;
 }
 
@@ -36,17 +35,15 @@ function parseSample(value: string): number {
 }
 
 function parseDrillArgs(raw: RawDrillArgs): DrillCommand {
-  if (!raw.from) throw new InvalidInputError('missing --from <location>: the backups to drill, e.g. --from s3://backups/nightly/app/ or --from /backups/app/');
   if (raw.schema && raw.sample !== undefined) throw new InvalidInputError('give --schema or --sample, not both');
   if (raw.report !== undefined && raw.report.trim() === '') throw new InvalidInputError('--report needs a file name, e.g. --report drill-2026-11.md');
   return {
     drill: {
-      from: raw.from,
+      ...parseBackupLocationArgs(raw),
       target: checkTargetUrl(raw.target),
       schemas: raw.schema,
       sample: raw.sample === undefined ? undefined : parseSample(raw.sample),
       maxAgeMs: raw.maxAge === undefined ? undefined : parseDuration(raw.maxAge, '--max-age'),
-      s3: raw.s3Endpoint ? { endpoint: checkEndpoint(raw.s3Endpoint) } : undefined,
       tempDir: raw.tempDir,
     },
     reportPath: raw.report,
@@ -95,16 +92,14 @@ const repeatable = (v: string, all: string[] = []): string[] => [...all, v];
  * addDrillCommand(program, deps, setExitCode);
  */
 export function addDrillCommand(program: Command, deps: () => CliDeps, setExitCode: (code: number) => void): void {
-  program.command('drill')
+  addBackupLocationOptions(program.command('drill')
     .description('restore test: restore tenants of the newest backup side by side into a scratch database, validate them against the manifest, ' +
-      'drop them, and report the backup\'s age (RPO) and each restore\'s time (RTO)')
-    .option('--from <location>', 'one database\'s backups: s3://bucket/prefix/<database>/ or a directory')
+      'drop them, and report the backup\'s age (RPO) and each restore\'s time (RTO)'))
     .option('--target <postgres-url>', 'the scratch database to restore into (never production); restored schemas are dropped again')
     .option('--schema <name>', 'tenant to restore (exact name); repeat for several (default: all)', repeatable)
     .option('--sample <n>', 'restore this many tenants picked at random')
     .option('--max-age <duration>', 'fail when the backup is older than this (e.g. 25h, 2d)')
     .option('--report <file.md>', 'also write the report as Markdown to this file (mode 0600)')
-    .option('--s3-endpoint <url>', 'S3-compatible endpoint (default: AWS_ENDPOINT_URL_S3, else AWS)')
     .option('--temp-dir <dir>', 'where the throwaway servers of the restores live (default: the system temp directory)')
     .option('--json', 'print the report as one JSON object instead of Markdown')
     .action(async (raw: RawDrillArgs) => {

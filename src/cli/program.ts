@@ -1,6 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
+import { parseBackupArgs, RawBackupArgs } from './backup-args';
+import { addBackupCheckCommand } from './backup-check-command';
+import { runBackupCommand } from './backup-command';
+import { backupCommand } from './backup-command-group';
+import { addBackupCreateCommand } from './backup-command-options';
+import { addBackupListCommand } from './backup-list-command';
+import { addBackupPruneCommand } from './backup-prune-command';
 import { addBackupVerifyCommand } from './backup-verify-command';
 import { parseCleanupArgs, RawCleanupArgs } from './cleanup-args';
 import { runCleanupCommand } from './cleanup-command';
@@ -47,6 +54,11 @@ function buildProgram(deps: CliDeps, setExitCode: (code: number) => void): Comma
       setExitCode(await runRestoreCommand(parseRestoreArgs(raw), atVerbosity(), { connectionsInArgv: inArgv }));
     });
 
+  addBackupCreateCommand(backupCommand(program)).action(async (raw: RawBackupArgs, command: Command) => {
+    const sourceInArgv = command.getOptionValueSource('source') === 'cli';
+    setExitCode(await runBackupCommand(parseBackupArgs(raw), atVerbosity(), { sourceInArgv }));
+  });
+
   program.command('cleanup')
     .description('list (or with --yes delete) what restores left behind: cloud resources the ledger lists, with --orphans every expired tagged one, ' +
       'with --local staging schemas, throwaway servers and work directories of restores that were killed')
@@ -63,7 +75,6 @@ function buildProgram(deps: CliDeps, setExitCode: (code: number) => void): Comma
       setExitCode(await runCleanupCommand(parseCleanupArgs(raw, deps.env), atVerbosity()));
     });
 
-  addBackupVerifyCommand(program, atVerbosity, setExitCode);
   addDrillCommand(program, atVerbosity, setExitCode);
 
   program.command('demo')
@@ -72,11 +83,17 @@ function buildProgram(deps: CliDeps, setExitCode: (code: number) => void): Comma
     .action(async (raw: { rows: string }) => {
       setExitCode(await runDemoCommand(raw, atVerbosity()));
     });
+
+  const backup = backupCommand(program);
+  addBackupListCommand(backup, atVerbosity, setExitCode);
+  addBackupCheckCommand(backup, atVerbosity, setExitCode);
+  addBackupPruneCommand(backup, atVerbosity, setExitCode);
+  addBackupVerifyCommand(backup, atVerbosity, setExitCode);
   return program;
 }
 
 function commanderFailure(err: CommanderError): string {
-  if (err.code === 'commander.help') return `missing command: use "${NAME} restore ...", "${NAME} cleanup" or "${NAME} demo"; see ${NAME} --help`;
+  if (err.code === 'commander.help') return `missing command: use "${NAME} restore ...", "${NAME} backup ...", "${NAME} drill ...", "${NAME} cleanup" or "${NAME} demo"; see ${NAME} --help`;
   const message = err.message.replace(/^error:\s*/i, '').split('\n').map((l) => l.trim()).filter(Boolean).join(' ');
   return `${message}; see ${NAME} --help`;
 }

@@ -67,19 +67,15 @@ function checkSchemas(schemas: readonly string[] | undefined): string[] {
   return [...schemas];
 }
 
-function checkJobs(jobs: string | undefined): number | undefined {
+/** `--jobs`: a positive integer, or undefined when not given (used by `restore` and `backup`). */
+export function checkJobs(jobs: string | undefined): number | undefined {
   if (jobs === undefined) return undefined;
   const n = /^\s*\d+\s*$/.test(jobs) ? Number(jobs) : NaN;
   if (!Number.isSafeInteger(n) || n < 1) throw new InvalidInputError(`--jobs must be a positive integer (got "${jobs}"), e.g. --jobs 4`);
   return n;
 }
 
-/**
- * Check `--s3-endpoint`: an http:// or https:// URL.
- *
- * @example
- * checkEndpoint('http://127.0.0.1:9000'); // 'http://127.0.0.1:9000'
- */
+/** `--s3-endpoint`: an http(s) URL (used by every command that reads or writes S3). */
 export function checkEndpoint(value: string): string {
   let protocol: string | undefined;
   try {

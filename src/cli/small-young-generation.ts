@@ -12,7 +12,7 @@ const FLAG = '--max-semi-space-size';
 /** Semi-space size in MB. */
 const SEMI_SPACE_MB = 4;
 /** Commands that move table data. */
-const DATA_COMMANDS = new Set(['restore']);
+const DATA_COMMANDS = new Set(['restore', 'backup']);
 
 type Execve = (file: string, args: string[], env: NodeJS.ProcessEnv) => never;
 

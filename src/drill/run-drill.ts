@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { drillVerdict, DrillReport, DrillTenant } from './drill-report';
 import { pickTenants, TenantSelection } from './pick-tenants';
 import { BackupRun, listBackupRuns } from '../backups/backup-catalog';
+import { BackupLocationOptions, withBackupStore } from '../backups/backup-location';
 import type { ManifestSchema } from '../backups/backup-manifest';
-import { OpenBackupStoreOptions, openBackupStore } from '../backups/backup-store';
 import { chooseBackup } from '../backups/choose-backup';
 import { connect, DatabaseConnection, describeConnection, scrubSecrets } from '../connection';
 import { AbortedError } from '../errors';
@@ -15,15 +15,11 @@ import { restoreSchema } from '../restore-schema';
 import type { Abortable, WithProgress } from '../run-options';
 
 /** Options of {@link runDrill}. */
-export interface RunDrillOptions extends Abortable, WithProgress, TenantSelection {
-  /** One database's backups: `s3://bucket/prefix/<database>/` or `/backups/<database>/`. The newest complete one is used. */
-  readonly from: string;
+export interface RunDrillOptions extends BackupLocationOptions, Abortable, WithProgress, TenantSelection {
   /** The scratch database the tenants are restored into, side by side, and dropped from again. Never production. */
   readonly target: DatabaseConnection;
   /** The oldest the backup may be; an older one fails the drill (it still runs). @default - no limit */
   readonly maxAgeMs?: number;
-  /** S3 access (client, endpoint). */
-  readonly s3?: OpenBackupStoreOptions;
   /** Directory for the throwaway servers the restores use. @default os.tmpdir() */
   readonly tempDir?: string;
   /** The clock. @default () => new Date() */
@@ -114,13 +110,8 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillReport> {
   const clock = options.now ?? (() => new Date());
   const emit = safeListener(options.onProgress);
   const started = clock();
-  const store = openBackupStore(options.from, { ...options.s3, signal: options.signal });
-  let run: BackupRun;
-  try {
-    run = chooseBackup(await listBackupRuns(store), { schemas: options.schemas, where: store.display });
-  } finally {
-    store.close();
-  }
+  const run = await withBackupStore({ from: options.from, s3: { ...options.s3, signal: options.signal } },
+    async (store) => chooseBackup(await listBackupRuns(store), { schemas: options.schemas, where: store.display }));
   const manifest = run.manifest!;
   const tenants = pickTenants(manifest.schemas.map((s) => s.name), options);
   const ageMs = started.getTime() - run.takenAt.getTime();

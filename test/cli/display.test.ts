@@ -1,11 +1,10 @@
-import { Writable } from 'node:stream';
 import { createProgressDisplay } from '../../src/cli/display/create-progress-display';
 import { createLiveDisplay } from '../../src/cli/display/live-display';
 import { TableBoard } from '../../src/cli/display/table-board';
 import { runCli } from '../../src/cli/program';
 import { formatBytes, formatCount, formatDuration } from '../../src/format-units';
 import { BuildEvent, TableEvent } from '../../src/progress';
-import { BufferOutput, fakeCli, scriptedRestore } from '../support/cli';
+import { BufferOutput, fakeCli, scriptedRestore, terminalStream } from '../support/cli';
 
 const table = (change: Partial<TableEvent>): TableEvent => ({
   type: 'table', status: 'progress', schema: 'customer_a1', table: 'orders', rows: 0, bytes: 0, elapsedMs: 0, ...change,
@@ -14,14 +13,6 @@ const table = (change: Partial<TableEvent>): TableEvent => ({
 const build = (change: Partial<BuildEvent>): BuildEvent => ({
   type: 'build', status: 'start', kind: 'index', statement: 'CREATE INDEX orders_placed ON pgsr_1_0.orders USING btree (placed)', elapsedMs: 0, built: 0, total: 3, ...change,
 });
-
-/** A terminal-like stream that keeps what is drawn on it. */
-const terminalStream = (drawn: string[]): NodeJS.WriteStream => Object.assign(new Writable({
-  write: (chunk: Buffer, _enc, done) => {
-    drawn.push(chunk.toString());
-    done();
-  },
-}), { isTTY: true, columns: 100, rows: 40 }) as unknown as NodeJS.WriteStream;
 
 describe('units', () => {
   test.each([[0, '0 B'], [999, '999 B'], [48_213, '48.2 kB'], [5_900_000, '5.9 MB'], [3.2e12, '3.2 TB']])('formatBytes(%d) = %s', (n, text) => {

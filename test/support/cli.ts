@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { Writable } from 'node:stream';
 import { planRestore, RestoreReport, RestoreSchemaOptions } from '../../src';
 import { CliDeps, CliOutput, RestoreFunction } from '../../src/cli/cli-deps';
 import { createProgressDisplay } from '../../src/cli/display/create-progress-display';
@@ -107,3 +108,11 @@ export function restoreUntilAborted(onStarted?: () => void): RestoreFunction {
     onStarted?.();
   });
 }
+
+/** A terminal-like stream that keeps what is drawn on it. */
+export const terminalStream = (drawn: string[]): NodeJS.WriteStream => Object.assign(new Writable({
+  write: (chunk: Buffer, _enc, done) => {
+    drawn.push(chunk.toString());
+    done();
+  },
+}), { isTTY: true, columns: 100, rows: 40 }) as unknown as NodeJS.WriteStream;

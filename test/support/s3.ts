@@ -1,4 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, IncomingHttpHeaders, request } from 'node:http';
+import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -68,5 +70,55 @@ export function useLocalS3(buckets: string[]): () => LocalS3 {
   return () => {
     if (!s3) throw new Error('S3 server not started (use it inside a test or a hook)');
     return s3;
+  };
+}
+
+/** A request that went through an {@link S3Proxy}. */
+export interface ProxiedRequest {
+  readonly method: string;
+  /** Path and query, e.g. `/backups/nightly/app/…/big.dump?partNumber=2&uploadId=…`. */
+  readonly url: string;
+  readonly headers: IncomingHttpHeaders;
+}
+
+/** An S3 endpoint in front of another that records every request and may refuse some. */
+export interface S3Proxy {
+  readonly endpoint: string;
+  readonly requests: ProxiedRequest[];
+  close(): Promise<void>;
+}
+
+/** S3's answer when a policy does not allow the action. */
+const ACCESS_DENIED = '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message><RequestId>r1</RequestId></Error>';
+
+/**
+ * Start an HTTP proxy on 127.0.0.1 in front of an S3 endpoint (s3rver): it records each request
+ * (to see multipart uploads and encryption headers on the wire) and answers those `deny` picks with
+ * S3's own 403 AccessDenied, as a bucket policy without that permission does.
+ */
+export async function startS3Proxy(upstream: string, deny: (req: ProxiedRequest) => boolean = () => false): Promise<S3Proxy> {
+  const target = new URL(upstream);
+  const requests: ProxiedRequest[] = [];
+  const server = createServer((req, res) => {
+    const seen = { method: req.method ?? '', url: req.url ?? '', headers: req.headers };
+    requests.push(seen);
+    if (deny(seen)) {
+      req.resume();
+      res.writeHead(403, { 'Content-Type': 'application/xml' });
+      res.end(ACCESS_DENIED);
+      return;
+    }
+    const forwarded = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    forwarded.on('error', () => res.destroy());
+    req.pipe(forwarded);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

@@ -1,4 +1,5 @@
 import { Listr, ListrLogger, ListrRendererValue, ProcessOutput } from 'listr2';
+import { ArchiveBoard } from './archive-board';
 import { ProgressDisplay } from './progress-display';
 import { TableBoard } from './table-board';
 import { formatDuration } from '../../format-units';
@@ -57,6 +58,7 @@ function newRun(event: Pick<PhaseEvent, 'phase' | 'message'>, startedAt: number)
 export function createLiveDisplay(options: LiveDisplayOptions = {}): ProgressDisplay {
   const now = options.now ?? Date.now;
   const board = new TableBoard();
+  const archives = new ArchiveBoard();
   const notes: string[] = [];
   const builds = { running: 0, built: 0, total: 0 };
   let current: PhaseRun | undefined;
@@ -69,7 +71,7 @@ export function createLiveDisplay(options: LiveDisplayOptions = {}): ProgressDis
     const elapsed = formatDuration((run.endedAt ?? now()) - run.startedAt);
     const building = builds.total > 0 && (builds.running > 0 || builds.built < builds.total)
       ? [`indexes and keys: ${builds.built} of ${builds.total} built${builds.running > 0 ? `, ${builds.running} building` : ''}`] : [];
-    const lines = [`${run.message} [${elapsed}]`, ...notes, ...board.lines(now()), ...building];
+    const lines = [`${run.message} [${elapsed}]`, ...notes, ...board.lines(now()), ...archives.lines(now()), ...building];
     run.title = lines.join('\n');
     run.setTitle?.(run.title);
   };
@@ -111,6 +113,7 @@ export function createLiveDisplay(options: LiveDisplayOptions = {}): ProgressDis
     // A phase that never reported its end was cut short (a failure, then cleanup): show it failed.
     settle(new Error(`${current?.phase} did not finish`));
     board.clear();
+    archives.clear();
     const run = newRun(event, now());
     current = run;
     render(run);
@@ -143,6 +146,10 @@ export function createLiveDisplay(options: LiveDisplayOptions = {}): ProgressDis
     } else if (event.type === 'table') {
       if (!current || current.settled) startPhase({ phase: 'copy', message: 'copying tables' });
       board.apply(event, now());
+    } else if (event.type === 'archive') {
+      // A backup has no phases of its own: its archives show under one line of their own.
+      if (!current || current.settled) startPhase({ phase: 'copy', message: 'writing archives' });
+      archives.apply(event, now());
     }
     refresh();
   };

@@ -1,6 +1,7 @@
 import { formatBytes, formatCount, formatDuration } from '../../format-units';
 import { ProgressEvent } from '../../progress';
 import { CliOutput } from '../cli-deps';
+import { ArchiveLog } from './archive-board';
 import { ProgressDisplay } from './progress-display';
 
 /**
@@ -17,6 +18,7 @@ export function createPlainLogDisplay(out: CliOutput, now: () => Date = () => ne
   const line = (text: string): void => {
     out.write(`${now().toISOString()} ${text}\n`);
   };
+  const archives = new ArchiveLog();
   const onProgress = (event: ProgressEvent): void => {
     switch (event.type) {
       case 'phase':
@@ -33,6 +35,11 @@ export function createPlainLogDisplay(out: CliOutput, now: () => Date = () => ne
       case 'log':
         line(`${event.level === 'warn' ? 'warning' : 'info'}: ${event.message}`);
         break;
+      case 'archive': {
+        const text = archives.line(event, now().getTime());
+        if (text !== undefined) line(text);
+        break;
+      }
     }
   };
   return { onProgress, close: async () => undefined };

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { ManifestSchema } from './backup-manifest';
-import type { BackupStore } from './backup-store';
+import type { ManifestSchema } from '../backups/backup-manifest';
+import type { BackupStore } from '../backups/backup-store';
 import { AbortedError } from '../errors';
 import type { ProgressListener } from '../progress';
 import type { RunsPostgresPrograms } from '../run-options';

@@ -2,8 +2,8 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { backupDatabase, BackupResult } from '../../src/backups/backup-database';
-import { verifyBackup } from '../../src/backups/verify-backup';
 import { runCli } from '../../src/cli/program';
+import { verifyBackup } from '../../src/drill/verify-backup';
 import { createSampleDatabases } from '../../src/testing';
 import { fakeCli } from '../support/cli';
 import { useLocalCluster } from '../support/postgres';
@@ -126,5 +126,5 @@ test('no backup at the location, or --from missing, are one-line errors', async 
   await expect(verifyBackup({ from: empty })).rejects.toMatchObject({ code: 'BACKUP_NOT_FOUND' });
   const out = cli();
   expect(await runCli(['backup', 'verify'], out.deps)).toBe(2);
-  expect(out.stderr.text).toMatch(/^pg-schema-restore: missing --from <location>/);
+  expect(out.stderr.text).toMatch(/^pg-schema-restore: --from <location> is required/);
 });

@@ -1,7 +1,7 @@
-import type { BackupRun } from './backup-catalog';
-import type { ManifestSchema } from './backup-manifest';
-import { fingerprintProblems } from './compare-fingerprint';
-import { fingerprintSchema } from './schema-fingerprint';
+import type { BackupRun } from '../backups/backup-catalog';
+import type { ManifestSchema } from '../backups/backup-manifest';
+import { fingerprintProblems } from '../backups/compare-fingerprint';
+import { fingerprintSchema } from '../backups/schema-fingerprint';
 import { connect } from '../connection';
 import { AbortedError } from '../errors';
 import type { PostgresBinaries } from '../local/postgres-binaries';

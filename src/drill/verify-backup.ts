@@ -1,22 +1,19 @@
-import { listBackupRuns } from './backup-catalog';
-import { BackupStore, OpenBackupStoreOptions, openBackupStore } from './backup-store';
 import { checkArchive } from './check-archive';
-import { chooseBackup } from './choose-backup';
 import { restoreArchiveCheck } from './restore-archive-check';
+import { listBackupRuns } from '../backups/backup-catalog';
+import { BackupLocationOptions, withBackupStore } from '../backups/backup-location';
+import type { BackupStore } from '../backups/backup-store';
+import { chooseBackup } from '../backups/choose-backup';
 import { findPostgresBinaries, PostgresBinaries } from '../local/postgres-binaries';
 import { safeListener } from '../progress';
 import type { Abortable, WithProgress } from '../run-options';
 
 /** Options of {@link verifyBackup}. */
-export interface VerifyBackupOptions extends Abortable, WithProgress {
-  /** One database's backups: `s3://bucket/prefix/<database>/` or `/backups/<database>/`. */
-  readonly from: string;
+export interface VerifyBackupOptions extends BackupLocationOptions, Abortable, WithProgress {
   /** Verify the newest backup at or before this time. @default - the newest */
   readonly at?: Date;
   /** Also restore each schema into a throwaway local server and compare it with the manifest's checksums. @default false */
   readonly restore?: boolean;
-  /** S3 access (client, endpoint). */
-  readonly s3?: OpenBackupStoreOptions;
   /** PostgreSQL programs. @default - found with findPostgresBinaries, at least the backed-up server's major version */
   readonly binaries?: PostgresBinaries;
   /** Parent directory of throwaway servers (`restore`). @default os.tmpdir() */
@@ -102,10 +99,5 @@ async function verifyIn(store: BackupStore, options: VerifyBackupOptions): Promi
  * for (const s of result.schemas) console.log(s.schema, s.archiveOk, s.tocOk, s.restoredOk, s.problems);
  */
 export async function verifyBackup(options: VerifyBackupOptions): Promise<BackupVerification> {
-  const store = openBackupStore(options.from, { ...options.s3, signal: options.signal });
-  try {
-    return await verifyIn(store, options);
-  } finally {
-    store.close();
-  }
+  return withBackupStore({ from: options.from, s3: { ...options.s3, signal: options.signal } }, (store) => verifyIn(store, options));
 }
