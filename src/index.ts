@@ -69,3 +69,9 @@ export { checkBackups, type CheckBackupsOptions, type CheckBackupsResult, type D
 export { planPrune, type PlanPruneOptions, type PruneDecision, type PrunableRun, type RetentionPolicy } from './backups/plan-prune';
 export { pruneBackups, type PruneBackupsOptions, type PruneBackupsResult } from './backups/prune-backups';
 export type { BackupLocationOptions } from './backups/backup-location';
+
+// Proving backups: verify archives (and restores) against the manifest; restore drills with a written report.
+export { verifyBackup, type VerifyBackupOptions, type BackupVerification, type SchemaVerification } from './drill/verify-backup';
+export { runDrill, type RunDrillOptions } from './drill/run-drill';
+export type { DrillReport, DrillTenant } from './drill/drill-report';
+export { drillMarkdown } from './drill/drill-markdown';
