@@ -6,6 +6,7 @@ import { CliDeps } from './cli-deps';
 import { EXIT_CODES, exitCodeFor, reportFailure, scrubAll } from './cli-errors';
 import { withInterrupt } from './interrupt';
 import { checkTargetUrl } from './restore-args';
+import { repeatable } from './restore-command-options';
 import { drillMarkdown } from '../drill/drill-markdown';
 import { RunDrillOptions, runDrill } from '../drill/run-drill';
 import { InvalidInputError } from '../errors';
@@ -80,8 +81,6 @@ async function runDrillCommand(raw: RawDrillArgs, deps: CliDeps): Promise<number
     }
   });
 }
-
-const repeatable = (v: string, all: string[] = []): string[] => [...all, v];
 
 /**
  * Register `drill --from <location> --target <scratch-url> [--schema S]... | [--sample N]

@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 
-const repeatable = (v: string, all: string[] = []): string[] => [...all, v];
+/** Commander's collector for an option given several times (`--schema a --schema b`). */
+export const repeatable = (v: string, all: string[] = []): string[] => [...all, v];
 
 /** Shown after the option list of `restore --help`. */
 const EXAMPLES = `
