@@ -15,7 +15,8 @@ const LAYERS: readonly (readonly string[])[] = [
   ['ddl', 'copy', 'preflight.ts'],
   ['validate'],
   ['cleanup'],
-  ['sources', 'backups'],
+  ['backups'],
+  ['sources'],
   ['restore-options.ts', 'restore-names.ts', 'plan-restore.ts', 'restore', 'restore-schema.ts', 'drill'],
   ['cli', 'handlers', 'index.ts', 'aws.ts', 'local.ts', 'testing.ts'],
 ];

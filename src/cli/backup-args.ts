@@ -2,7 +2,7 @@ import { BackupDatabaseOptions } from '../backups/backup-database';
 import { InvalidInputError } from '../errors';
 import { checkPostgresUrl } from './postgres-url-arg';
 import { checkEndpoint, checkJobs } from './restore-args';
-import { parseS3Uri } from '../sources/dump/s3-object';
+import { parseS3Uri } from '../aws/s3-object';
 
 /** Options of `pg-schema-restore backup` as commander hands them over, not yet checked. */
 export interface RawBackupArgs {

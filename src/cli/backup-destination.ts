@@ -1,8 +1,8 @@
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { parseS3Uri } from '../aws/s3-object';
 import { SchemaRestoreError } from '../errors';
-import { parseS3Uri } from '../sources/dump/s3-object';
 
 /**
  * Before connecting anywhere: can this user create the backup under a local `--to`? The directory

@@ -1,3 +1,4 @@
+import type { S3AccessOptions } from '../aws/s3-object';
 import type { BackupRun } from '../backups/backup-catalog';
 import type { ManifestSchema } from '../backups/backup-manifest';
 import { fingerprintProblems } from '../backups/compare-fingerprint';
@@ -7,7 +8,6 @@ import { AbortedError } from '../errors';
 import type { PostgresBinaries } from '../local/postgres-binaries';
 import type { Abortable, WithProgress } from '../run-options';
 import { restoreFromBackup } from '../sources/backup/restore-backup';
-import type { S3AccessOptions } from '../sources/dump/s3-object';
 import type { TemporaryDatabase } from '../sources/restore-source';
 
 /** Options of {@link restoreArchiveCheck}. */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { runTime } from '../../backups/backup-layout';
 import { MANIFEST_FILE } from '../../backups/backup-manifest';
 import { openBackupStore } from '../../backups/backup-store';
-import { parseS3Uri, S3AccessOptions } from '../dump/s3-object';
+import { parseS3Uri, S3AccessOptions } from '../../aws/s3-object';
 import type { BackupSource, DumpSource } from '../restore-source';
 
 /** `…/<run>/manifest.json`: a key or path of a backup run's manifest. */

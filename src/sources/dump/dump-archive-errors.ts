@@ -14,15 +14,7 @@ export type DumpArchiveErrorCode = Extract<ErrorCode, 'ARCHIVE_NOT_FOUND' | 'ARC
 /** What the user should do about a source that is not a usable archive. */
 const POINT_AT_A_DUMP = 'point --source at a file written by pg_dump';
 
-/**
- * The archive (file, directory, object, bucket) does not exist.
- *
- * @example
- * throw archiveNotFound('/backups/tenant_a.dump does not exist', 'check the path');
- */
-export function archiveNotFound(problem: string, fix: string, cause?: unknown): InvalidInputError {
-  return new InvalidInputError(`${problem}; ${fix}`, { code: 'ARCHIVE_NOT_FOUND', cause });
-}
+export { archiveNotFound } from '../../aws/s3-errors';
 
 /**
  * The source exists but is not a pg_dump archive, or it is damaged or cut short.

@@ -1,5 +1,14 @@
-import { archiveNotFound } from './dump-archive-errors';
-import { InvalidInputError, SchemaRestoreError } from '../../errors';
+import { InvalidInputError, SchemaRestoreError } from '../errors';
+
+/**
+ * The archive (file, directory, object, bucket) does not exist.
+ *
+ * @example
+ * throw archiveNotFound('/backups/tenant_a.dump does not exist', 'check the path');
+ */
+export function archiveNotFound(problem: string, fix: string, cause?: unknown): InvalidInputError {
+  return new InvalidInputError(`${problem}; ${fix}`, { code: 'ARCHIVE_NOT_FOUND', cause });
+}
 
 interface SdkError {
   readonly name?: string;
