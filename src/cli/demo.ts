@@ -3,7 +3,7 @@ import { quoteQualified } from '../quote';
 import { RestoreReport } from '../report';
 import { formatBackupCheck } from './backup-check-command';
 import { CliDeps } from './cli-deps';
-import { describeBackupRun } from './demo-backups';
+import { describeBackupRun, runDemoDrill } from './demo-backups';
 import { startDemoProduction, takeNightlyBackups, takeTenantBackup } from './demo-production';
 import { formatComparison, formatUntouched, TableComparison, UntouchedCheck } from './demo-report';
 import {
@@ -11,6 +11,7 @@ import {
 } from './demo-scenario';
 import { formatRestoreSummary } from './restore-summary';
 import { checkBackups } from '../backups/check-backups';
+import type { DrillReport } from '../drill/drill-report';
 import { archiveCurrentWal } from '../local/backups';
 import { createSampleDatabases } from '../sample/create-sample-databases';
 import { SAMPLE_SCHEMAS, SAMPLE_TABLES } from '../sample/sample-layout';
@@ -33,6 +34,8 @@ export interface DemoResult {
   readonly report: RestoreReport;
   /** The restore from the tenant backups as of T (last night's, not the hourly one taken after the incident). */
   readonly backupReport: RestoreReport;
+  /** The monthly restore drill of the newest tenant backup. */
+  readonly drill: DrillReport;
   /** The snapshot time of last night's tenant backup. */
   readonly nightlyBackupAt: Date;
   readonly damage: IncidentDamage;
@@ -135,9 +138,17 @@ export async function runDemo(options: DemoOptions, deps: DemoDeps): Promise<Dem
     if (untouched.some((u) => u.changedTables.length)) {
       throw new ValidationError('the restore changed schemas it must not touch', untouched.flatMap((u) => u.changedTables.map((t) => `${u.schema}.${t}`)));
     }
-    say(`\n10. Next, repair the live schema from the restored copy with ordinary SQL (enum columns cast through text), e.g.:\n${repairHint(restored)}`);
+    say(`\n10. The monthly restore drill: every tenant of the newest backup of ${LIVE} restored side by side into a scratch database, ` +
+      'validated against the manifest, and dropped; its report (drill --report drill.md):');
+    const drill = await runDemoDrill(production, LIVE, deps.restore, options.signal);
+    say(drill.markdown);
+    if (drill.report.verdict !== 'pass') {
+      const why = drill.report.tenants.flatMap((t) => t.problems.map((p) => `${t.schema}: ${p}`));
+      throw new SchemaRestoreError('DEMO_FAILED', `the restore drill failed: ${[...drill.report.problems, ...why].join('; ')}`);
+    }
+    say(`\n11. Next, repair the live schema from the restored copy with ordinary SQL (enum columns cast through text), e.g.:\n${repairHint(restored)}`);
     const nightlyBackupAt = new Date(nightly.manifest.snapshotAt);
-    return { restorePoint, report, backupReport, nightlyBackupAt, damage, comparison, overwrittenEmails, untouched };
+    return { restorePoint, report, backupReport, nightlyBackupAt, drill: drill.report, damage, comparison, overwrittenEmails, untouched };
   } finally {
     say('\nStopping the throwaway servers and removing their files and the backups.');
     await production.stop();

@@ -47,6 +47,8 @@ describe('demo', () => {
       fromBackup: expected.orders,
     });
     expect(result.overwrittenEmails).toEqual({ live: 50, restored: 0 });
+    expect(result.drill.verdict).toBe('pass');
+    expect(result.drill.tenants.map((t) => [t.schema, t.verdict])).toEqual([['customer_a1', 'pass'], ['customer_a2', 'pass'], ['public', 'pass']]);
     expect(result.untouched.map((u) => `${u.database}.${u.schema}:${u.changedTables.length}`)).toEqual([
       'tenant_a.customer_a1:0', 'tenant_a.customer_a2:0', 'tenant_b.customer_b1:0', 'tenant_b.customer_b2:0',
     ]);
@@ -55,12 +57,14 @@ describe('demo', () => {
 
     const out = cli.stdout.text;
     for (const step of ['1. Starting', '2. Creating', "3. Last night's backups", '4. Business goes on', '5. Incident after T', '6. Restoring customer_a1 as it was at T',
-      '7. For comparison', '8. Rows per table', '9. Nothing else was touched', '10. Next', 'Stopping the throwaway servers']) {
+      '7. For comparison', '8. Rows per table', '9. Nothing else was touched', '10. The monthly restore drill', '11. Next', 'Stopping the throwaway servers']) {
       expect(out).toContain(step);
     }
     expect(out).toMatch(/copy started: /); // plain progress lines: the test output is not a terminal
     expect(out).toMatch(/recovering the base backup/i);
     expect(out).toMatch(/✓ tenant_b\.customer_b2: 5 tables unchanged/);
+    expect(out).toMatch(/The daily health check, backup check --max-age 25h: ok: tenant_a: newest backup/);
+    expect(out).toMatch(/\*\*Verdict: PASS\*\* — 3 of 3 tenant\(s\) restored, validated and dropped/);
     expect(started).toHaveLength(1);
     expect(existsSync(started[0].dir)).toBe(false);
     expect(demoDirs()).toEqual(demoDirsBefore);
