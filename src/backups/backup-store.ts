@@ -1,8 +1,8 @@
 import type { Readable } from 'node:stream';
 import { openDirectoryStore } from './directory-store';
 import { openS3Store } from './s3-store';
-import type { S3AccessOptions } from '../sources/dump/s3-object';
-import { parseS3Uri } from '../sources/dump/s3-object';
+import type { S3AccessOptions } from '../aws/s3-object';
+import { parseS3Uri } from '../aws/s3-object';
 
 /** An object (a file, an S3 object) in a backup store; `key` is relative to the store's root, `/`-separated. */
 export interface StoredObject {
