@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { explainS3Error } from './s3-errors';
 import { s3ClientOf } from './clients';
+import { explainS3Error } from './s3-errors';
 import { s3Sdk } from './sdk';
 
 /** An S3 location: `s3://bucket/key`; a key ending in `/` (or empty) is a prefix. */

@@ -1,10 +1,10 @@
 import type { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { BackupStore, OpenBackupStoreOptions, StoredObject, WrittenObject } from './backup-store';
-import { s3Sdk, s3StorageSdk } from '../aws/sdk';
-import { SchemaRestoreError } from '../errors';
 import { explainS3Error } from '../aws/s3-errors';
 import { openS3Object, S3Location, s3ClientFor, s3Uri } from '../aws/s3-object';
+import { s3Sdk, s3StorageSdk } from '../aws/sdk';
+import { SchemaRestoreError } from '../errors';
 
 /** Multipart part size: memory per upload is about `PART_BYTES × PARTS_IN_FLIGHT`. */
 export const PART_BYTES = 8 * 1024 * 1024;
