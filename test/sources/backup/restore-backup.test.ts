@@ -100,6 +100,18 @@ describe('damage', () => {
     expect(await stagingLikeSchemas(url)).toEqual([]);
   });
 
+  test('a run without its manifest is ignored (the older one is restored); with none complete, BACKUP_NOT_FOUND', async () => {
+    rmSync(join(run, 'manifest.json'));
+    const report = await restoreSchema({ source: { kind: 'backup', location: join(copy, 'app') }, target: url, schemas: ['customer_a1'], suffix: '_no_manifest' });
+    expect(report.restorePoint).toBe(first.manifest.snapshotAt);
+    expect(await digests(url, 'customer_a1_no_manifest')).toEqual(atFirst);
+    const firstRun = join(copy, 'app', first.location.split('/').filter(Boolean).pop()!);
+    rmSync(join(firstRun, 'manifest.json'));
+    await expect(restoreSchema({ source: { kind: 'backup', location: join(copy, 'app') }, target: url, schemas: ['customer_a1'], suffix: '_none' }))
+      .rejects.toMatchObject({ code: 'BACKUP_NOT_FOUND', message: `no complete backup under ${join(copy, 'app')}/ (2 incomplete runs without a manifest); check the location, or run backup first` });
+    expect(await schemaExists('customer_a1_none')).toBe(false);
+  });
+
   test('a manifest whose checksum disagrees with the archive\'s rows: VALIDATION_FAILED before publish', async () => {
     const path = join(run, 'manifest.json');
     const manifest = JSON.parse(readFileSync(path, 'utf8'));
