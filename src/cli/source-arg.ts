@@ -6,8 +6,8 @@ import { holdsBackupRuns } from '../sources/backup/detect-backup-source';
 import { RestoreSource } from '../sources/restore-source';
 
 const SOURCE_FORMS = 'a postgres:// URL (a database holding the past), a pg_dump archive (path or s3://bucket/key), ' +
-  'backups written by `backup` (s3://bucket/prefix/<database>/ or a directory, with --at <time> for an older one), ' +
-  'pitr:<base-backup-dir>?wal=<wal-archive-dir> with --at <time>, or rds:<instance-or-cluster-id>';
+  'pitr:<base-backup-dir>?wal=<wal-archive-dir> with --at <time>, ' +
+  'backups written by `backup` (s3://bucket/prefix/<database>/ or a directory; --at <time> for an older one), or rds:<instance-or-cluster-id>';
 
 /** ISO 8601 date and time with seconds optional and a zone required: `2024-01-28T14:30:00Z`, `2024-01-28 15:30+01:00`. */
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}(:?\d{2})?)$/i;
