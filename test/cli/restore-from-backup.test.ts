@@ -88,10 +88,11 @@ test('--at picks the backup at or before it: the data as of the older backup', a
   expect(atFirst).not.toEqual(atSecond);
 });
 
-test('a directory of backups: detected without --at, restored from the newest', async () => {
-  const restored = await cli(['--source', join(dir, 'app'), '--suffix', '_dir', '--json']);
-  expect(restored.stderr).toEqual([]);
+test('a directory of backups: detected without --at, restored from the newest; the summary names the backup', async () => {
+  const restored = await cli(['--source', join(dir, 'app'), '--suffix', '_dir']);
   expect(restored.code).toBe(0);
+  expect(restored.stderr).toEqual(expect.arrayContaining([expect.stringMatching(/restoring customer_a1 \(and public, which it depends on\) from backup /)]));
+  expect(restored.stdout).toMatch(new RegExp(`^  from backup ${dir}/app/\\d{4}-\\d\\d-\\d\\dT\\d{6}Z/: every archive matched its sha256, every table the manifest's checksum$`, 'm'));
   expect(await digests('customer_a1_dir')).toEqual(atSecond);
 });
 

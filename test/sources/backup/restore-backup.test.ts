@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { backupDatabase, BackupResult } from '../../../src/backups/backup-database';
 import { restoreSchema } from '../../../src/restore-schema';
 import { createSampleDatabases } from '../../../src/testing';
-import { execSql, stagingLikeSchemas, tableDigest, useLocalCluster, withClient } from '../../support/postgres';
+import { createDatabase, execSql, stagingLikeSchemas, tableDigest, useLocalCluster, withClient } from '../../support/postgres';
 
 const cluster = useLocalCluster();
 let url: string;
@@ -58,6 +58,7 @@ test('at: the older backup, restored exactly as it was backed up (public and cit
     },
   });
   expect(report.restorePoint).toBe(first.manifest.snapshotAt);
+  expect(report.backup).toEqual({ location: first.location, snapshotAt: first.manifest.snapshotAt });
   expect(await digests(url, 'customer_a1_first')).toEqual(atFirst);
   expect(Object.keys(atFirst).length).toBeGreaterThan(3);
   expect(events).toEqual(expect.arrayContaining([
@@ -76,6 +77,18 @@ test('without at: the newest backup', async () => {
   expect(restored.order_items.rows).toBe(0);
   expect(restored).not.toEqual(atFirst);
   expect(second.manifest.schemas.find((s) => s.name === 'customer_a1')!.relations.find((r) => r.name === 'orders')!.rows).toBe(restored.orders.rows);
+});
+
+test('extensions: one in the tenant\'s own schema and one in a schema not backed up are created before the archive loads', async () => {
+  const extUrl = await createDatabase(cluster(), 'ext');
+  await execSql(extUrl, `CREATE SCHEMA tenant_ext; CREATE EXTENSION hstore WITH SCHEMA tenant_ext;
+    CREATE SCHEMA ext; CREATE EXTENSION citext WITH SCHEMA ext;
+    CREATE TABLE tenant_ext.items (id int PRIMARY KEY, attrs tenant_ext.hstore, owner_email ext.citext);
+    INSERT INTO tenant_ext.items SELECT g, tenant_ext.hstore('k', g::text), 'Person' || g || '@example.com' FROM generate_series(1, 20) g`);
+  const { manifest } = await backupDatabase({ source: extUrl, to: dir, schemas: ['tenant_ext'] });
+  expect(manifest.schemas[0]).toMatchObject({ dependsOn: [], extensions: [{ name: 'citext', schema: 'ext' }, { name: 'hstore', schema: 'tenant_ext' }] });
+  await restoreSchema({ source: { kind: 'backup', location: join(dir, 'ext') }, target: extUrl, schemas: ['tenant_ext'], suffix: '_back' });
+  expect(await tableDigest(extUrl, 'tenant_ext_back', 'items')).toEqual(await tableDigest(extUrl, 'tenant_ext', 'items'));
 });
 
 describe('damage', () => {
