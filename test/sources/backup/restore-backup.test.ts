@@ -125,13 +125,13 @@ describe('damage', () => {
     expect(await schemaExists('customer_a1_none')).toBe(false);
   });
 
-  test('a manifest whose checksum disagrees with the archive\'s rows: VALIDATION_FAILED before publish', async () => {
+  test.each([['after validation', true], ['with validation off (checksummed over the manifest\'s columns)', false]])('a manifest whose checksum disagrees with the archive\'s rows, %s: VALIDATION_FAILED before publish', async (_how, validate) => {
     const path = join(run, 'manifest.json');
     const manifest = JSON.parse(readFileSync(path, 'utf8'));
     const users = manifest.schemas.find((s: { name: string }) => s.name === 'customer_a1').relations.find((r: { name: string }) => r.name === 'users');
     users.checksum = String(BigInt(users.checksum) + 1n);
     writeFileSync(path, JSON.stringify(manifest));
-    await expect(restoreSchema({ source: { kind: 'backup', location: join(copy, 'app') }, target: url, schemas: ['customer_a1'], suffix: '_tampered' }))
+    await expect(restoreSchema({ source: { kind: 'backup', location: join(copy, 'app') }, target: url, schemas: ['customer_a1'], suffix: '_tampered', validate }))
       .rejects.toMatchObject({ code: 'VALIDATION_FAILED', mismatches: [`customer_a1.users: same ${users.rows} rows as the backup's manifest but different content`] });
     expect(await schemaExists('customer_a1_tampered')).toBe(false);
     expect(await stagingLikeSchemas(url)).toEqual([]);
