@@ -1,10 +1,10 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { backupDatabase, BackupResult } from '../../../src/backups/backup-database';
 import { restoreSchema } from '../../../src/restore-schema';
 import { createSampleDatabases } from '../../../src/testing';
-import { createDatabase, execSql, stagingLikeSchemas, tableDigest, useLocalCluster, withClient } from '../../support/postgres';
+import { createDatabase, execSql, processesUnder, stagingLikeSchemas, tableDigest, useLocalCluster, withClient } from '../../support/postgres';
 
 const cluster = useLocalCluster();
 let url: string;
@@ -89,6 +89,30 @@ test('extensions: one in the tenant\'s own schema and one in a schema not backed
   expect(manifest.schemas[0]).toMatchObject({ dependsOn: [], extensions: [{ name: 'citext', schema: 'ext' }, { name: 'hstore', schema: 'tenant_ext' }] });
   await restoreSchema({ source: { kind: 'backup', location: join(dir, 'ext') }, target: extUrl, schemas: ['tenant_ext'], suffix: '_back' });
   expect(await tableDigest(extUrl, 'tenant_ext_back', 'items')).toEqual(await tableDigest(extUrl, 'tenant_ext', 'items'));
+});
+
+test('abort while an archive loads: the throwaway server and its files are gone, nothing in the target', async () => {
+  const baseDir = mkdtempSync(join(tmpdir(), 'pgsr-test-abort-'));
+  chmodSync(baseDir, 0o755); // the server's OS user works inside it
+  const controller = new AbortController();
+  try {
+    await expect(restoreSchema({
+      source: { kind: 'backup', location: join(dir, 'app') },
+      target: url,
+      schemas: ['customer_a1'],
+      suffix: '_aborted',
+      tempDir: baseDir,
+      signal: controller.signal,
+      onProgress: (e) => {
+        if (e.type === 'archive' && e.status === 'start' && e.schema === 'customer_a1') controller.abort();
+      },
+    })).rejects.toMatchObject({ code: 'ABORTED' });
+    expect(processesUnder(baseDir)).toEqual([]);
+    expect(readdirSync(baseDir)).toEqual([]);
+    expect(await schemaExists('customer_a1_aborted')).toBe(false);
+  } finally {
+    rmSync(baseDir, { recursive: true, force: true });
+  }
 });
 
 describe('damage', () => {
