@@ -17,7 +17,12 @@ export interface StoredArchive {
   verify(): Promise<void>;
 }
 
-/** `BACKUP_CORRUPT`: the bytes stored are not those the backup wrote. */
+/**
+ * `BACKUP_CORRUPT`: the bytes stored are not those the backup wrote.
+ *
+ * @example
+ * throw archiveDamaged('s3://backups/nightly/app/2026-11-27T190212Z/customer_a1.dump', 'its sha256');
+ */
 export function archiveDamaged(where: string, what: string): SchemaRestoreError {
   return new SchemaRestoreError('BACKUP_CORRUPT', `${where}: ${what} differs from the manifest: the archive is damaged; use another backup (\`backup list\`)`);
 }
