@@ -2,7 +2,7 @@ import { checkPostgresUrl } from './postgres-url-arg';
 import { checkNoRdsOptions, rdsSourceArg, SourceArgExtras } from './rds-source-arg';
 import { isConninfo } from '../connection/conninfo';
 import { InvalidInputError } from '../errors';
-import { holdsBackupRuns } from '../sources/backup/detect-backup-source';
+import { holdsBackupRuns, isPlainDirectory } from '../sources/backup/detect-backup-source';
 import { RestoreSource } from '../sources/restore-source';
 
 const SOURCE_FORMS = 'a postgres:// URL (a database holding the past), a pg_dump archive (path or s3://bucket/key), ' +
@@ -87,8 +87,9 @@ export function parseSourceArg(value: string | undefined, extras: SourceArgExtra
     throw new InvalidInputError(`--source cannot read ${protocol}:// URLs; use ${SOURCE_FORMS}`);
   }
   if (CREDENTIALS.test(value)) throw new InvalidInputError('--source looks like a connection string without its scheme; write it as postgres://user:password@host:5432/database');
-  // Backups written by `backup`: a directory of runs, or an S3 prefix with --at (without, the restore tells a prefix of runs from one of plain archives).
-  if (holdsBackupRuns(value) || (protocol === 's3' && value.endsWith('/') && at)) {
+  // Backups written by `backup`: a directory of runs; with --at, any S3 prefix or directory (a dump has no --at; without it,
+  // the restore tells a prefix of runs from one of plain archives).
+  if (holdsBackupRuns(value) || (at && (protocol === 's3' ? value.endsWith('/') : isPlainDirectory(value)))) {
     checkNoRdsOptions(extras, 'backups');
     return { kind: 'backup', location: value, ...at ? { at } : {} };
   }

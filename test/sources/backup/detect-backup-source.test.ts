@@ -38,6 +38,9 @@ test('--source: a directory of runs is a backup (with or without --at); an s3://
   expect(parseSourceArg('s3://backups/nightly/app/', { at })).toEqual({ kind: 'backup', location: 's3://backups/nightly/app/', at });
   expect(parseSourceArg('s3://backups/nightly/app/')).toEqual({ kind: 'dump', path: 's3://backups/nightly/app/' });
   expect(parseSourceArg(join(root, 'dump-dir'))).toEqual({ kind: 'dump', path: join(root, 'dump-dir') });
+  // With --at, a directory without runs yet is a backup location too: the restore then says there is no complete backup.
+  expect(parseSourceArg(join(root, 'unfinished'), { at })).toEqual({ kind: 'backup', location: join(root, 'unfinished'), at });
+  expect(() => parseSourceArg(join(root, 'dump-dir'), { at })).toThrow(/^--at applies to pitr: and rds: sources only; a pg_dump archive/);
   expect(() => parseSourceArg('s3://backups/a.dump', { at })).toThrow(/^--at applies to pitr: and rds: sources only; a pg_dump archive/);
   expect(() => parseSourceArg(join(root, 'runs', 'app'), { at, snapshot: 'snap-1' })).toThrow(/--snapshot/);
 });
