@@ -137,6 +137,12 @@ describe('damage', () => {
     expect(await stagingLikeSchemas(url)).toEqual([]);
   });
 
+  test('an archive the manifest lists is missing: BACKUP_CORRUPT naming it', async () => {
+    rmSync(join(run, 'customer_a1.dump'));
+    await expect(restoreSchema({ source: { kind: 'backup', location: join(copy, 'app') }, target: url, schemas: ['customer_a1'], suffix: '_missing' }))
+      .rejects.toMatchObject({ code: 'BACKUP_CORRUPT', message: `${join(run, 'customer_a1.dump')} is missing: the backup run is damaged; use another backup (\`backup list\`)` });
+  });
+
   test('a run without its manifest is ignored (the older one is restored); with none complete, BACKUP_NOT_FOUND', async () => {
     rmSync(join(run, 'manifest.json'));
     const report = await restoreSchema({ source: { kind: 'backup', location: join(copy, 'app') }, target: url, schemas: ['customer_a1'], suffix: '_no_manifest' });
