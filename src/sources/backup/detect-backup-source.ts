@@ -1,9 +1,9 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseS3Uri, S3AccessOptions } from '../../aws/s3-object';
 import { runTime } from '../../backups/backup-layout';
 import { MANIFEST_FILE } from '../../backups/backup-manifest';
 import { openBackupStore } from '../../backups/backup-store';
-import { parseS3Uri, S3AccessOptions } from '../dump/s3-object';
 import type { BackupSource, DumpSource } from '../restore-source';
 
 /** `…/<run>/manifest.json`: a key or path of a backup run's manifest. */

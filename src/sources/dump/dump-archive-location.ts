@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { archiveCorrupt, archiveNotFound, archiveUnreadable } from './dump-archive-errors';
 import { ARCHIVE_HEAD_BYTES } from './dump-archive-format';
-import { newestS3Object, openS3Object, parseS3Uri, readS3Head, S3AccessOptions, s3ClientFor, s3Uri } from './s3-object';
+import { newestS3Object, openS3Object, parseS3Uri, readS3Head, S3AccessOptions, s3ClientFor, s3Uri } from '../../aws/s3-object';
 import { ToolError } from '../../errors';
 
 /** Where an archive is, what it starts with, and how to read it. */

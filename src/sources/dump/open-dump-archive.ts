@@ -3,7 +3,7 @@ import { createGunzip } from 'node:zlib';
 import { archiveCorrupt, notAnArchive } from './dump-archive-errors';
 import { DetectedArchiveFormat, detectArchiveFormat } from './dump-archive-format';
 import { ArchiveLocation, locateDumpArchive } from './dump-archive-location';
-import { S3AccessOptions } from './s3-object';
+import { S3AccessOptions } from '../../aws/s3-object';
 
 /** A located archive whose format is known. */
 export interface DumpArchive extends DetectedArchiveFormat {
