@@ -80,7 +80,10 @@ test('--source s3://…/<database>/: --dry-run shows the newest backup and what 
 });
 
 test('--at picks the backup at or before it: the data as of the older backup', async () => {
-  const at = new Date(new Date(first.manifest.snapshotAt).getTime() + 500).toISOString();
+  // Between the two backups (at or before the second's snapshot, after the first's).
+  const [older, newer] = [first, second].map((b) => new Date(b.manifest.snapshotAt).getTime());
+  const at = new Date(Math.floor((older + newer) / 2)).toISOString();
+  expect(older).toBeLessThan(newer);
   const restored = await cli(['--source', 's3://backups/nightly/app/', '--at', at, '--suffix', '_older', '--json']);
   expect(restored.stderr).toEqual([]);
   expect(JSON.parse(restored.stdout).restorePoint).toBe(first.manifest.snapshotAt);
