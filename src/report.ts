@@ -49,4 +49,14 @@ export interface RestoreReport {
   /** Things the user should know (unlogged tables, stale materialized views, ...). */
   readonly warnings: string[];
   readonly durationMs: number;
+  /** Restores from a tenant backup: which run, and that the restored tables matched its manifest. */
+  readonly backup?: BackupUsedReport;
+}
+
+/** The backup run a restore read (its tables' counts and checksums were checked against its manifest). */
+export interface BackupUsedReport {
+  /** `s3://backups/nightly/app/2026-11-27T190212Z/` */
+  readonly location: string;
+  /** The run's snapshot time (ISO 8601, UTC): the restore point. */
+  readonly snapshotAt: string;
 }

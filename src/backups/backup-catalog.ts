@@ -27,8 +27,13 @@ export interface BackupRun {
   readonly lastWriteAt: Date;
 }
 
-/** Group objects by the run directory they are in: the nearest enclosing directory named like a run. */
-function groupByRun(objects: readonly StoredObject[]): Map<string, StoredObject[]> {
+/**
+ * Group objects by the run directory they are in: the nearest enclosing directory named like a run.
+ *
+ * @example
+ * groupByRun(objects).keys(); // 'app/2026-11-27T190212Z/', …
+ */
+export function groupByRun(objects: readonly StoredObject[]): Map<string, StoredObject[]> {
   const runs = new Map<string, StoredObject[]>();
   for (const object of objects) {
     const segments = object.key.split('/');
@@ -41,7 +46,14 @@ function groupByRun(objects: readonly StoredObject[]): Map<string, StoredObject[
   return runs;
 }
 
-async function readRun(store: BackupStore, path: string, objects: StoredObject[]): Promise<BackupRun> {
+/**
+ * One run as {@link listBackupRuns} lists it: its manifest read and checked (incomplete, with the
+ * `problem`, when missing or damaged).
+ *
+ * @example
+ * const run = await readRun(store, 'app/2026-11-27T190212Z/', groupByRun(objects).get('app/2026-11-27T190212Z/')!);
+ */
+export async function readRun(store: BackupStore, path: string, objects: StoredObject[]): Promise<BackupRun> {
   const segments = path.split('/').filter(Boolean);
   const named = runTime(segments[segments.length - 1])!;
   const base = {

@@ -38,12 +38,14 @@ JOIN pg_namespace rn ON rn.oid = deps.refns
 LEFT JOIN pg_depend x ON x.classid = deps.refclassid AND x.objid = deps.refobjid AND x.deptype = 'e' AND x.refclassid = 'pg_extension'::regclass
 LEFT JOIN pg_extension e ON e.oid = x.refobjid
 LEFT JOIN pg_namespace en ON en.oid = e.extnamespace
-WHERE deps.ns <> deps.refns AND rn.nspname NOT IN ('pg_catalog', 'information_schema') AND rn.nspname !~ '^pg_toast'`;
+WHERE (deps.ns <> deps.refns OR e.oid IS NOT NULL) AND rn.nspname NOT IN ('pg_catalog', 'information_schema') AND rn.nspname !~ '^pg_toast'`;
 
 /**
  * For every schema of the database: the other schemas its objects depend on (column types,
  * foreign keys, functions, views, defaults, triggers, policies — from `pg_depend`) and the
- * extensions whose objects they use. One query for the whole database; run it in the backup's
+ * extensions whose objects they use, wherever installed (also in the schema itself: a per-schema
+ * archive never creates extensions). An extension's objects make a dependency on the extension,
+ * not on the schema it lives in. One query for the whole database; run it in the backup's
  * snapshot. A restore of one schema from per-schema archives loads these first.
  *
  * @example
@@ -57,8 +59,9 @@ export async function schemaDependencies(client: ClientBase): Promise<Map<string
   for (const row of rows) {
     const entry = found.get(row.schema) ?? { dependsOn: new Set(), extensions: new Map() };
     found.set(row.schema, entry);
-    entry.dependsOn.add(row.depends_on);
+    // An extension's object is there once the extension is created: its schema's archive is not needed for it.
     if (row.extension !== null && row.extension_schema !== null) entry.extensions.set(row.extension, row.extension_schema);
+    else if (row.depends_on !== row.schema) entry.dependsOn.add(row.depends_on);
   }
   return new Map([...found].map(([schema, { dependsOn, extensions }]) => [schema, {
     dependsOn: [...dependsOn].sort(),

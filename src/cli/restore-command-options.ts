@@ -44,8 +44,10 @@ export function addRestoreOptions(command: Command): Command {
     .optionsGroup('Source (the past):')
     .addOption(new Option('--source <source>', 'the past: a database (a postgres:// URL or a libpq string such as "service=past" or "host=… dbname=…"), ' +
       'a pg_dump archive (path, s3://bucket/key, or s3://bucket/prefix/ for the newest), ' +
-      'pitr:<base-backup-dir>?wal=<wal-archive-dir>, or rds:<instance-or-cluster-id>').env('PGSR_SOURCE'))
-    .option('--at <time>', 'with a pitr: or rds: source, the moment to recover to (ISO 8601 with zone, e.g. 2024-01-28T14:30:00Z)')
+      'pitr:<base-backup-dir>?wal=<wal-archive-dir>, backups written by `backup` (s3://bucket/prefix/<database>/ or a directory), ' +
+      'or rds:<instance-or-cluster-id>').env('PGSR_SOURCE'))
+    .option('--at <time>', 'with a pitr: or rds: source, the moment to recover to; with backups, the newest backup at or before it ' +
+      '(ISO 8601 with zone, e.g. 2024-01-28T14:30:00Z)')
     .option('--source-database <name>', 'database to read in a recovered cluster (default: the --target database name)')
     .option('--s3-endpoint <url>', 'S3-compatible endpoint for s3:// archives (default: AWS_ENDPOINT_URL_S3, else AWS)')
 

