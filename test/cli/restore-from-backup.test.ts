@@ -6,7 +6,7 @@ import { runCli } from '../../src/cli/program';
 import { restoreSchema } from '../../src/restore-schema';
 import { createSampleDatabases } from '../../src/testing';
 import { fakeCli } from '../support/cli';
-import { execSql, tableDigest, useLocalCluster, withClient } from '../support/postgres';
+import { execSql, schemaDigests, useLocalCluster, withClient } from '../support/postgres';
 import { S3RVER_CREDENTIALS, useLocalS3 } from '../support/s3';
 
 const cluster = useLocalCluster();
@@ -20,15 +20,7 @@ let second: BackupResult;
 let atFirst: Record<string, { rows: number; md5: string }>;
 let atSecond: Record<string, { rows: number; md5: string }>;
 
-async function digests(schema: string): Promise<Record<string, { rows: number; md5: string }>> {
-  return withClient(url, async (c) => {
-    const { rows } = await c.query<{ name: string }>(`SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'm') ORDER BY 1`, [schema]);
-    const out: Record<string, { rows: number; md5: string }> = {};
-    for (const { name } of rows) out[name] = await tableDigest(c, schema, name);
-    return out;
-  });
-}
+const digests = (schema: string): ReturnType<typeof schemaDigests> => schemaDigests(url, schema);
 
 /** Run the CLI: exit code, stdout, stderr lines. */
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string[]; calls: number }> {

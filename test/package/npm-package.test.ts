@@ -7,9 +7,12 @@ const root = join(__dirname, '..', '..');
 const consumerFixtures = join(__dirname, 'consumer');
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
 
-/** Measured 2026-11-27: 326 kB packed, 1.08 MB unpacked, 415 files (was 3.5 MB / 12.6 MB with construct/). */
-const MAX_PACKED_BYTES = 400_000;
-const MAX_UNPACKED_BYTES = 1_300_000;
+/**
+ * Measured 2026-11-27: 326 kB packed, 1.08 MB unpacked, 415 files (was 3.5 MB / 12.6 MB with construct/);
+ * with tenant backups, verify and drills (issue 14): 472 kB packed.
+ */
+const MAX_PACKED_BYTES = 600_000;
+const MAX_UNPACKED_BYTES = 2_000_000;
 
 /** What `npm pack --json` says about the tarball. */
 interface PackResult {

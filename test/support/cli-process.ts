@@ -1,6 +1,8 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { buildSync } from 'esbuild';
 
 const root = join(__dirname, '..', '..');
 const main = join(root, 'src', 'cli', 'main.ts');
@@ -22,13 +24,32 @@ export interface StartCliOptions {
   readonly gid?: number;
 }
 
+let bundle: string | undefined;
+
+/**
+ * The CLI bundled into one file (with libpg-query's WASM beside it) in a directory every OS user can
+ * read: another user cannot read the checkout itself when it lies in a private (0700) home directory.
+ */
+function bundledCli(): string {
+  if (bundle) return bundle;
+  const dir = mkdtempSync(join(tmpdir(), 'pgsr-test-cli-bundle-'));
+  chmodSync(dir, 0o755);
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  const out = join(dir, 'main.js');
+  buildSync({ entryPoints: [main], bundle: true, platform: 'node', target: 'node22', outfile: out, logLevel: 'error' });
+  const wasm = join(dirname(require.resolve('libpg-query/package.json')), 'wasm', 'libpg-query.wasm');
+  copyFileSync(wasm, join(dir, 'libpg-query.wasm'));
+  return (bundle = out);
+}
+
 /**
  * Start the CLI's entry point as its own process, the way the bin runs it (through ts-node,
- * uncompiled), to send it signals or run it as another user.
+ * uncompiled), to send it signals; as another OS user, a bundle of it (see {@link bundledCli}).
  */
 export function startCli(args: string[], options: StartCliOptions = {}): CliProcess {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register', main, ...args], {
-    cwd: root,
+  const entry = options.uid !== undefined ? [bundledCli()] : ['-r', 'ts-node/register', main];
+  const child = spawn(process.execPath, [...entry, ...args], {
+    cwd: options.uid !== undefined ? tmpdir() : root,
     env: { ...process.env, TS_NODE_PROJECT: join(root, 'test', 'tsconfig.json'), TS_NODE_TRANSPILE_ONLY: '1', DEBUG: '', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
     ...(options.uid !== undefined ? { uid: options.uid, gid: options.gid ?? options.uid } : {}),

@@ -83,6 +83,17 @@ export async function tableDigest(db: string | ClientBase, schema: string, table
   return typeof db === 'string' ? withClient(db, digest) : digest(db);
 }
 
+/** {@link tableDigest} of every table, partitioned table and materialized view of a schema, by name. */
+export async function schemaDigests(db: string, schema: string): Promise<Record<string, { rows: number; md5: string }>> {
+  return withClient(db, async (c) => {
+    const { rows } = await c.query<{ name: string }>(`SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'm') ORDER BY 1`, [schema]);
+    const out: Record<string, { rows: number; md5: string }> = {};
+    for (const { name } of rows) out[name] = await tableDigest(c, schema, name);
+    return out;
+  });
+}
+
 /** Command lines of running processes that mention a directory (a server whose data directory lies under it). */
 export function processesUnder(dir: string): string[] {
   return execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((line) => line.includes(dir) && !line.startsWith('ps '));

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { backupDatabase, BackupResult } from '../../../src/backups/backup-database';
 import { restoreSchema } from '../../../src/restore-schema';
 import { createSampleDatabases } from '../../../src/testing';
-import { createDatabase, execSql, processesUnder, stagingLikeSchemas, tableDigest, useLocalCluster, withClient } from '../../support/postgres';
+import { createDatabase, execSql, processesUnder, schemaDigests, stagingLikeSchemas, tableDigest, useLocalCluster, withClient } from '../../support/postgres';
 
 const cluster = useLocalCluster();
 let url: string;
@@ -14,15 +14,7 @@ let second: BackupResult;
 /** customer_a1's tables as they were when the first backup was taken. */
 let atFirst: Record<string, { rows: number; md5: string }>;
 
-async function digests(db: string, schema: string): Promise<Record<string, { rows: number; md5: string }>> {
-  return withClient(db, async (c) => {
-    const { rows } = await c.query<{ name: string }>(`SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'm') ORDER BY 1`, [schema]);
-    const out: Record<string, { rows: number; md5: string }> = {};
-    for (const { name } of rows) out[name] = await tableDigest(c, schema, name);
-    return out;
-  });
-}
+const digests = schemaDigests;
 
 async function schemaExists(schema: string): Promise<boolean> {
   return withClient(url, async (c) => (await c.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema])).rowCount === 1);

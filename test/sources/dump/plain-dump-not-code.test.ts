@@ -44,14 +44,16 @@ function hostileDump(name: string, line: string): string {
 }
 
 /** Command lines (and real uids) of every process seen while `fn` runs, polled from /proc. */
-async function watchProcesses<T>(fn: () => Promise<T>): Promise<{ result: T; seen: Array<{ uid: number; args: string }> }> {
-  const seen = new Map<string, { uid: number; args: string }>();
+async function watchProcesses<T>(fn: () => Promise<T>): Promise<{ result: T; seen: Array<{ uid: number; args: string; ppid: number }> }> {
+  const seen = new Map<string, { uid: number; args: string; ppid: number }>();
   const poll = (): void => {
     for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
       try {
         const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
-        const uid = Number(/^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
-        if (args) seen.set(`${pid} ${args}`, { uid, args });
+        const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+        const uid = Number(/^Uid:\s+(\d+)/m.exec(status)?.[1]);
+        const ppid = Number(/^PPid:\s+(\d+)/m.exec(status)?.[1]);
+        if (args) seen.set(`${pid} ${args}`, { uid, args, ppid });
       } catch {
         // the process ended meanwhile
       }
@@ -116,7 +118,8 @@ describe('a plain SQL archive is data, never code', () => {
         expect(await tableDigest(url, 'tricky', table)).toEqual(await tableDigest(cluster().url('quirky'), 'tricky', table));
       }
       expect(await withClient(url, async (c) => (await c.query("SELECT tricky.shout('a') AS s")).rows[0].s)).toBe('A \\! not a command');
-      const psql = seen.filter((p) => /\/psql /.test(p.args));
+      // This test's own psql (other test files run psql on the machine at the same time).
+      const psql = seen.filter((p) => /\/psql /.test(p.args) && p.ppid === process.pid);
       expect(psql.length).toBeGreaterThan(0);
       expect(psql.map((p) => p.args)).toEqual(psql.map(() => expect.stringMatching(/-f -$/)));
       expect(psql.map((p) => p.uid)).toEqual(psql.map(() => postgresOsUser()?.uid ?? process.getuid!()));
