@@ -6,6 +6,7 @@ import { BackupManifest, MANIFEST_FILE, MANIFEST_FORMAT, MANIFEST_VERSION, Manif
 import { BackupStore, OpenBackupStoreOptions, openBackupStore } from './backup-store';
 import { dumpSchemaArchive } from './dump-schema-archive';
 import { inParallel } from './in-parallel';
+import { largeObjectWarnings } from './large-object-warnings';
 import { schemaDependencies, SchemaDependencies } from './schema-dependencies';
 import { fingerprintSchema } from './schema-fingerprint';
 import { cancelOnAbort } from '../cancel-on-abort';
@@ -38,6 +39,8 @@ export interface BackupResult {
   /** The run's location: `s3://bucket/prefix/app/2026-11-27T190212Z/`. */
   readonly location: string;
   readonly manifest: BackupManifest;
+  /** What the backup could not keep (large objects), one sentence each; also sent as `warn` progress events. */
+  readonly warnings: string[];
 }
 
 /** Schemas a default backup takes: all but the system's and pg-schema-restore's own staging schemas. */
@@ -115,6 +118,8 @@ export async function backupDatabase(options: BackupDatabaseOptions): Promise<Ba
     const dependencies = await schemaDependencies(snapshot.client);
     run = await freshRunPath(store, info.database, snapshot.takenAt);
     onProgress({ type: 'log', level: 'info', message: `backing up ${schemas.length} schema(s) of ${info.database} as of ${snapshot.takenAt.toISOString()} to ${store.describe(run)}` });
+    const warnings = await largeObjectWarnings(snapshot.client, schemas);
+    for (const message of warnings) onProgress({ type: 'log', level: 'warn', message });
     const done = await inParallel(schemas, options.jobs ?? 2, options.signal,
       (schema, signal) => backupSchema({ ...options, signal, onProgress }, snapshot, store, run!, schema, binaries, dependencies.get(schema)));
     const manifest: BackupManifest = {
@@ -130,7 +135,7 @@ export async function backupDatabase(options: BackupDatabaseOptions): Promise<Ba
       schemas: done,
     };
     await store.write(run + MANIFEST_FILE, Buffer.from(manifestText(manifest)), options.signal);
-    return { location: store.describe(run), manifest };
+    return { location: store.describe(run), manifest, warnings };
   } catch (err) {
     const removed = run === undefined || await removeRun(store, run);
     if (options.signal?.aborted) {

@@ -47,7 +47,7 @@ export async function runBackupCommand(options: BackupCommandOptions, deps: CliD
     try {
       const result = await backup({ ...options.backup, onProgress: display?.onProgress, signal });
       await display?.close();
-      deps.stdout.write(options.json ? `${JSON.stringify({ location: result.location, manifest: result.manifest })}\n` : formatBackupSummary(result));
+      deps.stdout.write(options.json ? `${JSON.stringify({ location: result.location, manifest: result.manifest, warnings: result.warnings })}\n` : formatBackupSummary(result));
       return EXIT_CODES.ok;
     } catch (err) {
       await display?.close(err);

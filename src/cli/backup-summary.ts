@@ -29,6 +29,7 @@ export function formatBackupSummary(result: BackupResult): string {
     `Backed up ${plural(manifest.schemas.length, 'schema')} of ${manifest.database} in ${formatDuration(durationMs)} to ${result.location}`,
     `  data as of ${manifest.snapshotAt}`,
     ...rows.map((r) => `  ${r.map((cell, column) => (column === 0 ? cell.padEnd(widths[0]) : cell.padStart(widths[column]))).join('  ')}`),
+    ...result.warnings.map((w) => `  ⚠ ${w}`),
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -7,6 +7,7 @@ import { backupDatabase } from '../../src/backups/backup-database';
 import { openBackupStore } from '../../src/backups/backup-store';
 import { chooseBackup } from '../../src/backups/choose-backup';
 import { connect } from '../../src/connection';
+import type { ProgressEvent } from '../../src/progress';
 import { createSampleDatabases } from '../../src/testing';
 import { checksumRelation } from '../../src/validate/checksum-relation';
 import { execSql, useLocalCluster } from '../support/postgres';
@@ -60,4 +61,16 @@ test('a backup to S3 is listed, and chosen by time', async () => {
   expect(chooseBackup(runs, { at, where: 'x' }).manifest).toEqual(first.manifest);
   expect(chooseBackup(runs, { where: 'x' }).manifest).toEqual(second.manifest);
   expect(() => chooseBackup(runs, { at: new Date(at.getTime() - 1000), where: 'x' })).toThrow(/no backup under x at or before/);
+});
+
+test('a column of large objects: the backup says they are left out, as a warning event and in its result', async () => {
+  await execSql(url, `CREATE SCHEMA docs;
+    CREATE TABLE docs.files (id int PRIMARY KEY, body oid);
+    INSERT INTO docs.files VALUES (1, lo_from_bytea(0, 'hello')), (2, lo_from_bytea(0, 'world'));`);
+  const events: ProgressEvent[] = [];
+  const { warnings, manifest } = await backupDatabase({ source: url, to: dir, schemas: ['docs', 'customer_a1'], onProgress: (e) => events.push(e) });
+  expect(warnings).toEqual([expect.stringMatching(/^docs\.files\.body refers to 2 large object\(s\), which per-schema archives leave out \(pg_dump -n\)/)]);
+  expect(events.filter((e) => e.type === 'log' && e.level === 'warn').map((e) => (e as { message: string }).message)).toEqual(warnings);
+  expect(manifest.schemas.map((s) => s.name)).toEqual(['docs', 'customer_a1']);
+  await execSql(url, 'SELECT lo_unlink(body) FROM docs.files; DROP SCHEMA docs CASCADE');
 });

@@ -52,12 +52,12 @@ describe('pg-schema-restore backup to a directory', () => {
     expect(stderr).toMatch(/warning: a password on the command line is visible/);
   }, 60_000);
 
-  test('--json prints {location, manifest} and nothing else on stdout', async () => {
+  test('--json prints {location, manifest, warnings} and nothing else on stdout', async () => {
     const to = join(work, 'json');
     const { code, stdout } = await backupCli(['--source', url, '--to', to, '--schema', 'customer_a1', '--json']);
     expect(code).toBe(0);
     const printed = JSON.parse(stdout) as { location: string; manifest: { database: string; schemas: Array<{ name: string; sha256: string }> } };
-    expect(Object.keys(printed)).toEqual(['location', 'manifest']);
+    expect(Object.keys(printed)).toEqual(['location', 'manifest', 'warnings']);
     expect(printed.location.startsWith(`${to}/app/`)).toBe(true);
     expect(printed.manifest.database).toBe('app');
     expect(printed.manifest.schemas.map((s) => s.name)).toEqual(['customer_a1']);
