@@ -5,7 +5,7 @@ import type { Client } from 'pg';
 import { listBackupRuns } from '../../src/backups/backup-catalog';
 import { openBackupStore } from '../../src/backups/backup-store';
 import { createSampleDatabases } from '../../src/testing';
-import { commandLinesOf, startCli } from '../support/cli-process';
+import { commandLinesOf, removeBundledCli, startCli } from '../support/cli-process';
 import { execSql, useLocalCluster, withClient } from '../support/postgres';
 
 const cluster = useLocalCluster();
@@ -18,7 +18,10 @@ beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'pgsr-test-backup-process-'));
   chmodSync(work, 0o755);
 }, 120_000);
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(work, { recursive: true, force: true });
+  removeBundledCli();
+});
 
 /** Wait until the backup's pg_dump waits for the lock on locked.t, i.e. the run is midway: archives open, no manifest. */
 async function untilPgDumpWaits(client: Client, output: () => string): Promise<void> {

@@ -34,12 +34,17 @@ function bundledCli(): string {
   if (bundle) return bundle;
   const dir = mkdtempSync(join(tmpdir(), 'pgsr-test-cli-bundle-'));
   chmodSync(dir, 0o755);
-  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   const out = join(dir, 'main.js');
   buildSync({ entryPoints: [main], bundle: true, platform: 'node', target: 'node22', outfile: out, logLevel: 'error' });
   const wasm = join(dirname(require.resolve('libpg-query/package.json')), 'wasm', 'libpg-query.wasm');
   copyFileSync(wasm, join(dir, 'libpg-query.wasm'));
   return (bundle = out);
+}
+
+/** Remove the bundle {@link startCli} made for another OS user, if any (call it in `afterAll`). */
+export function removeBundledCli(): void {
+  if (bundle) rmSync(dirname(bundle), { recursive: true, force: true });
+  bundle = undefined;
 }
 
 /**
