@@ -1,6 +1,6 @@
 import type { DemoProduction } from './demo-production';
 import type { BackupResult } from '../backups/backup-database';
-import { connect } from '../connection';
+import { useConnection } from '../copy/use-connection';
 import { drillMarkdown } from '../drill/drill-markdown';
 import type { DrillReport } from '../drill/drill-report';
 import { runDrill } from '../drill/run-drill';
@@ -35,19 +35,9 @@ const SCRATCH = 'drill_scratch';
  */
 export async function runDemoDrill(production: DemoProduction, database: string,
   restore: (options: RestoreSchemaOptions) => Promise<RestoreReport>, signal?: AbortSignal): Promise<{ report: DrillReport; markdown: string }> {
-  const admin = await connect(production.cluster.url('postgres'), 'demo');
-  try {
-    await admin.query(`CREATE DATABASE ${quoteIdent(SCRATCH)}`);
-  } finally {
-    await admin.end();
-  }
+  await useConnection(production.cluster.url('postgres'), { role: 'demo' }, (c) => c.query(`CREATE DATABASE ${quoteIdent(SCRATCH)}`));
   // A scratch database is prepared like production: the shared objects tenants use (citext, public.countries).
-  const scratch = await connect(production.cluster.url(SCRATCH), 'demo');
-  try {
-    await scratch.query(samplePublicSql());
-  } finally {
-    await scratch.end();
-  }
+  await useConnection(production.cluster.url(SCRATCH), { role: 'demo' }, (c) => c.query(samplePublicSql()));
   const report = await runDrill({
     from: `${production.tenantBackups}/${database}/`, target: production.cluster.url(SCRATCH), maxAgeMs: 25 * 3600_000, restore, signal,
   });
