@@ -65,6 +65,8 @@ const project = new typescript.TypeScriptProject({
   devDeps: [
     // Used only by the handlers bundled into the construct.
     '@aws-sdk/client-dynamodb@^3.1162.0',
+    // Metrics of the backup and drill tasks (bundled into the task image only).
+    '@aws-sdk/client-cloudwatch@^3.1164.0',
     '@types/pg-copy-streams',
     's3rver@^3.7.1',
     'aws-sdk-client-mock@^4.1.0',
