@@ -10,6 +10,7 @@ import { writeOwnerRecord } from '../../local/cluster-registry';
 import { LocalCluster, startLocalCluster } from '../../local/local-cluster';
 import { findPostgresBinaries } from '../../local/postgres-binaries';
 import { safeListener } from '../../progress';
+import { describeCreatedRoles, describeLoadedSchemas } from '../dump/describe-load';
 import { prepareRestoreDatabase } from '../dump/prepare-restore-database';
 import { BackupSource, RestoreTemporaryOptions, TemporaryDatabase } from '../restore-source';
 
@@ -27,12 +28,6 @@ export function describeBackup(plan: BackupLoadPlan): string {
   return `backup ${plan.run.display} (snapshot ${plan.snapshotAt.toISOString()})`;
 }
 
-/** `customer_a1 (and public, which it depends on)` */
-function describeSchemas(plan: BackupLoadPlan): string {
-  const what = plan.requested.join(', ');
-  if (plan.dependencies.length === 0) return what;
-  return `${what} (and ${plan.dependencies.join(', ')}, which ${plan.requested.length === 1 ? 'it depends' : 'they depend'} on)`;
-}
 
 /**
  * Restore schemas from backups written by `backupDatabase` into a throwaway local PostgreSQL
@@ -69,7 +64,7 @@ export async function restoreFromBackup(source: BackupSource, options: RestoreTe
     const manifest = plan.run.manifest!;
     const binaries = options.binaries ?? findPostgresBinaries({ require: PROGRAMS, minMajor: parseInt(manifest.serverVersion, 10) || undefined });
     const description = describeBackup(plan);
-    emit({ type: 'phase', phase: 'source', status: 'start', message: `restoring ${describeSchemas(plan)} from ${description} into a throwaway local server (${formatBytes(plan.bytes)} to read)` });
+    emit({ type: 'phase', phase: 'source', status: 'start', message: `restoring ${describeLoadedSchemas(plan)} from ${description} into a throwaway local server (${formatBytes(plan.bytes)} to read)` });
     workDir = mkdtempSync(join(options.baseDir ?? tmpdir(), 'pgsr-backup-'));
     writeOwnerRecord(workDir);
     const roles = await backupArchiveRoles(plan, store, { binaries, signal });
@@ -77,10 +72,11 @@ export async function restoreFromBackup(source: BackupSource, options: RestoreTe
     cluster = await startLocalCluster({ binaries, baseDir: options.baseDir, signal });
     const database = options.database ?? manifest.database;
     const { createdRoles } = await prepareRestoreDatabase(cluster.url('postgres'), database, roles);
-    if (createdRoles.length > 0) emit({ type: 'log', level: 'info', message: `created role${createdRoles.length > 1 ? 's' : ''} ${createdRoles.map((r) => `"${r}"`).join(', ')} (NOLOGIN) on the throwaway server for the backup's owners and grants` });
+    const rolesMessage = describeCreatedRoles(createdRoles, "the backup's");
+    if (rolesMessage) emit({ type: 'log', level: 'info', message: rolesMessage });
     await loadBackupArchives(plan, { store, database: cluster.url(database), runAs: cluster.osUser, binaries, workDir, signal, emit });
     signal?.throwIfAborted();
-    emit({ type: 'phase', phase: 'source', status: 'done', message: `restored ${describeSchemas(plan)} into database ${database} on a throwaway local server; every archive matches its sha256` });
+    emit({ type: 'phase', phase: 'source', status: 'done', message: `restored ${describeLoadedSchemas(plan)} into database ${database} on a throwaway local server; every archive matches its sha256` });
     const server = cluster;
     return {
       kind: 'backup',

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { describeCreatedRoles, describeLoadedSchemas } from './describe-load';
 import { describeDumpArchive } from './dump-archive-time';
 import { checkSchemasInArchive, DumpSchemaPlan, planDumpSchemas, rolesInPlainDump } from './dump-schema-plan';
 import { ArchiveContents, examineDumpArchive } from './inspect-dump-archive';
@@ -35,12 +36,6 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new AbortedError();
 }
 
-/** `customer_a1 (and public, which it depends on)` */
-function describeSchemas(plan: DumpSchemaPlan): string {
-  const what = plan.requested.join(', ');
-  if (plan.dependencies.length === 0) return what;
-  return `${what} (and ${plan.dependencies.join(', ')}, which ${plan.requested.length === 1 ? 'it depends' : 'they depend'} on)`;
-}
 
 /** What to restore: for archives the requested schemas and their dependencies; plain SQL is loaded whole. */
 async function planRestore(
@@ -111,13 +106,14 @@ export async function restoreDumpArchive(source: DumpSource, options: RestoreTem
       status: 'start',
       message: plain
         ? `loading all of ${description} into a throwaway local server (plain SQL cannot be filtered)`
-        : `restoring ${describeSchemas(plan)} from ${description} into a throwaway local server`,
+        : `restoring ${describeLoadedSchemas(plan)} from ${description} into a throwaway local server`,
     });
     throwIfAborted(signal);
     cluster = await startLocalCluster({ binaries, baseDir: options.baseDir, signal });
     const database = options.database ?? contents.database ?? PLAIN_DATABASE;
     const { createdRoles } = await prepareRestoreDatabase(cluster.url('postgres'), database, plan.roles);
-    if (createdRoles.length > 0) emit({ type: 'log', level: 'info', message: `created role${createdRoles.length > 1 ? 's' : ''} ${createdRoles.map((r) => `"${r}"`).join(', ')} (NOLOGIN) on the throwaway server for the dump's owners and grants` });
+    const rolesMessage = describeCreatedRoles(createdRoles, "the dump's");
+    if (rolesMessage) emit({ type: 'log', level: 'info', message: rolesMessage });
     throwIfAborted(signal);
     const list = plain ? undefined : plan.list;
     await loadDumpArchive(archive, { binaries, database: cluster.url(database), list, workDir, runAs: cluster.osUser, signal });
@@ -126,7 +122,7 @@ export async function restoreDumpArchive(source: DumpSource, options: RestoreTem
       ...(contents.time.warning ? [contents.time.warning] : []),
       ...(plain && plan.dependencies.length > 0 ? [`plain SQL cannot be filtered: all of ${where} was loaded, also ${plan.dependencies.join(', ')}`] : []),
     ];
-    const restored = plain ? `all of ${where} (${contents.schemas.join(', ')})` : describeSchemas(plan);
+    const restored = plain ? `all of ${where} (${contents.schemas.join(', ')})` : describeLoadedSchemas(plan);
     emit({ type: 'phase', phase: 'source', status: 'done', message: `restored ${restored} into database ${database} on a throwaway local server` });
     const server = cluster;
     return {
