@@ -35,6 +35,8 @@ export function bundleConstructAssets(project: typescript.TypeScriptProject, con
       { exec: `esbuild ${entries.join(' ')} --bundle --platform=node --target=node22 --outdir=construct/assets --external:pg-native --minify --keep-names --legal-comments=none --log-level=warning` },
       // The SQL parser loads its WebAssembly from the directory of the script that bundles it.
       { exec: 'cp node_modules/libpg-query/wasm/libpg-query.wasm construct/assets/image/bundle/' },
+      // The task programs state the package's version (toolVersion, e.g. in a backup's manifest): its name and version beside them.
+      { exec: 'node -e "const {name, version} = require(\'./package.json\'); require(\'fs\').writeFileSync(\'construct/assets/image/bundle/package.json\', JSON.stringify({name, version}))"' },
     ],
   });
   construct.preCompileTask.exec('npx projen bundle:handlers', { cwd: '..' });

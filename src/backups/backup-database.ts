@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { ClientBase } from 'pg';
 import { archiveName, runName } from './backup-layout';
 import { BackupManifest, MANIFEST_FILE, MANIFEST_FORMAT, MANIFEST_VERSION, ManifestSchema, manifestText } from './backup-manifest';
@@ -16,6 +14,7 @@ import { AbortedError, InvalidInputError, SchemaNotFoundError } from '../errors'
 import { findPostgresBinaries, PostgresBinaries } from '../local/postgres-binaries';
 import { ProgressListener, safeListener } from '../progress';
 import type { Abortable } from '../run-options';
+import { toolVersion } from '../tool-version';
 
 /** Options of {@link backupDatabase}. */
 export interface BackupDatabaseOptions extends Abortable {
@@ -47,9 +46,6 @@ export interface BackupResult {
 const TENANT_SCHEMAS = `SELECT nspname AS name FROM pg_namespace
   WHERE nspname !~ '^pg_' AND nspname <> 'information_schema' AND nspname !~ '^pgsr_[0-9a-f]+_' ORDER BY 1`;
 
-function toolVersion(): string {
-  return (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
-}
 
 async function chooseSchemas(client: ClientBase, wanted: readonly string[] | undefined, database: string): Promise<string[]> {
   const present = (await client.query<{ name: string }>(TENANT_SCHEMAS)).rows.map((r) => r.name);

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { parseBackupArgs, RawBackupArgs } from './backup-args';
 import { addBackupCheckCommand } from './backup-check-command';
@@ -16,6 +14,7 @@ import { EXIT_CODES, reportFailure } from './cli-errors';
 import { runDemoCommand } from './demo-command';
 import { addDrillCommand } from './drill-command';
 import { InvalidInputError } from '../errors';
+import { toolVersion } from '../tool-version';
 import { parseRestoreArgs, RawRestoreArgs } from './restore-args';
 import { CONNECTION_OPTIONS, runRestoreCommand } from './restore-command';
 import { addRestoreOptions } from './restore-command-options';
@@ -23,21 +22,13 @@ import { verbosityFrom, VerbosityFlags, withVerbosity } from './verbosity';
 
 const NAME = 'pg-schema-restore';
 
-function packageVersion(): string {
-  try {
-    // Same relative path from src/cli (ts-node) and lib/cli (compiled).
-    return (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
-  } catch {
-    return 'unknown';
-  }
-}
 
 function buildProgram(deps: CliDeps, setExitCode: (code: number) => void): Command {
   // Global flags, read when a command runs (commander accepts them before or after the command).
   const atVerbosity = (): CliDeps => withVerbosity(deps, verbosityFrom(program.opts<VerbosityFlags>()));
   const program = new Command(NAME)
     .description('Restore tenant PostgreSQL schemas from a past copy, side by side, into the live database.')
-    .version(packageVersion())
+    .version(toolVersion())
     .option('-q, --quiet', 'no progress lines on stderr; errors are still printed there')
     .option('-v, --verbose', 'also debug details on stderr, e.g. the stack of a failure (like DEBUG=pg-schema-restore)')
     .exitOverride()
