@@ -50,5 +50,18 @@ export function auditLedger(table: AuditTable, restoreId: string, now?: () => Da
  * await cleanupResources(ledger, { onProgress: logProgress });
  */
 export function logProgress(event: ProgressEvent): void {
-  process.stdout.write(`${JSON.stringify(event)}\n`);
+  progressLines(process.stdout)(event);
+}
+
+/**
+ * Progress as one JSON line per event on `out`, each line passed through `scrub` first (to mask
+ * passwords that a message might quote).
+ *
+ * @example
+ * const onProgress = progressLines(process.stdout, (line) => scrubAll(line, [sourceUrl]));
+ */
+export function progressLines(out: { write(text: string): unknown }, scrub: (line: string) => string = (line) => line): (event: ProgressEvent) => void {
+  return (event) => {
+    out.write(`${scrub(JSON.stringify(event))}\n`);
+  };
 }
