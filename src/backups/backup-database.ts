@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { ClientBase } from 'pg';
 import { archiveName, runName } from './backup-layout';
 import { BackupManifest, MANIFEST_FILE, MANIFEST_FORMAT, MANIFEST_VERSION, ManifestSchema, manifestText } from './backup-manifest';
@@ -48,7 +46,9 @@ const TENANT_SCHEMAS = `SELECT nspname AS name FROM pg_namespace
   WHERE nspname !~ '^pg_' AND nspname <> 'information_schema' AND nspname !~ '^pgsr_[0-9a-f]+_' ORDER BY 1`;
 
 function toolVersion(): string {
-  return (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+  // A literal require, not a file read beside __dirname: esbuild inlines it, so the task image's bundles know it too.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('../../package.json') as { version: string }).version;
 }
 
 async function chooseSchemas(client: ClientBase, wanted: readonly string[] | undefined, database: string): Promise<string[]> {

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, PutMetricDataCommand, PutMetricDataCommandInput } from '@aws-sdk/client-cloudwatch';
 import { S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -46,7 +46,7 @@ interface TaskRun {
   readonly stderr: string;
   /** The one PutMetricData's metrics by name. */
   readonly metrics: Record<string, { Value?: number; Unit?: string; Dimensions?: unknown }>;
-  readonly putMetricData: Array<Record<string, unknown>>;
+  readonly putMetricData: PutMetricDataCommandInput[];
 }
 
 /** Run the real entry function against the local cluster and s3rver; captured outputs and PutMetricData. */
@@ -76,7 +76,7 @@ async function runTask(prefix: string, env: Record<string, string> = {}, deps: P
     stderr: { write: (text: string) => { stderr += text; } },
     ...deps,
   });
-  const putMetricData = cw.commandCalls(PutMetricDataCommand).map((c) => c.args[0].input as Record<string, unknown>);
+  const putMetricData = cw.commandCalls(PutMetricDataCommand).map((c) => c.args[0].input);
   const data = (putMetricData[0]?.MetricData ?? []) as Array<{ MetricName: string; Value?: number; Unit?: string; Dimensions?: unknown }>;
   return { status, stdout, stderr, putMetricData, metrics: Object.fromEntries(data.map((m) => [m.MetricName, m])) };
 }
@@ -253,9 +253,4 @@ test('without the metric settings nothing can be published: one line naming the 
   expect(run.status).toBe(1);
   expect(run.stderr).toMatch(/^backup-task: the environment variable PGSR_BACKUP_SET is not set/);
   expect(run.putMetricData).toEqual([]);
-});
-
-test('the module is a program: run directly, it starts runBackupTask', async () => {
-  const source = require('node:fs').readFileSync(require.resolve('../../src/handlers/backup-task'), 'utf8') as string;
-  expect(source).toMatch(/if \(require\.main === module\) \{\n\s+runBackupTask\(\)\.then\(/);
 });
