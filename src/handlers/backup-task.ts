@@ -37,7 +37,10 @@ async function backUp(task: TaskContext): Promise<TaskOutcome> {
   const schemas = nameListSetting('PGSR_BACKUP_SCHEMAS', env.PGSR_BACKUP_SCHEMAS);
   const jobs = positiveNumberSetting('PGSR_BACKUP_JOBS', env.PGSR_BACKUP_JOBS, { whole: true });
   const source = task.secret(await secretDatabaseUrl({
-    secretsManager: task.secretsManager, secretArn: requiredEnv(env, 'PGSR_DATABASE_SECRET_ARN'), database, tls: task.tls,
+    secretsManager: task.secretsManager,
+    secretArn: requiredEnv(env, 'PGSR_DATABASE_SECRET_ARN'),
+    database,
+    tls: task.tls,
     fallback: { host: env.PGSR_DATABASE_HOST, port: env.PGSR_DATABASE_PORT },
   }));
   const started = task.now();

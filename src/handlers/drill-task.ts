@@ -4,10 +4,10 @@ import { secretDatabaseUrl } from './secret-database-url';
 import { nameListSetting, positiveNumberSetting } from './task-settings';
 import { runName } from '../backups/backup-layout';
 import { withBackupStore } from '../backups/backup-location';
+import { EXIT_CODES, scrubAll } from '../cli/cli-errors';
 import { drillMarkdown } from '../drill/drill-markdown';
 import type { DrillReport } from '../drill/drill-report';
 import { runDrill } from '../drill/run-drill';
-import { EXIT_CODES, scrubAll } from '../cli/cli-errors';
 import { InvalidInputError } from '../errors';
 
 /**
@@ -35,12 +35,22 @@ async function drill(task: TaskContext): Promise<TaskOutcome> {
   if (schemas && sample !== undefined) throw new InvalidInputError('PGSR_DRILL_SCHEMAS and PGSR_DRILL_SAMPLE are both set; the drill takes one or the other', { code: 'HANDLER_MISCONFIGURED' });
   const maxAgeHours = positiveNumberSetting('PGSR_DRILL_MAX_AGE_HOURS', env.PGSR_DRILL_MAX_AGE_HOURS);
   const target = task.secret(await secretDatabaseUrl({
-    secretsManager: task.secretsManager, secretArn: requiredEnv(env, 'PGSR_DRILL_SECRET_ARN'), database: requiredEnv(env, 'PGSR_DRILL_DATABASE'),
-    tls: task.tls, fallback: { host: env.PGSR_DRILL_HOST, port: env.PGSR_DRILL_PORT },
+    secretsManager: task.secretsManager,
+    secretArn: requiredEnv(env, 'PGSR_DRILL_SECRET_ARN'),
+    database: requiredEnv(env, 'PGSR_DRILL_DATABASE'),
+    tls: task.tls,
+    fallback: { host: env.PGSR_DRILL_HOST, port: env.PGSR_DRILL_PORT },
   }));
   const report = await runDrill({
-    from, target, schemas, sample, maxAgeMs: maxAgeHours === undefined ? undefined : maxAgeHours * 3_600_000,
-    s3: { client: task.deps.s3 }, signal: task.signal, onProgress: task.onProgress, now: task.now,
+    from,
+    target,
+    schemas,
+    sample,
+    maxAgeMs: maxAgeHours === undefined ? undefined : maxAgeHours * 3_600_000,
+    s3: { client: task.deps.s3 },
+    signal: task.signal,
+    onProgress: task.onProgress,
+    now: task.now,
   });
   const kept = await keepReport(task, reports, report, (text) => scrubAll(text, [target]));
   task.onProgress({ type: 'log', level: report.verdict === 'pass' ? 'info' : 'warn', message: `drill ${report.verdict === 'pass' ? 'passed' : 'FAILED'}; report: ${kept}` });

@@ -2,7 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { AuditTable } from './audit-table';
 import { Ledger } from '../aws/ledger';
 import { InvalidInputError } from '../errors';
-import { ProgressEvent } from '../progress';
+import { ProgressEvent, ProgressListener } from '../progress';
 import { auditLedgerStore } from './audit-ledger-store';
 import { dynamoDbClientOf } from '../aws/dynamodb-client';
 
@@ -60,7 +60,7 @@ export function logProgress(event: ProgressEvent): void {
  * @example
  * const onProgress = progressLines(process.stdout, (line) => scrubAll(line, [sourceUrl]));
  */
-export function progressLines(out: { write(text: string): unknown }, scrub: (line: string) => string = (line) => line): (event: ProgressEvent) => void {
+export function progressLines(out: { write(text: string): unknown }, scrub: (line: string) => string = (line) => line): ProgressListener {
   return (event) => {
     out.write(`${scrub(JSON.stringify(event))}\n`);
   };

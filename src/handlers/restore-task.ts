@@ -69,8 +69,13 @@ export async function runRestoreTask(deps: RestoreTaskDeps = {}): Promise<number
   const sourceSecretArn = requiredEnv(env, 'PGSR_SOURCE_SECRET_ARN');
   const tls = { caFile: writeRdsCaFile(deps.caFile) };
   const source = await secretDatabaseUrl({ secretsManager, secretArn: sourceSecretArn, database, tls });
-  const target = await secretDatabaseUrl({ secretsManager, secretArn: requiredEnv(env, 'PGSR_TARGET_SECRET_ARN'), database, tls,
-    fallback: { host: env.PGSR_TARGET_HOST, port: env.PGSR_TARGET_PORT } });
+  const target = await secretDatabaseUrl({
+    secretsManager,
+    secretArn: requiredEnv(env, 'PGSR_TARGET_SECRET_ARN'),
+    database,
+    tls,
+    fallback: { host: env.PGSR_TARGET_HOST, port: env.PGSR_TARGET_PORT },
+  });
   // The URLs carry the passwords: PGSR_SOURCE/PGSR_TARGET, not --source/--target, so no command line shows them.
   const args = [
     'restore', ...schemas.flatMap((s) => ['--schema', s]), '--json',

@@ -5,8 +5,8 @@ import { HandlerEnv, progressLines } from './handler-context';
 import type { HandlerDeps } from './handler-deps';
 import { DatabaseTls, writeRdsCaFile } from './secret-database-url';
 import { MetricTarget, metricTargetOf, publishTaskMetrics, TaskMetric } from './task-metrics';
-import { cloudWatchClientOf } from '../aws/cloudwatch-client';
 import { secretsManagerClientOf } from '../aws/clients';
+import { cloudWatchClientOf } from '../aws/cloudwatch-client';
 import type { SignalSource } from '../cli/cli-deps';
 import { EXIT_CODES, scrubAll } from '../cli/cli-errors';
 import { withInterrupt } from '../cli/interrupt';
@@ -68,10 +68,10 @@ export interface TaskOutcome {
 
 /** The two halves of a task program. */
 export interface TaskSteps {
-  /** Do the work. Throwing (or an abort) is a failure, published as `failure` (+ `failureDetails`). */
-  run(task: TaskContext): Promise<TaskOutcome>;
   /** The metrics of a failed or aborted run. */
   readonly failure: readonly TaskMetric[];
+  /** Do the work. Throwing (or an abort) is a failure, published as `failure` (+ `failureDetails`). */
+  run(task: TaskContext): Promise<TaskOutcome>;
   /** More metrics of a failed run that need a look outside; best effort: if it throws, they are left out. */
   failureDetails?(task: TaskContext): Promise<readonly TaskMetric[]>;
 }

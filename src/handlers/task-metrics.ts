@@ -1,6 +1,6 @@
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { cloudWatchSdk } from '../aws/sdk';
 import { requiredEnv, type HandlerEnv } from './handler-context';
+import { cloudWatchSdk } from '../aws/sdk';
 
 /** One value for CloudWatch, in the units the TenantBackups alarms and dashboards expect. */
 export interface TaskMetric {

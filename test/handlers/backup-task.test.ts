@@ -35,8 +35,12 @@ function fakeSecrets(): SecretsManagerClient {
 
 function s3ClientAt(endpoint: string): S3Client {
   return new S3Client({
-    endpoint, forcePathStyle: true, region: 'us-east-1', credentials: S3RVER_CREDENTIALS,
-    requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED',
+    endpoint,
+    forcePathStyle: true,
+    region: 'us-east-1',
+    credentials: S3RVER_CREDENTIALS,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
   });
 }
 
@@ -154,8 +158,11 @@ test('SSE-KMS with PGSR_BACKUP_KMS_KEY_ARN on every object; the chosen schemas o
   let run: TaskRun;
   try {
     run = await runTask('kms', {
-      PGSR_BACKUP_KMS_KEY_ARN: key, PGSR_BACKUP_SCHEMAS: '["customer_a2"]', PGSR_BACKUP_JOBS: '1',
-      PGSR_DATABASE_HOST: host, PGSR_DATABASE_PORT: String(port),
+      PGSR_BACKUP_KMS_KEY_ARN: key,
+      PGSR_BACKUP_SCHEMAS: '["customer_a2"]',
+      PGSR_BACKUP_JOBS: '1',
+      PGSR_DATABASE_HOST: host,
+      PGSR_DATABASE_PORT: String(port),
     }, { s3: client, secretsManager });
   } finally {
     client.destroy();
