@@ -1,5 +1,4 @@
 import { EventEmitter } from 'node:events';
-import { CloudWatchClient, PutMetricDataCommand, PutMetricDataCommandInput } from '@aws-sdk/client-cloudwatch';
 import { S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -11,6 +10,7 @@ import { createSampleDatabases } from '../../src/testing';
 import { writeSyntheticRuns } from '../support/backup-runs';
 import { useLocalCluster } from '../support/postgres';
 import { S3RVER_CREDENTIALS, startS3Proxy, useLocalS3 } from '../support/s3';
+import { runTaskProgram, TaskRun } from '../support/task-runs';
 
 jest.setTimeout(60_000);
 
@@ -44,24 +44,10 @@ function s3ClientAt(endpoint: string): S3Client {
   });
 }
 
-interface TaskRun {
-  readonly status: number;
-  readonly stdout: string;
-  readonly stderr: string;
-  /** The one PutMetricData's metrics by name. */
-  readonly metrics: Record<string, { Value?: number; Unit?: string; Dimensions?: unknown }>;
-  readonly putMetricData: PutMetricDataCommandInput[];
-}
-
 /** Run the real entry function against the local cluster and s3rver; captured outputs and PutMetricData. */
 async function runTask(prefix: string, env: Record<string, string> = {}, deps: Partial<ScheduledTaskDeps> = {},
   onLine?: (line: string) => void): Promise<TaskRun> {
-  const cloudWatch = new CloudWatchClient({ region: 'eu-west-1', credentials });
-  const cw = mockClient(cloudWatch);
-  cw.on(PutMetricDataCommand).resolves({});
-  let stdout = '';
-  let stderr = '';
-  const status = await runBackupTask({
+  return runTaskProgram(runBackupTask, {
     env: {
       PGSR_DATABASE_SECRET_ARN: 'db',
       PGSR_DATABASE_NAME: 'app',
@@ -71,18 +57,9 @@ async function runTask(prefix: string, env: Record<string, string> = {}, deps: P
       PGSR_BACKUP_SET: 'NightlyTenants',
       ...env,
     },
-    secretsManager: fakeSecrets(),
-    s3: s3().client,
-    cloudWatch,
-    databaseTls: 'off',
-    signals: new EventEmitter(),
-    stdout: { write: (text: string) => { stdout += text; onLine?.(text); } },
-    stderr: { write: (text: string) => { stderr += text; } },
-    ...deps,
+    deps: { secretsManager: fakeSecrets(), s3: s3().client, ...deps },
+    onLine,
   });
-  const putMetricData = cw.commandCalls(PutMetricDataCommand).map((c) => c.args[0].input);
-  const data = (putMetricData[0]?.MetricData ?? []) as Array<{ MetricName: string; Value?: number; Unit?: string; Dimensions?: unknown }>;
-  return { status, stdout, stderr, putMetricData, metrics: Object.fromEntries(data.map((m) => [m.MetricName, m])) };
 }
 
 async function runsAt(prefix: string): Promise<BackupRun[]> {

@@ -1,6 +1,5 @@
 import { EventEmitter } from 'node:events';
 import { text } from 'node:stream/consumers';
-import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { backupDatabase, BackupResult } from '../../src/backups/backup-database';
@@ -12,6 +11,7 @@ import type { ScheduledTaskDeps } from '../../src/handlers/scheduled-task';
 import { createSampleDatabases } from '../../src/testing';
 import { stagingLikeSchemas, useLocalCluster, withClient } from '../support/postgres';
 import { useLocalS3 } from '../support/s3';
+import { runTaskProgram, TaskRun } from '../support/task-runs';
 
 jest.setTimeout(60_000);
 
@@ -28,26 +28,13 @@ beforeAll(async () => {
   backup = await backupDatabase({ source: urls.app, to: 's3://backups/good/backups/', s3: { client: s3().client } });
 }, 120_000);
 
-interface TaskRun {
-  readonly status: number;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly metrics: Record<string, { Value?: number; Unit?: string; Dimensions?: unknown }>;
-  readonly putMetricData: unknown[];
-}
-
 /** Run the real entry function: the drill database's secret has no host (PGSR_DRILL_HOST/PORT give it). */
 async function runTask(prefix: string, env: Record<string, string> = {}, deps: Partial<ScheduledTaskDeps> = {},
   onLine?: (line: string) => void): Promise<TaskRun> {
   const secretsManager = new SecretsManagerClient({ region: 'eu-west-1', credentials });
   mockClient(secretsManager).on(GetSecretValueCommand, { SecretId: 'drill' })
     .resolves({ SecretString: JSON.stringify({ username: cluster().user, password: cluster().password }) });
-  const cloudWatch = new CloudWatchClient({ region: 'eu-west-1', credentials });
-  const cw = mockClient(cloudWatch);
-  cw.on(PutMetricDataCommand).resolves({});
-  let stdout = '';
-  let stderr = '';
-  const status = await runDrillTask({
+  return runTaskProgram(runDrillTask, {
     env: {
       PGSR_DATABASE_NAME: 'app',
       PGSR_BACKUP_LOCATION: `s3://backups/${prefix}/backups/`,
@@ -62,18 +49,9 @@ async function runTask(prefix: string, env: Record<string, string> = {}, deps: P
       PGSR_BACKUP_SET: 'NightlyTenants',
       ...env,
     },
-    secretsManager,
-    s3: s3().client,
-    cloudWatch,
-    databaseTls: 'off',
-    signals: new EventEmitter(),
-    stdout: { write: (line: string) => { stdout += line; onLine?.(line); } },
-    stderr: { write: (line: string) => { stderr += line; } },
-    ...deps,
+    deps: { secretsManager, s3: s3().client, ...deps },
+    onLine,
   });
-  const putMetricData = cw.commandCalls(PutMetricDataCommand).map((c) => c.args[0].input);
-  const data = (putMetricData[0]?.MetricData ?? []) as Array<{ MetricName: string; Value?: number; Unit?: string; Dimensions?: unknown }>;
-  return { status, stdout, stderr, putMetricData, metrics: Object.fromEntries(data.map((m) => [m.MetricName, m])) };
 }
 
 /** The reports kept for a drill that started at `date`. */
