@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { explainAwsError } from '../aws/explain-aws-error';
 import { secretsManagerSdk } from '../aws/sdk';
 import { rdsCaCertificates } from '../credentials/rds-tls';
 import { parseRdsSecret } from '../credentials/secret-credentials';
@@ -35,8 +36,13 @@ export interface SecretDatabaseUrlOptions {
  */
 export async function secretDatabaseUrl(options: SecretDatabaseUrlOptions): Promise<string> {
   const { secretArn, fallback = {} } = options;
-  const out = await options.secretsManager.send(new secretsManagerSdk.GetSecretValueCommand({ SecretId: secretArn }));
-  const secret = parseRdsSecret(out.SecretString, `secret "${secretArn}"`);
+  let secretString: string | undefined;
+  try {
+    secretString = (await options.secretsManager.send(new secretsManagerSdk.GetSecretValueCommand({ SecretId: secretArn }))).SecretString;
+  } catch (err) {
+    throw explainAwsError(err, { action: `read secret "${secretArn}"`, permission: 'secretsmanager:GetSecretValue (and kms:Decrypt on the secret\'s KMS key)' });
+  }
+  const secret = parseRdsSecret(secretString, `secret "${secretArn}"`);
   const host = secret.host ?? fallback.host;
   if (!host) throw new InvalidInputError(`secret "${secretArn}" has no host and none was configured; add "host" to the secret`, { code: 'SECRET_MALFORMED' });
   const port = secret.port ?? (fallback.port ? Number(fallback.port) : 5432);

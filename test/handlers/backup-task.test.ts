@@ -10,6 +10,7 @@ import { createSampleDatabases } from '../../src/testing';
 import { writeSyntheticRuns } from '../support/backup-runs';
 import { useLocalCluster } from '../support/postgres';
 import { S3RVER_CREDENTIALS, startS3Proxy, useLocalS3 } from '../support/s3';
+import { accessDenied } from '../support/secrets-manager';
 import { runTaskProgram, TaskRun } from '../support/task-runs';
 
 jest.setTimeout(60_000);
@@ -174,6 +175,16 @@ test.each([
   expect(run.metrics.BackupAge.Value).toBeLessThan(3 * 3600 + 60);
   expect((await runsAt(prefix)).map((r) => r.takenAt)).toEqual([seeded]);
   expectNoPassword(run);
+});
+
+test('a role that may not read the secret: one line naming the permission, BackupFailed=1, exit 1', async () => {
+  const secretsManager = new SecretsManagerClient({ region: 'eu-west-1', credentials });
+  mockClient(secretsManager).on(GetSecretValueCommand).rejects(accessDenied('secretsmanager:GetSecretValue'));
+  const run = await runTask('nosecret', {}, { secretsManager });
+  expect(run.status).toBe(1);
+  expect(run.stderr).toBe('backup-task: access denied when trying to read secret "db"; grant secretsmanager:GetSecretValue ' +
+    '(and kms:Decrypt on the secret\'s KMS key) to the role running pg-schema-restore\n');
+  expect(run.metrics.BackupFailed.Value).toBe(1);
 });
 
 test('S3 refusing the writes: BackupFailed=1, exit 1, no manifest, and no BackupAge when there is no complete run', async () => {

@@ -67,6 +67,7 @@ async function runBundle(file: string, env: Record<string, string>): Promise<{ c
     env: {
       PATH: process.env.PATH,
       HOME: dir,
+      TMPDIR: dir,
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
