@@ -1,3 +1,4 @@
+import type * as CloudWatch from '@aws-sdk/client-cloudwatch';
 import type * as DatabaseMigrationService from '@aws-sdk/client-database-migration-service';
 import type * as DynamoDb from '@aws-sdk/client-dynamodb';
 import type * as Pricing from '@aws-sdk/client-pricing';
@@ -27,6 +28,9 @@ export function lazyModule<T extends object>(requireModule: () => T): T {
 }
 
 /* eslint-disable @typescript-eslint/no-require-imports -- lazy on purpose: see lazyModule */
+/** `@aws-sdk/client-cloudwatch`, loaded on first use. Only the backup and drill task programs use it, which bundle it: a dev dependency. */
+// eslint-disable-next-line import/no-extraneous-dependencies
+export const cloudWatchSdk = lazyModule<typeof CloudWatch>(() => require('@aws-sdk/client-cloudwatch'));
 /** `@aws-sdk/client-database-migration-service`, loaded on first use. */
 export const dmsSdk = lazyModule<typeof DatabaseMigrationService>(() => require('@aws-sdk/client-database-migration-service'));
 /** `@aws-sdk/client-dynamodb`, loaded on first use. Only the construct's handlers use it, which bundle it: a dev dependency. */

@@ -50,6 +50,30 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
+/** A run's size against the usual size before it (see {@link usualSize}). */
+export interface UsualSize {
+  /** The usual size: the median bytes of the runs before. */
+  readonly bytes: number;
+  /** How many runs before it the median is of (1 to {@link USUAL_SIZE_RUNS}). */
+  readonly runs: number;
+  /** The run's bytes / the usual size. */
+  readonly ratio: number;
+}
+
+/**
+ * The usual size of one database's complete runs (oldest first) before the one at `index` — the
+ * median bytes of up to {@link USUAL_SIZE_RUNS} runs before it — and that run's share of it;
+ * undefined when no run (of a size above 0) comes before. Pure.
+ *
+ * @example
+ * usualSize(completeRuns, completeRuns.length - 1)?.ratio; // 0.42: the newest run is 42% of the usual size
+ */
+export function usualSize(complete: readonly BackupRun[], index: number): UsualSize | undefined {
+  const before = complete.slice(Math.max(0, index - USUAL_SIZE_RUNS), index).map((r) => r.bytes);
+  const bytes = before.length ? median(before) : 0;
+  return bytes > 0 ? { bytes, runs: before.length, ratio: complete[index].bytes / bytes } : undefined;
+}
+
 /** The problems of one database's complete runs, oldest first (at least one). */
 function databaseProblems(complete: readonly BackupRun[], rules: BackupHealthRules, now: Date, label: string): string[] {
   const newest = complete[complete.length - 1];
@@ -61,11 +85,10 @@ function databaseProblems(complete: readonly BackupRun[], rules: BackupHealthRul
   if (rules.minBytes !== undefined && newest.bytes < rules.minBytes) {
     problems.push(`the newest backup${label} is ${formatBytes(newest.bytes)}, smaller than the minimum of ${formatBytes(rules.minBytes)}`);
   }
-  const before = complete.slice(-1 - USUAL_SIZE_RUNS, -1).map((r) => r.bytes);
-  const usual = before.length ? median(before) : 0;
-  if (usual > 0 && newest.bytes < SHRUNK_BELOW * usual) {
-    problems.push(`the newest backup${label} is ${Math.round((100 * newest.bytes) / usual)}% of the usual size ` +
-      `(${formatBytes(newest.bytes)} vs ${formatBytes(usual)}, the median of the ${before.length} before it)`);
+  const usual = usualSize(complete, complete.length - 1);
+  if (usual && newest.bytes < SHRUNK_BELOW * usual.bytes) {
+    problems.push(`the newest backup${label} is ${Math.round(100 * usual.ratio)}% of the usual size ` +
+      `(${formatBytes(newest.bytes)} vs ${formatBytes(usual.bytes)}, the median of the ${usual.runs} before it)`);
   }
   return problems;
 }

@@ -2,7 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { AuditTable } from './audit-table';
 import { Ledger } from '../aws/ledger';
 import { InvalidInputError } from '../errors';
-import { ProgressEvent } from '../progress';
+import { ProgressEvent, ProgressListener } from '../progress';
 import { auditLedgerStore } from './audit-ledger-store';
 import { dynamoDbClientOf } from '../aws/dynamodb-client';
 
@@ -50,5 +50,18 @@ export function auditLedger(table: AuditTable, restoreId: string, now?: () => Da
  * await cleanupResources(ledger, { onProgress: logProgress });
  */
 export function logProgress(event: ProgressEvent): void {
-  process.stdout.write(`${JSON.stringify(event)}\n`);
+  progressLines(process.stdout)(event);
+}
+
+/**
+ * Progress as one JSON line per event on `out`, each line passed through `scrub` first (to mask
+ * passwords that a message might quote).
+ *
+ * @example
+ * const onProgress = progressLines(process.stdout, (line) => scrubAll(line, [sourceUrl]));
+ */
+export function progressLines(out: { write(text: string): unknown }, scrub: (line: string) => string = (line) => line): ProgressListener {
+  return (event) => {
+    out.write(`${scrub(JSON.stringify(event))}\n`);
+  };
 }

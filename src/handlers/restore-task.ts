@@ -1,16 +1,12 @@
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { HandlerEnv, requiredEnv } from './handler-context';
 import { RestoreRequest } from './restore-request';
+import { secretDatabaseUrl, writeRdsCaFile } from './secret-database-url';
 import { s3ClientOf, secretsManagerClientOf } from '../aws/clients';
-import { s3Sdk, secretsManagerSdk } from '../aws/sdk';
-import { rdsCaCertificates } from '../credentials/rds-tls';
-import { parseRdsSecret } from '../credentials/secret-credentials';
-import { InvalidInputError } from '../errors';
+import { s3Sdk } from '../aws/sdk';
 
 /**
  * Runs the CLI with these arguments and extra environment variables, and returns its exit status and
@@ -29,18 +25,6 @@ export interface RestoreTaskDeps {
   readonly runCli?: RunCli;
   /** Where the RDS certificate authorities are written for pg_dump and pg. @default the temporary directory */
   readonly caFile?: string;
-}
-
-/** A `postgres://` URL from a secret's login and host, TLS verified against the RDS certificate authorities. */
-async function databaseUrl(secretsManager: SecretsManagerClient, secretArn: string, database: string, caFile: string,
-  fallback: { host?: string; port?: string } = {}): Promise<string> {
-  const out = await secretsManager.send(new secretsManagerSdk.GetSecretValueCommand({ SecretId: secretArn }));
-  const secret = parseRdsSecret(out.SecretString, `secret "${secretArn}"`);
-  const host = secret.host ?? fallback.host;
-  if (!host) throw new InvalidInputError(`secret "${secretArn}" has no host and none was configured; add "host" to the secret`, { code: 'SECRET_MALFORMED' });
-  const port = secret.port ?? (fallback.port ? Number(fallback.port) : 5432);
-  const login = `${encodeURIComponent(secret.username)}:${encodeURIComponent(secret.password)}`;
-  return `postgres://${login}@${host}:${port}/${encodeURIComponent(database)}?sslmode=verify-full&sslrootcert=${encodeURIComponent(caFile)}`;
 }
 
 /** The `--engine dms` options from the construct's settings. */
@@ -83,11 +67,15 @@ export async function runRestoreTask(deps: RestoreTaskDeps = {}): Promise<number
   const schemas = env.PGSR_SCHEMAS ? JSON.parse(env.PGSR_SCHEMAS) as string[] : request.schemas;
   const database = request.database;
   const sourceSecretArn = requiredEnv(env, 'PGSR_SOURCE_SECRET_ARN');
-  const caFile = deps.caFile ?? join(tmpdir(), 'rds-ca.pem');
-  writeFileSync(caFile, rdsCaCertificates().join('\n'), { mode: 0o644 });
-  const source = await databaseUrl(secretsManager, sourceSecretArn, database, caFile);
-  const target = await databaseUrl(secretsManager, requiredEnv(env, 'PGSR_TARGET_SECRET_ARN'), database, caFile,
-    { host: env.PGSR_TARGET_HOST, port: env.PGSR_TARGET_PORT });
+  const tls = { caFile: writeRdsCaFile(deps.caFile) };
+  const source = await secretDatabaseUrl({ secretsManager, secretArn: sourceSecretArn, database, tls });
+  const target = await secretDatabaseUrl({
+    secretsManager,
+    secretArn: requiredEnv(env, 'PGSR_TARGET_SECRET_ARN'),
+    database,
+    tls,
+    fallback: { host: env.PGSR_TARGET_HOST, port: env.PGSR_TARGET_PORT },
+  });
   // The URLs carry the passwords: PGSR_SOURCE/PGSR_TARGET, not --source/--target, so no command line shows them.
   const args = [
     'restore', ...schemas.flatMap((s) => ['--schema', s]), '--json',
