@@ -11,10 +11,14 @@ export const CONSTRUCT_HANDLERS = [
   'finish-request',
 ];
 
-/** Prebuilt into the task image's build context next to its Dockerfile: the CLI and the task's entry point. */
-const IMAGE_ENTRIES = {
+/** Prebuilt into the task image's build context next to its Dockerfile: the CLI and the tasks' entry points. */
+export const IMAGE_ENTRIES = {
   'pg-schema-restore': 'src/cli/main.ts',
+  // SchemaRestore's copy task (the image's ENTRYPOINT).
   'restore-task': 'src/handlers/restore-task.ts',
+  // TenantBackups' scheduled tasks (their task definitions' entry points).
+  'backup-task': 'src/handlers/backup-task.ts',
+  'drill-task': 'src/handlers/drill-task.ts',
 };
 
 /**
