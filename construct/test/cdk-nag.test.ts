@@ -2,7 +2,7 @@ import { Aspects, Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, NagSuppressions } from 'cdk-nag';
 import { CopyEngine } from '../src';
-import { restoreStack } from './support/test-stack';
+import { backupsStack, restoreStack } from './support/test-stack';
 
 /** Findings about the test's own database and VPC, not about the construct. */
 function suppressFixture(stack: Stack): void {
@@ -18,6 +18,14 @@ function suppressFixture(stack: Stack): void {
   NagSuppressions.addResourceSuppressionsByPath(stack, '/TenantDatabase/Outcomes/Resource', [
     { id: 'AwsSolutions-SNS3', reason: 'The fixture topic; its publishers\' transport policy is the application\'s choice.' },
   ]);
+  if (stack.node.tryFindChild('DrillDatabase')) {
+    NagSuppressions.addResourceSuppressionsByPath(stack, '/TenantDatabase/DrillDatabase', [
+      { id: 'AwsSolutions-RDS3', reason: 'The fixture drill database holds drill copies only; Multi-AZ is the application\'s choice.' },
+      { id: 'AwsSolutions-RDS10', reason: 'The fixture database is deleted with the test stack.' },
+      { id: 'AwsSolutions-RDS11', reason: 'The fixture database listens on the default port; that is the application\'s choice.' },
+      { id: 'AwsSolutions-SMG4', reason: 'The fixture database\'s secret; rotation is the application\'s choice.' },
+    ], true);
+  }
 }
 
 // The construct carries its own accepted findings (src/accepted-findings.ts): only the fixture's are suppressed here.
@@ -26,6 +34,21 @@ describe.each([CopyEngine.COPY, CopyEngine.DMS])('cdk-nag 2 AwsSolutions at the 
   suppressFixture(stack);
   Aspects.of(stack).add(new AwsSolutionsChecks({ verbose: true }));
   // Aspects run at synthesis; reading the annotations synthesizes.
+  const annotations = Annotations.fromStack(stack);
+
+  test('no unsuppressed errors', () => {
+    expect(annotations.findError('*', Match.stringLikeRegexp('AwsSolutions-.*')).map((e) => `${e.id}: ${e.entry.data}`)).toEqual([]);
+  });
+
+  test('no unsuppressed warnings', () => {
+    expect(annotations.findWarning('*', Match.stringLikeRegexp('AwsSolutions-.*')).map((e) => `${e.id}: ${e.entry.data}`)).toEqual([]);
+  });
+});
+
+describe('cdk-nag 2 AwsSolutions at the aws-cdk-lib floor with TenantBackups (drill and topic)', () => {
+  const { stack } = backupsStack();
+  suppressFixture(stack);
+  Aspects.of(stack).add(new AwsSolutionsChecks({ verbose: true }));
   const annotations = Annotations.fromStack(stack);
 
   test('no unsuppressed errors', () => {

@@ -8,7 +8,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { CopyEngine, RestoreDatabase, SchemaRestore, SchemaRestoreProps, TenantBackups, TenantBackupsProps } from '../../src';
+import { BackupDrillOptions, CopyEngine, RestoreDatabase, SchemaRestore, SchemaRestoreProps, TenantBackups, TenantBackupsProps } from '../../src';
 
 /** A stack with an Aurora PostgreSQL cluster and a SchemaRestore for it. */
 export interface RestoreStack {
@@ -76,7 +76,7 @@ export interface BackupsStack {
  * @example
  * const { stack, backups } = backupsStack({ prefix: 'tenants/' });
  */
-export function backupsStack(overrides: Partial<TenantBackupsProps> = {}): BackupsStack {
+export function backupsStack(overrides: Partial<TenantBackupsProps> = {}, drillOverrides: Partial<BackupDrillOptions> = {}): BackupsStack {
   const { stack, vpc, cluster } = databaseStack();
   const topic = new sns.Topic(stack, 'Outcomes', { enforceSSL: true });
   const drillInstance = new rds.DatabaseInstance(stack, 'DrillDatabase', {
@@ -90,7 +90,7 @@ export function backupsStack(overrides: Partial<TenantBackupsProps> = {}): Backu
     databaseName: 'tenants',
     vpc,
     image: ecs.ContainerImage.fromRegistry('public.ecr.aws/example/pg-schema-restore:test'),
-    drill: { database: RestoreDatabase.fromInstance(drillInstance), secret: drillInstance.secret!, databaseName: 'drill' },
+    drill: { database: RestoreDatabase.fromInstance(drillInstance), secret: drillInstance.secret!, databaseName: 'drill', ...drillOverrides },
     notificationTopic: topic,
     ...overrides,
   });
