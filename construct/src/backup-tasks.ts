@@ -80,7 +80,8 @@ export class BackupTasks extends Construct {
         purpose: 'drill task: reaches the drill database, ECR, Secrets Manager, S3 and CloudWatch',
         cluster: this.backup.cluster,
       });
-      grantBackupTask(this.drill.taskDefinition.taskRole, { ...access, read: [backups], write: [props.drillsFolder], delete: [] }, [props.secret, props.drill.secret]);
+      const drillAccess = { ...access, read: [backups], write: [props.drillsFolder], delete: [] };
+      grantBackupTask(this.drill.taskDefinition.taskRole, drillAccess, [props.secret, props.drill.secret]);
       props.drill.database.connections.allowDefaultPortFrom(this.drill.securityGroup, 'pg-schema-restore drill task restores tenants from their backups');
     }
   }

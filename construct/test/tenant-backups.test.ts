@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -6,9 +6,8 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as s3 from 'aws-cdk-lib/aws-s3';
-import { Stack } from 'aws-cdk-lib';
 import * as rds from 'aws-cdk-lib/aws-rds';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { BackupAccessLogging, RestoreDatabase, TenantBackups, TenantBackupsProps } from '../src';
 import { backupsStack, databaseStack } from './support/test-stack';
 
@@ -130,7 +129,8 @@ describe('TenantBackups with a bucket of its own, a drill and a topic', () => {
 
   test('EventBridge Scheduler starts the backup nightly at 02:00 UTC and the drill monthly, with a role that may only run these tasks', () => {
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
-      ScheduleExpression: 'cron(0 2 * * ? *)', ScheduleExpressionTimezone: 'UTC',
+      ScheduleExpression: 'cron(0 2 * * ? *)',
+      ScheduleExpressionTimezone: 'UTC',
       Target: Match.objectLike({ EcsParameters: Match.objectLike({ TaskDefinitionArn: { Ref: Match.stringLikeRegexp('^BackupsTasksBackupTaskDefinition') }, LaunchType: 'FARGATE' }) }),
     });
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
@@ -227,10 +227,12 @@ describe('TenantBackups options', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'BackupSizeRatio', Threshold: 0.7 });
     template.hasResourceProperties('AWS::IAM::Policy', {
       Roles: [{ Ref: Match.stringLikeRegexp('^BackupsTasksBackupTaskDefinitionTaskRole') }],
-      PolicyDocument: { Statement: Match.arrayWith([
-        Match.objectLike({ Action: 's3:ListBucket', Condition: { StringLike: { 's3:prefix': ['tenants/backups/*'] } } }),
-        Match.objectLike({ Action: 's3:DeleteObject', Resource: objectsUnder('tenants/backups/') }),
-      ]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: 's3:ListBucket', Condition: { StringLike: { 's3:prefix': ['tenants/backups/*'] } } }),
+          Match.objectLike({ Action: 's3:DeleteObject', Resource: objectsUnder('tenants/backups/') }),
+        ]),
+      },
     });
     // The drill's RPO defaults to the alarm's maximum age.
     expect(environmentOf(template, /^BackupsTasksDrillTaskDefinition/)).toMatchObject({ PGSR_DRILL_MAX_AGE_HOURS: '49' });
