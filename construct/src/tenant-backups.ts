@@ -20,9 +20,11 @@ export const DRILLS_FOLDER = 'drills/';
 
 /**
  * Nightly per-tenant backups of a PostgreSQL database into S3, kept by a retention policy, checked by
- * alarms and proven by monthly restore drills: Fargate tasks of the pg-schema-restore image started by
- * EventBridge Scheduler (`backup`, then `backup prune`; `drill`, its report stored under `drills/`),
- * publishing metrics to CloudWatch in the `PgSchemaRestore` namespace.
+ * alarms and proven by monthly restore drills.
+ *
+ * EventBridge Scheduler starts Fargate tasks of the pg-schema-restore image: `backup` then `backup prune`
+ * every night, and `drill` every month with its report stored under `drills/`. Both publish metrics to
+ * CloudWatch in the `PgSchemaRestore` namespace, which the alarms watch.
  *
  * @example
  * const backups = new TenantBackups(this, 'Backups', {
