@@ -79,6 +79,7 @@ export class BackupTasks extends Construct {
         entryPoint: ['node', `${PROGRAMS}/drill-task.js`],
         purpose: 'drill task: reaches the drill database, ECR, Secrets Manager, S3 and CloudWatch',
         cluster: this.backup.cluster,
+        ephemeralStorageGiB: props.drill.ephemeralStorageGiB,
       });
       const drillAccess = { ...access, read: [backups], write: [props.drillsFolder], delete: [] };
       grantBackupTask(this.drill.taskDefinition.taskRole, drillAccess, [props.secret, props.drill.secret]);

@@ -22,6 +22,8 @@ export interface RestoreTaskProps {
   readonly purpose?: string;
   /** A cluster to run in, shared with another task. @default - a new cluster with container insights */
   readonly cluster?: ecs.ICluster;
+  /** Disk of the task, in GiB (21–200). @default - Fargate's 20 GiB */
+  readonly ephemeralStorageGiB?: number;
 }
 
 /** A Fargate task of the packaged image: the restore's copy task, or another program of the image (backups, drills). @internal */
@@ -37,6 +39,7 @@ export class RestoreTask extends Construct {
     this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
       cpu: props.cpu,
       memoryLimitMiB: props.memoryLimitMiB,
+      ephemeralStorageGiB: props.ephemeralStorageGiB,
       runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.X86_64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
     });
     const containerName = props.containerName ?? 'restore';

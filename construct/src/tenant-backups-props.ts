@@ -67,6 +67,11 @@ export interface BackupDrillOptions {
    * @default - the construct's `maxBackupAge`
    */
   readonly maxBackupAge?: Duration;
+  /**
+   * Disk of the drill task, in GiB (21–200): it restores each tenant into a throwaway PostgreSQL server in the task, one tenant at a time.
+   * @default - Fargate's 20 GiB
+   */
+  readonly ephemeralStorageGiB?: number;
 }
 
 /** Properties of {@link TenantBackups}. */

@@ -238,8 +238,12 @@ describe('TenantBackups options', () => {
     expect(environmentOf(template, /^BackupsTasksDrillTaskDefinition/)).toMatchObject({ PGSR_DRILL_MAX_AGE_HOURS: '49' });
   });
 
-  test('the drill\'s schedule, sample or schemas, and maximum backup age', () => {
-    const sampled = Template.fromStack(backupsStack({}, { sample: 3, maxBackupAge: Duration.hours(30), schedule: events.Schedule.cron({ minute: '0', hour: '5', weekDay: 'SUN' }) }).stack);
+  test('the drill\'s schedule, sample or schemas, maximum backup age and disk', () => {
+    const sampled = Template.fromStack(backupsStack({}, {
+      sample: 3, maxBackupAge: Duration.hours(30), schedule: events.Schedule.cron({ minute: '0', hour: '5', weekDay: 'SUN' }), ephemeralStorageGiB: 50,
+    }).stack);
+    sampled.hasResourceProperties('AWS::ECS::TaskDefinition', { Family: Match.stringLikeRegexp('Drill'), EphemeralStorage: { SizeInGiB: 50 } });
+    sampled.hasResourceProperties('AWS::ECS::TaskDefinition', { Family: Match.stringLikeRegexp('TasksBackup'), EphemeralStorage: Match.absent() });
     expect(environmentOf(sampled, /^BackupsTasksDrillTaskDefinition/)).toMatchObject({ PGSR_DRILL_SAMPLE: '3', PGSR_DRILL_MAX_AGE_HOURS: '30' });
     expect(environmentOf(sampled, /^BackupsTasksDrillTaskDefinition/)).not.toHaveProperty('PGSR_DRILL_SCHEMAS');
     sampled.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'cron(0 5 ? * SUN *)' });
