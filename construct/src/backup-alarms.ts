@@ -25,6 +25,19 @@ export interface BackupAlarmsProps {
 const HOUR = Duration.hours(1);
 
 /**
+ * A metric the backup or drill task of one TenantBackups publishes: namespace `PgSchemaRestore`, dimensions `BackupSet` and `Database`.
+ * @internal
+ */
+export function backupSetMetric(set: { readonly backupSet: string; readonly databaseName: string }, metricName: string, options: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    ...options,
+    namespace: METRICS_NAMESPACE,
+    metricName,
+    dimensionsMap: { ...options.dimensionsMap, BackupSet: set.backupSet, Database: set.databaseName },
+  });
+}
+
+/**
  * The alarms on the metrics the backup and drill tasks publish (issue 15 contract), each sent to the
  * topic when one is given; and a rule that tells the topic about a task that stopped with an error,
  * which catches a task killed before it could publish its metrics.
@@ -73,13 +86,7 @@ export class BackupAlarms extends Construct {
   }
 
   private alarm(id: string, metricName: string, statistic: string, options: Omit<cloudwatch.AlarmProps, 'metric'>): cloudwatch.Alarm {
-    const metric = new cloudwatch.Metric({
-      namespace: METRICS_NAMESPACE,
-      metricName,
-      dimensionsMap: { BackupSet: this.props.backupSet, Database: this.props.databaseName },
-      statistic,
-      period: HOUR,
-    });
+    const metric = backupSetMetric(this.props, metricName, { statistic, period: HOUR });
     const alarm = new cloudwatch.Alarm(this, id, { metric, ...options });
     if (this.props.notificationTopic) alarm.addAlarmAction(new cloudwatchActions.SnsAction(this.props.notificationTopic));
     return alarm;

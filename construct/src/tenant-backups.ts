@@ -7,7 +7,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { BackupAlarms } from './backup-alarms';
+import { BackupAlarms, backupSetMetric } from './backup-alarms';
 import { backupBucket } from './backup-bucket';
 import { BackupSchedules, DEFAULT_BACKUP_SCHEDULE, DEFAULT_DRILL_SCHEDULE, ScheduledTask } from './backup-schedules';
 import { BackupTasks } from './backup-tasks';
@@ -125,6 +125,18 @@ export class TenantBackups extends Construct {
     this.backupFailedAlarm = alarms.backupFailed;
     this.backupShrankAlarm = alarms.backupShrank;
     this.drillFailedAlarm = alarms.drillFailed;
+  }
+
+  /**
+   * A metric the backup or drill task publishes for this construct, for dashboards and alarms of your own:
+   * `BackupSucceeded`, `BackupFailed`, `BackupBytes`, `BackupDuration`, `BackupAge`, `BackupSizeRatio`, `PrunedRuns`,
+   * `DrillSucceeded`, `DrillFailed`, `DrillRto`, `DrillTenants`, `DrillBackupAge`.
+   *
+   * @example
+   * dashboard.addWidgets(new cloudwatch.GraphWidget({ left: [backups.metric('DrillRto', { statistic: 'Maximum', period: Duration.days(1) })] }));
+   */
+  public metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return backupSetMetric(this, metricName, props);
   }
 
   /** Allow a principal to list and read the backups and the drill reports. */

@@ -338,6 +338,18 @@ describe('TenantBackups access logging', () => {
   });
 });
 
+describe('TenantBackups metrics', () => {
+  test('metric(): the contract\'s namespace and dimensions, with the caller\'s statistic and period', () => {
+    const { stack, backups } = backupsStack();
+    const metric = backups.metric('DrillRto', { statistic: 'Maximum', period: Duration.days(1) });
+    expect(metric.namespace).toBe('PgSchemaRestore');
+    expect(metric.metricName).toBe('DrillRto');
+    expect(metric.statistic).toBe('Maximum');
+    expect(metric.period.toSeconds()).toBe(86400);
+    expect(stack.resolve(metric.dimensions)).toEqual({ BackupSet: stack.resolve(backups.backupSet), Database: 'tenants' });
+  });
+});
+
 describe('TenantBackups grants', () => {
   test('grantRead: the whole prefix and the key; grantRestore: only the backups', () => {
     const { stack, backups } = backupsStack({ prefix: 'pgsr/' });
