@@ -28,7 +28,9 @@ const HOUR = Duration.hours(1);
  * A metric the backup or drill task of one TenantBackups publishes: namespace `PgSchemaRestore`, dimensions `BackupSet` and `Database`.
  * @internal
  */
-export function backupSetMetric(set: { readonly backupSet: string; readonly databaseName: string }, metricName: string, options: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+export function backupSetMetric(
+  set: { readonly backupSet: string; readonly databaseName: string }, metricName: string, options: cloudwatch.MetricOptions = {},
+): cloudwatch.Metric {
   return new cloudwatch.Metric({
     ...options,
     namespace: METRICS_NAMESPACE,
