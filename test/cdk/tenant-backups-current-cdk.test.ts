@@ -1,13 +1,12 @@
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { RestoreDatabase } from '../../construct/src/restore-database';
 import { TenantBackups } from '../../construct/src/tenant-backups';
 import { BackupDrillOptions } from '../../construct/src/tenant-backups-props';
-import { testApp } from '../support/cdk-app';
+import { tenantDatabaseStack } from '../support/schema-restore-stack';
 
 /** The issue 15 contract: what both the backup and the drill task definitions set (the optional ones given here). */
 const SHARED = [
@@ -19,15 +18,7 @@ const DRILL_ONLY = ['PGSR_DRILL_SECRET_ARN', 'PGSR_DRILL_DATABASE', 'PGSR_DRILL_
 
 /** A user's stack with the newest aws-cdk-lib: Aurora cluster, a drill instance, a topic and TenantBackups with the image built from its asset. */
 function backupsApp(drill: Partial<BackupDrillOptions> = {}) {
-  const app = testApp();
-  const stack = new Stack(app, 'TenantDatabase', { env: { account: '123456789012', region: 'eu-west-1' } });
-  const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
-  const cluster = new rds.DatabaseCluster(stack, 'Tenants', {
-    engine: rds.DatabaseClusterEngine.auroraPostgres({ version: rds.AuroraPostgresEngineVersion.VER_16_4 }),
-    writer: rds.ClusterInstance.serverlessV2('writer'),
-    vpc,
-    storageEncrypted: true,
-  });
+  const { app, stack, vpc, cluster } = tenantDatabaseStack();
   const drillInstance = new rds.DatabaseInstance(stack, 'DrillDatabase', {
     engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_16_4 }), vpc, storageEncrypted: true, multiAz: true,
   });
