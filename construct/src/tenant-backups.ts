@@ -157,7 +157,7 @@ export class TenantBackups extends Construct {
 /** The props that need checking or a computed default, checked at synth time with a message that says what to change. */
 function checkedSettings(props: TenantBackupsProps) {
   const prefix = props.prefix ?? '';
-  if (prefix !== '' && !prefix.endsWith('/')) throw new Error(`TenantBackups prefix must end with '/' (got '${prefix}'), e.g. 'tenants/'`);
+  if (prefix !== '' && (!prefix.endsWith('/') || prefix.startsWith('/'))) throw new Error(`TenantBackups prefix must end with '/' and not start with one (got '${prefix}'), e.g. 'tenants/'`);
   if (!props.databaseName) throw new Error('TenantBackups needs a databaseName: the database whose schemas are backed up');
   if (props.schemas?.length === 0) throw new Error('TenantBackups schemas is empty: leave it out to back up every schema');
   const retention: BackupRetention = { keepDaily: 7, keepWeekly: 4, keepMonthly: 12, ...props.retention };

@@ -259,6 +259,7 @@ describe('TenantBackups options', () => {
 
   test.each([
     ['a prefix without a trailing slash', { prefix: 'tenants' }, /prefix must end with '\/'/],
+    ['a prefix with a leading slash', { prefix: '/tenants/' }, /prefix must end with '\/' and not start with one/],
     ['a maximum backup age of 90 minutes', { maxBackupAge: Duration.minutes(90) }, /maxBackupAge must be whole hours between 1 and 168/],
     ['a maximum backup age of 8 days', { maxBackupAge: Duration.days(8) }, /maxBackupAge must be whole hours between 1 and 168/],
     ['a shrink alarm at 100%', { shrinkAlarmPercent: 100 }, /shrinkAlarmPercent must be between 0 and 100/],
