@@ -14,32 +14,43 @@ export interface RestoreTaskProps {
   readonly logRetention: logs.RetentionDays;
   /** Settings that do not change between executions (secret ARNs, bucket, DMS settings); no password. */
   readonly environment: Record<string, string>;
+  /** Name of the container, also the prefix of its log streams. @default 'restore' */
+  readonly containerName?: string;
+  /** The program the container runs instead of the image's entry point (restore-task.js). @default - the image's */
+  readonly entryPoint?: string[];
+  /** What the task does, for its security group's description. @default 'copy task: reaches the temporary and the live database, ECR, Secrets Manager and S3' */
+  readonly purpose?: string;
+  /** A cluster to run in, shared with another task. @default - a new cluster with container insights */
+  readonly cluster?: ecs.ICluster;
+  /** Disk of the task, in GiB (21–200). @default - Fargate's 20 GiB */
+  readonly ephemeralStorageGiB?: number;
 }
 
-/** The Fargate task that copies DDL and data with the bundled CLI. @internal */
+/** A Fargate task of the packaged image: the restore's copy task, or another program of the image (backups, drills). @internal */
 export class RestoreTask extends Construct {
-  public readonly cluster: ecs.Cluster;
+  public readonly cluster: ecs.ICluster;
   public readonly taskDefinition: ecs.FargateTaskDefinition;
   public readonly container: ecs.ContainerDefinition;
   public readonly securityGroup: ec2.SecurityGroup;
 
   constructor(scope: Construct, id: string, props: RestoreTaskProps) {
     super(scope, id);
-    this.cluster = new ecs.Cluster(this, 'Cluster', { vpc: props.vpc });
-    // The L2 prop `containerInsights` is deprecated and its replacement is newer than our aws-cdk-lib floor; the L1 property is in both.
-    (this.cluster.node.defaultChild as ecs.CfnCluster).clusterSettings = [{ name: 'containerInsights', value: 'enabled' }];
+    this.cluster = props.cluster ?? newCluster(this, props.vpc);
     this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
       cpu: props.cpu,
       memoryLimitMiB: props.memoryLimitMiB,
+      ephemeralStorageGiB: props.ephemeralStorageGiB,
       runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.X86_64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
     });
-    this.container = this.taskDefinition.addContainer('restore', {
+    const containerName = props.containerName ?? 'restore';
+    this.container = this.taskDefinition.addContainer(containerName, {
       image: props.image ?? ecs.ContainerImage.fromAsset(path.join(__dirname, '..', 'assets', 'image')),
       environment: props.environment,
-      logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'restore', logGroup: new logs.LogGroup(this, 'Logs', { retention: props.logRetention }) }),
+      entryPoint: props.entryPoint,
+      logging: ecs.LogDrivers.awsLogs({ streamPrefix: containerName, logGroup: new logs.LogGroup(this, 'Logs', { retention: props.logRetention }) }),
     });
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
-      vpc: props.vpc, description: 'pg-schema-restore copy task: reaches the temporary and the live database, ECR, Secrets Manager and S3',
+      vpc: props.vpc, description: `pg-schema-restore ${props.purpose ?? 'copy task: reaches the temporary and the live database, ECR, Secrets Manager and S3'}`,
     });
     acceptFindings(this.taskDefinition.node.defaultChild!, [
       { id: 'AwsSolutions-ECS2', reason: 'The container environment holds ARNs, names and the request only; logins are read from Secrets Manager at run time.' },
@@ -50,4 +61,11 @@ export class RestoreTask extends Construct {
       ]);
     }
   }
+}
+
+function newCluster(scope: Construct, vpc: ec2.IVpc): ecs.Cluster {
+  const cluster = new ecs.Cluster(scope, 'Cluster', { vpc });
+  // The L2 prop `containerInsights` is deprecated and its replacement is newer than our aws-cdk-lib floor; the L1 property is in both.
+  (cluster.node.defaultChild as ecs.CfnCluster).clusterSettings = [{ name: 'containerInsights', value: 'enabled' }];
+  return cluster;
 }

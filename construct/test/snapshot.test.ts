@@ -1,5 +1,5 @@
 import { Template } from 'aws-cdk-lib/assertions';
-import { restoreStack } from './support/test-stack';
+import { backupsStack, restoreStack } from './support/test-stack';
 
 /** Asset hashes change with every handler build; they say nothing about the construct. */
 function withoutAssetHashes(template: unknown): unknown {
@@ -8,4 +8,8 @@ function withoutAssetHashes(template: unknown): unknown {
 
 test('synthesizes the same template', () => {
   expect(withoutAssetHashes(Template.fromStack(restoreStack({ withTopic: true }).stack).toJSON())).toMatchSnapshot();
+});
+
+test('TenantBackups (drill and topic) synthesizes the same template', () => {
+  expect(withoutAssetHashes(Template.fromStack(backupsStack().stack).toJSON())).toMatchSnapshot();
 });

@@ -41,15 +41,7 @@ export interface SchemaRestoreStack {
  */
 export function schemaRestoreStack(variant: SchemaRestoreVariant): SchemaRestoreStack {
   ensureHandlerAssets();
-  const app = testApp();
-  const stack = new Stack(app, 'TenantDatabase', { env: { account: '123456789012', region: 'eu-west-1' } });
-  const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
-  const cluster = new rds.DatabaseCluster(stack, 'Tenants', {
-    engine: rds.DatabaseClusterEngine.auroraPostgres({ version: rds.AuroraPostgresEngineVersion.VER_16_4 }),
-    writer: rds.ClusterInstance.serverlessV2('writer'),
-    vpc,
-    storageEncrypted: true,
-  });
+  const { app, stack, vpc, cluster } = tenantDatabaseStack();
   const options = variant.withOptions ? {
     encryptionKey: new kms.Key(stack, 'Key', { enableKeyRotation: true }),
     notificationTopic: new sns.Topic(stack, 'Outcomes', { enforceSSL: true }),
@@ -60,4 +52,23 @@ export function schemaRestoreStack(variant: SchemaRestoreVariant): SchemaRestore
     database: RestoreDatabase.fromCluster(cluster), secret: cluster.secret!, vpc, copyEngine: variant.copyEngine, ...options,
   });
   return { app, stack, restore, fixture: { vpc, cluster } };
+}
+
+/**
+ * The user's stack before any construct of ours, in an app with its own temporary outdir: a VPC and an Aurora PostgreSQL cluster.
+ *
+ * @example
+ * const { stack, vpc, cluster } = tenantDatabaseStack();
+ */
+export function tenantDatabaseStack(): { app: App; stack: Stack } & SchemaRestoreStack['fixture'] {
+  const app = testApp();
+  const stack = new Stack(app, 'TenantDatabase', { env: { account: '123456789012', region: 'eu-west-1' } });
+  const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
+  const cluster = new rds.DatabaseCluster(stack, 'Tenants', {
+    engine: rds.DatabaseClusterEngine.auroraPostgres({ version: rds.AuroraPostgresEngineVersion.VER_16_4 }),
+    writer: rds.ClusterInstance.serverlessV2('writer'),
+    vpc,
+    storageEncrypted: true,
+  });
+  return { app, stack, vpc, cluster };
 }

@@ -8,7 +8,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { CopyEngine, RestoreDatabase, SchemaRestore, SchemaRestoreProps } from '../../src';
+import { BackupDrillOptions, CopyEngine, RestoreDatabase, SchemaRestore, SchemaRestoreProps, TenantBackups, TenantBackupsProps } from '../../src';
 
 /** A stack with an Aurora PostgreSQL cluster and a SchemaRestore for it. */
 export interface RestoreStack {
@@ -30,17 +30,7 @@ afterAll(() => {
  * const { stack } = restoreStack({ copyEngine: CopyEngine.DMS });
  */
 export function restoreStack(overrides: Partial<SchemaRestoreProps> & { withTopic?: boolean; withAccessLogs?: boolean } = {}): RestoreStack {
-  const outdir = mkdtempSync(join(tmpdir(), 'pgsr-cdk-out-'));
-  outdirs.push(outdir);
-  const app = new App({ outdir });
-  const stack = new Stack(app, 'TenantDatabase', { env: { account: '123456789012', region: 'eu-west-1' } });
-  const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
-  const cluster = new rds.DatabaseCluster(stack, 'Tenants', {
-    engine: rds.DatabaseClusterEngine.auroraPostgres({ version: rds.AuroraPostgresEngineVersion.VER_16_4 }),
-    writer: rds.ClusterInstance.serverlessV2('writer'),
-    vpc,
-    storageEncrypted: true,
-  });
+  const { stack, vpc, cluster } = databaseStack();
   const { withTopic, withAccessLogs, ...props } = overrides;
   const restore = new SchemaRestore(stack, 'SchemaRestore', {
     database: RestoreDatabase.fromCluster(cluster),
@@ -53,6 +43,58 @@ export function restoreStack(overrides: Partial<SchemaRestoreProps> & { withTopi
     ...props,
   });
   return { stack, restore, cluster };
+}
+
+/** The user's stack before any construct of ours: a VPC and an Aurora PostgreSQL cluster, in an app with a temporary outdir. */
+export function databaseStack(): { stack: Stack; vpc: ec2.Vpc; cluster: rds.DatabaseCluster } {
+  const outdir = mkdtempSync(join(tmpdir(), 'pgsr-cdk-out-'));
+  outdirs.push(outdir);
+  const app = new App({ outdir });
+  const stack = new Stack(app, 'TenantDatabase', { env: { account: '123456789012', region: 'eu-west-1' } });
+  const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
+  const cluster = new rds.DatabaseCluster(stack, 'Tenants', {
+    engine: rds.DatabaseClusterEngine.auroraPostgres({ version: rds.AuroraPostgresEngineVersion.VER_16_4 }),
+    writer: rds.ClusterInstance.serverlessV2('writer'),
+    vpc,
+    storageEncrypted: true,
+  });
+  return { stack, vpc, cluster };
+}
+
+/** A stack with the database of {@link databaseStack}, a drill database, and a TenantBackups for them. */
+export interface BackupsStack {
+  readonly stack: Stack;
+  readonly backups: TenantBackups;
+  readonly cluster: rds.DatabaseCluster;
+  readonly drillInstance: rds.DatabaseInstance;
+  readonly topic: sns.Topic;
+}
+
+/**
+ * Build a stack with TenantBackups (a drill and a topic included); the image is a registry image so synthesis needs no Docker.
+ *
+ * @example
+ * const { stack, backups } = backupsStack({ prefix: 'tenants/' });
+ */
+export function backupsStack(overrides: Partial<TenantBackupsProps> = {}, drillOverrides: Partial<BackupDrillOptions> = {}): BackupsStack {
+  const { stack, vpc, cluster } = databaseStack();
+  const topic = new sns.Topic(stack, 'Outcomes', { enforceSSL: true });
+  const drillInstance = new rds.DatabaseInstance(stack, 'DrillDatabase', {
+    engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_16_4 }),
+    vpc,
+    storageEncrypted: true,
+  });
+  const backups = new TenantBackups(stack, 'Backups', {
+    database: RestoreDatabase.fromCluster(cluster),
+    secret: cluster.secret!,
+    databaseName: 'tenants',
+    vpc,
+    image: ecs.ContainerImage.fromRegistry('public.ecr.aws/example/pg-schema-restore:test'),
+    drill: { database: RestoreDatabase.fromInstance(drillInstance), secret: drillInstance.secret!, databaseName: 'drill', ...drillOverrides },
+    notificationTopic: topic,
+    ...overrides,
+  });
+  return { stack, backups, cluster, drillInstance, topic };
 }
 
 /** The state machine's definition as JSON, with each CloudFormation reference replaced by `${Ref}`. */
