@@ -57,6 +57,17 @@ describe('the construct and the SDK agree', () => {
     expect(typeof module.handler).toBe('function');
   });
 
+  test('on the task programs: every program a task definition or the image starts is one the bundle task puts in the image', () => {
+    const bundled = new Set([...read('.projen', 'tasks.json').matchAll(/image\/bundle\/([a-z-]+)=src\//g)].map((m) => m[1]));
+    const constructSources = readdirSync(join(ROOT, 'construct', 'src')).map((f) => read('construct', 'src', f)).join('\n');
+    const started = [
+      ...[...constructSources.matchAll(/\$\{PROGRAMS\}\/([a-z-]+)\.js/g)].map((m) => m[1]),
+      ...[...read('construct', 'assets', 'image', 'Dockerfile').matchAll(/ENTRYPOINT \["node", "\/opt\/pg-schema-restore\/([a-z-]+)\.js"\]/g)].map((m) => m[1]),
+    ];
+    expect(started.sort()).toEqual(['backup-task', 'drill-task', 'restore-task']);
+    expect(started.filter((program) => !bundled.has(program))).toEqual([]);
+  });
+
   test('on the environment: every variable a handler or the restore task reads is one the construct sets', () => {
     const handlerSources = readdirSync(join(ROOT, 'src', 'handlers')).filter((f) => f.endsWith('.ts')).map((f) => read('src', 'handlers', f)).join('\n');
     const readBySdk = new Set([
