@@ -55,6 +55,19 @@ function dmsArgs(env: HandlerEnv, sourceSecretArn: string): string[] {
   ];
 }
 
+/** `--source` of a restore from the TenantBackups backups: the database's backup runs, the newest at or before the restore time. */
+function backupSourceArgs(env: HandlerEnv, request: RestoreRequest): string[] {
+  const location = requiredEnv(env, 'PGSR_BACKUP_LOCATION');
+  return ['--source', `${location}${request.database}/`, ...(request.restoreTime ? ['--at', request.restoreTime] : [])];
+}
+
+/** The temporary RDS copy as the source: its URL (in PGSR_SOURCE), and with DMS the construct's DMS settings. */
+async function temporarySource(secretsManager: SecretsManagerClient, env: HandlerEnv, request: RestoreRequest, caFile: string): Promise<{ args: string[]; env: Record<string, string> }> {
+  const sourceSecretArn = requiredEnv(env, 'PGSR_SOURCE_SECRET_ARN');
+  const source = await databaseUrl(secretsManager, sourceSecretArn, request.database, caFile);
+  return { args: request.engine === 'dms' ? dmsArgs(env, sourceSecretArn) : [], env: { PGSR_SOURCE: source } };
+}
+
 const bundledCli: RunCli = (args, env) => new Promise((resolve, reject) => {
   const child = spawn(process.execPath, [join(__dirname, 'pg-schema-restore.js'), ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
   let stdout = '';
@@ -82,19 +95,19 @@ export async function runRestoreTask(deps: RestoreTaskDeps = {}): Promise<number
   const request = JSON.parse(requiredEnv(env, 'PGSR_REQUEST')) as RestoreRequest;
   const schemas = env.PGSR_SCHEMAS ? JSON.parse(env.PGSR_SCHEMAS) as string[] : request.schemas;
   const database = request.database;
-  const sourceSecretArn = requiredEnv(env, 'PGSR_SOURCE_SECRET_ARN');
   const caFile = deps.caFile ?? join(tmpdir(), 'rds-ca.pem');
   writeFileSync(caFile, rdsCaCertificates().join('\n'), { mode: 0o644 });
-  const source = await databaseUrl(secretsManager, sourceSecretArn, database, caFile);
   const target = await databaseUrl(secretsManager, requiredEnv(env, 'PGSR_TARGET_SECRET_ARN'), database, caFile,
     { host: env.PGSR_TARGET_HOST, port: env.PGSR_TARGET_PORT });
+  const { args: sourceArgs, env: sourceEnv } = request.source === 'backup'
+    ? { args: backupSourceArgs(env, request), env: {} }
+    : await temporarySource(secretsManager, env, request, caFile);
   // The URLs carry the passwords: PGSR_SOURCE/PGSR_TARGET, not --source/--target, so no command line shows them.
   const args = [
-    'restore', ...schemas.flatMap((s) => ['--schema', s]), '--json',
+    'restore', ...sourceArgs, ...schemas.flatMap((s) => ['--schema', s]), '--json',
     ...(request.suffix ? ['--suffix', request.suffix] : []),
-    ...(request.engine === 'dms' ? dmsArgs(env, sourceSecretArn) : []),
   ];
-  const { status, stdout } = await (deps.runCli ?? bundledCli)(args, { PGSR_SOURCE: source, PGSR_TARGET: target });
+  const { status, stdout } = await (deps.runCli ?? bundledCli)(args, { ...sourceEnv, PGSR_TARGET: target });
   if (env.PGSR_ARTIFACT_BUCKET && stdout.trim() !== '') {
     const s3 = s3ClientOf(deps);
     await s3.send(new s3Sdk.PutObjectCommand({
