@@ -26,7 +26,8 @@ import { SchemaRestoreProps } from './schema-restore-props';
  * AWS DMS), and deletes the copy — also after any failure — keeping an audit record of each restore.
  *
  * Start an execution with `{"database": "tenants", "schemas": ["customer_a1"], "restoreTime": "2024-01-28T14:30:00Z"}`
- * or `{..., "snapshotId": "…"}`, plus optional `suffix` and `engine`.
+ * or `{..., "snapshotId": "…"}`, plus optional `suffix` and `engine`. With `backups`, `{..., "source": "backup"}`
+ * restores from the newest TenantBackups backup at or before `restoreTime` (the newest without it), with no temporary database.
  */
 export class SchemaRestore extends Construct {
   /** The restore workflow; start one execution per restore. */
@@ -81,6 +82,7 @@ export class SchemaRestore extends Construct {
       PGSR_ARTIFACT_BUCKET: this.artifactBucket.bucketName,
       ...(props.database.endpointAddress ? { PGSR_TARGET_HOST: props.database.endpointAddress } : {}),
       ...(props.database.endpointPort ? { PGSR_TARGET_PORT: props.database.endpointPort } : {}),
+      ...(props.backups ? { PGSR_BACKUP_LOCATION: props.backups.backupsLocation } : {}),
     };
     const task = new RestoreTask(this, 'CopyTask', {
       vpc: props.vpc,
@@ -117,6 +119,7 @@ export class SchemaRestore extends Construct {
         OWNER: owner,
         DEFAULT_ENGINE: engine,
         DMS_AVAILABLE: String(engine === CopyEngine.DMS),
+        ...(props.backups ? { BACKUPS_AVAILABLE: 'true' } : {}),
         ...(props.instanceClass ? { INSTANCE_CLASS: props.instanceClass } : {}),
         ...(props.encryptionKey ? { KMS_KEY_ARN: props.encryptionKey.keyArn } : {}),
       },
@@ -136,6 +139,14 @@ export class SchemaRestore extends Construct {
       owner,
       encryptionKey: props.encryptionKey,
     });
+    if (props.backups) {
+      props.backups.grantRestore(task.taskDefinition.taskRole);
+      acceptFindings(task.taskDefinition.taskRole, [{
+        id: 'AwsSolutions-IAM5',
+        reason: 'TenantBackups.grantRestore: the copy task lists and reads the backup runs, named by database and time at run time, under the backups/ folder of the backups bucket only.',
+        appliesTo: [/^Action::s3:(GetObject|GetBucket|List)\*$/, /^Resource::.+\/([^*]*\/)?backups\/\*$/],
+      }]);
+    }
 
     const workflow = new RestoreWorkflow(this, 'Workflow', {
       functions,
@@ -145,6 +156,7 @@ export class SchemaRestore extends Construct {
       maxPolls: Math.max(1, Math.ceil(temporaryRestoreTimeout.toSeconds() / pollInterval.toSeconds())),
       copyTimeout: props.copyTimeout ?? Duration.hours(12),
       notificationTopic: props.notificationTopic,
+      fromBackups: props.backups !== undefined,
     });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       definitionBody: sfn.DefinitionBody.fromChainable(workflow.definition),
