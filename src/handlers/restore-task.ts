@@ -62,7 +62,8 @@ function backupSourceArgs(env: HandlerEnv, request: RestoreRequest): string[] {
 }
 
 /** The temporary RDS copy as the source: its URL (in PGSR_SOURCE), and with DMS the construct's DMS settings. */
-async function temporarySource(secretsManager: SecretsManagerClient, env: HandlerEnv, request: RestoreRequest, caFile: string): Promise<{ args: string[]; env: Record<string, string> }> {
+async function temporarySource(secretsManager: SecretsManagerClient, env: HandlerEnv, request: RestoreRequest, caFile: string):
+Promise<{ args: string[]; env: Record<string, string> }> {
   const sourceSecretArn = requiredEnv(env, 'PGSR_SOURCE_SECRET_ARN');
   const source = await databaseUrl(secretsManager, sourceSecretArn, request.database, caFile);
   return { args: request.engine === 'dms' ? dmsArgs(env, sourceSecretArn) : [], env: { PGSR_SOURCE: source } };

@@ -43,7 +43,8 @@ export function startRequestHandler(deps: StartRequestDeps = {}): (event: StartR
     } catch (err) {
       refused = err;
     }
-    await startAuditRecord(table, { restoreId: event.restoreId, input: event.input, now: (deps.now ?? (() => new Date()))(), source: request?.source });
+    const now = (deps.now ?? (() => new Date()))();
+    await startAuditRecord(table, { restoreId: event.restoreId, input: event.input, now, source: request?.source });
     if (!request) throw refused;
     return { restoreId: event.restoreId, request };
   };

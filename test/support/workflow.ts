@@ -102,7 +102,8 @@ const HANDLER_FIELDS: Record<HandlerName, keyof RestoreFunctions> = {
  * const { definition } = synthesizeWorkflow('prod-db', { copyEngine: CopyEngine.DMS });
  * const fromBackups = synthesizeWorkflow('prod-db', {}, { backupsPrefix: 'team-a/' });
  */
-export function synthesizeWorkflow(sourceId: string, props: Partial<SchemaRestoreProps> = {}, options: SynthesizeWorkflowOptions = {}): SynthesizedWorkflow {
+export function synthesizeWorkflow(sourceId: string, props: Partial<SchemaRestoreProps> = {},
+  options: SynthesizeWorkflowOptions = {}): SynthesizedWorkflow {
   ensureHandlerAssets();
   const stack = new Stack(testApp(), 'Workflow', { env: { account: '123456789012', region: 'eu-west-1' } });
   const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
@@ -129,9 +130,10 @@ export function synthesizeWorkflow(sourceId: string, props: Partial<SchemaRestor
     const env = Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, withFakeReferences(v)]));
     return [name as HandlerName, { arn: `${FAKE_ACCOUNT}:${logicalId}`, env }] as const;
   });
-  const taskDefinition = template.Resources[stack.resolve(((restore.node.findChild('CopyTask') as RestoreTask).taskDefinition.node.defaultChild as any).logicalId)];
-  const taskEnvironment = Object.fromEntries((taskDefinition.Properties.ContainerDefinitions[0].Environment as Array<{ Name: string; Value: unknown }>)
-    .map((e) => [e.Name, withFakeReferences(e.Value)]));
+  const { taskDefinition } = restore.node.findChild('CopyTask') as RestoreTask;
+  const container = template.Resources[stack.resolve((taskDefinition.node.defaultChild as any).logicalId)].Properties.ContainerDefinitions[0];
+  const variables = container.Environment as Array<{ Name: string; Value: unknown }>;
+  const taskEnvironment = Object.fromEntries(variables.map((e) => [e.Name, withFakeReferences(e.Value)]));
   return { definition: JSON.parse(withFakeReferences(machine.Properties.DefinitionString)), functions: new Map(entries), taskEnvironment };
 }
 
