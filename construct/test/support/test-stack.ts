@@ -8,7 +8,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { CopyEngine, RestoreDatabase, SchemaRestore, SchemaRestoreProps } from '../../src';
+import { CopyEngine, RestoreDatabase, SchemaRestore, SchemaRestoreProps, TenantBackups } from '../../src';
 
 /** A stack with an Aurora PostgreSQL cluster and a SchemaRestore for it. */
 export interface RestoreStack {
@@ -16,6 +16,14 @@ export interface RestoreStack {
   readonly restore: SchemaRestore;
   readonly cluster: rds.DatabaseCluster;
 }
+
+/** SchemaRestore props, and which of the user's resources around it the test stack adds. */
+export type RestoreStackOptions = Partial<SchemaRestoreProps> & {
+  readonly withTopic?: boolean;
+  readonly withAccessLogs?: boolean;
+  /** A TenantBackups of the cluster (prefix `team-a/`), given as `backups`. */
+  readonly withBackups?: boolean;
+};
 
 /** Cloud assemblies of this test file's apps, removed after its tests: an App without `outdir` leaves a `cdk.out*` directory in the temp dir. */
 const outdirs: string[] = [];
@@ -29,7 +37,7 @@ afterAll(() => {
  * @example
  * const { stack } = restoreStack({ copyEngine: CopyEngine.DMS });
  */
-export function restoreStack(overrides: Partial<SchemaRestoreProps> & { withTopic?: boolean; withAccessLogs?: boolean } = {}): RestoreStack {
+export function restoreStack(overrides: RestoreStackOptions = {}): RestoreStack {
   const outdir = mkdtempSync(join(tmpdir(), 'pgsr-cdk-out-'));
   outdirs.push(outdir);
   const app = new App({ outdir });
@@ -41,15 +49,17 @@ export function restoreStack(overrides: Partial<SchemaRestoreProps> & { withTopi
     vpc,
     storageEncrypted: true,
   });
-  const { withTopic, withAccessLogs, ...props } = overrides;
+  const { withTopic, withAccessLogs, withBackups, ...props } = overrides;
+  const database = RestoreDatabase.fromCluster(cluster);
   const restore = new SchemaRestore(stack, 'SchemaRestore', {
-    database: RestoreDatabase.fromCluster(cluster),
+    database,
     secret: cluster.secret!,
     vpc,
     image: ecs.ContainerImage.fromRegistry('public.ecr.aws/example/pg-schema-restore:test'),
     copyEngine: CopyEngine.COPY,
     ...(withTopic ? { notificationTopic: new sns.Topic(stack, 'Outcomes', { enforceSSL: true }) } : {}),
     ...(withAccessLogs ? { accessLogsBucket: new s3.Bucket(stack, 'AccessLogs', { enforceSSL: true }) } : {}),
+    ...(withBackups ? { backups: new TenantBackups(stack, 'Backups', { database, secret: cluster.secret!, databaseName: 'tenants', vpc, prefix: 'team-a/' }) } : {}),
     ...props,
   });
   return { stack, restore, cluster };
