@@ -30,11 +30,12 @@ export interface RestoreRequestContext {
 }
 
 const EXAMPLE = '{"database": "tenants", "schemas": ["customer_a1"], "restoreTime": "2024-01-28T14:30:00Z"}';
+const BACKUP_EXAMPLE = '{"database": "tenants", "schemas": ["customer_a1"], "source": "backup", "restoreTime": "2024-01-28T14:30:00Z"}';
 const KNOWN_FIELDS = ['database', 'schemas', 'restoreTime', 'snapshotId', 'tables', 'suffix', 'engine', 'source'];
 /** A time zone is required so that no one restores the wrong hour. */
 const ISO_TIME_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
 
-const invalid = (message: string) => new InvalidInputError(`${message}; the input looks like ${EXAMPLE}`, { code: 'INVALID_REQUEST' });
+const invalid = (message: string, example = EXAMPLE) => new InvalidInputError(`${message}; the input looks like ${example}`, { code: 'INVALID_REQUEST' });
 const isText = (value: unknown): value is string => typeof value === 'string' && value.trim() !== '';
 
 function checkSchemas(schemas: unknown): string[] {
@@ -48,7 +49,7 @@ function checkSchemas(schemas: unknown): string[] {
 function checkRestorePoint(input: Record<string, unknown>, source: RestoreRequest['source']): Pick<RestoreRequest, 'restoreTime' | 'snapshotId'> {
   const { restoreTime, snapshotId } = input;
   if (source === 'backup') {
-    if (snapshotId !== undefined) throw invalid('"snapshotId" names an RDS snapshot, not a backup; with "source": "backup" give "restoreTime" (the newest backup at or before it) or leave it out for the newest backup');
+    if (snapshotId !== undefined) throw invalid('"snapshotId" names an RDS snapshot, not a backup; with "source": "backup" give "restoreTime" (the newest backup at or before it) or leave it out for the newest backup', BACKUP_EXAMPLE);
     if (restoreTime === undefined) return {};
   } else if ((restoreTime === undefined) === (snapshotId === undefined)) {
     throw invalid('give exactly one of "restoreTime" and "snapshotId"');
@@ -76,7 +77,7 @@ function checkEngine(engine: unknown, source: RestoreRequest['source'], context:
   // A backup is restored by the CLI from its archives: DMS has no source database to read.
   if (engine === undefined) return source === 'backup' ? 'copy' : context.defaultEngine;
   if (engine !== 'copy' && engine !== 'dms') throw invalid(`"engine" must be "copy" or "dms" (got ${JSON.stringify(engine)})`);
-  if (engine === 'dms' && source === 'backup') throw invalid('"engine": "dms" cannot restore from a backup (DMS copies from a database); leave "engine" out with "source": "backup"');
+  if (engine === 'dms' && source === 'backup') throw invalid('"engine": "dms" cannot restore from a backup (DMS copies from a database); leave "engine" out with "source": "backup"', BACKUP_EXAMPLE);
   if (engine === 'dms' && !context.dmsAvailable) throw invalid('"engine": "dms" needs a SchemaRestore deployed with copyEngine DMS; leave "engine" out to use the copy engine');
   return engine;
 }

@@ -84,6 +84,8 @@ const bundledCli: RunCli = (args, env) => new Promise((resolve, reject) => {
  * The copy task's entry point: read the temporary database's and the live database's logins from
  * their secrets (never from the task definition or the execution state), run `pg-schema-restore
  * restore` on them, and keep its JSON report in the artifact bucket. Returns the CLI's exit status.
+ * With `"source": "backup"` the source is the database's folder under PGSR_BACKUP_LOCATION instead:
+ * only the live database's login is read.
  *
  * @example
  * runRestoreTask().then((status) => { process.exitCode = status; });

@@ -41,6 +41,10 @@ describe('parseRestoreRequest', () => {
     expect(error!.message).not.toContain('\n');
   });
 
+  test('a mistake specific to "source": "backup" shows an input with "source": "backup"', () => {
+    expect(() => parseRestoreRequest({ ...base, source: 'backup', engine: 'dms' }, withBackups)).toThrow('the input looks like {"database": "tenants", "schemas": ["customer_a1"], "source": "backup"');
+  });
+
   test.each([
     ['not an object', ['customer_a1'], 'must be a JSON object'],
     ['no database', { schemas: ['a'], restoreTime: '2024-01-28T14:30:00Z' }, '"database" must name'],
