@@ -138,15 +138,8 @@ export class SchemaRestore extends Construct {
       subnetGroupName: subnetGroup.subnetGroupName,
       owner,
       encryptionKey: props.encryptionKey,
+      backups: props.backups,
     });
-    if (props.backups) {
-      props.backups.grantRestore(task.taskDefinition.taskRole);
-      acceptFindings(task.taskDefinition.taskRole, [{
-        id: 'AwsSolutions-IAM5',
-        reason: 'TenantBackups.grantRestore: the copy task lists and reads the backup runs, named by database and time at run time, under the backups/ folder of the backups bucket only.',
-        appliesTo: [/^Action::s3:(GetObject|GetBucket|List)\*$/, /^Resource::.+\/([^*]*\/)?backups\/\*$/],
-      }]);
-    }
 
     const workflow = new RestoreWorkflow(this, 'Workflow', {
       functions,
