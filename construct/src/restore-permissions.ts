@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { acceptFindings, AcceptedFinding } from './accepted-findings';
 import { RestoreDatabase } from './restore-database';
 import { RestoreFunctions } from './restore-functions';
+import { TenantBackups } from './tenant-backups';
 
 /** Tag naming the restore that created a resource (set by the pg-schema-restore SDK on everything it creates). */
 export const RESTORE_ID_TAG = 'pg-schema-restore:restore-id';
@@ -32,6 +33,13 @@ const KEY_USE_FINDING: AcceptedFinding = {
   appliesTo: [/^Action::kms:(GenerateDataKey|ReEncrypt)\*$/],
 };
 
+/** TenantBackups.grantRestore on the copy task: the backup runs it reads are named at run time, all under one folder. */
+const BACKUPS_READ_FINDING: AcceptedFinding = {
+  id: 'AwsSolutions-IAM5',
+  reason: 'TenantBackups.grantRestore: the copy task lists and reads the backup runs, named by database and time at run time, under the backups/ folder of the backups bucket only.',
+  appliesTo: [/^Action::s3:(GetObject|GetBucket|List)\*$/, /^Resource::.+\/([^*]*\/)?backups\/\*$/],
+};
+
 /** @internal */
 export interface RestorePermissionsProps {
   readonly functions: RestoreFunctions;
@@ -44,6 +52,8 @@ export interface RestorePermissionsProps {
   /** Value of the owner tag this construct puts on its temporary databases. */
   readonly owner: string;
   readonly encryptionKey?: kms.IKey;
+  /** Backups the copy task restores from with `"source": "backup"`. */
+  readonly backups?: TenantBackups;
 }
 
 /** An ARN pattern of RDS resources in the stack's account and region. */
@@ -117,6 +127,7 @@ export function grantRestorePermissions(scope: Construct, props: RestorePermissi
     conditions: { Null: { [`secretsmanager:ResourceTag/${RESTORE_ID_TAG}`]: 'false' } },
   }));
   props.bucket.grantPut(props.taskRole);
+  props.backups?.grantRestore(props.taskRole);
 
   props.auditTable.grant(fns.startRequest, 'dynamodb:UpdateItem');
   props.auditTable.grant(fns.finishRequest, 'dynamodb:UpdateItem');
@@ -147,5 +158,6 @@ export function grantRestorePermissions(scope: Construct, props: RestorePermissi
       appliesTo: [/^Action::s3:Abort\*$/, /^Resource::<[A-Za-z0-9]+\.Arn>\/\*$/],
     },
     ...keyUse,
+    ...(props.backups ? [BACKUPS_READ_FINDING] : []),
   ]);
 }

@@ -19,6 +19,8 @@ export interface RestoreWorkflowProps {
   readonly maxPolls: number;
   readonly copyTimeout: Duration;
   readonly notificationTopic?: sns.ITopic;
+  /** Whether `"source": "backup"` is deployed: then a Choice after ValidateInput runs the copy task on the backups directly. */
+  readonly fromBackups?: boolean;
 }
 
 const restoreId = sfn.JsonPath.stringAt('$$.Execution.Name');
@@ -26,7 +28,8 @@ const restoreId = sfn.JsonPath.stringAt('$$.Execution.Name');
 /**
  * The restore as typed Step Functions states: audit record → detect → temporary restore → bounded
  * wait loop → historical secret → copy task (or a Map of DMS tasks, one per schema) → cleanup →
- * final audit status → notification. Every failing state is caught into one cleanup branch.
+ * final audit status → notification. With backups, `"source": "backup"` goes from the audit record
+ * straight to the copy task (no temporary database). Every failing state is caught into one cleanup branch.
  * @internal
  */
 export class RestoreWorkflow extends Construct {
@@ -82,7 +85,12 @@ export class RestoreWorkflow extends Construct {
     createClusterInstance.next(waitLoop);
     resolveSecret.next(copy);
 
-    this.definition = startRequest.next(detectSource).next(startTemporary).next(waitLoop);
+    const fromRds = detectSource.next(startTemporary).next(waitLoop);
+    this.definition = startRequest.next(props.fromBackups
+      ? new sfn.Choice(this, 'ChooseSource')
+        .when(sfn.Condition.stringEquals('$.request.source', 'backup'), this.copyFromBackup().next(cleanup))
+        .otherwise(fromRds)
+      : fromRds);
   }
 
   /** A Lambda task whose payload is its result, caught into the cleanup branch. */
@@ -97,6 +105,13 @@ export class RestoreWorkflow extends Construct {
   /** All schemas in one task with the copy engine. */
   private copyWithPgDump(): tasks.EcsRunTask {
     const run = this.copyTask('CopyWithPgDump', { request: '$.request', schemas: '$.request.schemas', secretArn: '$.secret.secretArn' });
+    this.catchIntoCleanup(run);
+    return run;
+  }
+
+  /** All schemas in one task, read from the TenantBackups backups (PGSR_BACKUP_LOCATION in the task definition): no temporary secret. */
+  private copyFromBackup(): tasks.EcsRunTask {
+    const run = this.copyTask('CopyFromBackup', { request: '$.request', schemas: '$.request.schemas' });
     this.catchIntoCleanup(run);
     return run;
   }
@@ -129,9 +144,9 @@ export class RestoreWorkflow extends Construct {
 
   /**
    * The Fargate task running `pg-schema-restore restore`: the checked request, the schemas of this
-   * task (a JSON list) and the temporary secret, read from the given paths of the state.
+   * task (a JSON list) and the temporary secret (none for a backup), read from the given paths of the state.
    */
-  private copyTask(id: string, paths: { request: string; schemas: string; secretArn: string }): tasks.EcsRunTask {
+  private copyTask(id: string, paths: { request: string; schemas: string; secretArn?: string }): tasks.EcsRunTask {
     const { task } = this.props;
     return new tasks.EcsRunTask(this, id, {
       integrationPattern: sfn.IntegrationPattern.RUN_JOB,
@@ -148,7 +163,7 @@ export class RestoreWorkflow extends Construct {
           { name: 'PGSR_RESTORE_ID', value: restoreId },
           { name: 'PGSR_REQUEST', value: sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt(paths.request)) },
           { name: 'PGSR_SCHEMAS', value: sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt(paths.schemas)) },
-          { name: 'PGSR_SOURCE_SECRET_ARN', value: sfn.JsonPath.stringAt(paths.secretArn) },
+          ...(paths.secretArn ? [{ name: 'PGSR_SOURCE_SECRET_ARN', value: sfn.JsonPath.stringAt(paths.secretArn) }] : []),
         ],
       }],
       resultPath: sfn.JsonPath.DISCARD,

@@ -9,6 +9,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { CopyEngine } from './copy-engine';
 import { RestoreDatabase } from './restore-database';
+import { TenantBackups } from './tenant-backups';
 
 /** Properties of {@link SchemaRestore}. */
 export interface SchemaRestoreProps {
@@ -101,4 +102,11 @@ export interface SchemaRestoreProps {
    * @default Duration.days(30)
    */
   readonly artifactRetention?: Duration;
+  /**
+   * Backups of the database's tenants that executions may restore from with `"source": "backup"`
+   * (`restoreTime` optional: the newest backup at or before it, the newest when absent), without
+   * any temporary RDS instance. The copy task may read the backups (`backups/` of the bucket, and decrypt with its key).
+   * @default - no backups: only the temporary RDS/Aurora restore; `"source": "backup"` is refused as bad input
+   */
+  readonly backups?: TenantBackups;
 }

@@ -26,7 +26,8 @@ import { SchemaRestoreProps } from './schema-restore-props';
  * AWS DMS), and deletes the copy — also after any failure — keeping an audit record of each restore.
  *
  * Start an execution with `{"database": "tenants", "schemas": ["customer_a1"], "restoreTime": "2024-01-28T14:30:00Z"}`
- * or `{..., "snapshotId": "…"}`, plus optional `suffix` and `engine`.
+ * or `{..., "snapshotId": "…"}`, plus optional `suffix` and `engine`. With `backups`, `{..., "source": "backup"}`
+ * restores from the newest TenantBackups backup at or before `restoreTime` (the newest without it), with no temporary database.
  */
 export class SchemaRestore extends Construct {
   /** The restore workflow; start one execution per restore. */
@@ -81,6 +82,7 @@ export class SchemaRestore extends Construct {
       PGSR_ARTIFACT_BUCKET: this.artifactBucket.bucketName,
       ...(props.database.endpointAddress ? { PGSR_TARGET_HOST: props.database.endpointAddress } : {}),
       ...(props.database.endpointPort ? { PGSR_TARGET_PORT: props.database.endpointPort } : {}),
+      ...(props.backups ? { PGSR_BACKUP_LOCATION: props.backups.backupsLocation } : {}),
     };
     const task = new RestoreTask(this, 'CopyTask', {
       vpc: props.vpc,
@@ -117,6 +119,7 @@ export class SchemaRestore extends Construct {
         OWNER: owner,
         DEFAULT_ENGINE: engine,
         DMS_AVAILABLE: String(engine === CopyEngine.DMS),
+        ...(props.backups ? { BACKUPS_AVAILABLE: 'true' } : {}),
         ...(props.instanceClass ? { INSTANCE_CLASS: props.instanceClass } : {}),
         ...(props.encryptionKey ? { KMS_KEY_ARN: props.encryptionKey.keyArn } : {}),
       },
@@ -135,6 +138,7 @@ export class SchemaRestore extends Construct {
       subnetGroupName: subnetGroup.subnetGroupName,
       owner,
       encryptionKey: props.encryptionKey,
+      backups: props.backups,
     });
 
     const workflow = new RestoreWorkflow(this, 'Workflow', {
@@ -145,6 +149,7 @@ export class SchemaRestore extends Construct {
       maxPolls: Math.max(1, Math.ceil(temporaryRestoreTimeout.toSeconds() / pollInterval.toSeconds())),
       copyTimeout: props.copyTimeout ?? Duration.hours(12),
       notificationTopic: props.notificationTopic,
+      fromBackups: props.backups !== undefined,
     });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       definitionBody: sfn.DefinitionBody.fromChainable(workflow.definition),

@@ -177,3 +177,53 @@ describe('SchemaRestore for a database known only by its identifier', () => {
     for (const rule of Object.values(ingress)) expect(rule.Properties).toMatchObject({ FromPort: 5433, ToPort: 5433, IpProtocol: 'tcp' });
   });
 });
+
+describe('SchemaRestore with backups (a TenantBackups)', () => {
+  const { stack, restore } = restoreStack({ withBackups: true });
+  const template = Template.fromStack(stack);
+  const taskRole = (restore.node.findChild('CopyTask').node.findChild('TaskDefinition') as unknown as { taskRole: iam.IRole }).taskRole;
+  const taskPolicies = () => Object.values(template.findResources('AWS::IAM::Policy', {
+    Properties: { Roles: [{ Ref: stack.resolve((taskRole.node.defaultChild as iam.CfnRole).logicalId) }] },
+  }));
+  const taskStatements = () => taskPolicies().flatMap((p) => p.Properties.PolicyDocument.Statement as Array<StatementJson & { Resource: unknown }>);
+
+  test('the copy task may list and read the backups folder of the backups bucket, and decrypt with its key', () => {
+    const reads = taskStatements().filter((s) => [s.Action].flat().includes('s3:GetObject*'));
+    const bucketArn = { 'Fn::GetAtt': [expect.stringMatching(/^BackupsBucket/), 'Arn'] };
+    expect(reads).toContainEqual(expect.objectContaining({
+      Action: expect.arrayContaining(['s3:GetObject*', 's3:List*']),
+      Resource: expect.arrayContaining([bucketArn, { 'Fn::Join': ['', [bucketArn, '/team-a/backups/*']] }]),
+    }));
+    // Nothing else of that bucket: not its drill reports, not the whole prefix.
+    const backupObjects = reads.flatMap((s) => [s.Resource].flat()).filter((r) => JSON.stringify(r).includes('BackupsBucket') && JSON.stringify(r).includes('/'));
+    expect(backupObjects.map((r) => JSON.stringify(r))).toEqual([expect.stringContaining('/team-a/backups/*')]);
+    expect(taskStatements()).toContainEqual(expect.objectContaining({
+      Action: 'kms:Decrypt', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^BackupsKey/), 'Arn'] },
+    }));
+  });
+
+  test('the container says where the backups are; the functions know backups are deployed', () => {
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: [Match.objectLike({
+        Environment: Match.arrayWith([{ Name: 'PGSR_BACKUP_LOCATION', Value: { 'Fn::Join': ['', ['s3://', { Ref: Match.stringLikeRegexp('^BackupsBucket') }, '/team-a/backups/']] } }]),
+      })],
+    });
+    const functions = template.findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.handler' } });
+    for (const fn of Object.values(functions)) expect(fn.Properties.Environment.Variables.BACKUPS_AVAILABLE).toBe('true');
+  });
+
+  test('after ValidateInput a Choice on the source: "backup" runs CopyFromBackup (caught into cleanup) then Cleanup', () => {
+    const definition = stateMachineDefinition(template);
+    expect(definition.States.ValidateInput.Next).toBe('ChooseSource');
+    expect(definition.States.ChooseSource.Choices).toEqual([expect.objectContaining({ Variable: '$.request.source', StringEquals: 'backup', Next: 'CopyFromBackup' })]);
+    expect(definition.States.ChooseSource.Default).toBe('DetectSource');
+    expect(definition.States.CopyFromBackup).toMatchObject({ Type: 'Task', Next: 'Cleanup', Catch: [expect.objectContaining({ Next: 'CleanupAfterFailure' })] });
+    const overrides = JSON.stringify(definition.States.CopyFromBackup.Parameters);
+    expect(overrides).not.toContain('PGSR_SOURCE_SECRET_ARN');
+  });
+
+  test('without backups the functions are not told backups exist and the task has no backup location', () => {
+    const plain = Template.fromStack(restoreStack().stack);
+    expect(JSON.stringify(plain.toJSON())).not.toMatch(/BACKUPS_AVAILABLE|PGSR_BACKUP_LOCATION|ChooseSource/);
+  });
+});

@@ -26,20 +26,31 @@ async function send<T>(table: AuditTable, doing: string, call: () => Promise<T>)
   }
 }
 
+/** What the start of a restore writes into its audit record. */
+export interface AuditStart {
+  readonly restoreId: string;
+  /** The execution input as given. */
+  readonly input: unknown;
+  readonly now: Date;
+  /** Where the schemas come from (`backup` or `rds`), once the input is checked; absent for input that is refused. */
+  readonly source?: string;
+}
+
 /**
- * Write the audit record of a restore that starts: status RUNNING, the input as given, the start
- * time. A second start of the same restore (a redriven execution) keeps the first record.
+ * Write the audit record of a restore that starts: status RUNNING, the input as given, the source
+ * when known, the start time. A second start of the same restore (a redriven execution) keeps the first start time.
  *
  * @example
- * await startAuditRecord(table, { restoreId: 'r-1', input: event.input, now: new Date() });
+ * await startAuditRecord(table, { restoreId: 'r-1', input: event.input, now: new Date(), source: 'backup' });
  */
-export async function startAuditRecord(table: AuditTable, record: { restoreId: string; input: unknown; now: Date }): Promise<void> {
+export async function startAuditRecord(table: AuditTable, record: AuditStart): Promise<void> {
+  const source = record.source === undefined ? undefined : { names: { '#source': 'source' }, values: { ':source': { S: record.source } } };
   await send(table, `write the audit record of ${record.restoreId}`, () => table.dynamodb.send(new dynamoDbSdk.UpdateItemCommand({
     TableName: table.tableName,
     Key: key(record.restoreId),
-    UpdateExpression: 'SET #status = :running, #input = :input, startedAt = if_not_exists(startedAt, :now), updatedAt = :now',
-    ExpressionAttributeNames: { '#status': 'status', '#input': 'input' },
-    ExpressionAttributeValues: { ':running': { S: 'RUNNING' }, ':input': { S: JSON.stringify(record.input ?? null) }, ':now': { S: record.now.toISOString() } },
+    UpdateExpression: `SET #status = :running, #input = :input, startedAt = if_not_exists(startedAt, :now), updatedAt = :now${source ? ', #source = :source' : ''}`,
+    ExpressionAttributeNames: { '#status': 'status', '#input': 'input', ...source?.names },
+    ExpressionAttributeValues: { ':running': { S: 'RUNNING' }, ':input': { S: JSON.stringify(record.input ?? null) }, ':now': { S: record.now.toISOString() }, ...source?.values },
   })));
 }
 

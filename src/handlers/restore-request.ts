@@ -12,6 +12,11 @@ export interface RestoreRequest {
   /** Appended to each restored schema's name. @default - `_YYYYMMDDHHMMSS` of the restore point */
   readonly suffix?: string;
   readonly engine: 'copy' | 'dms';
+  /**
+   * Where the schemas come from: a temporary RDS/Aurora restore (`rds`), or the TenantBackups
+   * backups the construct was deployed with (`backup`; no temporary database). @default 'rds'
+   */
+  readonly source: 'backup' | 'rds';
 }
 
 /** What {@link parseRestoreRequest} needs to know of the deployment. */
@@ -20,14 +25,17 @@ export interface RestoreRequestContext {
   readonly defaultEngine: 'copy' | 'dms';
   /** Whether the DMS path was deployed (its replication subnet group and role exist). */
   readonly dmsAvailable: boolean;
+  /** Whether the construct was deployed with `backups` (a TenantBackups), so that `"source": "backup"` can run. */
+  readonly backupsAvailable: boolean;
 }
 
 const EXAMPLE = '{"database": "tenants", "schemas": ["customer_a1"], "restoreTime": "2024-01-28T14:30:00Z"}';
-const KNOWN_FIELDS = ['database', 'schemas', 'restoreTime', 'snapshotId', 'tables', 'suffix', 'engine'];
+const BACKUP_EXAMPLE = '{"database": "tenants", "schemas": ["customer_a1"], "source": "backup", "restoreTime": "2024-01-28T14:30:00Z"}';
+const KNOWN_FIELDS = ['database', 'schemas', 'restoreTime', 'snapshotId', 'tables', 'suffix', 'engine', 'source'];
 /** A time zone is required so that no one restores the wrong hour. */
 const ISO_TIME_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
 
-const invalid = (message: string) => new InvalidInputError(`${message}; the input looks like ${EXAMPLE}`, { code: 'INVALID_REQUEST' });
+const invalid = (message: string, example = EXAMPLE) => new InvalidInputError(`${message}; the input looks like ${example}`, { code: 'INVALID_REQUEST' });
 const isText = (value: unknown): value is string => typeof value === 'string' && value.trim() !== '';
 
 function checkSchemas(schemas: unknown): string[] {
@@ -38,9 +46,14 @@ function checkSchemas(schemas: unknown): string[] {
   return [...schemas];
 }
 
-function checkRestorePoint(input: Record<string, unknown>): Pick<RestoreRequest, 'restoreTime' | 'snapshotId'> {
+function checkRestorePoint(input: Record<string, unknown>, source: RestoreRequest['source']): Pick<RestoreRequest, 'restoreTime' | 'snapshotId'> {
   const { restoreTime, snapshotId } = input;
-  if ((restoreTime === undefined) === (snapshotId === undefined)) throw invalid('give exactly one of "restoreTime" and "snapshotId"');
+  if (source === 'backup') {
+    if (snapshotId !== undefined) throw invalid('"snapshotId" names an RDS snapshot, not a backup; with "source": "backup" give "restoreTime" (the newest backup at or before it) or leave it out for the newest backup', BACKUP_EXAMPLE);
+    if (restoreTime === undefined) return {};
+  } else if ((restoreTime === undefined) === (snapshotId === undefined)) {
+    throw invalid('give exactly one of "restoreTime" and "snapshotId"');
+  }
   if (snapshotId !== undefined) {
     if (!isText(snapshotId)) throw invalid('"snapshotId" must be the identifier of a DB snapshot or DB cluster snapshot');
     return { snapshotId };
@@ -51,9 +64,20 @@ function checkRestorePoint(input: Record<string, unknown>): Pick<RestoreRequest,
   return { restoreTime: new Date(restoreTime).toISOString() };
 }
 
-function checkEngine(engine: unknown, context: RestoreRequestContext): 'copy' | 'dms' {
-  if (engine === undefined) return context.defaultEngine;
+function checkSource(source: unknown, context: RestoreRequestContext): RestoreRequest['source'] {
+  if (source === undefined) return 'rds';
+  if (source !== 'backup' && source !== 'rds') throw invalid(`"source" must be "backup" or "rds" (got ${JSON.stringify(source)}); leave it out for a temporary RDS restore`);
+  if (source === 'backup' && !context.backupsAvailable) {
+    throw invalid('"source": "backup" needs a SchemaRestore deployed with backups (a TenantBackups); deploy it with the backups prop, or leave "source" out for a temporary RDS restore');
+  }
+  return source;
+}
+
+function checkEngine(engine: unknown, source: RestoreRequest['source'], context: RestoreRequestContext): 'copy' | 'dms' {
+  // A backup is restored by the CLI from its archives: DMS has no source database to read.
+  if (engine === undefined) return source === 'backup' ? 'copy' : context.defaultEngine;
   if (engine !== 'copy' && engine !== 'dms') throw invalid(`"engine" must be "copy" or "dms" (got ${JSON.stringify(engine)})`);
+  if (engine === 'dms' && source === 'backup') throw invalid('"engine": "dms" cannot restore from a backup (DMS copies from a database); leave "engine" out with "source": "backup"', BACKUP_EXAMPLE);
   if (engine === 'dms' && !context.dmsAvailable) throw invalid('"engine": "dms" needs a SchemaRestore deployed with copyEngine DMS; leave "engine" out to use the copy engine');
   return engine;
 }
@@ -61,11 +85,12 @@ function checkEngine(engine: unknown, context: RestoreRequestContext): 'copy' | 
 /**
  * Check the execution input of the state machine before anything is created, in the reference
  * design's shape: `{ database, schemas, restoreTime }` or `{ database, schemas, snapshotId }`, plus
- * optional `suffix` and `engine`. Each mistake is an {@link InvalidInputError} that says how to fix it.
+ * optional `suffix`, `engine` and `source` (`"backup"`: from the TenantBackups backups, `restoreTime`
+ * optional, the newest backup when absent). Each mistake is an {@link InvalidInputError} that says how to fix it.
  *
  * @example
  * parseRestoreRequest({ database: 'tenants', schemas: ['customer_a1'], restoreTime: '2024-01-28T14:30:00Z' },
- *   { defaultEngine: 'copy', dmsAvailable: false });
+ *   { defaultEngine: 'copy', dmsAvailable: false, backupsAvailable: false });
  */
 export function parseRestoreRequest(input: unknown, context: RestoreRequestContext): RestoreRequest {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) throw invalid('the execution input must be a JSON object');
@@ -77,11 +102,13 @@ export function parseRestoreRequest(input: unknown, context: RestoreRequestConte
     throw invalid('"tables" is not supported: whole schemas are restored (objects depend on each other); leave "tables" out');
   }
   if (fields.suffix !== undefined && !isText(fields.suffix)) throw invalid('"suffix" must be a non-empty string; leave it out for _YYYYMMDDHHMMSS');
+  const source = checkSource(fields.source, context);
   return {
     database: fields.database,
     schemas: checkSchemas(fields.schemas),
-    ...checkRestorePoint(fields),
+    ...checkRestorePoint(fields, source),
     ...(fields.suffix !== undefined ? { suffix: fields.suffix as string } : {}),
-    engine: checkEngine(fields.engine, context),
+    engine: checkEngine(fields.engine, source, context),
+    source,
   };
 }

@@ -4,7 +4,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { HandlerEnv, requiredEnv } from './handler-context';
 import { RestoreRequest } from './restore-request';
-import { secretDatabaseUrl, writeRdsCaFile } from './secret-database-url';
+import { DatabaseTls, secretDatabaseUrl, writeRdsCaFile } from './secret-database-url';
 import { s3ClientOf, secretsManagerClientOf } from '../aws/clients';
 import { s3Sdk } from '../aws/sdk';
 
@@ -39,6 +39,20 @@ function dmsArgs(env: HandlerEnv, sourceSecretArn: string): string[] {
   ];
 }
 
+/** `--source` of a restore from the TenantBackups backups: the database's backup runs, the newest at or before the restore time. */
+function backupSourceArgs(env: HandlerEnv, request: RestoreRequest): string[] {
+  const location = requiredEnv(env, 'PGSR_BACKUP_LOCATION');
+  return ['--source', `${location}${request.database}/`, ...(request.restoreTime ? ['--at', request.restoreTime] : [])];
+}
+
+/** The temporary RDS copy as the source: its URL (in PGSR_SOURCE), and with DMS the construct's DMS settings. */
+async function temporarySource(secretsManager: SecretsManagerClient, env: HandlerEnv, request: RestoreRequest, tls: DatabaseTls):
+Promise<{ args: string[]; env: Record<string, string> }> {
+  const sourceSecretArn = requiredEnv(env, 'PGSR_SOURCE_SECRET_ARN');
+  const source = await secretDatabaseUrl({ secretsManager, secretArn: sourceSecretArn, database: request.database, tls });
+  return { args: request.engine === 'dms' ? dmsArgs(env, sourceSecretArn) : [], env: { PGSR_SOURCE: source } };
+}
+
 const bundledCli: RunCli = (args, env) => new Promise((resolve, reject) => {
   const child = spawn(process.execPath, [join(__dirname, 'pg-schema-restore.js'), ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
   let stdout = '';
@@ -54,6 +68,8 @@ const bundledCli: RunCli = (args, env) => new Promise((resolve, reject) => {
  * The copy task's entry point: read the temporary database's and the live database's logins from
  * their secrets (never from the task definition or the execution state), run `pg-schema-restore
  * restore` on them, and keep its JSON report in the artifact bucket. Returns the CLI's exit status.
+ * With `"source": "backup"` the source is the database's folder under PGSR_BACKUP_LOCATION instead:
+ * only the live database's login is read.
  *
  * @example
  * runRestoreTask().then((status) => { process.exitCode = status; });
@@ -66,9 +82,7 @@ export async function runRestoreTask(deps: RestoreTaskDeps = {}): Promise<number
   const request = JSON.parse(requiredEnv(env, 'PGSR_REQUEST')) as RestoreRequest;
   const schemas = env.PGSR_SCHEMAS ? JSON.parse(env.PGSR_SCHEMAS) as string[] : request.schemas;
   const database = request.database;
-  const sourceSecretArn = requiredEnv(env, 'PGSR_SOURCE_SECRET_ARN');
   const tls = { caFile: writeRdsCaFile(deps.caFile) };
-  const source = await secretDatabaseUrl({ secretsManager, secretArn: sourceSecretArn, database, tls });
   const target = await secretDatabaseUrl({
     secretsManager,
     secretArn: requiredEnv(env, 'PGSR_TARGET_SECRET_ARN'),
@@ -76,13 +90,15 @@ export async function runRestoreTask(deps: RestoreTaskDeps = {}): Promise<number
     tls,
     fallback: { host: env.PGSR_TARGET_HOST, port: env.PGSR_TARGET_PORT },
   });
+  const { args: sourceArgs, env: sourceEnv } = request.source === 'backup'
+    ? { args: backupSourceArgs(env, request), env: {} }
+    : await temporarySource(secretsManager, env, request, tls);
   // The URLs carry the passwords: PGSR_SOURCE/PGSR_TARGET, not --source/--target, so no command line shows them.
   const args = [
-    'restore', ...schemas.flatMap((s) => ['--schema', s]), '--json',
+    'restore', ...sourceArgs, ...schemas.flatMap((s) => ['--schema', s]), '--json',
     ...(request.suffix ? ['--suffix', request.suffix] : []),
-    ...(request.engine === 'dms' ? dmsArgs(env, sourceSecretArn) : []),
   ];
-  const { status, stdout } = await (deps.runCli ?? bundledCli)(args, { PGSR_SOURCE: source, PGSR_TARGET: target });
+  const { status, stdout } = await (deps.runCli ?? bundledCli)(args, { ...sourceEnv, PGSR_TARGET: target });
   if (env.PGSR_ARTIFACT_BUCKET && stdout.trim() !== '') {
     const s3 = s3ClientOf(deps);
     await s3.send(new s3Sdk.PutObjectCommand({

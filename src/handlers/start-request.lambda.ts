@@ -21,8 +21,9 @@ export interface StartRequestDeps extends AuditHandlerDeps, WithClock {
 }
 
 /**
- * First state: write the audit record (RUNNING, the input as given), then check the input. Bad
- * input throws before anything is created; the failure branch writes its error into the record.
+ * First state: check the input, then write the audit record (RUNNING, the input as given, and the
+ * source it restores from). Bad input is recorded too, then throws before anything is created; the
+ * failure branch writes its error into the record.
  *
  * @example
  * export const handler = startRequestHandler({ dynamodb: new DynamoDBClient({}) });
@@ -31,11 +32,20 @@ export function startRequestHandler(deps: StartRequestDeps = {}): (event: StartR
   return async (event) => {
     const env = deps.env ?? process.env;
     const table = auditTableOf({ dynamodb: deps.dynamodb, env });
-    await startAuditRecord(table, { restoreId: event.restoreId, input: event.input, now: (deps.now ?? (() => new Date()))() });
-    const request = parseRestoreRequest(event.input, {
-      defaultEngine: env.DEFAULT_ENGINE === 'dms' ? 'dms' : 'copy',
-      dmsAvailable: env.DMS_AVAILABLE === 'true',
-    });
+    let request: RestoreRequest | undefined;
+    let refused: unknown;
+    try {
+      request = parseRestoreRequest(event.input, {
+        defaultEngine: env.DEFAULT_ENGINE === 'dms' ? 'dms' : 'copy',
+        dmsAvailable: env.DMS_AVAILABLE === 'true',
+        backupsAvailable: env.BACKUPS_AVAILABLE === 'true',
+      });
+    } catch (err) {
+      refused = err;
+    }
+    const now = (deps.now ?? (() => new Date()))();
+    await startAuditRecord(table, { restoreId: event.restoreId, input: event.input, now, source: request?.source });
+    if (!request) throw refused;
     return { restoreId: event.restoreId, request };
   };
 }

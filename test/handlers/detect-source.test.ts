@@ -7,7 +7,7 @@ describe('detect-source handler', () => {
   test('an instance restored to a time: validated, in the construct\'s subnet group and security group', async () => {
     const rds = fakeRds({ instances: [SOURCE_INSTANCE] });
     const result = await detectSourceHandler({ rds: rds.client, env })({
-      restoreId: 'r-1', request: { database: 'tenants', schemas: ['a'], restoreTime: '2024-01-28T14:30:00.000Z', engine: 'copy' },
+      restoreId: 'r-1', request: { database: 'tenants', schemas: ['a'], restoreTime: '2024-01-28T14:30:00.000Z', engine: 'copy', source: 'rds' },
     });
     expect(result).toMatchObject({ sourceType: 'instance', restorePoint: '2024-01-28T14:30:00.000Z', plan: { sourceId: 'prod-db', subnetGroup: 'restore-subnets', securityGroupIds: ['sg-temp'] } });
     expect(rds.created).toEqual([]);
@@ -20,7 +20,7 @@ describe('detect-source handler', () => {
       clusterSnapshots: [{ DBClusterSnapshotIdentifier: 'snap-1', DBClusterIdentifier: 'other', Status: 'available' }],
     });
     await expect(detectSourceHandler({ rds: rds.client, env: { ...env, SOURCE_ID: 'prod-aurora' } })({
-      restoreId: 'r-2', request: { database: 'tenants', schemas: ['a'], snapshotId: 'snap-1', engine: 'copy' },
+      restoreId: 'r-2', request: { database: 'tenants', schemas: ['a'], snapshotId: 'snap-1', engine: 'copy', source: 'rds' },
     })).rejects.toThrow(/was taken of "other", not of "prod-aurora"/);
     expect(rds.created).toEqual([]);
   });

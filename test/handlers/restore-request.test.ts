@@ -1,17 +1,48 @@
 import { parseRestoreRequest } from '../../src/handlers/restore-request';
 
-const copyOnly = { defaultEngine: 'copy' as const, dmsAvailable: false };
+const copyOnly = { defaultEngine: 'copy' as const, dmsAvailable: false, backupsAvailable: false };
+const withBackups = { defaultEngine: 'dms' as const, dmsAvailable: true, backupsAvailable: true };
 const base = { database: 'tenants', schemas: ['customer_a1'] };
 
 describe('parseRestoreRequest', () => {
   test('accepts the reference design\'s input with a restore time, normalised to UTC', () => {
     expect(parseRestoreRequest({ ...base, restoreTime: '2024-01-28T15:30:00+01:00' }, copyOnly))
-      .toEqual({ database: 'tenants', schemas: ['customer_a1'], restoreTime: '2024-01-28T14:30:00.000Z', engine: 'copy' });
+      .toEqual({ database: 'tenants', schemas: ['customer_a1'], restoreTime: '2024-01-28T14:30:00.000Z', engine: 'copy', source: 'rds' });
   });
 
   test('accepts a snapshot, a suffix and the DMS engine when it is deployed', () => {
-    expect(parseRestoreRequest({ ...base, snapshotId: 'rds:prod-2024-01-28', suffix: '_old', engine: 'dms', tables: [] }, { defaultEngine: 'copy', dmsAvailable: true }))
-      .toEqual({ database: 'tenants', schemas: ['customer_a1'], snapshotId: 'rds:prod-2024-01-28', suffix: '_old', engine: 'dms' });
+    expect(parseRestoreRequest({ ...base, snapshotId: 'rds:prod-2024-01-28', suffix: '_old', engine: 'dms', tables: [] }, { defaultEngine: 'copy', dmsAvailable: true, backupsAvailable: false }))
+      .toEqual({ database: 'tenants', schemas: ['customer_a1'], snapshotId: 'rds:prod-2024-01-28', suffix: '_old', engine: 'dms', source: 'rds' });
+  });
+
+  test('"source": "backup" with a restore time, or without one for the newest backup; always the copy engine', () => {
+    expect(parseRestoreRequest({ ...base, source: 'backup', restoreTime: '2024-01-28T15:30:00+01:00' }, withBackups))
+      .toEqual({ database: 'tenants', schemas: ['customer_a1'], restoreTime: '2024-01-28T14:30:00.000Z', engine: 'copy', source: 'backup' });
+    // The deployment's default engine is DMS here: a backup still goes through the CLI.
+    expect(parseRestoreRequest({ ...base, source: 'backup', suffix: '_bak' }, withBackups))
+      .toEqual({ database: 'tenants', schemas: ['customer_a1'], suffix: '_bak', engine: 'copy', source: 'backup' });
+    expect(parseRestoreRequest({ ...base, source: 'rds', restoreTime: '2024-01-28T14:30:00Z' }, withBackups)).toMatchObject({ source: 'rds', engine: 'dms' });
+  });
+
+  test.each([
+    ['a snapshot', { ...base, source: 'backup', snapshotId: 'rds:prod-2024-01-28' }, withBackups, '"snapshotId" names an RDS snapshot, not a backup; with "source": "backup" give "restoreTime"'],
+    ['the DMS engine', { ...base, source: 'backup', engine: 'dms' }, withBackups, '"engine": "dms" cannot restore from a backup (DMS copies from a database); leave "engine" out'],
+    ['a deployment without backups', { ...base, source: 'backup' }, copyOnly, '"source": "backup" needs a SchemaRestore deployed with backups (a TenantBackups); deploy it with the backups prop, or leave "source" out'],
+    ['an unknown source', { ...base, source: 'snapshot', restoreTime: '2024-01-28T14:30:00Z' }, withBackups, '"source" must be "backup" or "rds" (got "snapshot")'],
+    ['a time without zone', { ...base, source: 'backup', restoreTime: '2024-01-28T14:30:00' }, withBackups, 'with a time zone'],
+  ])('"source": "backup" refuses %s in one line that says how to fix it', (_, input, context, message) => {
+    let error: Error | undefined;
+    try {
+      parseRestoreRequest(input, context);
+    } catch (err) {
+      error = err as Error;
+    }
+    expect(error).toMatchObject({ name: 'InvalidInputError', code: 'INVALID_REQUEST', message: expect.stringContaining(message) });
+    expect(error!.message).not.toContain('\n');
+  });
+
+  test('a mistake specific to "source": "backup" shows an input with "source": "backup"', () => {
+    expect(() => parseRestoreRequest({ ...base, source: 'backup', engine: 'dms' }, withBackups)).toThrow('the input looks like {"database": "tenants", "schemas": ["customer_a1"], "source": "backup"');
   });
 
   test.each([

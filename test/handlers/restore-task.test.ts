@@ -96,4 +96,41 @@ describe('restore task entry point', () => {
     await expect(run).rejects.toMatchObject({ code: 'SECRET_MALFORMED', message: expect.stringMatching(/secret "live" has no host.*add "host" to the secret/) });
     expect(runCli).not.toHaveBeenCalled();
   });
+
+  test('"source": "backup": --source is the database\'s folder of the backups, --at the restore time; only the target URL in the environment', async () => {
+    const runCli = jest.fn(async (_args: string[], _env: Record<string, string>) => ({ status: 0, stdout: '' }));
+    const secretsManager = fakeSecrets();
+    const send = jest.spyOn(secretsManager, 'send');
+    const env = {
+      PGSR_RESTORE_ID: 'r-4',
+      PGSR_TARGET_SECRET_ARN: 'live',
+      PGSR_TARGET_HOST: 'live.rds',
+      PGSR_BACKUP_LOCATION: 's3://tenant-backups/team-a/backups/',
+      PGSR_REQUEST: JSON.stringify({ database: 'tenants', schemas: ['customer_a1'], restoreTime: '2024-01-28T14:30:00.000Z', suffix: '_bak', engine: 'copy', source: 'backup' }),
+      PGSR_SCHEMAS: '["customer_a1"]',
+    };
+    await runRestoreTask({ secretsManager, runCli, caFile, env });
+    expect(runCli).toHaveBeenCalledWith(
+      ['restore', '--source', 's3://tenant-backups/team-a/backups/tenants/', '--at', '2024-01-28T14:30:00.000Z', '--schema', 'customer_a1', '--json', '--suffix', '_bak'],
+      { PGSR_TARGET: `postgres://app:live@live.rds:5432/tenants?sslmode=verify-full&sslrootcert=${encodeURIComponent(caFile)}` },
+    );
+    // No temporary database: the live secret is the only one read.
+    expect(send.mock.calls.map(([command]) => (command.input as { SecretId?: string }).SecretId)).toEqual(['live']);
+
+    // Without a restore time: the newest backup, no --at.
+    await runRestoreTask({ secretsManager, runCli, caFile, env: { ...env, PGSR_REQUEST: JSON.stringify({ database: 'tenants', schemas: ['customer_a1'], engine: 'copy', source: 'backup' }) } });
+    expect(runCli.mock.calls[1][0]).toEqual(['restore', '--source', 's3://tenant-backups/team-a/backups/tenants/', '--schema', 'customer_a1', '--json']);
+  });
+
+  test('"source": "backup" on a task definition without PGSR_BACKUP_LOCATION says so before the CLI runs', async () => {
+    const runCli = jest.fn(async (_args: string[], _env: Record<string, string>) => ({ status: 0, stdout: '' }));
+    const run = runRestoreTask({
+      secretsManager: fakeSecrets(),
+      runCli,
+      caFile,
+      env: { PGSR_RESTORE_ID: 'r-5', PGSR_TARGET_SECRET_ARN: 'live', PGSR_TARGET_HOST: 'live.rds', PGSR_REQUEST: JSON.stringify({ database: 'tenants', schemas: ['a'], engine: 'copy', source: 'backup' }) },
+    });
+    await expect(run).rejects.toMatchObject({ code: 'HANDLER_MISCONFIGURED', message: expect.stringContaining('PGSR_BACKUP_LOCATION is not set') });
+    expect(runCli).not.toHaveBeenCalled();
+  });
 });

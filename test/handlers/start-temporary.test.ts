@@ -7,7 +7,7 @@ const secret = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod';
 
 async function planOf(rds: ReturnType<typeof fakeRds>, sourceId: string, restorePoint: { restoreTime?: string; snapshotId?: string }) {
   const detected = await detectSourceHandler({ rds: rds.client, env: { SOURCE_ID: sourceId, SECRET_ARN: secret } })({
-    restoreId: 'r-1', request: { database: 'tenants', schemas: ['a'], engine: 'copy', ...restorePoint },
+    restoreId: 'r-1', request: { database: 'tenants', schemas: ['a'], engine: 'copy', source: 'rds', ...restorePoint },
   });
   // As the state machine hands it over: dates become ISO strings.
   return JSON.parse(JSON.stringify(detected.plan));

@@ -16,11 +16,13 @@ const AURORA = {
 let instanceWorkflow: SynthesizedWorkflow;
 let clusterWorkflow: SynthesizedWorkflow;
 let dmsWorkflow: SynthesizedWorkflow;
+let backupWorkflow: SynthesizedWorkflow;
 
 beforeAll(() => {
   instanceWorkflow = synthesizeWorkflow('prod-db');
   clusterWorkflow = synthesizeWorkflow('prod-aurora');
   dmsWorkflow = synthesizeWorkflow('prod-db', { copyEngine: CopyEngine.DMS });
+  backupWorkflow = synthesizeWorkflow('prod-db', { copyEngine: CopyEngine.DMS }, { backupsPrefix: 'team-a/' });
 });
 
 /** Ended in the failure branch: cleaned up, FAILED in the audit record with this error, nothing left in the ledger. */
@@ -33,9 +35,16 @@ function expectFailedAndCleaned(run: WorkflowRun, error: string | RegExp): void 
 }
 
 describe('the synthesized state machine', () => {
-  test('is valid Amazon States Language, for both engines', () => {
+  test('is valid Amazon States Language, for both engines and with backups', () => {
     expect(aslErrors(instanceWorkflow.definition)).toEqual([]);
     expect(aslErrors(dmsWorkflow.definition)).toEqual([]);
+    expect(aslErrors(backupWorkflow.definition)).toEqual([]);
+  });
+
+  test('without backups, no backup path: ValidateInput goes straight to DetectSource', () => {
+    expect((instanceWorkflow.definition.States as Record<string, any>).ValidateInput.Next).toBe('DetectSource');
+    expect(Object.keys(instanceWorkflow.definition.States as object)).not.toContain('CopyFromBackup');
+    expect(instanceWorkflow.taskEnvironment).not.toHaveProperty('PGSR_BACKUP_LOCATION');
   });
 });
 
@@ -50,14 +59,14 @@ describe('a local execution with the real handlers', () => {
       state: 'CopyWithPgDump',
       environment: {
         PGSR_RESTORE_ID: 'r-1',
-        PGSR_REQUEST: JSON.stringify({ database: 'tenants', schemas: ['customer_a1'], restoreTime: '2024-01-28T14:30:00.000Z', engine: 'copy' }),
+        PGSR_REQUEST: JSON.stringify({ database: 'tenants', schemas: ['customer_a1'], restoreTime: '2024-01-28T14:30:00.000Z', engine: 'copy', source: 'rds' }),
         PGSR_SCHEMAS: '["customer_a1"]',
         PGSR_SOURCE_SECRET_ARN: TEMPORARY_SECRET('r-1'),
       },
     }]);
     expect(run.account.rds.deleted).toEqual(['pgsr-r-1']);
     expect(run.account.deletedSecrets).toEqual([TEMPORARY_SECRET('r-1')]);
-    expect(run.audit).toMatchObject({ status: 'SUCCEEDED', leftovers: [], input: JSON.stringify(PITR), resources: '[]' });
+    expect(run.audit).toMatchObject({ status: 'SUCCEEDED', leftovers: [], input: JSON.stringify(PITR), resources: '[]', source: 'rds' });
     expect(run.output).toMatchObject({ status: 'SUCCEEDED', message: 'restore r-1 succeeded' });
     expect(JSON.stringify(run.output)).not.toContain('hunter2');
   });
@@ -187,5 +196,63 @@ describe('a failure in each phase ends in the cleanup branch, FAILED', () => {
     expect(run.states.slice(-2)).toEqual(['Cleanup', 'RecordSuccess']);
     expect(run.account.rds.deleted).toEqual(['pgsr-r-19']);
     expect(run.audit!.status).toBe('RUNNING');
+  });
+});
+
+describe('"source": "backup" on a SchemaRestore with backups', () => {
+  const FROM_BACKUP = { database: 'tenants', schemas: ['customer_a1'], source: 'backup', restoreTime: '2024-01-28T14:30:00Z' };
+
+  test('no temporary database: ValidateInput, the copy task on the backups, Cleanup, SUCCEEDED; the audit record says "backup"', async () => {
+    const run = await runWorkflow(backupWorkflow, { restoreId: 'r-30', input: FROM_BACKUP, rds: { instances: [SOURCE_INSTANCE] } });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.states).toEqual(['ValidateInput', 'ChooseSource', 'CopyFromBackup', 'Cleanup', 'RecordSuccess', 'RestoreSucceeded']);
+    // Not one RDS call, let alone one that creates something; no temporary secret either.
+    expect(run.account.rds.mock.calls()).toEqual([]);
+    expect(run.account.deletedSecrets).toEqual([]);
+    // The deployment's default engine is DMS; a backup still runs the copy engine, with no temporary secret.
+    expect(run.account.copyTasks).toEqual([{
+      state: 'CopyFromBackup',
+      environment: {
+        PGSR_RESTORE_ID: 'r-30',
+        PGSR_REQUEST: JSON.stringify({ database: 'tenants', schemas: ['customer_a1'], restoreTime: '2024-01-28T14:30:00.000Z', engine: 'copy', source: 'backup' }),
+        PGSR_SCHEMAS: '["customer_a1"]',
+      },
+    }]);
+    // The task definition says where the backups are: TenantBackups' bucket, under its prefix.
+    expect(backupWorkflow.taskEnvironment.PGSR_BACKUP_LOCATION).toMatch(/^s3:\/\/BackupsBucket[0-9A-F]{8}\/team-a\/backups\/$/);
+    expect(backupWorkflow.functions.get('start-request')!.env.BACKUPS_AVAILABLE).toBe('true');
+    expect(run.audit).toMatchObject({ status: 'SUCCEEDED', source: 'backup', leftovers: [], input: JSON.stringify(FROM_BACKUP) });
+    expect(run.output).toMatchObject({ status: 'SUCCEEDED', message: 'restore r-30 succeeded' });
+  });
+
+  test('the RDS path of the same deployment is unchanged; its audit record says "rds"', async () => {
+    const run = await runWorkflow(backupWorkflow, { restoreId: 'r-31', input: PITR, rds: { instances: [SOURCE_INSTANCE] } });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.states.slice(0, 3)).toEqual(['ValidateInput', 'ChooseSource', 'DetectSource']);
+    expect(run.account.rds.created).toEqual(['pgsr-r-31']);
+    expect(run.account.rds.deleted).toEqual(['pgsr-r-31']);
+    expect(run.audit).toMatchObject({ status: 'SUCCEEDED', source: 'rds' });
+  });
+
+  test('a failing copy task ends FAILED through the cleanup branch, which deletes what the task left', async () => {
+    const run = await runWorkflow(backupWorkflow, { restoreId: 'r-32', input: FROM_BACKUP, faults: { copyExitCode: 1 } });
+    expectFailedAndCleaned(run, 'the restore task stopped with exit code 1: Essential container in task exited; its log is in the task\'s CloudWatch log group');
+    expect(run.states).toContain('CopyFromBackup');
+    expect(run.account.dms.deleteCalls).toEqual([...run.account.dms.resources.keys()]);
+    expect(run.account.rds.mock.calls()).toEqual([]);
+    expect(run.audit).toMatchObject({ source: 'backup' });
+  });
+
+  test('a snapshot with "source": "backup" is refused as bad input', async () => {
+    const run = await runWorkflow(backupWorkflow, { restoreId: 'r-33', input: { database: 'tenants', schemas: ['customer_a1'], source: 'backup', snapshotId: 'snap-1' } });
+    expectFailedAndCleaned(run, /^InvalidInputError: "snapshotId" names an RDS snapshot, not a backup/);
+    expect(run.states[0]).toBe('ValidateInput');
+  });
+
+  test('on a SchemaRestore without backups it fails as bad input, before anything is created', async () => {
+    const run = await runWorkflow(instanceWorkflow, { restoreId: 'r-34', input: FROM_BACKUP, rds: { instances: [SOURCE_INSTANCE] } });
+    expectFailedAndCleaned(run, /^InvalidInputError: "source": "backup" needs a SchemaRestore deployed with backups/);
+    expect(run.account.rds.created).toEqual([]);
+    expect(run.account.copyTasks).toEqual([]);
   });
 });

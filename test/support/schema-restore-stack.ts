@@ -10,12 +10,15 @@ import { ensureHandlerAssets } from './workflow';
 import { CopyEngine } from '../../construct/src/copy-engine';
 import { RestoreDatabase } from '../../construct/src/restore-database';
 import { SchemaRestore } from '../../construct/src/schema-restore';
+import { TenantBackups } from '../../construct/src/tenant-backups';
 
 /** Which optional resources of the construct a test stack turns on. */
 export interface SchemaRestoreVariant {
   readonly copyEngine: CopyEngine;
   /** A customer managed key, a notification topic, an access logs bucket and a registry image (instead of the bundled image asset). */
   readonly withOptions: boolean;
+  /** A TenantBackups of the cluster (prefix `team-a/`), given as `backups`. @default false */
+  readonly withBackups?: boolean;
 }
 
 /** Between them, every resource the construct can add: the copy engine with no options (the image built from its asset), DMS with all of them. */
@@ -48,8 +51,10 @@ export function schemaRestoreStack(variant: SchemaRestoreVariant): SchemaRestore
     accessLogsBucket: new s3.Bucket(stack, 'AccessLogs', { enforceSSL: true, blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL }),
     image: ecs.ContainerImage.fromRegistry('public.ecr.aws/example/pg-schema-restore:test'),
   } : {};
+  const database = RestoreDatabase.fromCluster(cluster);
+  const backups = variant.withBackups ? { backups: new TenantBackups(stack, 'Backups', { database, secret: cluster.secret!, databaseName: 'tenants', vpc, prefix: 'team-a/' }) } : {};
   const restore = new SchemaRestore(stack, 'SchemaRestore', {
-    database: RestoreDatabase.fromCluster(cluster), secret: cluster.secret!, vpc, copyEngine: variant.copyEngine, ...options,
+    database, secret: cluster.secret!, vpc, copyEngine: variant.copyEngine, ...options, ...backups,
   });
   return { app, stack, restore, fixture: { vpc, cluster } };
 }

@@ -17,8 +17,10 @@ import { fakeAuditTable, FakeAuditTable } from './dynamodb';
 import { fakeRds, FakeRds, FakeRdsOptions, NOW } from './rds';
 import { RestoreDatabase } from '../../construct/src/restore-database';
 import { HandlerName, RestoreFunctions } from '../../construct/src/restore-functions';
+import { RestoreTask } from '../../construct/src/restore-task';
 import { SchemaRestore } from '../../construct/src/schema-restore';
 import { SchemaRestoreProps } from '../../construct/src/schema-restore-props';
+import { TenantBackups } from '../../construct/src/tenant-backups';
 import { checkTemporaryHandler } from '../../src/handlers/check-temporary.lambda';
 import { cleanupHandler } from '../../src/handlers/cleanup.lambda';
 import { detectSourceHandler } from '../../src/handlers/detect-source.lambda';
@@ -72,6 +74,14 @@ export function ensureHandlerAssets(): void {
 export interface SynthesizedWorkflow {
   readonly definition: AslDefinition;
   readonly functions: ReadonlyMap<HandlerName, { readonly arn: string; readonly env: Record<string, string> }>;
+  /** The copy task's container environment in its task definition (before the state machine's overrides). */
+  readonly taskEnvironment: Record<string, string>;
+}
+
+/** Options of {@link synthesizeWorkflow} beyond the SchemaRestore's props. */
+export interface SynthesizeWorkflowOptions {
+  /** Deploy with `backups`: a TenantBackups of the database, its bucket under this prefix. */
+  readonly backupsPrefix?: string;
 }
 
 const HANDLER_FIELDS: Record<HandlerName, keyof RestoreFunctions> = {
@@ -90,15 +100,22 @@ const HANDLER_FIELDS: Record<HandlerName, keyof RestoreFunctions> = {
  *
  * @example
  * const { definition } = synthesizeWorkflow('prod-db', { copyEngine: CopyEngine.DMS });
+ * const fromBackups = synthesizeWorkflow('prod-db', {}, { backupsPrefix: 'team-a/' });
  */
-export function synthesizeWorkflow(sourceId: string, props: Partial<SchemaRestoreProps> = {}): SynthesizedWorkflow {
+export function synthesizeWorkflow(sourceId: string, props: Partial<SchemaRestoreProps> = {},
+  options: SynthesizeWorkflowOptions = {}): SynthesizedWorkflow {
   ensureHandlerAssets();
   const stack = new Stack(testApp(), 'Workflow', { env: { account: '123456789012', region: 'eu-west-1' } });
   const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
+  const database = RestoreDatabase.fromIdentifier(sourceId);
+  const secret = secretsmanager.Secret.fromSecretCompleteArn(stack, 'Secret', `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${sourceId}-AbCdEf`);
+  const backups = options.backupsPrefix === undefined ? undefined
+    : new TenantBackups(stack, 'Backups', { database, secret, databaseName: 'tenants', vpc, prefix: options.backupsPrefix });
   const restore = new SchemaRestore(stack, 'SchemaRestore', {
-    database: RestoreDatabase.fromIdentifier(sourceId),
-    secret: secretsmanager.Secret.fromSecretCompleteArn(stack, 'Secret', `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${sourceId}-AbCdEf`),
+    database,
+    secret,
     vpc,
+    ...(backups ? { backups } : {}),
     image: ecs.ContainerImage.fromRegistry('public.ecr.aws/example/pg-schema-restore:test'),
     pollInterval: Duration.minutes(1),
     temporaryRestoreTimeout: Duration.minutes(3),
@@ -113,7 +130,11 @@ export function synthesizeWorkflow(sourceId: string, props: Partial<SchemaRestor
     const env = Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, withFakeReferences(v)]));
     return [name as HandlerName, { arn: `${FAKE_ACCOUNT}:${logicalId}`, env }] as const;
   });
-  return { definition: JSON.parse(withFakeReferences(machine.Properties.DefinitionString)), functions: new Map(entries) };
+  const { taskDefinition } = restore.node.findChild('CopyTask') as RestoreTask;
+  const container = template.Resources[stack.resolve((taskDefinition.node.defaultChild as any).logicalId)].Properties.ContainerDefinitions[0];
+  const variables = container.Environment as Array<{ Name: string; Value: unknown }>;
+  const taskEnvironment = Object.fromEntries(variables.map((e) => [e.Name, withFakeReferences(e.Value)]));
+  return { definition: JSON.parse(withFakeReferences(machine.Properties.DefinitionString)), functions: new Map(entries), taskEnvironment };
 }
 
 /** asl-validator's findings; empty when the definition is valid Amazon States Language. */

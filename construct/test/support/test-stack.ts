@@ -17,6 +17,14 @@ export interface RestoreStack {
   readonly cluster: rds.DatabaseCluster;
 }
 
+/** SchemaRestore props, and which of the user's resources around it the test stack adds. */
+export type RestoreStackOptions = Partial<SchemaRestoreProps> & {
+  readonly withTopic?: boolean;
+  readonly withAccessLogs?: boolean;
+  /** A TenantBackups of the cluster (prefix `team-a/`), given as `backups`. */
+  readonly withBackups?: boolean;
+};
+
 /** Cloud assemblies of this test file's apps, removed after its tests: an App without `outdir` leaves a `cdk.out*` directory in the temp dir. */
 const outdirs: string[] = [];
 afterAll(() => {
@@ -29,17 +37,20 @@ afterAll(() => {
  * @example
  * const { stack } = restoreStack({ copyEngine: CopyEngine.DMS });
  */
-export function restoreStack(overrides: Partial<SchemaRestoreProps> & { withTopic?: boolean; withAccessLogs?: boolean } = {}): RestoreStack {
+export function restoreStack(overrides: RestoreStackOptions = {}): RestoreStack {
   const { stack, vpc, cluster } = databaseStack();
-  const { withTopic, withAccessLogs, ...props } = overrides;
+  const { withTopic, withAccessLogs, withBackups, ...props } = overrides;
+  const database = RestoreDatabase.fromCluster(cluster);
+  const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/example/pg-schema-restore:test');
   const restore = new SchemaRestore(stack, 'SchemaRestore', {
-    database: RestoreDatabase.fromCluster(cluster),
+    database,
     secret: cluster.secret!,
     vpc,
-    image: ecs.ContainerImage.fromRegistry('public.ecr.aws/example/pg-schema-restore:test'),
+    image,
     copyEngine: CopyEngine.COPY,
     ...(withTopic ? { notificationTopic: new sns.Topic(stack, 'Outcomes', { enforceSSL: true }) } : {}),
     ...(withAccessLogs ? { accessLogsBucket: new s3.Bucket(stack, 'AccessLogs', { enforceSSL: true }) } : {}),
+    ...(withBackups ? { backups: new TenantBackups(stack, 'Backups', { database, secret: cluster.secret!, databaseName: 'tenants', vpc, prefix: 'team-a/', image }) } : {}),
     ...props,
   });
   return { stack, restore, cluster };
