@@ -9,9 +9,12 @@ import { inParallel } from './in-parallel';
 import { largeObjectWarnings } from './large-object-warnings';
 import { schemaDependencies, SchemaDependencies } from './schema-dependencies';
 import { fingerprintSchema } from './schema-fingerprint';
+import { backupLockError, DEFAULT_LOCK_WAIT_TIMEOUT_MS, isPgDumpLockWait, lockSchemaRelations } from './schema-locks';
 import { cancelOnAbort } from '../cancel-on-abort';
 import { DatabaseConnection } from '../connection';
 import { connectInSnapshot, openSourceSnapshot, SourceSnapshot } from '../connection/source-snapshot';
+import { retryLockWaits } from '../ddl/lock-retry';
+import { effectiveLockTimeout } from '../ddl/target-session';
 import { AbortedError, InvalidInputError, SchemaNotFoundError } from '../errors';
 import { findPostgresBinaries, PostgresBinaries } from '../local/postgres-binaries';
 import { ProgressListener, safeListener } from '../progress';
@@ -29,6 +32,15 @@ export interface BackupDatabaseOptions extends Abortable {
   readonly jobs?: number;
   /** S3 access and SSE-KMS key (S3 only). */
   readonly s3?: OpenBackupStoreOptions;
+  /**
+   * The longest pg_dump and the checksum session wait for one table's lock, in ms; each wait is
+   * retried a few times with pauses, then the backup fails with `LOCK_TIMEOUT` naming the table and
+   * the session holding it. The database's or role's own `lock_timeout` wins when shorter.
+   * @default 2000
+   */
+  readonly lockWaitTimeoutMs?: number;
+  /** Pauses between lock attempts, in ms. @default [250, 500, 1000, 2000] */
+  readonly lockRetryPausesMs?: readonly number[];
   /** pg_dump to use. @default - the newest installed that is at least the server's major version */
   readonly binaries?: PostgresBinaries;
   readonly onProgress?: ProgressListener;
@@ -70,23 +82,45 @@ async function freshRunPath(store: BackupStore, database: string, at: Date): Pro
   }
 }
 
-/** Back up one schema: its archive and, on a session in the same snapshot, its fingerprint. */
-async function backupSchema(options: BackupDatabaseOptions, snapshot: SourceSnapshot, store: BackupStore, run: string,
+/** Back up one schema: its archive and, on a session in the same snapshot, its fingerprint; every lock wait bounded and retried. */
+async function backupSchema(options: BackupDatabaseOptions & { lockWaitTimeoutMs: number }, snapshot: SourceSnapshot, store: BackupStore, run: string,
   schema: string, binaries: PostgresBinaries, dependencies: SchemaDependencies | undefined): Promise<ManifestSchema> {
   const archive = archiveName(schema);
+  // Either half failing stops the other: nothing of this schema runs on once it has failed.
+  const stop = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+  const locks = { schema, lockWaitTimeoutMs: options.lockWaitTimeoutMs, pausesMs: options.lockRetryPausesMs, signal };
   const session = await connectInSnapshot(options.source, snapshot.id, 'pg-schema-restore backup checksum');
-  const release = cancelOnAbort(options.signal, [{ client: session, connection: options.source }]);
+  const release = cancelOnAbort(signal, [{ client: session, connection: options.source }]);
+  const stopOnFailure = <T>(work: Promise<T>): Promise<T> => work.catch((err: unknown) => {
+    stop.abort();
+    throw err;
+  });
   try {
-    const [dumped, fingerprint] = await Promise.all([
-      dumpSchemaArchive({ ...options, binaries, snapshotId: snapshot.id, schema, store, key: run + archive }),
-      fingerprintSchema(session, schema, options.signal),
-    ]);
+    const [dumped, fingerprint] = await allOrFirstFailure([
+      stopOnFailure(retryLockWaits(() => dumpSchemaArchive({ ...options, signal, binaries, snapshotId: snapshot.id, schema, store, key: run + archive }), {
+        ...locks, isLockWait: isPgDumpLockWait, giveUp: (err, tries) => backupLockError(snapshot.client, locks, tries, err),
+      })),
+      stopOnFailure(lockSchemaRelations(session, snapshot.client, locks).then(() => fingerprintSchema(session, schema, signal))),
+    ] as const);
     const uses = { dependsOn: dependencies?.dependsOn ?? [], extensions: dependencies?.extensions ?? [] };
     return { name: schema, archive, format: 'custom', bytes: dumped.bytes, sha256: dumped.sha256, ...fingerprint, ...uses };
   } finally {
     release();
     await session.end().catch(() => undefined);
   }
+}
+
+/** Both results once both are done; else the first failure, thrown only when neither still runs. */
+async function allOrFirstFailure<A, B>(work: readonly [Promise<A>, Promise<B>]): Promise<[A, B]> {
+  let first: { error: unknown } | undefined;
+  const noted = work.map((p) => p.catch((error: unknown) => {
+    first ??= { error };
+    throw error;
+  }));
+  const [a, b] = await Promise.allSettled(noted);
+  if (first) throw first.error;
+  return [(a as PromiseFulfilledResult<A>).value, (b as PromiseFulfilledResult<B>).value];
 }
 
 /**
@@ -116,12 +150,13 @@ export async function backupDatabase(options: BackupDatabaseOptions): Promise<Ba
     const schemas = await chooseSchemas(snapshot.client, options.schemas, info.database);
     const binaries = options.binaries ?? findPostgresBinaries({ require: ['pg_dump'], minMajor: Number(info.major) });
     const dependencies = await schemaDependencies(snapshot.client);
+    const lockWaitTimeoutMs = await effectiveLockTimeout(snapshot.client, options.lockWaitTimeoutMs ?? DEFAULT_LOCK_WAIT_TIMEOUT_MS);
     run = await freshRunPath(store, info.database, snapshot.takenAt);
     onProgress({ type: 'log', level: 'info', message: `backing up ${schemas.length} schema(s) of ${info.database} as of ${snapshot.takenAt.toISOString()} to ${store.describe(run)}` });
     const warnings = await largeObjectWarnings(snapshot.client, schemas);
     for (const message of warnings) onProgress({ type: 'log', level: 'warn', message });
     const done = await inParallel(schemas, options.jobs ?? 2, options.signal,
-      (schema, signal) => backupSchema({ ...options, signal, onProgress }, snapshot, store, run!, schema, binaries, dependencies.get(schema)));
+      (schema, signal) => backupSchema({ ...options, signal, onProgress, lockWaitTimeoutMs }, snapshot, store, run!, schema, binaries, dependencies.get(schema)));
     const manifest: BackupManifest = {
       format: MANIFEST_FORMAT,
       version: MANIFEST_VERSION,
