@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ClientBase } from 'pg';
 import { archiveName, runName } from './backup-layout';
-import { BackupManifest, MANIFEST_FILE, MANIFEST_FORMAT, MANIFEST_VERSION, ManifestSchema, manifestText } from './backup-manifest';
+import { BackupManifest, isBackupName, MANIFEST_FILE, MANIFEST_FORMAT, MANIFEST_VERSION, ManifestSchema, manifestText } from './backup-manifest';
 import { BackupStore, OpenBackupStoreOptions, openBackupStore } from './backup-store';
-import { dumpSchemaArchive } from './dump-schema-archive';
-import { inParallel } from './in-parallel';
+import { DumpedArchive, dumpSchemaArchive } from './dump-schema-archive';
+import { bothOrFirstFailure, inParallel } from './in-parallel';
 import { largeObjectWarnings } from './large-object-warnings';
 import { schemaDependencies, SchemaDependencies } from './schema-dependencies';
 import { fingerprintSchema } from './schema-fingerprint';
@@ -63,14 +63,19 @@ function toolVersion(): string {
   return (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
 }
 
-async function chooseSchemas(client: ClientBase, wanted: readonly string[] | undefined, database: string): Promise<string[]> {
+/** The schemas to back up, and a warning per schema left out because a manifest cannot hold its name (see `isBackupName`). */
+type ChosenSchemas = { schemas: string[]; skipped: string[] };
+async function chooseSchemas(client: ClientBase, wanted: readonly string[] | undefined, database: string): Promise<ChosenSchemas> {
   const present = (await client.query<{ name: string }>(TENANT_SCHEMAS)).rows.map((r) => r.name);
-  if (!wanted) return present;
+  const unfit = (name: string): string => `schema ${JSON.stringify(name)} is not backed up: its name has a quote, a control character or more than 63 bytes, which no backup manifest accepts; rename it`;
+  if (!wanted) return { schemas: present.filter(isBackupName), skipped: present.filter((name) => !isBackupName(name)).map(unfit) };
   if (wanted.length === 0) throw new InvalidInputError('no schema to back up: pass --schema, or none for every schema');
+  const bad = wanted.find((name) => !isBackupName(name));
+  if (bad !== undefined) throw new InvalidInputError(unfit(bad));
   const all = new Set((await client.query<{ name: string }>('SELECT nspname AS name FROM pg_namespace')).rows.map((r) => r.name));
   const missing = wanted.find((s) => !all.has(s));
   if (missing !== undefined) throw new SchemaNotFoundError(missing, `database ${database}`);
-  return [...new Set(wanted)];
+  return { schemas: [...new Set(wanted)], skipped: [] };
 }
 
 /** A run directory no other run uses: the snapshot's second, then `-2`, `-3`, … */
@@ -97,10 +102,11 @@ async function backupSchema(options: BackupDatabaseOptions & { lockWaitTimeoutMs
     throw err;
   });
   try {
-    const [dumped, fingerprint] = await allOrFirstFailure([
-      stopOnFailure(retryLockWaits(() => dumpSchemaArchive({ ...options, signal, binaries, snapshotId: snapshot.id, schema, store, key: run + archive }), {
-        ...locks, isLockWait: isPgDumpLockWait, giveUp: (err, tries) => backupLockError(snapshot.client, locks, tries, err),
-      })),
+    const dumpOnce = (): Promise<DumpedArchive> =>
+      dumpSchemaArchive({ ...options, signal, binaries, snapshotId: snapshot.id, schema, store, key: run + archive });
+    const giveUp = (err: unknown, tries: number): Promise<Error> => backupLockError(snapshot.client, locks, tries, err);
+    const [dumped, fingerprint] = await bothOrFirstFailure([
+      stopOnFailure(retryLockWaits(dumpOnce, { ...locks, isLockWait: isPgDumpLockWait, giveUp })),
       stopOnFailure(lockSchemaRelations(session, snapshot.client, locks).then(() => fingerprintSchema(session, schema, signal))),
     ] as const);
     const uses = { dependsOn: dependencies?.dependsOn ?? [], extensions: dependencies?.extensions ?? [] };
@@ -109,18 +115,6 @@ async function backupSchema(options: BackupDatabaseOptions & { lockWaitTimeoutMs
     release();
     await session.end().catch(() => undefined);
   }
-}
-
-/** Both results once both are done; else the first failure, thrown only when neither still runs. */
-async function allOrFirstFailure<A, B>(work: readonly [Promise<A>, Promise<B>]): Promise<[A, B]> {
-  let first: { error: unknown } | undefined;
-  const noted = work.map((p) => p.catch((error: unknown) => {
-    first ??= { error };
-    throw error;
-  }));
-  const [a, b] = await Promise.allSettled(noted);
-  if (first) throw first.error;
-  return [(a as PromiseFulfilledResult<A>).value, (b as PromiseFulfilledResult<B>).value];
 }
 
 /**
@@ -147,16 +141,17 @@ export async function backupDatabase(options: BackupDatabaseOptions): Promise<Ba
     const { rows: [info] } = await snapshot.client.query<{ database: string; version: string; encoding: string; major: string }>(
       `SELECT current_database() AS database, current_setting('server_version') AS version,
               current_setting('server_encoding') AS encoding, current_setting('server_version_num')::int / 10000 AS major`);
-    const schemas = await chooseSchemas(snapshot.client, options.schemas, info.database);
+    const { schemas, skipped } = await chooseSchemas(snapshot.client, options.schemas, info.database);
     const binaries = options.binaries ?? findPostgresBinaries({ require: ['pg_dump'], minMajor: Number(info.major) });
     const dependencies = await schemaDependencies(snapshot.client);
     const lockWaitTimeoutMs = await effectiveLockTimeout(snapshot.client, options.lockWaitTimeoutMs ?? DEFAULT_LOCK_WAIT_TIMEOUT_MS);
     run = await freshRunPath(store, info.database, snapshot.takenAt);
     onProgress({ type: 'log', level: 'info', message: `backing up ${schemas.length} schema(s) of ${info.database} as of ${snapshot.takenAt.toISOString()} to ${store.describe(run)}` });
-    const warnings = await largeObjectWarnings(snapshot.client, schemas);
+    const warnings = [...skipped, ...await largeObjectWarnings(snapshot.client, schemas)];
     for (const message of warnings) onProgress({ type: 'log', level: 'warn', message });
     const done = await inParallel(schemas, options.jobs ?? 2, options.signal,
-      (schema, signal) => backupSchema({ ...options, signal, onProgress, lockWaitTimeoutMs }, snapshot, store, run!, schema, binaries, dependencies.get(schema)));
+      (schema, signal) => backupSchema({ ...options, signal, onProgress, lockWaitTimeoutMs }, snapshot, store, run!, schema, binaries,
+        dependencies.get(schema)));
     const manifest: BackupManifest = {
       format: MANIFEST_FORMAT,
       version: MANIFEST_VERSION,

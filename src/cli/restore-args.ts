@@ -1,8 +1,8 @@
 import { InvalidInputError } from '../errors';
 import { RestoreSchemaOptions } from '../restore-options';
 import { parseByteSize } from './byte-size-arg';
-import { parseLockTimeoutArg } from './lock-timeout-arg';
 import { parseDmsArgs, RawDmsArgs } from './dms-args';
+import { parseLockTimeoutArg } from './lock-timeout-arg';
 import { checkPostgresUrl } from './postgres-url-arg';
 import { parseAtArg, parseSourceArg } from './source-arg';
 import { RestoreSource } from '../sources/restore-source';

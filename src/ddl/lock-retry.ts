@@ -51,7 +51,8 @@ export function redactQuery(query: string): string {
 
 /** Sessions other than ours holding a lock that conflicts with `mode` on a relation in `scope`, with that relation and what they run. */
 export async function lockHolders(client: ClientBase, scope: LockHoldersScope): Promise<LockHolder[]> {
-  const { rows } = await client.query<{ pid: number; usename: string | null; app: string; state: string | null; since: Date | null; mode: string; relation: string; query: string | null }>(
+  type Row = Pick<LockHolder, 'pid' | 'mode'> & { usename: string | null; app: string; state: string | null; since: Date | null; relation: string; query: string | null };
+  const { rows } = await client.query<Row>(
     `SELECT l.pid, a.usename::text AS usename, a.application_name AS app, a.state, a.xact_start AS since, l.mode,
             l.relation::regclass::text AS relation, a.query
        FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
@@ -61,8 +62,14 @@ export async function lockHolders(client: ClientBase, scope: LockHoldersScope): 
         AND l.pid <> pg_backend_pid() AND l.mode = ANY($2::text[])
       ORDER BY a.xact_start NULLS LAST, l.pid`, [scope.object ?? null, CONFLICTS[scope.mode] ?? Object.keys(CONFLICTS), scope.schema ?? null]);
   return rows.map((r) => ({
-    pid: r.pid, user: r.usename ?? '?', application: r.app, state: r.state ?? '?', since: r.since?.toISOString(), mode: r.mode,
-    relation: r.relation, ...(r.query ? { query: redactQuery(r.query) } : {}),
+    pid: r.pid,
+    user: r.usename ?? '?',
+    application: r.app,
+    state: r.state ?? '?',
+    since: r.since?.toISOString(),
+    mode: r.mode,
+    relation: r.relation,
+    ...(r.query ? { query: redactQuery(r.query) } : {}),
   }));
 }
 

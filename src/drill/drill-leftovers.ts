@@ -35,7 +35,7 @@ export async function dropDrillLeftovers(target: DatabaseConnection, tenants: re
   const client = await connect(target, 'target', 'pg-schema-restore drill');
   try {
     const { rows } = await client.query<{ name: string }>(
-      `SELECT nspname AS name FROM pg_namespace WHERE nspname ~ '_drill_[0-9a-f]{8}$' ORDER BY 1`);
+      'SELECT nspname AS name FROM pg_namespace WHERE nspname ~ \'_drill_[0-9a-f]{8}$\' ORDER BY 1');
     const wanted = new Set(tenants);
     const leftovers = rows.map((r) => r.name).filter((name) => wanted.has(name.replace(DRILL_SUFFIX, '')));
     for (const schema of leftovers) await client.query(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);

@@ -118,8 +118,15 @@ test('pg_dump is given --lock-wait-timeout: it stops waiting, the failure is kno
   const holder = await holdLock(url);
   const started = Date.now();
   try {
-    const err = await dumpSchemaArchive({ source: url, snapshotId: snapshot.id, schema: 'locked', store, key: 'app/run/locked.dump',
-      lockWaitTimeoutMs: 200, binaries: findPostgresBinaries({ require: ['pg_dump'] }) }).catch((e: unknown) => e);
+    const err = await dumpSchemaArchive({
+      source: url,
+      snapshotId: snapshot.id,
+      schema: 'locked',
+      store,
+      key: 'app/run/locked.dump',
+      lockWaitTimeoutMs: 200,
+      binaries: findPostgresBinaries({ require: ['pg_dump'] }),
+    }).catch((e: unknown) => e);
     expect(isPgDumpLockWait(err)).toBe(true);
     expect(Date.now() - started).toBeLessThan(5_000);
   } finally {
@@ -127,8 +134,15 @@ test('pg_dump is given --lock-wait-timeout: it stops waiting, the failure is kno
     await snapshot.close();
   }
   // Any other pg_dump failure is not retried as a lock wait.
-  const other = await dumpSchemaArchive({ source: url, snapshotId: '00000003-0000-0001-1', schema: 'locked', store, key: 'app/run/x.dump',
-    lockWaitTimeoutMs: 200, binaries: findPostgresBinaries({ require: ['pg_dump'] }) }).catch((e: unknown) => e);
+  const other = await dumpSchemaArchive({
+    source: url,
+    snapshotId: '00000003-0000-0001-1',
+    schema: 'locked',
+    store,
+    key: 'app/run/x.dump',
+    lockWaitTimeoutMs: 200,
+    binaries: findPostgresBinaries({ require: ['pg_dump'] }),
+  }).catch((e: unknown) => e);
   expect((other as { code?: string }).code).toBe('TOOL_FAILED');
   expect(isPgDumpLockWait(other)).toBe(false);
 }, 60_000);

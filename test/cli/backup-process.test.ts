@@ -91,7 +91,7 @@ test('kill -9 midway: no manifest, and the catalog lists the run as incomplete',
 test('a lock held past the retries: one line naming the table and the session holding it, exit 1, no run left', async () => {
   const to = join(work, 'blocked');
   const run = await whileLocked(async (client) => {
-    const { rows: [holder] } = await client.query<{ pid: number }>(`SELECT l.pid FROM pg_locks l WHERE l.relation = 'locked.t'::regclass AND l.mode = 'AccessExclusiveLock'`);
+    const { rows: [holder] } = await client.query<{ pid: number }>('SELECT l.pid FROM pg_locks l WHERE l.relation = \'locked.t\'::regclass AND l.mode = \'AccessExclusiveLock\'');
     const started = startCli([...backupArgs(to), '--lock-wait-timeout', '300'], { env: { PGSR_SOURCE: url } });
     return { ...(await started.exited), output: started.output(), holder: holder.pid };
   });
