@@ -74,7 +74,7 @@ export const ERROR_CODES = {
   // The restore itself.
   DDL_ERROR: 'the DDL could not be parsed, rewritten or applied: the message names the statement',
   TOOL_FAILED: 'an external program (pg_dump, pg_ctl, …) failed or is missing: install PostgreSQL\'s programs or set PG_BIN',
-  LOCK_TIMEOUT: 'a lock on a live object could not be had within --lock-timeout: the message names the sessions holding it',
+  LOCK_TIMEOUT: 'a lock on a live object could not be had within --lock-timeout (backup: --lock-wait-timeout): the message names the sessions holding it',
   POST_DATA_ORDER: 'post-data statements could not be ordered (a bug): report the schema',
   COPY_FAILED: 'copying a table failed: the message names the table and the server\'s reason',
   SEQUENCE_FAILED: 'setting a sequence\'s position failed: the message names the sequence',

@@ -134,6 +134,10 @@ export interface LockHolder {
   /** When its transaction started (ISO), if it has one. */
   readonly since?: string;
   readonly mode: string;
+  /** The relation it holds the lock on, as `schema.name`. */
+  readonly relation?: string;
+  /** What it runs or last ran, string literals replaced by `…` (no secrets). */
+  readonly query?: string;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { archiveName } from './backup-layout';
 import { SchemaRestoreError } from '../errors';
 
 /** Name of the file that completes a backup run; written last. */
@@ -76,6 +77,29 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 const isString = (v: unknown): v is string => typeof v === 'string';
 const isTime = (v: unknown): v is string => isString(v) && !Number.isNaN(Date.parse(v));
 const SAFE_FILE = /^[^/\\\0]+$/;
+/** PostgreSQL's longest name, in bytes (NAMEDATALEN - 1). */
+const MAX_NAME_BYTES = 63;
+
+/**
+ * Whether a name is one a backup records: 1 to 63 bytes, without control characters (newlines,
+ * NUL) or quotes. A manifest holding any other is not one this library wrote; `backupDatabase`
+ * skips (or refuses) schemas with such names for the same reason.
+ *
+ * @example
+ * isBackupName('customer_a1'); // true
+ * isBackupName('a"; DROP SCHEMA b; --'); // false
+ */
+export function isBackupName(name: unknown): name is string {
+  // eslint-disable-next-line no-control-regex
+  return isString(name) && name.length > 0 && Buffer.byteLength(name) <= MAX_NAME_BYTES && !/[\u0000-\u001f\u007f"']/.test(name);
+}
+
+/** A name for a one-line message: as is when plain, else JSON-quoted and cut short. */
+function shown(name: string): string {
+  if (/^[\w$ ./-]{1,63}$/.test(name)) return name;
+  const quoted = JSON.stringify(name);
+  return quoted.length > 80 ? `${quoted.slice(0, 77)}…"` : quoted;
+}
 
 /** The first thing wrong with a relation, schema or manifest; undefined when it is well-formed. */
 function relationProblem(r: unknown): string | undefined {
@@ -87,14 +111,18 @@ function relationProblem(r: unknown): string | undefined {
 
 function schemaProblem(s: unknown): string | undefined {
   if (!isObject(s) || !isString(s.name)) return 'a schema without a name';
-  if (!isString(s.archive) || !SAFE_FILE.test(s.archive) || s.archive === '.' || s.archive === '..') return `schema ${s.name} has a bad archive name`;
+  if (!isBackupName(s.name)) return `a schema has the bad name ${shown(s.name)}`;
+  // The one file name backupDatabase gives a schema's archive: nothing else in (or outside) the run is ever read.
+  if (!isString(s.archive) || !SAFE_FILE.test(s.archive) || s.archive !== archiveName(s.name)) {
+    return `schema ${shown(s.name)} has the bad archive name ${isString(s.archive) ? shown(s.archive) : typeof s.archive}`;
+  }
   if (s.format !== 'custom' || !Number.isSafeInteger(s.bytes) || !isString(s.sha256) || !/^[0-9a-f]{64}$/.test(s.sha256)) return `schema ${s.name} has a bad format, size or sha256`;
   if (!Array.isArray(s.relations) || !Array.isArray(s.sequences)) return `schema ${s.name} lists no relations or sequences`;
   const bad = s.relations.map(relationProblem).find(Boolean);
   if (bad) return `schema ${s.name}: ${bad}`;
   if (!s.sequences.every((q) => isObject(q) && isString(q.name) && /^-?\d+$/.test(String(q.lastValue)) && typeof q.isCalled === 'boolean')) return `schema ${s.name} has a bad sequence`;
-  if (s.dependsOn !== undefined && !(Array.isArray(s.dependsOn) && s.dependsOn.every(isString))) return `schema ${s.name} has a bad dependsOn list`;
-  if (s.extensions !== undefined && !(Array.isArray(s.extensions) && s.extensions.every((e) => isObject(e) && isString(e.name) && isString(e.schema)))) return `schema ${s.name} has a bad extensions list`;
+  if (s.dependsOn !== undefined && !(Array.isArray(s.dependsOn) && s.dependsOn.every(isBackupName))) return `schema ${s.name} has a bad dependsOn list`;
+  if (s.extensions !== undefined && !(Array.isArray(s.extensions) && s.extensions.every((e) => isObject(e) && isBackupName(e.name) && isBackupName(e.schema)))) return `schema ${s.name} has a bad extensions list`;
   return undefined;
 }
 
@@ -104,7 +132,11 @@ function manifestProblem(m: unknown): string | undefined {
   if (!isString(m.database) || !isString(m.serverVersion) || !isString(m.encoding)) return 'the database, server version or encoding is missing';
   if (!isTime(m.snapshotAt) || !isTime(m.startedAt) || !isTime(m.finishedAt)) return 'a time is missing or not ISO 8601';
   if (!Array.isArray(m.schemas)) return 'it lists no schemas';
-  return m.schemas.map(schemaProblem).find(Boolean);
+  const bad = m.schemas.map(schemaProblem).find(Boolean);
+  if (bad) return bad;
+  const names = m.schemas.map((x) => (x as ManifestSchema).name);
+  const twice = names.find((name, i) => names.indexOf(name) !== i);
+  return twice === undefined ? undefined : `schema ${shown(twice)} is listed twice`;
 }
 
 /**

@@ -26,6 +26,11 @@ export function chooseBackup(runs: readonly BackupRun[], options: ChooseBackupOp
   if (databases.length > 1) {
     throw new InvalidInputError(`${options.where} holds backups of several databases (${databases.join(', ')}); point at one database's directory, e.g. ${options.where}${databases[0]}/`);
   }
+  const damaged = runs.filter((r) => r.problem !== undefined);
+  if (complete.length === 0 && damaged.length > 0) {
+    // Nothing usable, and a manifest is the reason: say what is wrong with it, not just "not found".
+    throw new SchemaRestoreError('BACKUP_CORRUPT', `no usable backup under ${options.where}: ${damaged[damaged.length - 1].problem}; use another backup, or run backup again`);
+  }
   if (complete.length === 0) {
     const incomplete = runs.length ? ` (${runs.length} incomplete run${runs.length === 1 ? '' : 's'} without a manifest)` : '';
     throw new SchemaRestoreError('BACKUP_NOT_FOUND', `no complete backup under ${options.where}${incomplete}; check the location, or run backup first`);

@@ -15,6 +15,8 @@ export interface DumpSchemaArchiveOptions extends RunsPostgresPrograms {
   readonly store: BackupStore;
   /** Key of the archive in the store. */
   readonly key: string;
+  /** pg_dump's `--lock-wait-timeout`, in ms: it fails rather than wait longer for a table's lock. @default - no limit */
+  readonly lockWaitTimeoutMs?: number;
   readonly onProgress?: ProgressListener;
 }
 
@@ -59,7 +61,8 @@ export async function dumpSchemaArchive(options: DumpSchemaArchiveOptions): Prom
   body.on('error', () => undefined);
   counted.pipe(body);
   const env: Record<string, string> = { ...libpqEnv(options.source), PGAPPNAME: 'pg-schema-restore backup', PGOPTIONS: '' };
-  const args = ['--format=custom', '--no-sync', '--strict-names', `--snapshot=${options.snapshotId}`, `--schema=${exactNamePattern(options.schema)}`];
+  const args = ['--format=custom', '--no-sync', '--strict-names', `--snapshot=${options.snapshotId}`, `--schema=${exactNamePattern(options.schema)}`,
+    ...(options.lockWaitTimeoutMs !== undefined ? [`--lock-wait-timeout=${options.lockWaitTimeoutMs}ms`] : [])];
   report('start');
   // A failed write stops pg_dump, which would otherwise wait forever on a full pipe.
   const stop = new AbortController();

@@ -29,3 +29,21 @@ export async function inParallel<T, R>(items: readonly T[], jobs: number, outer:
   outer?.throwIfAborted();
   return results;
 }
+
+/**
+ * Both results once both are done; else the first failure, thrown only once neither still runs
+ * (so nothing writes when the caller cleans up).
+ *
+ * @example
+ * const [dumped, fingerprint] = await bothOrFirstFailure([dump(), checksum()] as const);
+ */
+export async function bothOrFirstFailure<A, B>(work: readonly [Promise<A>, Promise<B>]): Promise<[A, B]> {
+  let first: { error: unknown } | undefined;
+  const noted = work.map((p) => p.catch((error: unknown) => {
+    first ??= { error };
+    throw error;
+  }));
+  const [a, b] = await Promise.allSettled(noted);
+  if (first) throw first.error;
+  return [(a as PromiseFulfilledResult<A>).value, (b as PromiseFulfilledResult<B>).value];
+}

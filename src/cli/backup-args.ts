@@ -1,5 +1,6 @@
 import { BackupDatabaseOptions } from '../backups/backup-database';
 import { InvalidInputError } from '../errors';
+import { parseLockTimeoutArg } from './lock-timeout-arg';
 import { checkPostgresUrl } from './postgres-url-arg';
 import { checkEndpoint, checkJobs } from './restore-args';
 import { parseS3Uri } from '../aws/s3-object';
@@ -10,6 +11,7 @@ export interface RawBackupArgs {
   readonly to?: string;
   readonly schema?: string[];
   readonly jobs?: string;
+  readonly lockWaitTimeout?: string;
   readonly kmsKey?: string;
   readonly s3Endpoint?: string;
   readonly json?: boolean;
@@ -57,6 +59,7 @@ export function parseBackupArgs(raw: RawBackupArgs): BackupCommandOptions {
   const to = checkTo(raw.to);
   const schemas = checkSchemas(raw.schema);
   const jobs = checkJobs(raw.jobs);
+  const lockWaitTimeoutMs = raw.lockWaitTimeout === undefined ? undefined : parseLockTimeoutArg(raw.lockWaitTimeout, '--lock-wait-timeout');
   const onS3 = parseS3Uri(to) !== undefined;
   if (!onS3 && raw.kmsKey !== undefined) throw new InvalidInputError('--kms-key applies to an s3:// --to only; a directory is protected by its 0700/0600 permissions');
   if (!onS3 && raw.s3Endpoint !== undefined) throw new InvalidInputError('--s3-endpoint applies to an s3:// --to only');
@@ -67,6 +70,7 @@ export function parseBackupArgs(raw: RawBackupArgs): BackupCommandOptions {
       to,
       ...(schemas ? { schemas } : {}),
       ...(jobs !== undefined ? { jobs } : {}),
+      ...(lockWaitTimeoutMs !== undefined ? { lockWaitTimeoutMs } : {}),
       ...(onS3 ? {
         s3: {
           ...(raw.kmsKey !== undefined ? { kmsKeyId: raw.kmsKey } : {}),

@@ -20,6 +20,8 @@ export function addBackupCreateCommand(group: Command): Command {
     .option('--to <location>', 's3://bucket/prefix/ or a local directory; the run goes to <location><database>/<UTC time>/')
     .option('--schema <name>', 'schema to back up (exact, case-sensitive); repeat for several (default: every non-system schema)', repeatable)
     .option('--jobs <n>', 'schemas dumped at once (default: 2)')
+    .option('--lock-wait-timeout <duration>', 'longest wait for one table\'s lock (pg_dump and the checksums), retried a few times, ' +
+      'then the backup fails naming the table and the session holding it (default: 2s; a shorter lock_timeout of the database wins)')
     .option('--kms-key <arn>', 'S3: encrypt with this KMS key (SSE-KMS; ARN, key id or alias/<name>) instead of SSE-S3')
     .option('--s3-endpoint <url>', 'S3-compatible endpoint (default: AWS_ENDPOINT_URL_S3, else AWS)')
     .option('--json', 'print {"location","manifest"} as one JSON object on stdout, and nothing else (on failure {"error":{"code","message"}})');

@@ -1,8 +1,8 @@
 import { InvalidInputError } from '../errors';
 import { RestoreSchemaOptions } from '../restore-options';
 import { parseByteSize } from './byte-size-arg';
-import { parseDuration } from './cleanup-args';
 import { parseDmsArgs, RawDmsArgs } from './dms-args';
+import { parseLockTimeoutArg } from './lock-timeout-arg';
 import { checkPostgresUrl } from './postgres-url-arg';
 import { parseAtArg, parseSourceArg } from './source-arg';
 import { RestoreSource } from '../sources/restore-source';
@@ -110,9 +110,7 @@ export function parseRestoreArgs(raw: RawRestoreArgs): RestoreCommandOptions {
   const schemas = checkSchemas(raw.schema);
   const jobs = checkJobs(raw.jobs);
   const splitTablesLargerThan = raw.splitTablesLargerThan === undefined ? undefined : parseByteSize(raw.splitTablesLargerThan, '--split-tables-larger-than');
-  // Like PostgreSQL's lock_timeout: a bare number is milliseconds.
-  const lockTimeoutMs = raw.lockTimeout === undefined ? undefined
-    : parseDuration(/^\s*\d+\s*$/.test(raw.lockTimeout) ? `${raw.lockTimeout.trim()}ms` : raw.lockTimeout, '--lock-timeout');
+  const lockTimeoutMs = raw.lockTimeout === undefined ? undefined : parseLockTimeoutArg(raw.lockTimeout, '--lock-timeout');
   if (raw.suffix !== undefined && raw.suffix.length === 0) {
     throw new InvalidInputError('--suffix must not be empty; leave it out to name restored schemas after the snapshot time (_YYYYMMDDHHMMSS)');
   }

@@ -1,4 +1,4 @@
-import { Client } from 'pg';
+import type { Client, ClientBase } from 'pg';
 import { AbortedError, LockHolder, LockTimeoutError } from '../errors';
 import { formatDuration } from '../format-units';
 import type { Abortable } from '../run-options';
@@ -33,22 +33,90 @@ export interface LockRetryOptions extends Abortable {
   readonly pausesMs?: readonly number[];
 }
 
-/** Sessions other than ours holding a lock on `object` (any relation of this database when undefined) that conflicts with `mode`. */
-export async function lockHolders(client: Client, object: string | undefined, mode: string): Promise<LockHolder[]> {
-  const { rows } = await client.query<{ pid: number; usename: string | null; app: string; state: string | null; since: Date | null; mode: string }>(
-    `SELECT l.pid, a.usename::text AS usename, a.application_name AS app, a.state, a.xact_start AS since, l.mode
-       FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-      WHERE l.locktype = 'relation' AND ($1::text IS NULL OR l.relation = to_regclass($1)) AND l.granted
-        AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-        AND l.pid <> pg_backend_pid() AND l.mode = ANY($2::text[])
-      ORDER BY a.xact_start NULLS LAST, l.pid`, [object, CONFLICTS[mode] ?? Object.keys(CONFLICTS)]);
-  return rows.map((r) => ({ pid: r.pid, user: r.usename ?? '?', application: r.app, state: r.state ?? '?', since: r.since?.toISOString(), mode: r.mode }));
+/** Where {@link lockHolders} looks. */
+export interface LockHoldersScope {
+  /** One relation, `schema.name`; with neither this nor `schema`, any relation of this database. */
+  readonly object?: string;
+  /** Any relation of this schema. */
+  readonly schema?: string;
+  /** The mode wanted: holders of the modes it conflicts with are returned. */
+  readonly mode: string;
 }
 
-function describeHolders(holders: readonly LockHolder[]): string {
+/** What a holder runs, for a message: literals (which may be secrets) replaced by `…`, one line, at most 120 characters. */
+export function redactQuery(query: string): string {
+  const text = query.replace(/\$([A-Za-z_]*)\$[\s\S]*?\$\1\$/g, '$$…$$').replace(/'(?:[^']|'')*'?/g, '\'…\'').replace(/\s+/g, ' ').trim();
+  return text.length > 120 ? `${text.slice(0, 119)}…` : text;
+}
+
+/** Sessions other than ours holding a lock that conflicts with `mode` on a relation in `scope`, with that relation and what they run. */
+export async function lockHolders(client: ClientBase, scope: LockHoldersScope): Promise<LockHolder[]> {
+  type Row = Pick<LockHolder, 'pid' | 'mode'> & { usename: string | null; app: string; state: string | null; since: Date | null; relation: string; query: string | null };
+  const { rows } = await client.query<Row>(
+    `SELECT l.pid, a.usename::text AS usename, a.application_name AS app, a.state, a.xact_start AS since, l.mode,
+            l.relation::regclass::text AS relation, a.query
+       FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+      WHERE l.locktype = 'relation' AND ($1::text IS NULL OR l.relation = to_regclass($1)) AND l.granted
+        AND ($3::text IS NULL OR l.relation IN (SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $3))
+        AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+        AND l.pid <> pg_backend_pid() AND l.mode = ANY($2::text[])
+      ORDER BY a.xact_start NULLS LAST, l.pid`, [scope.object ?? null, CONFLICTS[scope.mode] ?? Object.keys(CONFLICTS), scope.schema ?? null]);
+  return rows.map((r) => ({
+    pid: r.pid,
+    user: r.usename ?? '?',
+    application: r.app,
+    state: r.state ?? '?',
+    since: r.since?.toISOString(),
+    mode: r.mode,
+    relation: r.relation,
+    ...(r.query ? { query: redactQuery(r.query) } : {}),
+  }));
+}
+
+/** `held by pid 42 (user app, psql, idle in transaction since …, AccessExclusiveLock on app.t, last ran: LOCK TABLE …)`. */
+export function describeHolders(holders: readonly LockHolder[]): string {
   if (holders.length === 0) return 'no session holds it any longer';
-  const shown = holders.slice(0, 3).map((h) => `pid ${h.pid} (user ${h.user}${h.application ? `, ${h.application}` : ''}, ${h.state}${h.since ? ` since ${h.since}` : ''}, ${h.mode})`);
+  const shown = holders.slice(0, 3).map((h) => `pid ${h.pid} (user ${h.user}${h.application ? `, ${h.application}` : ''}, ${h.state}${h.since ? ` since ${h.since}` : ''}, ` +
+    `${h.mode}${h.relation ? ` on ${h.relation}` : ''}${h.query ? `, ${h.state === 'active' ? 'running' : 'last ran'}: ${h.query}` : ''})`);
   return `held by ${shown.join('; ')}${holders.length > 3 ? ` and ${holders.length - 3} more` : ''}`;
+}
+
+/** Whether an error (or its cause) is PostgreSQL's "could not obtain lock" (lock_timeout). */
+export function isLockNotAvailable(err: unknown): boolean {
+  const code = (err as { code?: string }).code ?? (err as { cause?: { code?: string } }).cause?.code;
+  return code === LOCK_NOT_AVAILABLE;
+}
+
+/** Options of {@link retryLockWaits}. */
+export interface RetryLockWaitsOptions extends Abortable {
+  /** Whether a failure was a lock wait that timed out (retried); any other failure is thrown at once. */
+  readonly isLockWait: (err: unknown) => boolean;
+  /** Pauses between attempts, in ms; one more attempt than pauses. @default [250, 500, 1000, 2000] */
+  readonly pausesMs?: readonly number[];
+  /** The error to throw once the last attempt's lock wait timed out (it names who holds the lock). */
+  readonly giveUp: (err: unknown, tries: number) => Promise<Error>;
+}
+
+/**
+ * Run `attempt` until it is not stopped by a lock wait that timed out: after such a failure, pause
+ * (abortably) and try again; after the last pause, throw what `giveUp` makes. Each attempt undoes
+ * its own work when it fails (rolls back, removes what it wrote).
+ *
+ * @example
+ * await retryLockWaits(() => dumpOnce(), { isLockWait: isLockNotAvailable, signal, giveUp: async (err, tries) => new LockTimeoutError(…) });
+ */
+export async function retryLockWaits<T>(attempt: () => Promise<T>, options: RetryLockWaitsOptions): Promise<T> {
+  const pauses = options.pausesMs ?? [250, 500, 1000, 2000];
+  for (let tries = 1; ; tries++) {
+    if (options.signal?.aborted) throw new AbortedError();
+    try {
+      return await attempt();
+    } catch (err) {
+      if (options.signal?.aborted || !options.isLockWait(err)) throw err;
+      if (tries > pauses.length) throw await options.giveUp(err, tries);
+      await abortableSleep(pauses[tries - 1], options.signal);
+    }
+  }
 }
 
 /**
@@ -61,9 +129,7 @@ function describeHolders(holders: readonly LockHolder[]): string {
  * await withLockRetry(client, () => client.query('ALTER TABLE …'), { object: 'public.regions', mode: 'ShareRowExclusiveLock', action: 'adding foreign key f', lockTimeoutMs: 2000 });
  */
 export async function withLockRetry<T>(client: Client, work: () => Promise<T>, options: LockRetryOptions): Promise<T> {
-  const pauses = options.pausesMs ?? [250, 500, 1000, 2000];
-  for (let attempt = 0; ; attempt++) {
-    if (options.signal?.aborted) throw new AbortedError();
+  return retryLockWaits(async () => {
     await client.query('BEGIN');
     try {
       const result = await work();
@@ -71,17 +137,18 @@ export async function withLockRetry<T>(client: Client, work: () => Promise<T>, o
       return result;
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
-      const code = (err as { code?: string }).code ?? (err as { cause?: { code?: string } }).cause?.code;
-      if (code !== LOCK_NOT_AVAILABLE) throw err;
-      if (attempt < pauses.length) {
-        await abortableSleep(pauses[attempt], options.signal);
-        continue;
-      }
-      const holders = await lockHolders(client, options.anyRelation ? undefined : options.object, options.mode).catch(() => []);
-      throw new LockTimeoutError(
-        `${options.action} needs a lock on ${options.object}, which could not be had within ${formatDuration(options.lockTimeoutMs)} in ${attempt + 1} tries: ` +
+      throw err;
+    }
+  }, {
+    signal: options.signal,
+    pausesMs: options.pausesMs,
+    isLockWait: isLockNotAvailable,
+    giveUp: async (err, tries) => {
+      const holders = await lockHolders(client, { object: options.anyRelation ? undefined : options.object, mode: options.mode }).catch(() => []);
+      return new LockTimeoutError(
+        `${options.action} needs a lock on ${options.object}, which could not be had within ${formatDuration(options.lockTimeoutMs)} in ${tries} tries: ` +
         `${describeHolders(holders)}; end or commit that session, or retry with a longer --lock-timeout`,
         options.object, holders, { cause: err });
-    }
-  }
+    },
+  });
 }

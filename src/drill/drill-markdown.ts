@@ -58,6 +58,7 @@ export function drillMarkdown(report: DrillReport): string {
   ];
   if (report.problems.length > 0) lines.push('', '## Problems', '', ...report.problems.map((p) => `- ${p}`));
   const warnings = report.tenants.flatMap((t) => t.warnings.map((w) => `${t.schema}: ${w}`));
+  if (report.leftoversDropped?.length) warnings.push(`dropped ${report.leftoversDropped.join(', ')} from the scratch database: left by an earlier drill that was killed`);
   if (warnings.length > 0) lines.push('', '## Warnings', '', ...warnings.map((w) => `- ${w}`));
   return `${lines.join('\n')}\n`;
 }

@@ -45,6 +45,8 @@ export interface DrillReport {
   /** How the tenants were chosen. */
   readonly selection: 'all' | 'named' | 'sample';
   readonly tenants: DrillTenant[];
+  /** Schemas earlier drills left in the scratch database (killed before they dropped them), dropped by this one. */
+  readonly leftoversDropped?: string[];
   /** `pass` only when every tenant passed and the backup is not stale. */
   readonly verdict: 'pass' | 'fail';
   /** Why the drill failed, one sentence each (tenants' own problems are under the tenant). */

@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto';
+import { dropDrillLeftovers, dropRestoredSchema } from './drill-leftovers';
 import { drillVerdict, DrillReport, DrillTenant } from './drill-report';
 import { pickTenants, TenantSelection } from './pick-tenants';
 import { BackupRun, listBackupRuns } from '../backups/backup-catalog';
 import { BackupLocationOptions, withBackupStore } from '../backups/backup-location';
 import type { ManifestSchema } from '../backups/backup-manifest';
 import { chooseBackup } from '../backups/choose-backup';
-import { connect, DatabaseConnection, describeConnection, scrubSecrets } from '../connection';
+import { DatabaseConnection, describeConnection, scrubSecrets } from '../connection';
 import { AbortedError } from '../errors';
 import { safeListener } from '../progress';
-import { quoteIdent } from '../quote';
 import type { RestoreReport } from '../report';
 import type { RestoreSchemaOptions } from '../restore-options';
 import { restoreSchema } from '../restore-schema';
@@ -34,15 +34,6 @@ function message(err: unknown, target: DatabaseConnection): string {
   return scrubSecrets(text, target);
 }
 
-async function dropRestored(target: DatabaseConnection, schema: string): Promise<void> {
-  const client = await connect(target, 'target', 'pg-schema-restore drill');
-  try {
-    await client.query(`DROP SCHEMA ${quoteIdent(schema)} CASCADE`);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
 /** Restore one tenant from the run into the scratch database, time it, and drop it again. */
 async function drillTenant(options: RunDrillOptions, run: BackupRun, expected: ManifestSchema, suffix: string): Promise<DrillTenant> {
   const restore = options.restore ?? restoreSchema;
@@ -63,8 +54,15 @@ async function drillTenant(options: RunDrillOptions, run: BackupRun, expected: M
       onProgress: options.onProgress,
     });
   } catch (err) {
-    if (options.signal?.aborted) throw new AbortedError();
-    return { ...base, verdict: 'fail', durationMs: clock().getTime() - started, problems: [message(err, options.target)] };
+    const durationMs = clock().getTime() - started;
+    // A restore stopped after it published (Ctrl-C during its last steps) leaves the tenant behind: drop it too.
+    const restoredAs = `${expected.name}${suffix}`;
+    const left = await dropRestoredSchema(options.target, restoredAs).then(() => undefined, (e: unknown) => message(e, options.target));
+    if (options.signal?.aborted) {
+      throw new AbortedError(left === undefined ? undefined : `drill aborted; ${restoredAs} could not be dropped from the scratch database (${left}): the next drill drops it`);
+    }
+    const problems = [message(err, options.target), ...left === undefined ? [] : [`${restoredAs} could not be dropped from the scratch database (${left}); the next drill drops it`]];
+    return { ...base, verdict: 'fail', durationMs, problems };
   }
   const durationMs = clock().getTime() - started;
   const restored = report.schemas[0];
@@ -72,7 +70,7 @@ async function drillTenant(options: RunDrillOptions, run: BackupRun, expected: M
   const problems = tables.filter((t) => t.checksumMatch === false).map((t) => `${t.kind} ${expected.name}.${t.name}: restored rows do not match the backup`);
   if (restored) {
     try {
-      await dropRestored(options.target, restored.restored);
+      await dropRestoredSchema(options.target, restored.restored);
     } catch (err) {
       problems.push(`the restored schema ${restored.restored} could not be dropped from the scratch database (${message(err, options.target)}); drop it by hand`);
     }
@@ -99,7 +97,9 @@ async function drillTenant(options: RunDrillOptions, run: BackupRun, expected: M
  * restored, and write down the result: the backup used, its age (the RPO) against `maxAgeMs`,
  * and per tenant its duration, rows, bytes, verdict and problems. A tenant that fails does not
  * stop the others; the report's verdict is `fail` when any tenant failed or the backup is too old.
- * A backup that cannot be found or read is an error, not a report.
+ * A backup that cannot be found or read is an error, not a report. Before restoring, it drops what
+ * killed drills left in the scratch database (see {@link dropDrillLeftovers}); on Ctrl-C it drops
+ * the tenant it was restoring, also one already published.
  *
  * @example
  * const report = await runDrill({ from: 's3://backups/nightly/app/', target: 'postgres://drill@scratch/app', sample: 3, maxAgeMs: 25 * 3_600_000 });
@@ -117,8 +117,11 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillReport> {
   const ageMs = started.getTime() - run.takenAt.getTime();
   // One suffix for the drill: restored names never collide with real restores or an earlier drill's leftovers.
   const suffix = `_drill_${randomBytes(4).toString('hex')}`;
+  const leftovers = await dropDrillLeftovers(options.target, manifest.schemas.map((s) => s.name));
+  if (leftovers.length > 0) emit({ type: 'log', level: 'warn', message: `drill: dropped ${leftovers.join(', ')}, left in the scratch database by an earlier drill that was killed` });
   const results: DrillTenant[] = [];
   for (const [index, name] of tenants.entries()) {
+    if (options.signal?.aborted) throw new AbortedError();
     emit({ type: 'log', level: 'info', message: `drill: restoring ${name} (${index + 1} of ${tenants.length}) from ${run.display}` });
     const result = await drillTenant(options, run, manifest.schemas.find((s) => s.name === name)!, suffix);
     emit({ type: 'log', level: result.verdict === 'pass' ? 'info' : 'warn', message: `drill: ${name} ${result.verdict === 'pass' ? 'passed' : `FAILED: ${result.problems.join('; ')}`}` });
@@ -140,6 +143,7 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillReport> {
     target: describeConnection(options.target),
     selection: options.schemas ? 'named' : options.sample !== undefined ? 'sample' : 'all',
     tenants: results,
+    leftoversDropped: leftovers,
     ...drillVerdict(results, { ageMs, maxAgeMs: options.maxAgeMs }),
   };
 }

@@ -10,7 +10,7 @@ import { connect } from '../../src/connection';
 import type { ProgressEvent } from '../../src/progress';
 import { createSampleDatabases } from '../../src/testing';
 import { checksumRelation } from '../../src/validate/checksum-relation';
-import { execSql, useLocalCluster } from '../support/postgres';
+import { createDatabase, execSql, useLocalCluster } from '../support/postgres';
 import { useLocalS3 } from '../support/s3';
 
 const cluster = useLocalCluster();
@@ -73,4 +73,18 @@ test('a column of large objects: the backup says they are left out, as a warning
   expect(events.filter((e) => e.type === 'log' && e.level === 'warn').map((e) => (e as { message: string }).message)).toEqual(warnings);
   expect(manifest.schemas.map((s) => s.name)).toEqual(['docs', 'customer_a1']);
   await execSql(url, 'SELECT lo_unlink(body) FROM docs.files; DROP SCHEMA docs CASCADE');
+});
+
+test('schemas whose names no manifest accepts (quotes, control characters) are left out with a warning, and refused when named', async () => {
+  const db = await createDatabase(cluster(), 'odd_names');
+  await execSql(db, 'CREATE SCHEMA tenant_ok; CREATE TABLE tenant_ok.t AS SELECT 1 AS id; CREATE SCHEMA "it\'s"; CREATE SCHEMA "line\nbreak"');
+  const result = await backupDatabase({ source: db, to: join(dir, 'odd') });
+  expect(result.manifest.schemas.map((s) => s.name)).toEqual(['public', 'tenant_ok']);
+  expect(result.warnings).toEqual([
+    'schema "it\'s" is not backed up: its name has a quote, a control character or more than 63 bytes, which no backup manifest accepts; rename it',
+    'schema "line\\nbreak" is not backed up: its name has a quote, a control character or more than 63 bytes, which no backup manifest accepts; rename it',
+  ]);
+  expect((await listBackupRuns(openBackupStore(join(dir, 'odd'))))[0].complete).toBe(true);
+  await expect(backupDatabase({ source: db, to: join(dir, 'odd-named'), schemas: ['tenant_ok', 'it\'s'] }))
+    .rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('schema "it\'s" is not backed up') });
 });

@@ -78,6 +78,8 @@ describe('bad input: one line, exit 2, nothing written', () => {
     ['--s3-endpoint not a URL', () => ['--source', url, '--to', 's3://b/p/', '--s3-endpoint', 'localhost:9000'], /^pg-schema-restore: --s3-endpoint must be an http/],
     ['--source not a URL', () => ['--source', 'postgres://a:b/c@h/db', '--to', to()], /^pg-schema-restore: .*--source/],
     ['an unknown schema', () => ['--source', url, '--to', to(), '--schema', 'customer_zz'], /^pg-schema-restore: schema "?customer_zz"? .*not/i],
+    ['--lock-wait-timeout not a duration', () => ['--source', url, '--to', to(), '--lock-wait-timeout', 'soon'], /^pg-schema-restore: --lock-wait-timeout /],
+    ['a schema name no manifest accepts', () => ['--source', url, '--to', to(), '--schema', 'it\'s'], /^pg-schema-restore: schema "it's" is not backed up: its name has a quote/],
   ])('%s', async (_name, args, message) => {
     const { code, errors, stdout } = await backupCli(['-q', ...args()]);
     expect(errors).toHaveLength(1);

@@ -46,13 +46,15 @@ async function whileLocked<T>(fn: (client: Client) => Promise<T>): Promise<T> {
 }
 
 const backupArgs = (to: string): string[] => ['backup', '--to', to, '--schema', 'customer_a1', '--schema', 'locked'];
+/** A lock wait longer than the test: the backup stays paused behind the lock until it is interrupted. */
+const pausedBackupArgs = (to: string): string[] => [...backupArgs(to), '--lock-wait-timeout', '10m'];
 
 test('Ctrl-C midway: everything of the run is removed, one line, exit 130; pg_dump never had the password in its arguments', async () => {
   const to = join(work, 'interrupted');
   const password = new URL(url).password;
   const { run, pgDumps } = await whileLocked(async (client) => {
     // The URL (with its password) comes from PGSR_SOURCE, as a careful user passes it.
-    const started = startCli(backupArgs(to), { env: { PGSR_SOURCE: url } });
+    const started = startCli(pausedBackupArgs(to), { env: { PGSR_SOURCE: url } });
     await untilPgDumpWaits(client, started.output);
     const seen = commandLinesOf('pg_dump');
     expect(readdirSync(to)).toEqual(['app']); // midway: the run exists
@@ -60,6 +62,7 @@ test('Ctrl-C midway: everything of the run is removed, one line, exit 130; pg_du
     return { run: { ...(await started.exited), output: started.output() }, pgDumps: seen };
   });
   expect(pgDumps.some((args) => args.includes('--snapshot='))).toBe(true);
+  expect(pgDumps.some((args) => args.includes('--lock-wait-timeout=600000ms'))).toBe(true);
   for (const args of pgDumps) expect(args).not.toContain(password);
   expect(run.output).not.toContain(password);
   const errors = run.output.split('\n').filter((l) => l.startsWith('pg-schema-restore:'));
@@ -72,7 +75,7 @@ test('Ctrl-C midway: everything of the run is removed, one line, exit 130; pg_du
 test('kill -9 midway: no manifest, and the catalog lists the run as incomplete', async () => {
   const to = join(work, 'killed');
   await whileLocked(async (client) => {
-    const started = startCli(backupArgs(to), { env: { PGSR_SOURCE: url } });
+    const started = startCli(pausedBackupArgs(to), { env: { PGSR_SOURCE: url } });
     await untilPgDumpWaits(client, started.output);
     started.child.kill('SIGKILL');
     expect((await started.exited).signal).toBe('SIGKILL');
@@ -83,6 +86,20 @@ test('kill -9 midway: no manifest, and the catalog lists the run as incomplete',
   expect(runs).toHaveLength(1);
   expect(runs[0]).toMatchObject({ database: 'app', complete: false });
   expect(runs[0].objects.map((o) => o.key)).not.toContain(`${runs[0].path}manifest.json`);
+}, 120_000);
+
+test('a lock held past the retries: one line naming the table and the session holding it, exit 1, no run left', async () => {
+  const to = join(work, 'blocked');
+  const run = await whileLocked(async (client) => {
+    const { rows: [holder] } = await client.query<{ pid: number }>('SELECT l.pid FROM pg_locks l WHERE l.relation = \'locked.t\'::regclass AND l.mode = \'AccessExclusiveLock\'');
+    const started = startCli([...backupArgs(to), '--lock-wait-timeout', '300'], { env: { PGSR_SOURCE: url } });
+    return { ...(await started.exited), output: started.output(), holder: holder.pid };
+  });
+  const errors = run.output.split('\n').filter((l) => l.startsWith('pg-schema-restore:'));
+  expect(errors).toHaveLength(1);
+  expect(errors[0]).toMatch(new RegExp(`^pg-schema-restore: backing up schema locked needs a lock on locked\\.t, which could not be had within 300 ms in 5 tries: held by pid ${run.holder} \\(user postgres, pgsr-test-helper, idle in transaction since \\S+, AccessExclusiveLock on locked\\.t, last ran: BEGIN; LOCK TABLE locked\\.t IN ACCESS EXCLUSIVE MODE\\); end or commit that session, or retry with a longer --lock-wait-timeout$`));
+  expect(run.code).toBe(1);
+  expect(existsSync(to) ? readdirSync(to) : []).toEqual([]);
 }, 120_000);
 
 test('a directory this OS user cannot write: BACKUP_WRITE_FAILED in one line before connecting, exit 2', async () => {

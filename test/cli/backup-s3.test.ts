@@ -125,7 +125,8 @@ test('an upload that fails after its first part: one line, exit 1, nothing left 
 
 test('pg_dump killed midway (its backend terminated): one line naming the schema, exit 1, nothing left under the run', async () => {
   const result = await holdingLock(async () => {
-    const run = backupCli(['--to', 's3://backups/killed/', '--schema', 'big', '--schema', 'customer_a1', '--s3-endpoint', s3().endpoint]);
+    // A lock wait longer than the test: pg_dump stays behind the lock until its backend is ended.
+    const run = backupCli(['--to', 's3://backups/killed/', '--schema', 'big', '--schema', 'customer_a1', '--s3-endpoint', s3().endpoint, '--lock-wait-timeout', '10m']);
     await withClient(url, async (client) => {
       for (let waited = 0; ; waited += 50) {
         const { rows } = await client.query(`SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity
