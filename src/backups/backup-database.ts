@@ -63,7 +63,7 @@ const TENANT_SCHEMAS = `SELECT nspname AS name FROM pg_namespace
 type ChosenSchemas = { schemas: string[]; skipped: string[] };
 async function chooseSchemas(client: ClientBase, wanted: readonly string[] | undefined, database: string): Promise<ChosenSchemas> {
   const present = (await client.query<{ name: string }>(TENANT_SCHEMAS)).rows.map((r) => r.name);
-  const unfit = (name: string): string => `schema ${JSON.stringify(name)} is not backed up: its name has a quote, a control character or more than 63 bytes, which no backup manifest accepts; rename it`;
+  const unfit = (name: string): string => `schema ${JSON.stringify(name)} is not backed up: its name has a control character or more than 63 bytes, which no backup manifest accepts; rename it`;
   if (!wanted) return { schemas: present.filter(isBackupName), skipped: present.filter((name) => !isBackupName(name)).map(unfit) };
   if (wanted.length === 0) throw new InvalidInputError('no schema to back up: pass --schema, or none for every schema');
   const bad = wanted.find((name) => !isBackupName(name));

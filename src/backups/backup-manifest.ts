@@ -82,16 +82,17 @@ const MAX_NAME_BYTES = 63;
 
 /**
  * Whether a name is one a backup records: 1 to 63 bytes, without control characters (newlines,
- * NUL) or quotes. A manifest holding any other is not one this library wrote; `backupDatabase`
- * skips (or refuses) schemas with such names for the same reason.
+ * NUL). Quotes are fine: names are always quoted as identifiers, never pasted into SQL. A manifest
+ * holding any other is not one this library wrote; `backupDatabase` skips (or refuses) schemas with
+ * such names for the same reason: pg_restore's table of contents is read line by line.
  *
  * @example
  * isBackupName('customer_a1'); // true
- * isBackupName('a"; DROP SCHEMA b; --'); // false
+ * isBackupName('customer_a1\nDROP'); // false
  */
 export function isBackupName(name: unknown): name is string {
   // eslint-disable-next-line no-control-regex
-  return isString(name) && name.length > 0 && Buffer.byteLength(name) <= MAX_NAME_BYTES && !/[\u0000-\u001f\u007f"']/.test(name);
+  return isString(name) && name.length > 0 && Buffer.byteLength(name) <= MAX_NAME_BYTES && !/[\u0000-\u001f\u007f]/.test(name);
 }
 
 /** A name for a one-line message: as is when plain, else JSON-quoted and cut short. */

@@ -7,6 +7,8 @@ import { backupDatabase } from '../../src/backups/backup-database';
 import { openBackupStore } from '../../src/backups/backup-store';
 import { chooseBackup } from '../../src/backups/choose-backup';
 import { connect } from '../../src/connection';
+import { quoteIdent } from '../../src/quote';
+import { restoreFromBackup } from '../../src/sources/backup/restore-backup';
 import type { ProgressEvent } from '../../src/progress';
 import { createSampleDatabases } from '../../src/testing';
 import { checksumRelation } from '../../src/validate/checksum-relation';
@@ -75,16 +77,28 @@ test('a column of large objects: the backup says they are left out, as a warning
   await execSql(url, 'SELECT lo_unlink(body) FROM docs.files; DROP SCHEMA docs CASCADE');
 });
 
-test('schemas whose names no manifest accepts (quotes, control characters) are left out with a warning, and refused when named', async () => {
+test('schemas with quotes in their names are backed up and restored like any other; control characters are left out with a warning, and refused when named', async () => {
   const db = await createDatabase(cluster(), 'odd_names');
-  await execSql(db, 'CREATE SCHEMA tenant_ok; CREATE TABLE tenant_ok.t AS SELECT 1 AS id; CREATE SCHEMA "it\'s"; CREATE SCHEMA "line\nbreak"');
+  const quoted = 'it\'s "quoted"; DROP SCHEMA public; --';
+  await execSql(db, `CREATE SCHEMA tenant_ok; CREATE TABLE tenant_ok.t AS SELECT 1 AS id; CREATE SCHEMA "line\nbreak";
+    CREATE SCHEMA ${quoteIdent(quoted)}; CREATE TABLE ${quoteIdent(quoted)}."it's" AS SELECT 'x''y' AS v`);
   const result = await backupDatabase({ source: db, to: join(dir, 'odd') });
-  expect(result.manifest.schemas.map((s) => s.name)).toEqual(['public', 'tenant_ok']);
+  expect(result.manifest.schemas.map((s) => s.name).sort()).toEqual([quoted, 'public', 'tenant_ok'].sort());
   expect(result.warnings).toEqual([
-    'schema "it\'s" is not backed up: its name has a quote, a control character or more than 63 bytes, which no backup manifest accepts; rename it',
-    'schema "line\\nbreak" is not backed up: its name has a quote, a control character or more than 63 bytes, which no backup manifest accepts; rename it',
+    'schema "line\\nbreak" is not backed up: its name has a control character or more than 63 bytes, which no backup manifest accepts; rename it',
   ]);
   expect((await listBackupRuns(openBackupStore(join(dir, 'odd'))))[0].complete).toBe(true);
-  await expect(backupDatabase({ source: db, to: join(dir, 'odd-named'), schemas: ['tenant_ok', 'it\'s'] }))
-    .rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('schema "it\'s" is not backed up') });
+  const past = await restoreFromBackup({ kind: 'backup', location: join(dir, 'odd', 'odd_names') + '/' }, { schemas: [quoted] });
+  try {
+    const client = await connect(past.connection, 'test');
+    try {
+      expect((await client.query(`SELECT v FROM ${quoteIdent(quoted)}."it's"`)).rows).toEqual([{ v: 'x\'y' }]);
+    } finally {
+      await client.end();
+    }
+  } finally {
+    await past.cleanup();
+  }
+  await expect(backupDatabase({ source: db, to: join(dir, 'odd-named'), schemas: ['tenant_ok', 'line\nbreak'] }))
+    .rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('schema "line\\nbreak" is not backed up') });
 });

@@ -27,8 +27,8 @@ const HOSTILE: Array<[string, { name?: string; archive?: string }]> = [
   ['archive with a NUL byte', { archive: 'customer_a1\0.dump' }],
   ['a very long archive name', { archive: `${'x'.repeat(5_000)}.dump` }],
   ['another schema\'s archive', { archive: 'customer_a2.dump' }],
+  // Its archive is still customer_a1.dump, not the name's own (a quote alone is a legal name: see backup-database.test.ts).
   ['schema name with a double quote', { name: 'a"; DROP SCHEMA public CASCADE; --' }],
-  ['schema name with a single quote', { name: 'it\'s' }],
   ['schema name with a newline', { name: 'customer_a1\nDROP' }],
   ['schema name with a NUL byte', { name: 'customer\0a1' }],
   ['a very long schema name', { name: 'x'.repeat(64) }],

@@ -79,7 +79,7 @@ describe('bad input: one line, exit 2, nothing written', () => {
     ['--source not a URL', () => ['--source', 'postgres://a:b/c@h/db', '--to', to()], /^pg-schema-restore: .*--source/],
     ['an unknown schema', () => ['--source', url, '--to', to(), '--schema', 'customer_zz'], /^pg-schema-restore: schema "?customer_zz"? .*not/i],
     ['--lock-wait-timeout not a duration', () => ['--source', url, '--to', to(), '--lock-wait-timeout', 'soon'], /^pg-schema-restore: --lock-wait-timeout /],
-    ['a schema name no manifest accepts', () => ['--source', url, '--to', to(), '--schema', 'it\'s'], /^pg-schema-restore: schema "it's" is not backed up: its name has a quote/],
+    ['a schema name no manifest accepts', () => ['--source', url, '--to', to(), '--schema', 'line\nbreak'], /^pg-schema-restore: schema "line\\nbreak" is not backed up: its name has a control character/],
   ])('%s', async (_name, args, message) => {
     const { code, errors, stdout } = await backupCli(['-q', ...args()]);
     expect(errors).toHaveLength(1);
