@@ -124,7 +124,8 @@ const project = new typescript.TypeScriptProject({
     devdirs: ['test', 'examples', 'bench'],
     ignorePatterns: ['construct/**', '*.js', '*.d.ts', 'node_modules/', 'lib/', 'coverage/', 'test-reports/', '.projenrc.ts'],
   },
-  gitignore: ['/bench/results/', '/.pg-schema-restore/', '/scratch/'],
+  // '/node_modules' without a slash also ignores a symlink in its place (git worktrees that share one install).
+  gitignore: ['/node_modules', '/bench/results/', '/.pg-schema-restore/', '/scratch/'],
   // package.json `files` says what is published (projenrc/npm-package.ts).
   npmignoreEnabled: false,
 });
@@ -179,7 +180,7 @@ const construct = new awscdk.AwsCdkConstructLibrary({
   // The last cdk-nag whose peer range accepts the aws-cdk-lib version the construct is built against.
   devDeps: ['cdk-nag@2.36.50'],
   jestOptions: { jestVersion: '^29', updateSnapshot: javascript.UpdateSnapshot.NEVER },
-  gitignore: ['/assets/handlers/', '/assets/image/bundle/', '/cdk.out/'],
+  gitignore: ['/node_modules', '/assets/handlers/', '/assets/image/bundle/', '/cdk.out/'],
 });
 
 // Same reason as at the root: keep unrs-resolver out of the construct's lock file.
