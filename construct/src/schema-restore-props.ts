@@ -68,8 +68,14 @@ export interface SchemaRestoreProps {
    */
   readonly taskMemoryLimitMiB?: number;
   /**
+   * Disk of the copy task, in GiB (21–200). A restore from `backups` loads the tenant's archives into a
+   * throwaway PostgreSQL server inside the task: give it room for the restored schemas.
+   * @default - Fargate's 20 GiB
+   */
+  readonly taskEphemeralStorageGiB?: number;
+  /**
    * Image of the copy task.
-   * @default - built from the Dockerfile in this package: Node.js 22, the newest PostgreSQL client and the pg-schema-restore CLI
+   * @default - built from the Dockerfile in this package: Node.js 22, the newest PostgreSQL programs and the pg-schema-restore CLI
    */
   readonly image?: ecs.ContainerImage;
   /**

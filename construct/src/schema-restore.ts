@@ -88,6 +88,7 @@ export class SchemaRestore extends Construct {
       vpc: props.vpc,
       cpu: props.taskCpu ?? 2048,
       memoryLimitMiB: props.taskMemoryLimitMiB ?? 4096,
+      ephemeralStorageGiB: props.taskEphemeralStorageGiB,
       image: props.image,
       logRetention,
       environment: taskEnvironment,

@@ -222,6 +222,14 @@ describe('SchemaRestore with backups (a TenantBackups)', () => {
     expect(overrides).not.toContain('PGSR_SOURCE_SECRET_ARN');
   });
 
+  test('the copy task\'s disk is sized by taskEphemeralStorageGiB (a restore from backups loads the tenant into a throwaway server there)', () => {
+    const sized = Template.fromStack(restoreStack({ withBackups: true, taskEphemeralStorageGiB: 100 }).stack);
+    sized.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      EphemeralStorage: { SizeInGiB: 100 },
+      ContainerDefinitions: [Match.objectLike({ Name: 'restore' })],
+    });
+  });
+
   test('without backups the functions are not told backups exist and the task has no backup location', () => {
     const plain = Template.fromStack(restoreStack().stack);
     expect(JSON.stringify(plain.toJSON())).not.toMatch(/BACKUPS_AVAILABLE|PGSR_BACKUP_LOCATION|ChooseSource/);
