@@ -38,19 +38,22 @@ export class BackupTasks extends Construct {
   constructor(scope: Construct, id: string, props: BackupTasksProps) {
     super(scope, id);
     const location = (folder: string) => `s3://${props.bucket.bucketName}/${folder}`;
-    const settings: Record<string, string> = {
-      PGSR_DATABASE_SECRET_ARN: props.secret.secretArn,
+    // Each task gets only what its program reads: the drill never sees the live database's login.
+    const common: Record<string, string> = {
       PGSR_DATABASE_NAME: props.databaseName,
+      PGSR_BACKUP_LOCATION: location(props.backupsFolder),
+      ...(props.encryptionKey ? { PGSR_BACKUP_KMS_KEY_ARN: props.encryptionKey.keyArn } : {}),
+      PGSR_METRICS_NAMESPACE: METRICS_NAMESPACE,
+      PGSR_BACKUP_SET: props.backupSet,
+    };
+    const backupSettings: Record<string, string> = {
+      ...common,
+      PGSR_DATABASE_SECRET_ARN: props.secret.secretArn,
       ...(props.database.endpointAddress ? { PGSR_DATABASE_HOST: props.database.endpointAddress } : {}),
       ...(props.database.endpointPort ? { PGSR_DATABASE_PORT: props.database.endpointPort } : {}),
-      PGSR_BACKUP_LOCATION: location(props.backupsFolder),
-      PGSR_DRILL_LOCATION: location(props.drillsFolder),
-      ...(props.encryptionKey ? { PGSR_BACKUP_KMS_KEY_ARN: props.encryptionKey.keyArn } : {}),
       ...(props.schemas ? { PGSR_BACKUP_SCHEMAS: JSON.stringify(props.schemas) } : {}),
       ...(props.backupJobs !== undefined ? { PGSR_BACKUP_JOBS: String(props.backupJobs) } : {}),
       PGSR_RETENTION: JSON.stringify(props.retention),
-      PGSR_METRICS_NAMESPACE: METRICS_NAMESPACE,
-      PGSR_BACKUP_SET: props.backupSet,
     };
     const taskProps = {
       vpc: props.vpc,
@@ -61,7 +64,7 @@ export class BackupTasks extends Construct {
     };
     this.backup = new RestoreTask(this, 'Backup', {
       ...taskProps,
-      environment: settings,
+      environment: backupSettings,
       containerName: 'backup',
       entryPoint: ['node', `${PROGRAMS}/backup-task.js`],
       purpose: 'backup task: reaches the live database, ECR, Secrets Manager, S3 and CloudWatch',
@@ -74,7 +77,7 @@ export class BackupTasks extends Construct {
     if (props.drill) {
       this.drill = new RestoreTask(this, 'Drill', {
         ...taskProps,
-        environment: { ...settings, ...drillSettings(props.drill, props.drillMaxAgeHours) },
+        environment: { ...common, PGSR_DRILL_LOCATION: location(props.drillsFolder), ...drillSettings(props.drill, props.drillMaxAgeHours) },
         containerName: 'drill',
         entryPoint: ['node', `${PROGRAMS}/drill-task.js`],
         purpose: 'drill task: reaches the drill database, ECR, Secrets Manager, S3 and CloudWatch',
@@ -82,7 +85,7 @@ export class BackupTasks extends Construct {
         ephemeralStorageGiB: props.drill.ephemeralStorageGiB,
       });
       const drillAccess = { ...access, read: [backups], write: [props.drillsFolder], delete: [] };
-      grantBackupTask(this.drill.taskDefinition.taskRole, drillAccess, [props.secret, props.drill.secret]);
+      grantBackupTask(this.drill.taskDefinition.taskRole, drillAccess, [props.drill.secret]);
       props.drill.database.connections.allowDefaultPortFrom(this.drill.securityGroup, 'pg-schema-restore drill task restores tenants from their backups');
     }
   }

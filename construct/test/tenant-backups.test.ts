@@ -94,7 +94,7 @@ describe('TenantBackups with a bucket of its own, a drill and a topic', () => {
     }
   });
 
-  test('the drill task reads backups/, writes only drills/, deletes nothing, and reads both secrets', () => {
+  test('the drill task reads backups/, writes only drills/, deletes nothing, and reads only the drill database\'s secret', () => {
     const statements = statementsOf(template, /^BackupsTasksDrillTaskDefinitionTaskRole/);
     expect(actionsOf(statements)).not.toContain('s3:DeleteObject');
     template.hasResourceProperties('AWS::IAM::Policy', {
@@ -103,11 +103,11 @@ describe('TenantBackups with a bucket of its own, a drill and a topic', () => {
         Statement: Match.arrayWith([
           Match.objectLike({ Action: 's3:GetObject', Resource: objectsUnder('backups/') }),
           Match.objectLike({ Action: ['s3:PutObject', 's3:AbortMultipartUpload'], Resource: objectsUnder('drills/') }),
-          Match.objectLike({ Resource: { Ref: Match.stringLikeRegexp('^TenantsSecretAttachment') } }),
           Match.objectLike({ Resource: { Ref: Match.stringLikeRegexp('^DrillDatabaseSecretAttachment') } }),
         ]),
       },
     });
+    expect(JSON.stringify(statements)).not.toMatch(/TenantsSecretAttachment/);
   });
 
   test('the tasks run the image\'s backup and drill programs with the contract\'s settings and no password', () => {
@@ -117,13 +117,19 @@ describe('TenantBackups with a bucket of its own, a drill and a topic', () => {
     expect(backup).toMatchObject({
       PGSR_DATABASE_NAME: 'tenants',
       PGSR_BACKUP_LOCATION: { 'Fn::Join': ['', ['s3://', { Ref: expect.stringMatching(/^BackupsBucket/) }, '/backups/']] },
-      PGSR_DRILL_LOCATION: { 'Fn::Join': ['', ['s3://', { Ref: expect.stringMatching(/^BackupsBucket/) }, '/drills/']] },
       PGSR_RETENTION: '{"keepDaily":7,"keepWeekly":4,"keepMonthly":12}',
       PGSR_METRICS_NAMESPACE: 'PgSchemaRestore',
       PGSR_BACKUP_SET: 'TenantDatabaseBackups444B08E6',
     });
-    expect(Object.keys(backup).filter((name) => name.startsWith('PGSR_DRILL_') && name !== 'PGSR_DRILL_LOCATION')).toEqual([]);
-    expect(environmentOf(template, /^BackupsTasksDrillTaskDefinition/)).toMatchObject({ PGSR_DRILL_DATABASE: 'drill', PGSR_DRILL_MAX_AGE_HOURS: '25' });
+    expect(Object.keys(backup).filter((name) => name.startsWith('PGSR_DRILL_'))).toEqual([]);
+    const drill = environmentOf(template, /^BackupsTasksDrillTaskDefinition/);
+    expect(drill).toMatchObject({
+      PGSR_DRILL_DATABASE: 'drill',
+      PGSR_DRILL_MAX_AGE_HOURS: '25',
+      PGSR_DRILL_LOCATION: { 'Fn::Join': ['', ['s3://', { Ref: expect.stringMatching(/^BackupsBucket/) }, '/drills/']] },
+    });
+    // The drill never sees the live database's login.
+    expect(Object.keys(drill).filter((name) => /^PGSR_DATABASE_(SECRET_ARN|HOST|PORT)$/.test(name))).toEqual([]);
     expect(JSON.stringify(template.findResources('AWS::ECS::TaskDefinition'))).not.toMatch(/PASSWORD/i);
   });
 
@@ -284,7 +290,7 @@ describe('TenantBackups with an existing bucket', () => {
     template.resourceCountIs('AWS::S3::Bucket', 0);
     template.resourceCountIs('AWS::KMS::Key', 0);
     const backup = environmentOf(template, /^BackupsTasksBackupTaskDefinition/);
-    expect(backup).toMatchObject({ PGSR_BACKUP_LOCATION: 's3://company-backups/pgsr/backups/', PGSR_DRILL_LOCATION: 's3://company-backups/pgsr/drills/' });
+    expect(backup).toMatchObject({ PGSR_BACKUP_LOCATION: 's3://company-backups/pgsr/backups/' });
     expect(backup).not.toHaveProperty('PGSR_BACKUP_KMS_KEY_ARN');
     expect(actionsOf(statementsOf(template, /^BackupsTasksBackupTaskDefinitionTaskRole/)).filter((a) => a.startsWith('kms:'))).toEqual([]);
     template.hasResourceProperties('AWS::IAM::Policy', {
