@@ -8,7 +8,7 @@ const SRC = join(__dirname, '..', 'src');
  * top-level file imports only from its own layer or the ones below (type-only imports excepted).
  */
 const LAYERS: readonly (readonly string[])[] = [
-  ['errors.ts', 'error-codes.ts', 'run-options.ts', 'quote.ts', 'format-units.ts', 'progress.ts', 'report.ts', 'sleep.ts', 'poll.ts', 'connection-errors.ts'],
+  ['errors.ts', 'error-codes.ts', 'run-options.ts', 'quote.ts', 'format-units.ts', 'progress.ts', 'report.ts', 'sleep.ts', 'poll.ts', 'connection-errors.ts', 'tool-version.ts'],
   ['connection', 'connection.ts', 'cancel-on-abort.ts', 'run-tool.ts'],
   ['aws'],
   ['credentials', 'local', 'sample'],
