@@ -73,7 +73,9 @@ const realCli = (calls: CliCall[]): RunCli => async (args, env) => {
   return { status: code ?? 1, stdout };
 };
 
-test('"source": "backup": the task restores the newest backup from S3 into the live database, and its report lands in the artifact bucket', async () => {
+/** Run the restore task on `request` ("source": "backup") with the real CLI, recording its calls. */
+async function runBackupRestore(restoreId: string, request: Record<string, unknown>, env: Record<string, string> = {}):
+Promise<{ status: number; calls: CliCall[] }> {
   const calls: CliCall[] = [];
   const status = await runRestoreTask({
     secretsManager: liveSecret(),
@@ -81,14 +83,18 @@ test('"source": "backup": the task restores the newest backup from S3 into the l
     runCli: realCli(calls),
     caFile: join(caDir, 'rds-ca.pem'),
     env: {
-      PGSR_RESTORE_ID: 'r-backup-1',
+      PGSR_RESTORE_ID: restoreId,
       PGSR_TARGET_SECRET_ARN: 'live',
       PGSR_BACKUP_LOCATION: BACKUPS,
-      PGSR_ARTIFACT_BUCKET: 'artifacts',
-      PGSR_REQUEST: JSON.stringify({ database: 'tenants', schemas: ['customer_a1'], suffix: '_from_backup', engine: 'copy', source: 'backup' }),
-      PGSR_SCHEMAS: '["customer_a1"]',
+      PGSR_REQUEST: JSON.stringify({ database: 'tenants', schemas: ['customer_a1'], engine: 'copy', source: 'backup', ...request }),
+      ...env,
     },
   });
+  return { status, calls };
+}
+
+test('"source": "backup": the task restores the newest backup from S3 into the live database, and its report lands in the artifact bucket', async () => {
+  const { status, calls } = await runBackupRestore('r-backup-1', { suffix: '_from_backup' }, { PGSR_ARTIFACT_BUCKET: 'artifacts', PGSR_SCHEMAS: '["customer_a1"]' });
   expect({ status, output: status === 0 ? '' : calls[0]?.output }).toEqual({ status: 0, output: '' });
   expect(calls).toHaveLength(1);
   expect(calls[0].args).toEqual(['restore', '--source', `${BACKUPS}tenants/`, '--schema', 'customer_a1', '--json', '--suffix', '_from_backup']);
@@ -106,19 +112,7 @@ test('"source": "backup": the task restores the newest backup from S3 into the l
 }, 300_000);
 
 test('a restore time before the first backup: the CLI fails with its reason, the task returns its exit status', async () => {
-  const calls: CliCall[] = [];
-  const status = await runRestoreTask({
-    secretsManager: liveSecret(),
-    s3: s3().client,
-    runCli: realCli(calls),
-    caFile: join(caDir, 'rds-ca.pem'),
-    env: {
-      PGSR_RESTORE_ID: 'r-backup-2',
-      PGSR_TARGET_SECRET_ARN: 'live',
-      PGSR_BACKUP_LOCATION: BACKUPS,
-      PGSR_REQUEST: JSON.stringify({ database: 'tenants', schemas: ['customer_a1'], restoreTime: '2020-01-01T00:00:00.000Z', engine: 'copy', source: 'backup' }),
-    },
-  });
+  const { status, calls } = await runBackupRestore('r-backup-2', { restoreTime: '2020-01-01T00:00:00.000Z' });
   expect(calls[0].args).toEqual(expect.arrayContaining(['--at', '2020-01-01T00:00:00.000Z']));
   expect(status).toBe(1);
   expect(calls[0].output).toContain(`no backup under ${BACKUPS}tenants/ at or before 2020-01-01T00:00:00.000Z; the oldest is from ${backup.manifest.snapshotAt}`);
