@@ -1,4 +1,5 @@
 import type { DrillReport, DrillTenant } from './drill-report';
+import { formatAge } from '../backups/format-age';
 import { formatBytes, formatCount, formatDuration } from '../format-units';
 
 /** A table cell: pipes and line breaks would break the row. */
@@ -13,13 +14,6 @@ function row(cells: readonly string[]): string {
 function tenantRow(t: DrillTenant): string {
   return row([t.schema, t.verdict === 'pass' ? 'pass' : '**FAIL**', formatDuration(t.durationMs), formatCount(t.rows),
     formatBytes(t.bytes), formatBytes(t.archiveBytes), t.problems.join('; ') || '—']);
-}
-
-/** `1 h 05 min` for ages, which run to hours and days. */
-function formatAge(ms: number): string {
-  const minutes = Math.floor(ms / 60_000);
-  if (minutes < 60) return formatDuration(ms);
-  return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`;
 }
 
 /**
