@@ -8,7 +8,7 @@ import type { ManifestSchema } from '../backups/backup-manifest';
 import { chooseBackup } from '../backups/choose-backup';
 import { DatabaseConnection, describeConnection, scrubSecrets } from '../connection';
 import { AbortedError } from '../errors';
-import { safeListener } from '../progress';
+import { ProgressListener, safeListener } from '../progress';
 import type { RestoreReport } from '../report';
 import type { RestoreSchemaOptions } from '../restore-options';
 import { restoreSchema } from '../restore-schema';
@@ -90,6 +90,22 @@ async function drillTenant(options: RunDrillOptions, run: BackupRun, expected: M
 }
 
 /**
+ * Drop what killed drills left in the scratch database. When the scratch database cannot be reached,
+ * say so and go on: each tenant then fails with the reason, and the report is still written.
+ */
+async function sweepLeftovers(options: RunDrillOptions, tenants: string[], emit: ProgressListener): Promise<string[]> {
+  try {
+    const dropped = await dropDrillLeftovers(options.target, tenants);
+    if (dropped.length > 0) emit({ type: 'log', level: 'warn', message: `drill: dropped ${dropped.join(', ')}, left in the scratch database by an earlier drill that was killed` });
+    return dropped;
+  } catch (err) {
+    if (options.signal?.aborted) throw new AbortedError();
+    emit({ type: 'log', level: 'warn', message: `drill: could not look for leftovers of earlier drills in the scratch database: ${message(err, options.target)}` });
+    return [];
+  }
+}
+
+/**
  * Run a restore drill: take the newest complete backup under `from`, restore the chosen tenants
  * (all, the named ones, or `sample` picked at random) one after the other, side by side, into
  * the scratch database `target` with `restoreSchema` — which checks every archive's SHA-256 and
@@ -117,8 +133,7 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillReport> {
   const ageMs = started.getTime() - run.takenAt.getTime();
   // One suffix for the drill: restored names never collide with real restores or an earlier drill's leftovers.
   const suffix = `_drill_${randomBytes(4).toString('hex')}`;
-  const leftovers = await dropDrillLeftovers(options.target, manifest.schemas.map((s) => s.name));
-  if (leftovers.length > 0) emit({ type: 'log', level: 'warn', message: `drill: dropped ${leftovers.join(', ')}, left in the scratch database by an earlier drill that was killed` });
+  const leftovers = await sweepLeftovers(options, manifest.schemas.map((s) => s.name), emit);
   const results: DrillTenant[] = [];
   for (const [index, name] of tenants.entries()) {
     if (options.signal?.aborted) throw new AbortedError();

@@ -115,3 +115,17 @@ test('drill exit codes: 0 when all pass, 1 when the backup is older than --max-a
   expect(await runCli(['drill', '--from', from, '--target', scratch, '--schema', 'nope'], missing.deps)).toBe(1);
   expect(missing.stderr.text).toMatch(/has no schema "nope"/);
 });
+
+test('a scratch database that cannot be reached: each tenant fails with the reason and the report is still written, without its password', async () => {
+  const unreachable = `postgres://drill:s3cret-pw@127.0.0.1:${cluster().port}/no_such_database`;
+  const events: string[] = [];
+  const report = await runDrill({
+    from: join(work, 'backups', 'app'), target: unreachable, schemas: ['customer_a1', 'customer_a2'],
+    onProgress: (e) => { if (e.type === 'log') events.push(e.message); },
+  });
+  expect(report.verdict).toBe('fail');
+  expect(report.tenants.map((t) => [t.schema, t.verdict])).toEqual([['customer_a1', 'fail'], ['customer_a2', 'fail']]);
+  expect(report.tenants[0].problems.join(' ')).toMatch(/no_such_database/);
+  expect(events).toContainEqual(expect.stringMatching(/^drill: could not look for leftovers of earlier drills in the scratch database: .*no_such_database/));
+  expect(JSON.stringify(report) + events.join('\n')).not.toContain('s3cret-pw');
+});
