@@ -120,7 +120,9 @@ test('a scratch database that cannot be reached: each tenant fails with the reas
   const unreachable = `postgres://drill:s3cret-pw@127.0.0.1:${cluster().port}/no_such_database`;
   const events: string[] = [];
   const report = await runDrill({
-    from: join(work, 'backups', 'app'), target: unreachable, schemas: ['customer_a1', 'customer_a2'],
+    from: join(work, 'backups', 'app'),
+    target: unreachable,
+    schemas: ['customer_a1', 'customer_a2'],
     onProgress: (e) => { if (e.type === 'log') events.push(e.message); },
   });
   expect(report.verdict).toBe('fail');
