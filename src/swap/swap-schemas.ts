@@ -2,7 +2,7 @@ import type { Client } from 'pg';
 import { connect, type DatabaseConnection } from '../connection';
 import { describeHolders, isLockNotAvailable, lockHolders, retryLockWaits } from '../ddl/lock-retry';
 import { configureTargetSession } from '../ddl/target-session';
-import { InvalidInputError, LockTimeoutError } from '../errors';
+import { InvalidInputError, LockHolder, LockTimeoutError } from '../errors';
 import { formatDuration } from '../format-units';
 import { safeListener } from '../progress';
 import { quoteIdent, quoteQualified } from '../quote';
@@ -77,7 +77,8 @@ async function swapOnce(client: Client, names: SwapNames): Promise<Pick<SwapResu
 
 /** The error after the last attempt: who holds locks on tables of either schema. */
 async function lockRefusal(client: Client, names: SwapNames, o: { lockTimeoutMs: number; attempts: number; cause: unknown }): Promise<LockTimeoutError> {
-  const holders = (await Promise.all([names.live, names.with].map((schema) => lockHolders(client, { schema, mode: 'AccessExclusiveLock' }).catch(() => [])))).flat();
+  const holdersIn = (schema: string): Promise<LockHolder[]> => lockHolders(client, { schema, mode: 'AccessExclusiveLock' }).catch(() => []);
+  const holders = (await Promise.all([names.live, names.with].map(holdersIn))).flat();
   return new LockTimeoutError(`swapping "${names.live}" with "${names.with}" needs every table of both locked, which could not be had within ` +
     `${formatDuration(o.lockTimeoutMs)} in ${o.attempts} tries: ${describeHolders(holders)}; nothing was changed; end or commit that session and run the swap again`,
   names.live, holders, { cause: o.cause });
