@@ -76,7 +76,9 @@ async function swapOnce(client: Client, names: SwapNames): Promise<Pick<SwapResu
 }
 
 /** The error after the last attempt: who holds locks on tables of either schema. */
-async function lockRefusal(client: Client, names: SwapNames, o: { lockTimeoutMs: number; attempts: number; cause: unknown }): Promise<LockTimeoutError> {
+async function lockRefusal(
+  client: Client, names: SwapNames, o: { lockTimeoutMs: number; attempts: number; cause: unknown },
+): Promise<LockTimeoutError> {
   const holdersIn = (schema: string): Promise<LockHolder[]> => lockHolders(client, { schema, mode: 'AccessExclusiveLock' }).catch(() => []);
   const holders = (await Promise.all([names.live, names.with].map(holdersIn))).flat();
   return new LockTimeoutError(`swapping "${names.live}" with "${names.with}" needs every table of both locked, which could not be had within ` +
