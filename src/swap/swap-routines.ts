@@ -29,15 +29,15 @@ export async function routineRewrites(client: ClientBase, renames: SchemaRenames
       WHERE n.nspname = ANY($1::text[]) AND p.prokind IN ('f', 'p') AND l.lanname NOT IN ('c', 'internal')
         AND to_jsonb(p) ->> 'prosqlbody' IS NULL
         AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
-      ORDER BY n.nspname, p.proname, p.oid`, [[...renames.keys()]]);
+      ORDER BY p.oid`, [[...renames.keys()]]);
   const statements: string[] = [];
   const routines: string[] = [];
   const warnings: string[] = [];
-  for (const row of rows.filter((r) => mentions(r.text, renames))) {
-    const where = `routine ${renames.get(row.schema)}.${row.signature}`;
-    const renamed = renameSchemasInSql(row.def, renames, where);
+  const named = rows.filter((r) => mentions(r.text, renames)).map((r) => ({ ...r, name: `${renames.get(r.schema)}.${r.signature}` }));
+  for (const row of named.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const renamed = renameSchemasInSql(row.def, renames, `routine ${row.name}`);
     statements.push(renamed.text);
-    routines.push(`${renames.get(row.schema)}.${row.signature}`);
+    routines.push(row.name);
     warnings.push(...renamed.warnings);
   }
   return { statements, routines, warnings };

@@ -80,17 +80,17 @@ async function lockRefusal(
   client: Client, names: SwapNames, o: { lockTimeoutMs: number; attempts: number; cause: unknown },
 ): Promise<LockTimeoutError> {
   const holdersIn = (schema: string): Promise<LockHolder[]> => lockHolders(client, { schema, mode: 'AccessExclusiveLock' }).catch(() => []);
-  const holders = (await Promise.all([names.live, names.with].map(holdersIn))).flat();
+  const all = (await Promise.all([names.live, names.with].map(holdersIn))).flat();
+  // A session holds a table and its indexes: name it once.
+  const holders = all.filter((h, i) => all.findIndex((other) => other.pid === h.pid) === i);
   return new LockTimeoutError(`swapping "${names.live}" with "${names.with}" needs every table of both locked, which could not be had within ` +
     `${formatDuration(o.lockTimeoutMs)} in ${o.attempts} tries: ${describeHolders(holders)}; nothing was changed; end or commit that session and run the swap again`,
   names.live, holders, { cause: o.cause });
 }
 
-/** The names of this swap: given, or for an undo the one replaced schema found. */
-async function swapNames(client: Client, options: SwapSchemasOptions, now: Date): Promise<SwapNames> {
-  const keepAs = options.keepAs ?? replacedName(options.schema, now);
-  const withSchema = options.with ?? (options.undo ? await replacedSchema(client, options.schema) : undefined);
-  const names = { live: options.schema, with: withSchema ?? '', keepAs };
+/** The names of this swap, checked: given, or for an undo the one replaced schema found. */
+async function swapNames(client: Client, options: SwapSchemasOptions, keepAs: string): Promise<SwapNames> {
+  const names = { live: options.schema, with: options.with ?? await replacedSchema(client, options.schema), keepAs };
   checkSwapNames(names);
   return names;
 }
@@ -117,10 +117,13 @@ export async function swapSchemas(options: SwapSchemasOptions): Promise<SwapResu
   if (!options.undo && options.with === undefined) {
     throw new InvalidInputError(`missing --with <schema>: the restored schema that takes the place of "${options.schema}", e.g. --with ${options.schema}_20240128143000`);
   }
+  const keepAs = options.keepAs ?? replacedName(options.schema, started);
+  // Names that are wrong whatever the database holds are refused before connecting.
+  if (options.with !== undefined) checkSwapNames({ live: options.schema, with: options.with, keepAs });
   const emit = safeListener(options.onProgress);
   const client = await connect(options.target, 'target', 'pg-schema-restore swap');
   try {
-    const names = await swapNames(client, options, started);
+    const names = await swapNames(client, options, keepAs);
     const lockTimeoutMs = await configureTargetSession(client, { lockTimeoutMs: options.lockTimeoutMs });
     emit({ type: 'log', level: 'info', message: `swapping: "${names.live}" becomes "${names.keepAs}", "${names.with}" becomes "${names.live}"` });
     let tries = 0;
