@@ -179,6 +179,21 @@ describe('swapSchemas and other sessions', () => {
   });
 });
 
+describe('swapSchemas with names that need quoting', () => {
+  test('"Acme-Corp" and "Acme-Corp restored": renamed, and the routine of each side still names its own, search_path included', async () => {
+    for (const [schema, rows] of [['Acme-Corp', 3], ['Acme-Corp restored', 10]] as const) {
+      await execSql(url, `CREATE SCHEMA "${schema}"; CREATE TABLE "${schema}".items AS SELECT generate_series(1, ${rows}) AS id;
+        CREATE FUNCTION "${schema}".item_count() RETURNS bigint LANGUAGE sql SET search_path = "${schema}" AS $$ SELECT count(*) FROM "${schema}".items $$;`);
+    }
+    const result = await swapSchemas({ target: url, schema: 'Acme-Corp', with: 'Acme-Corp restored', keepAs: 'Acme "old"' });
+    expect(result.routines).toEqual(['Acme "old".item_count()', 'Acme-Corp.item_count()']);
+    const state = await withClient(url, async (c) => (await c.query(`SELECT "Acme-Corp".item_count() AS live, "Acme ""old""".item_count() AS kept,
+      (SELECT array_to_string(proconfig, ';') FROM pg_proc WHERE oid = '"Acme ""old""".item_count()'::regprocedure) AS path,
+      (SELECT prosrc FROM pg_proc WHERE oid = '"Acme-Corp".item_count()'::regprocedure) AS body`)).rows[0]);
+    expect(state).toEqual({ live: '10', kept: '3', path: 'search_path="Acme ""old"""', body: ' SELECT count(*) FROM "Acme-Corp".items ' });
+  });
+});
+
 describe('swapSchemas refuses', () => {
   beforeAll(async () => {
     await execSql(url, 'CREATE SCHEMA pgsr_0badc0de_0; CREATE SCHEMA other_replaced_20240101000000; CREATE SCHEMA other_replaced_20240102000000; CREATE SCHEMA other');
