@@ -2,7 +2,8 @@ import type { Client } from 'pg';
 import { connect, type DatabaseConnection } from '../connection';
 import { describeHolders, isLockNotAvailable, lockHolders, retryLockWaits } from '../ddl/lock-retry';
 import { configureTargetSession } from '../ddl/target-session';
-import { InvalidInputError, LockHolder, LockTimeoutError } from '../errors';
+import { connectionLost } from '../connection-errors';
+import { DdlError, InvalidInputError, LockHolder, LockTimeoutError, SchemaRestoreError } from '../errors';
 import { formatDuration } from '../format-units';
 import { safeListener } from '../progress';
 import { quoteIdent, quoteQualified } from '../quote';
@@ -71,8 +72,15 @@ async function swapOnce(client: Client, names: SwapNames): Promise<Pick<SwapResu
     return { routines: rewrites.routines, warnings: rewrites.warnings };
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
+    throw swapFailure(err, names);
   }
+}
+
+/** A failure of an attempt as thrown: lock waits (retried) and our own errors as they are, the server's refusals named. */
+function swapFailure(err: unknown, names: SwapNames): unknown {
+  if (err instanceof SchemaRestoreError || isLockNotAvailable(err)) return err;
+  return connectionLost(err) ?? new DdlError(`the target refused to swap "${names.live}" with "${names.with}": ${(err as Error).message}; nothing was changed ` +
+    '(the swap must run as the owner of both schemas and their routines, or a superuser)', { cause: err });
 }
 
 /** The error after the last attempt: who holds locks on tables of either schema. */

@@ -199,6 +199,18 @@ describe('swapSchemas refuses', () => {
     await execSql(url, 'CREATE SCHEMA pgsr_0badc0de_0; CREATE SCHEMA other_replaced_20240101000000; CREATE SCHEMA other_replaced_20240102000000; CREATE SCHEMA other');
   });
 
+  test('a role that does not own the schemas: the server\'s refusal in one line (DDL_ERROR), nothing changed', async () => {
+    await execSql(url, "CREATE ROLE swapper LOGIN PASSWORD 'swapper-pw'");
+    const asSwapper = new URL(url);
+    asSwapper.username = 'swapper';
+    asSwapper.password = 'swapper-pw';
+    const before = await schemas();
+    const err = await swapSchemas({ target: asSwapper.toString(), schema: LIVE, with: KEPT2 }).catch((e: unknown) => e);
+    expect((err as SchemaRestoreError).code).toBe('DDL_ERROR');
+    expect((err as Error).message).toMatch(/^the target refused to swap "customer_a1" with "customer_a1_replaced_20261127230500": permission denied .*; nothing was changed/);
+    expect(await schemas()).toEqual(before);
+  });
+
   test.each([
     ['an unknown schema', { schema: 'no_such_schema', with: LIVE }, 'SCHEMA_NOT_FOUND', /schema "no_such_schema" does not exist in the target database/],
     ['an unknown replacement', { schema: LIVE, with: 'no_such_schema' }, 'SCHEMA_NOT_FOUND', /"no_such_schema" does not exist/],
