@@ -1,8 +1,8 @@
 import type { Client } from 'pg';
 import { connect, type DatabaseConnection } from '../connection';
+import { connectionLost } from '../connection-errors';
 import { describeHolders, isLockNotAvailable, lockHolders, retryLockWaits } from '../ddl/lock-retry';
 import { configureTargetSession } from '../ddl/target-session';
-import { connectionLost } from '../connection-errors';
 import { DdlError, InvalidInputError, LockHolder, LockTimeoutError, SchemaRestoreError } from '../errors';
 import { formatDuration } from '../format-units';
 import { safeListener } from '../progress';
