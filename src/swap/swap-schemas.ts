@@ -1,9 +1,10 @@
 import type { Client } from 'pg';
+import { cancelOnAbort } from '../cancel-on-abort';
 import { connect, type DatabaseConnection } from '../connection';
 import { connectionLost } from '../connection-errors';
 import { describeHolders, isLockNotAvailable, lockHolders, retryLockWaits } from '../ddl/lock-retry';
 import { configureTargetSession } from '../ddl/target-session';
-import { DdlError, InvalidInputError, LockHolder, LockTimeoutError, SchemaRestoreError } from '../errors';
+import { AbortedError, DdlError, InvalidInputError, LockHolder, LockTimeoutError, SchemaRestoreError } from '../errors';
 import { formatDuration } from '../format-units';
 import { safeListener } from '../progress';
 import { quoteIdent, quoteQualified } from '../quote';
@@ -57,7 +58,7 @@ async function lockTables(client: Client, schemas: readonly string[]): Promise<v
 }
 
 /** One attempt, in one transaction: lock, check, read the routines, rename both schemas, redefine the routines. */
-async function swapOnce(client: Client, names: SwapNames): Promise<Pick<SwapResult, 'routines' | 'warnings'>> {
+async function swapOnce(client: Client, names: SwapNames, signal?: AbortSignal): Promise<Pick<SwapResult, 'routines' | 'warnings'>> {
   await client.query('BEGIN');
   try {
     await lockTables(client, [names.live, names.with]);
@@ -72,12 +73,13 @@ async function swapOnce(client: Client, names: SwapNames): Promise<Pick<SwapResu
     return { routines: rewrites.routines, warnings: rewrites.warnings };
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
-    throw swapFailure(err, names);
+    throw swapFailure(err, names, signal);
   }
 }
 
 /** A failure of an attempt as thrown: lock waits (retried) and our own errors as they are, the server's refusals named. */
-function swapFailure(err: unknown, names: SwapNames): unknown {
+function swapFailure(err: unknown, names: SwapNames, signal?: AbortSignal): unknown {
+  if (signal?.aborted) return new AbortedError('swap aborted; nothing was changed');
   if (err instanceof SchemaRestoreError || isLockNotAvailable(err)) return err;
   return connectionLost(err) ?? new DdlError(`the target refused to swap "${names.live}" with "${names.with}": ${(err as Error).message}; nothing was changed ` +
     '(the swap must run as the owner of both schemas and their routines, or a superuser)', { cause: err });
@@ -130,6 +132,8 @@ export async function swapSchemas(options: SwapSchemasOptions): Promise<SwapResu
   if (options.with !== undefined) checkSwapNames({ live: options.schema, with: options.with, keepAs });
   const emit = safeListener(options.onProgress);
   const client = await connect(options.target, 'target', 'pg-schema-restore swap');
+  // Ctrl-C cancels a lock wait at once instead of after the lock timeout.
+  const stopCancelling = cancelOnAbort(options.signal, [{ client, connection: options.target }]);
   try {
     const names = await swapNames(client, options, keepAs);
     const lockTimeoutMs = await configureTargetSession(client, { lockTimeoutMs: options.lockTimeoutMs });
@@ -137,7 +141,7 @@ export async function swapSchemas(options: SwapSchemasOptions): Promise<SwapResu
     let tries = 0;
     const done = await retryLockWaits(() => {
       tries++;
-      return swapOnce(client, names);
+      return swapOnce(client, names, options.signal);
     }, {
       signal: options.signal,
       pausesMs: options.pausesMs,
@@ -151,6 +155,7 @@ export async function swapSchemas(options: SwapSchemasOptions): Promise<SwapResu
     const durationMs = now().getTime() - started.getTime();
     return { schema: names.live, with: names.with, keptAs: names.keepAs, undo: options.undo === true, ...done, tries, durationMs };
   } finally {
+    stopCancelling();
     await client.end().catch(() => undefined);
   }
 }

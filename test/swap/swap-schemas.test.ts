@@ -177,6 +177,25 @@ describe('swapSchemas and other sessions', () => {
       await reader.end();
     }
   });
+  test('an abort while the swap waits for a lock cancels the wait at once: AbortedError, nothing changed', async () => {
+    const before = await schemas();
+    const holder = await connect(url, 'test', 'pgsr-test-holder');
+    try {
+      await holder.query('BEGIN');
+      await holder.query(`LOCK TABLE ${LIVE}.orders IN ACCESS SHARE MODE`);
+      const controller = new AbortController();
+      const started = Date.now();
+      const swap = swapSchemas({ target: url, schema: LIVE, with: KEPT2, lockTimeoutMs: 30_000, signal: controller.signal }).catch((e: unknown) => e);
+      setTimeout(() => controller.abort(), 300);
+      const err = await swap;
+      expect((err as SchemaRestoreError).code).toBe('ABORTED');
+      expect((err as Error).message).toBe('swap aborted; nothing was changed');
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      await holder.end();
+    }
+    expect(await schemas()).toEqual(before);
+  });
 });
 
 describe('swapSchemas with names that need quoting', () => {
