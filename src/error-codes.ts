@@ -85,6 +85,8 @@ export const ERROR_CODES = {
   CLEANUP_FAILED: 'some temporary resources could not be removed: delete the leftovers it names, or run cleanup later',
   LEDGER_CORRUPT: 'the ledger of created resources cannot be read: check its resources with the orphan sweep, then move it away',
   AUDIT_WRITE_FAILED: 'the audit record could not be written: let the state machine\'s functions write to the audit table',
+  // After the restore: swap.
+  SWAP_UNDO_UNCLEAR: 'swap --undo found no <schema>_replaced_<time> schema, or several: name the one to swap back with --with',
   // The construct's functions and the CLI's extras.
   HANDLER_MISCONFIGURED: 'a Lambda function lacks an environment variable: deploy it with the SchemaRestore construct',
   NO_TEMPORARY_SECRET: 'no temporary secret was created for the temporary host (a bug): report it',

@@ -75,3 +75,6 @@ export { verifyBackup, type VerifyBackupOptions, type BackupVerification, type S
 export { runDrill, type RunDrillOptions } from './drill/run-drill';
 export type { DrillReport, DrillTenant } from './drill/drill-report';
 export { drillMarkdown } from './drill/drill-markdown';
+
+// After the restore: the restored schema takes the live one's place (and back).
+export { swapSchemas, type SwapSchemasOptions, type SwapResult } from './swap/swap-schemas';

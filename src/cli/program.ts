@@ -18,6 +18,7 @@ import { toolVersion } from '../tool-version';
 import { parseRestoreArgs, RawRestoreArgs } from './restore-args';
 import { CONNECTION_OPTIONS, runRestoreCommand } from './restore-command';
 import { addRestoreOptions } from './restore-command-options';
+import { addSwapCommand } from './swap-command';
 import { verbosityFrom, VerbosityFlags, withVerbosity } from './verbosity';
 
 const NAME = 'pg-schema-restore';
@@ -67,6 +68,7 @@ function buildProgram(deps: CliDeps, setExitCode: (code: number) => void): Comma
     });
 
   addDrillCommand(program, atVerbosity, setExitCode);
+  addSwapCommand(program, atVerbosity, setExitCode);
 
   program.command('demo')
     .description('restore a damaged tenant schema on a throwaway local PostgreSQL server; nothing to configure')
