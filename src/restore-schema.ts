@@ -13,6 +13,7 @@ import { ProgressListener, safeListener } from './progress';
 import { RestoreReport } from './report';
 import { addOutsideKeys } from './restore/add-outside-keys';
 import { buildPostData, schedulePostData } from './restore/build-post-data';
+import { impliedSchemas } from './restore/chosen-tables';
 import { checkBackupManifest } from './restore/check-backup-manifest';
 import { copyData } from './restore/copy-data';
 import { createStaging } from './restore/create-staging';
@@ -49,8 +50,9 @@ import { restoreTemporary } from './sources/restore-temporary';
  * });
  * console.log(report.schemas[0].restored); // customer_a1_20240128143000
  */
-export async function restoreSchema(options: RestoreSchemaOptions): Promise<RestoreReport> {
+export async function restoreSchema(requested: RestoreSchemaOptions): Promise<RestoreReport> {
   const started = Date.now();
+  const options = { ...requested, schemas: impliedSchemas(requested) };
   checkRestoreOptions(options);
   const emit: ProgressListener = safeListener(options.onProgress);
   await warnAboutLeftovers({ target: options.target, tempDir: options.tempDir, emit });
