@@ -5,9 +5,9 @@ import { mappedOnly } from './copy/schema-mapping';
 import { checkTargetExtensions, extensionObjects } from './ddl/extension-objects';
 import { ChosenTable, tableClosure } from './ddl/table-closure';
 import { SchemaExistsError, SchemaNotFoundError } from './errors';
+import { chosenTables, impliedSchemas } from './restore/chosen-tables';
 import { checkRestoreOptions, existingSchemas, restoredNames, timestampSuffix } from './restore-names';
 import { RestoreSchemaOptions } from './restore-options';
-import { chosenTables, impliedSchemas } from './restore/chosen-tables';
 import { PlannedResource, planSourceOf, SourcePlan } from './sources/plan-source';
 import { isRestoreSource } from './sources/restore-source';
 
@@ -43,7 +43,10 @@ export interface RestorePlan {
   readonly resources: PlannedResource[];
 }
 
-async function liveSourcePlan(source: DatabaseConnection, schemas: readonly string[], chosen?: ChosenTable[]): Promise<SourcePlan & { needed?: string[] }> {
+/** A source plan that may list, for a table-level restore, the objects the chosen tables need. */
+type SourcePlanWithNeeds = SourcePlan & { needed?: string[] };
+
+async function liveSourcePlan(source: DatabaseConnection, schemas: readonly string[], chosen?: ChosenTable[]): Promise<SourcePlanWithNeeds> {
   const client = await connect(source, 'source');
   try {
     const present = await existingSchemas(client, [...schemas]);
@@ -88,7 +91,7 @@ export async function planRestore(requested: RestoreSchemaOptions): Promise<Rest
   const chosen = chosenTables(options);
   const source = options.source;
   const isLive = !isRestoreSource(source) || source.kind === 'connection';
-  const sourcePlan: SourcePlan & { needed?: string[] } = !isRestoreSource(source) ? await liveSourcePlan(source, options.schemas, chosen)
+  const sourcePlan: SourcePlanWithNeeds = !isRestoreSource(source) ? await liveSourcePlan(source, options.schemas, chosen)
     : source.kind === 'connection' ? await liveSourcePlan(source.url, options.schemas, chosen)
       : await planSourceOf(source, options);
   const at = sourcePlan.restorePoint ?? new Date();
@@ -124,7 +127,9 @@ export async function planRestore(requested: RestoreSchemaOptions): Promise<Rest
     source: sourcePlan.description,
     restorePoint: sourcePlan.restorePoint?.toISOString(),
     target: describeConnection(options.target),
-    schemas: options.schemas.map((s, i) => ({ source: s, restored: restored[i], tables: sourcePlan.needed ? sourcePlan.tables?.get(s) : chosenOnly(s, sourcePlan.tables?.get(s), chosen) })),
+    schemas: options.schemas.map((s, i) => ({
+      source: s, restored: restored[i], tables: sourcePlan.needed ? sourcePlan.tables?.get(s) : chosenOnly(s, sourcePlan.tables?.get(s), chosen),
+    })),
     tablesUnknownReason: sourcePlan.tables ? undefined : sourcePlan.tablesUnknownReason,
     steps,
     warnings,

@@ -2,8 +2,8 @@ import { Client } from 'pg';
 import { checkJobs } from './copy/migrate-schemas';
 import { checkSplitThreshold } from './copy/split-table';
 import { InvalidInputError } from './errors';
-import { chosenTables } from './restore/chosen-tables';
 import { MAX_IDENTIFIER_BYTES } from './quote';
+import { chosenTables } from './restore/chosen-tables';
 import { RestoreSchemaOptions } from './restore-options';
 
 /** `_YYYYMMDDHHMMSS` of a time in UTC: the reference design's suffix. */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AbortedError, planRestore, restoreSchema, SchemaRestoreError } from '../src';
 import { backupDatabase } from '../src/backups/backup-database';
-import { dumpDatabase } from '../src/local';
+import { dumpDatabase, LocalCluster } from '../src/local';
 import { comparableDump } from './support/dump';
 import { createDatabase, createSchemaWithDdl, stagingLikeSchemas, tableDigest, useLocalCluster, withClient } from './support/postgres';
 
@@ -59,7 +59,7 @@ async function objectsOf(url: string, schema: string): Promise<{ relations: stri
 }
 
 /** pg_dump's sections (`-- Name: …` blocks) of one table, without those that mention `leaveOut`, with a schema renamed back. */
-function tableDump(cluster: ReturnType<ReturnType<typeof useLocalCluster>>, database: string, schema: string, table: string, leaveOut: string[] = []): string {
+function tableDump(cluster: LocalCluster, database: string, schema: string, table: string, leaveOut: string[] = []): string {
   const dump = comparableDump(cluster, database, ['--schema-only', '-t', `${schema}.${table}`]).split(schema).join('shop');
   return dump.split(/\n(?=--\n-- Name: )/).filter((block) => !leaveOut.some((word) => block.includes(word))).join('\n');
 }
@@ -92,7 +92,7 @@ describe('restoreSchema with tables: only the chosen tables and what they need',
     expect(tableDump(cluster(), 'shop_live', 'shop_r1', 'orders')).toEqual(tableDump(cluster(), 'shop_past', 'shop', 'orders', ['orders_region_fkey']));
     expect(tableDump(cluster(), 'shop_live', 'shop_r1', 'customers')).toEqual(tableDump(cluster(), 'shop_past', 'shop', 'customers'));
     await withClient(live, async (c) => {
-      const sequences = `SELECT sequencename::text AS name, last_value::text AS last FROM pg_sequences WHERE schemaname = $1 ORDER BY 1`;
+      const sequences = 'SELECT sequencename::text AS name, last_value::text AS last FROM pg_sequences WHERE schemaname = $1 ORDER BY 1';
       const restored = (await c.query(sequences, ['shop_r1'])).rows;
       const atSource = await withClient(past, async (p) => (await p.query(sequences, ['shop'])).rows.filter((r) => restored.some((x) => x.name === r.name)));
       expect(restored).toEqual(atSource);
@@ -100,7 +100,7 @@ describe('restoreSchema with tables: only the chosen tables and what they need',
       await c.query('UPDATE shop_r1.orders SET total = 2 WHERE id = 1');
       expect((await c.query('SELECT updated_at::date::text AS d FROM shop_r1.orders WHERE id = 1')).rows[0].d).toBe('2000-01-01');
       await expect(c.query("INSERT INTO shop_r1.orders (customer_id, code) VALUES (1, 'bad')")).rejects.toThrow(/orders_code_check/);
-      const uses = await c.query<{ d: string }>(`SELECT pg_get_expr(adbin, adrelid) AS d FROM pg_attrdef WHERE adrelid = 'shop_r1.orders'::regclass ORDER BY adnum`);
+      const uses = await c.query<{ d: string }>('SELECT pg_get_expr(adbin, adrelid) AS d FROM pg_attrdef WHERE adrelid = \'shop_r1.orders\'::regclass ORDER BY adnum');
       expect(uses.rows.map((r) => r.d).join(' ')).not.toMatch(/\bshop\./);
     });
   });
@@ -128,7 +128,12 @@ describe('restoreSchema with tables: only the chosen tables and what they need',
   test('aborted during the copy, a table-level restore leaves nothing behind', async () => {
     const controller = new AbortController();
     const restore = restoreSchema({
-      source: past, target: live, schemas: ['shop'], tables: ['shop.orders', 'shop.customers'], suffix: '_abort', signal: controller.signal,
+      source: past,
+      target: live,
+      schemas: ['shop'],
+      tables: ['shop.orders', 'shop.customers'],
+      suffix: '_abort',
+      signal: controller.signal,
       onProgress: (e) => { if (e.type === 'phase' && e.phase === 'copy' && e.status === 'start') controller.abort(); },
     });
     await expect(restore).rejects.toBeInstanceOf(AbortedError);

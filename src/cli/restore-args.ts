@@ -1,11 +1,11 @@
 import { InvalidInputError } from '../errors';
-import { RestoreSchemaOptions } from '../restore-options';
-import { chosenTables, impliedSchemas } from '../restore/chosen-tables';
 import { parseByteSize } from './byte-size-arg';
 import { parseDmsArgs, RawDmsArgs } from './dms-args';
 import { parseLockTimeoutArg } from './lock-timeout-arg';
 import { checkPostgresUrl } from './postgres-url-arg';
+import { RestoreSchemaOptions } from '../restore-options';
 import { parseAtArg, parseSourceArg } from './source-arg';
+import { chosenTables, impliedSchemas } from '../restore/chosen-tables';
 import { RestoreSource } from '../sources/restore-source';
 
 /** Options of `pg-schema-restore restore` as commander hands them over, not yet checked. */

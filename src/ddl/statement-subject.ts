@@ -18,12 +18,27 @@ export interface ObjectName {
 export type StatementSubject = 'setting' | 'schema' | ObjectName | undefined;
 
 const KIND_OF_OBJTYPE: Record<string, ObjectKind> = {
-  OBJECT_TABLE: 'relation', OBJECT_VIEW: 'relation', OBJECT_MATVIEW: 'relation', OBJECT_SEQUENCE: 'relation',
-  OBJECT_INDEX: 'relation', OBJECT_FOREIGN_TABLE: 'relation', OBJECT_COLUMN: 'relation', OBJECT_TABCONSTRAINT: 'relation',
-  OBJECT_TRIGGER: 'relation', OBJECT_POLICY: 'relation', OBJECT_RULE: 'relation',
-  OBJECT_TYPE: 'type', OBJECT_DOMAIN: 'type', OBJECT_DOMCONSTRAINT: 'type',
-  OBJECT_FUNCTION: 'function', OBJECT_PROCEDURE: 'function', OBJECT_ROUTINE: 'function', OBJECT_AGGREGATE: 'function',
-  OBJECT_OPERATOR: 'operator', OBJECT_COLLATION: 'collation', OBJECT_STATISTIC_EXT: 'statistics',
+  OBJECT_TABLE: 'relation',
+  OBJECT_VIEW: 'relation',
+  OBJECT_MATVIEW: 'relation',
+  OBJECT_SEQUENCE: 'relation',
+  OBJECT_INDEX: 'relation',
+  OBJECT_FOREIGN_TABLE: 'relation',
+  OBJECT_COLUMN: 'relation',
+  OBJECT_TABCONSTRAINT: 'relation',
+  OBJECT_TRIGGER: 'relation',
+  OBJECT_POLICY: 'relation',
+  OBJECT_RULE: 'relation',
+  OBJECT_TYPE: 'type',
+  OBJECT_DOMAIN: 'type',
+  OBJECT_DOMCONSTRAINT: 'type',
+  OBJECT_FUNCTION: 'function',
+  OBJECT_PROCEDURE: 'function',
+  OBJECT_ROUTINE: 'function',
+  OBJECT_AGGREGATE: 'function',
+  OBJECT_OPERATOR: 'operator',
+  OBJECT_COLLATION: 'collation',
+  OBJECT_STATISTIC_EXT: 'statistics',
 };
 
 /** `[schema, name]` (pg_dump qualifies every name) as an object of a kind; undefined when unqualified. */

@@ -62,6 +62,14 @@ async function checkChosenExist(client: ClientBase, chosen: readonly ChosenTable
   }
 }
 
+export interface TableClosureOptions {
+  readonly chosen: readonly ChosenTable[];
+  /** The restored schemas (source names): only their objects are kept. */
+  readonly schemas: readonly string[];
+  /** The source in words, for the error. @default 'the source' */
+  readonly where?: string;
+}
+
 /**
  * The dependency closure of the chosen tables at the source, from its catalog (run it inside the
  * restore's snapshot): the tables with their indexes, constraints, triggers, policies, owned and
@@ -73,7 +81,7 @@ async function checkChosenExist(client: ClientBase, chosen: readonly ChosenTable
  * const closure = await tableClosure(snapshot.client, { chosen: [{ schema: 'customer_a1', table: 'orders' }], schemas: ['customer_a1'] });
  * closure.relations.get('customer_a1'); // Set { 'orders', 'orders_pkey', 'orders_id_seq', … }
  */
-export async function tableClosure(client: ClientBase, o: { chosen: readonly ChosenTable[]; schemas: readonly string[]; where?: string }): Promise<TableClosure> {
+export async function tableClosure(client: ClientBase, o: TableClosureOptions): Promise<TableClosure> {
   await checkChosenExist(client, o.chosen, o.where ?? 'the source');
   const { rows } = await client.query<{ kind: ObjectKind; schema: string; name: string; relkind: string | null }>(
     `SELECT x.kind, n.nspname::text AS schema, x.name, x.relkind FROM (${CLOSURE}) x JOIN pg_namespace n ON n.oid = x.ns

@@ -11,7 +11,9 @@ import { mappedOnly } from '../copy/schema-mapping';
  * await refreshViews(run, plans);
  */
 export async function refreshViews(run: RestoreRun, plans: readonly SchemaPlan[]): Promise<void> {
-  const populated = (await Promise.all(stagingMappings(plans).map(async (m) => mappedOnly(m, await listMaterializedViews(run.snapshot.client, m.source))))).flat().filter((m) => m.populated);
+  const client = run.snapshot.client;
+  const listed = await Promise.all(stagingMappings(plans).map(async (m) => mappedOnly(m, await listMaterializedViews(client, m.source))));
+  const populated = listed.flat().filter((m) => m.populated);
   await run.step('materialized-views', `refreshing ${populated.length} materialized view${populated.length === 1 ? '' : 's'}`,
     () => refreshMaterializedViews({ target: run.target, schemas: stagingMappings(plans), populated, onProgress: run.emit, signal: run.signal }));
 }
