@@ -1,9 +1,9 @@
 import { Client } from 'pg';
 import { checkJobs } from './copy/migrate-schemas';
 import { checkSplitThreshold } from './copy/split-table';
+import { chosenTables } from './ddl/chosen-tables';
 import { InvalidInputError } from './errors';
 import { MAX_IDENTIFIER_BYTES } from './quote';
-import { chosenTables } from './restore/chosen-tables';
 import { RestoreSchemaOptions } from './restore-options';
 
 /** `_YYYYMMDDHHMMSS` of a time in UTC: the reference design's suffix. */

@@ -5,7 +5,7 @@ import { parseLockTimeoutArg } from './lock-timeout-arg';
 import { checkPostgresUrl } from './postgres-url-arg';
 import { RestoreSchemaOptions } from '../restore-options';
 import { parseAtArg, parseSourceArg } from './source-arg';
-import { chosenTables, impliedSchemas } from '../restore/chosen-tables';
+import { chosenTables, impliedSchemas } from '../ddl/chosen-tables';
 import { RestoreSource } from '../sources/restore-source';
 
 /** Options of `pg-schema-restore restore` as commander hands them over, not yet checked. */

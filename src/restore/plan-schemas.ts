@@ -1,6 +1,6 @@
+import { chosenTables } from '../ddl/chosen-tables';
 import { InvalidInputError, SchemaExistsError, SchemaNotFoundError } from '../errors';
 import { existingSchemas, restoredNames, timestampSuffix } from '../restore-names';
-import { chosenTables } from './chosen-tables';
 import { RestoreRun, SchemaPlan } from './restore-run';
 import { tableClosure } from '../ddl/table-closure';
 

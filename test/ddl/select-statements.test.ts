@@ -1,7 +1,7 @@
 import { parseSync } from 'libpg-query';
 import { objectKey, selectStatements } from '../../src/ddl/select-statements';
-import { ObjectName, statementSubject } from '../../src/ddl/statement-subject';
 import { loadSqlParser } from '../../src/ddl/sql-tokens';
+import { ObjectName, statementSubject } from '../../src/ddl/statement-subject';
 
 beforeAll(loadSqlParser);
 

@@ -1,4 +1,4 @@
-import type { ChosenTable } from '../ddl/table-closure';
+import type { ChosenTable } from './table-closure';
 import { InvalidInputError } from '../errors';
 import type { RestoreSchemaOptions } from '../restore-options';
 
