@@ -37,6 +37,9 @@ const SHOP = `
   CREATE TABLE audit_log (id bigserial PRIMARY KEY, kind unused_kind, note text);
   CREATE VIEW paid_orders AS SELECT * FROM orders WHERE status = 'paid';
   CREATE MATERIALIZED VIEW order_counts AS SELECT status, count(*) FROM orders GROUP BY status;
+  CREATE TABLE events (id int, at date) PARTITION BY RANGE (at);
+  CREATE TABLE events_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+  INSERT INTO events VALUES (1, '2024-05-01'), (2, '2024-06-01');
   INSERT INTO regions VALUES ('EU'), ('US');
   INSERT INTO customers (name) SELECT 'customer ' || g FROM generate_series(1, 5) g;
   INSERT INTO orders (customer_id, region, status, total, code)
@@ -103,6 +106,15 @@ describe('restoreSchema with tables: only the chosen tables and what they need',
       const uses = await c.query<{ d: string }>('SELECT pg_get_expr(adbin, adrelid) AS d FROM pg_attrdef WHERE adrelid = \'shop_r1.orders\'::regclass ORDER BY adnum');
       expect(uses.rows.map((r) => r.d).join(' ')).not.toMatch(/\bshop\./);
     });
+  });
+
+  test('a view named brings the table it reads; a partitioned table brings its partitions', async () => {
+    const report = await restoreSchema({ source: past, target: live, schemas: ['shop'], tables: ['shop.paid_orders', 'shop.events'], suffix: '_r4' });
+    expect(report.warnings.filter((w) => w.startsWith('foreign key'))).toHaveLength(2);
+    expect((await objectsOf(live, 'shop_r4')).relations).toEqual(['events', 'events_2024', 'invoice_no', 'orders', 'orders_id_seq', 'orders_pkey', 'orders_status_idx', 'paid_orders']);
+    expect(await tableDigest(live, 'shop_r4', 'events_2024')).toEqual(await tableDigest(past, 'shop', 'events_2024'));
+    const count = async (url: string, schema: string) => withClient(url, async (c) => (await c.query(`SELECT count(*)::int AS n FROM ${schema}.paid_orders`)).rows[0].n);
+    expect(await count(live, 'shop_r4')).toBe(await count(past, 'shop'));
   });
 
   test('a plan (dry run) lists the chosen tables and what they need', async () => {
