@@ -9,8 +9,8 @@ async function chosenClosure(run: RestoreRun, where: string): Promise<((schema: 
   const chosen = chosenTables(run.options);
   if (!chosen) return undefined;
   const closure = await tableClosure(run.snapshot.client, { chosen, schemas: run.options.schemas, where });
-  const with_ = closure.needed.length ? `, with ${closure.needed.join(', ')}` : '';
-  run.emit({ type: 'log', level: 'info', message: `restoring only ${chosen.map((c) => `${c.schema}.${c.table}`).join(', ')}${with_}` });
+  const needs = closure.needed.length ? `, with ${closure.needed.join(', ')}` : '';
+  run.emit({ type: 'log', level: 'info', message: `restoring only ${chosen.map((c) => `${c.schema}.${c.table}`).join(', ')}${needs}` });
   return (schema) => ({ only: { relations: closure.relations.get(schema) ?? new Set(), keep: closure.keep } });
 }
 
@@ -18,7 +18,8 @@ async function chosenClosure(run: RestoreRun, where: string): Promise<((schema: 
  * Step "names": one plan per schema — its source name, its staging name `pgsr_<id>_<n>` and its
  * restored name (source name + suffix, by default the restore point's UTC time) — checked before
  * anything is written: the schema exists at the source, no two restored names collide, and no name
- * is taken in the target.
+ * is taken in the target. With `tables`, each plan also carries what of its schema is restored: the
+ * chosen tables' dependency closure in the snapshot (see {@link tableClosure}).
  *
  * @example
  * const plans = await planSchemas(run, restorePoint); // [{ source: 'customer_a1', staging: 'pgsr_3f2a…_0', restored: 'customer_a1_20240128143000' }]
