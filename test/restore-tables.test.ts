@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { AbortedError, planRestore, restoreSchema, SchemaRestoreError } from '../src';
 import { backupDatabase } from '../src/backups/backup-database';
 import { dumpDatabase, LocalCluster } from '../src/local';
+import { runCli } from '../src/cli/program';
+import { fakeCli } from './support/cli';
 import { comparableDump } from './support/dump';
 import { createDatabase, createSchemaWithDdl, stagingLikeSchemas, tableDigest, useLocalCluster, withClient } from './support/postgres';
 
@@ -135,6 +137,15 @@ describe('restoreSchema with tables: only the chosen tables and what they need',
     expect((err as Error).message).toContain('table "shop.Orders" does not exist in the source');
     expect(await stagingLikeSchemas(live)).toEqual([]);
     expect((await objectsOf(live, 'shop_bad').catch(() => undefined))).toBeUndefined();
+  });
+
+  test('the CLI: an unknown table is one line on stderr, exit 2', async () => {
+    const cli = fakeCli(restoreSchema);
+    expect(await runCli(['-q', 'restore', '--source', past, '--target', live, '--table', 'shop.orders', '--table', 'shop.nope', '--suffix', '_cli'], cli.deps)).toBe(2);
+    expect(cli.stderr.lines().filter((l) => !l.startsWith('pg-schema-restore: warning'))).toEqual([
+      'pg-schema-restore: table "shop.nope" does not exist in the source; check the name (schema.table, case-sensitive)',
+    ]);
+    expect(cli.calls[0]).toMatchObject({ schemas: ['shop'], tables: ['shop.orders', 'shop.nope'] });
   });
 
   test('aborted during the copy, a table-level restore leaves nothing behind', async () => {
