@@ -2,12 +2,12 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AbortedError, planRestore, restoreSchema, SchemaRestoreError } from '../src';
-import { backupDatabase } from '../src/backups/backup-database';
-import { dumpDatabase, LocalCluster } from '../src/local';
-import { runCli } from '../src/cli/program';
 import { fakeCli } from './support/cli';
 import { comparableDump } from './support/dump';
 import { createDatabase, createSchemaWithDdl, stagingLikeSchemas, tableDigest, useLocalCluster, withClient } from './support/postgres';
+import { backupDatabase } from '../src/backups/backup-database';
+import { runCli } from '../src/cli/program';
+import { dumpDatabase, LocalCluster } from '../src/local';
 
 /** A tenant whose orders need an enum, a domain, a standalone sequence, functions in a check and a trigger, and two other tables. */
 const SHOP = `
