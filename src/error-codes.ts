@@ -13,6 +13,7 @@ export const ERROR_CODES = {
   INVALID_TIME: 'the restore time is not a valid date: pass an ISO 8601 time with a time zone',
   INVALID_REQUEST: 'the state machine\'s input is not a restore request: start it with the documented input',
   SCHEMA_NOT_FOUND: 'a schema to restore does not exist at the source: check the name (case-sensitive) or the source',
+  TABLE_NOT_FOUND: 'a table to restore (--table) does not exist at the source: check the name (schema.table, case-sensitive) or the source',
   SCHEMA_EXISTS: 'the restored schema name is taken in the target: choose another --suffix or drop it',
   MISSING_ROLES: 'roles named by OWNER/GRANT/POLICY are missing in the target: create them, or use --no-owner / --no-privileges',
   TARGET_READ_ONLY: 'the target is read-only (a standby, or default_transaction_read_only): restore into the primary',

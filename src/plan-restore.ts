@@ -1,7 +1,10 @@
 import { connect, DatabaseConnection, describeConnection } from './connection';
 import { planDmsResources } from './copy/dms/plan-dms';
 import { listTables } from './copy/list-tables';
+import { mappedOnly } from './copy/schema-mapping';
+import { chosenTables, impliedSchemas } from './ddl/chosen-tables';
 import { checkTargetExtensions, extensionObjects } from './ddl/extension-objects';
+import { ChosenTable, tableClosure } from './ddl/table-closure';
 import { SchemaExistsError, SchemaNotFoundError } from './errors';
 import { checkRestoreOptions, existingSchemas, restoredNames, timestampSuffix } from './restore-names';
 import { RestoreSchemaOptions } from './restore-options';
@@ -40,21 +43,37 @@ export interface RestorePlan {
   readonly resources: PlannedResource[];
 }
 
-async function liveSourcePlan(source: DatabaseConnection, schemas: readonly string[]): Promise<SourcePlan> {
+/** A source plan that may list, for a table-level restore, the objects the chosen tables need. */
+type SourcePlanWithNeeds = SourcePlan & { needed?: string[] };
+
+async function liveSourcePlan(source: DatabaseConnection, schemas: readonly string[], chosen?: ChosenTable[]): Promise<SourcePlanWithNeeds> {
   const client = await connect(source, 'source');
   try {
     const present = await existingSchemas(client, [...schemas]);
     const absent = schemas.find((s) => !present.has(s));
     if (absent !== undefined) throw new SchemaNotFoundError(absent, 'the source');
+    const closure = chosen && await tableClosure(client, { chosen, schemas });
     const tables = new Map<string, PlannedTable[]>();
     for (const schema of schemas) {
-      const listed = await listTables(client, schema);
+      const listed = mappedOnly({ relations: closure?.relations.get(schema) }, await listTables(client, schema));
       tables.set(schema, listed.map((t) => ({ name: t.name, estimatedRows: t.estimatedRows, estimatedBytes: t.estimatedBytes })));
     }
-    return { description: `database ${describeConnection(source)}`, tables, steps: [], warnings: [], extensions: await extensionObjects(client, schemas) };
+    return { description: `database ${describeConnection(source)}`, tables, steps: [], warnings: [], extensions: await extensionObjects(client, schemas), needed: closure?.needed };
   } finally {
     await client.end().catch(() => undefined);
   }
+}
+
+/** With `tables`, the step that says which objects a table-level restore keeps (known in full for a live source). */
+function tableChoiceStep(chosen: readonly ChosenTable[], needed: string[] | undefined): string {
+  const names = chosen.map((c) => `${c.schema}.${c.table}`).join(', ');
+  const what = needed ? (needed.length ? `, with ${needed.join(', ')}` : '') : ', with the types, sequences and functions they need (worked out once the source is up)';
+  return `keep only ${names}${what}, and their indexes, constraints, triggers, policies, comments and grants; foreign keys to tables not restored are left out`;
+}
+
+/** The planned tables of an archive's schema with `tables`: the chosen ones (a live source's list is already its closure). */
+function chosenOnly(schema: string, tables: PlannedTable[] | undefined, chosen: readonly ChosenTable[] | undefined): PlannedTable[] | undefined {
+  return tables && chosen ? tables.filter((t) => chosen.some((c) => c.schema === schema && c.table === t.name)) : tables;
 }
 
 /**
@@ -66,12 +85,14 @@ async function liveSourcePlan(source: DatabaseConnection, schemas: readonly stri
  * const plan = await planRestore({ source: { kind: 'dump', path: 's3://backups/tenant_a/' }, target: liveUrl, schemas: ['customer_a1'] });
  * console.log(plan.schemas[0].restored, plan.restorePoint);
  */
-export async function planRestore(options: RestoreSchemaOptions): Promise<RestorePlan> {
+export async function planRestore(requested: RestoreSchemaOptions): Promise<RestorePlan> {
+  const options = { ...requested, schemas: impliedSchemas(requested) };
   checkRestoreOptions(options);
+  const chosen = chosenTables(options);
   const source = options.source;
   const isLive = !isRestoreSource(source) || source.kind === 'connection';
-  const sourcePlan = !isRestoreSource(source) ? await liveSourcePlan(source, options.schemas)
-    : source.kind === 'connection' ? await liveSourcePlan(source.url, options.schemas)
+  const sourcePlan: SourcePlanWithNeeds = !isRestoreSource(source) ? await liveSourcePlan(source, options.schemas, chosen)
+    : source.kind === 'connection' ? await liveSourcePlan(source.url, options.schemas, chosen)
       : await planSourceOf(source, options);
   const at = sourcePlan.restorePoint ?? new Date();
   const restored = restoredNames(options.schemas, options.suffix ?? timestampSuffix(at));
@@ -89,6 +110,7 @@ export async function planRestore(options: RestoreSchemaOptions): Promise<Restor
   const steps = [
     ...sourcePlan.steps,
     `read the definitions of ${options.schemas.join(', ')} with pg_dump, parse them and rename every reference (one snapshot for definitions and data)`,
+    ...chosen ? [tableChoiceStep(chosen, sourcePlan.needed)] : [],
     'create types, tables, functions and views in the target under a staging name (pgsr_<id>_<n>)',
     options.engine === 'dms'
       ? `load the rows with AWS DMS full-load tasks, one per schema (${jobs} table${jobs === 1 ? '' : 's'} at a time each)`
@@ -105,7 +127,9 @@ export async function planRestore(options: RestoreSchemaOptions): Promise<Restor
     source: sourcePlan.description,
     restorePoint: sourcePlan.restorePoint?.toISOString(),
     target: describeConnection(options.target),
-    schemas: options.schemas.map((s, i) => ({ source: s, restored: restored[i], tables: sourcePlan.tables?.get(s) })),
+    schemas: options.schemas.map((s, i) => ({
+      source: s, restored: restored[i], tables: sourcePlan.needed ? sourcePlan.tables?.get(s) : chosenOnly(s, sourcePlan.tables?.get(s), chosen),
+    })),
     tablesUnknownReason: sourcePlan.tables ? undefined : sourcePlan.tablesUnknownReason,
     steps,
     warnings,

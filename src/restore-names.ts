@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import { checkJobs } from './copy/migrate-schemas';
 import { checkSplitThreshold } from './copy/split-table';
+import { chosenTables } from './ddl/chosen-tables';
 import { InvalidInputError } from './errors';
 import { MAX_IDENTIFIER_BYTES } from './quote';
 import { RestoreSchemaOptions } from './restore-options';
@@ -11,8 +12,9 @@ export function timestampSuffix(at: Date): string {
 }
 
 /** Check the options of a restore that need no server: schemas named once, jobs, split threshold, suffix. */
-export function checkRestoreOptions(options: Pick<RestoreSchemaOptions, 'schemas' | 'jobs' | 'suffix' | 'splitTablesLargerThan'>): void {
+export function checkRestoreOptions(options: Pick<RestoreSchemaOptions, 'schemas' | 'tables' | 'jobs' | 'suffix' | 'splitTablesLargerThan'>): void {
   if (!options.schemas?.length) throw new InvalidInputError('no schema to restore; name at least one (--schema <name>)');
+  chosenTables(options);
   const dup = options.schemas.find((s, i) => options.schemas.indexOf(s) !== i);
   if (dup !== undefined) throw new InvalidInputError(`schema "${dup}" is named twice; name each schema once`);
   if (options.jobs !== undefined) checkJobs(options.jobs);

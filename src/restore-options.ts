@@ -18,6 +18,14 @@ export interface RestoreSchemaOptions extends WithProgress {
   /** Schemas to restore (exact, case-sensitive names). */
   readonly schemas: string[];
   /**
+   * Restore only these tables (`'schema.table'`, exact and case-sensitive; views may be named too),
+   * each with what it needs: its types, sequences, the functions its defaults, checks and triggers
+   * call, its indexes, constraints, triggers, policies, comments and grants. A foreign key to a
+   * table not restored is left out, with a warning. Each table's schema must be one of `schemas`;
+   * with `schemas` empty, the tables' schemas are restored. @default - every table of the schemas
+   */
+  readonly tables?: string[];
+  /**
    * Appended to each schema name. @default `_YYYYMMDDHHMMSS` — the UTC time of the source snapshot
    */
   readonly suffix?: string;

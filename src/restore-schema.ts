@@ -7,6 +7,7 @@ import { connect, DatabaseConnection, libpqEnv } from './connection';
 import { openSourceSnapshot, SourceSnapshot } from './connection/source-snapshot';
 import { connectionLost } from './connection-errors';
 import { largeObjectRecord } from './copy/large-object-record';
+import { impliedSchemas } from './ddl/chosen-tables';
 import { loadSqlParser } from './ddl/sql-tokens';
 import { AbortedError, SchemaRestoreError } from './errors';
 import { ProgressListener, safeListener } from './progress';
@@ -49,8 +50,9 @@ import { restoreTemporary } from './sources/restore-temporary';
  * });
  * console.log(report.schemas[0].restored); // customer_a1_20240128143000
  */
-export async function restoreSchema(options: RestoreSchemaOptions): Promise<RestoreReport> {
+export async function restoreSchema(requested: RestoreSchemaOptions): Promise<RestoreReport> {
   const started = Date.now();
+  const options = { ...requested, schemas: impliedSchemas(requested) };
   checkRestoreOptions(options);
   const emit: ProgressListener = safeListener(options.onProgress);
   await warnAboutLeftovers({ target: options.target, tempDir: options.tempDir, emit });

@@ -1,10 +1,11 @@
 import { InvalidInputError } from '../errors';
-import { RestoreSchemaOptions } from '../restore-options';
 import { parseByteSize } from './byte-size-arg';
 import { parseDmsArgs, RawDmsArgs } from './dms-args';
 import { parseLockTimeoutArg } from './lock-timeout-arg';
 import { checkPostgresUrl } from './postgres-url-arg';
+import { RestoreSchemaOptions } from '../restore-options';
 import { parseAtArg, parseSourceArg } from './source-arg';
+import { chosenTables, impliedSchemas } from '../ddl/chosen-tables';
 import { RestoreSource } from '../sources/restore-source';
 
 /** Options of `pg-schema-restore restore` as commander hands them over, not yet checked. */
@@ -23,6 +24,7 @@ export interface RawRestoreArgs extends RawDmsArgs {
   readonly ledger?: string;
   readonly target?: string;
   readonly schema?: string[];
+  readonly table?: string[];
   readonly suffix?: string;
   readonly jobs?: string;
   readonly splitTablesLargerThan?: string;
@@ -107,7 +109,10 @@ export function parseRestoreArgs(raw: RawRestoreArgs): RestoreCommandOptions {
     resetMasterPassword: raw.resetMasterPassword,
   });
   const target = checkTargetUrl(raw.target);
-  const schemas = checkSchemas(raw.schema);
+  // --table alone implies its schemas; a bad table name is one line here, before anything connects.
+  const tables = raw.table;
+  const schemas = tables?.length && !raw.schema?.length ? impliedSchemas({ schemas: [], tables }) : checkSchemas(raw.schema);
+  if (tables) chosenTables({ schemas, tables });
   const jobs = checkJobs(raw.jobs);
   const splitTablesLargerThan = raw.splitTablesLargerThan === undefined ? undefined : parseByteSize(raw.splitTablesLargerThan, '--split-tables-larger-than');
   const lockTimeoutMs = raw.lockTimeout === undefined ? undefined : parseLockTimeoutArg(raw.lockTimeout, '--lock-timeout');
@@ -119,6 +124,7 @@ export function parseRestoreArgs(raw: RawRestoreArgs): RestoreCommandOptions {
       source,
       target,
       schemas,
+      ...(tables ? { tables } : {}),
       ...(raw.suffix !== undefined ? { suffix: raw.suffix } : {}),
       ...(jobs !== undefined ? { jobs } : {}),
       ...(splitTablesLargerThan !== undefined ? { splitTablesLargerThan } : {}),

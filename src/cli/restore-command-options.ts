@@ -26,6 +26,10 @@ Examples:
   pg-schema-restore restore --source 'pitr:/backups/base?wal=/backups/wal' --at 2024-01-28T14:30:00Z \\
     --target postgres://app@prod-db/tenants --schema customer_a1 --json > report.json
 
+  # only one damaged table (and what it needs), from last night's backup
+  pg-schema-restore restore --source s3://backups/tenants/ --target postgres://app@prod-db/tenants \\
+    --table customer_a1.orders
+
 Passwords: keep them out of the command line (other local users see it in ps): use ~/.pgpass,
 a service file or PGPASSWORD, type it when asked, or pass whole connection strings in PGSR_SOURCE
 and PGSR_TARGET instead of --source and --target.
@@ -55,6 +59,7 @@ export function addRestoreOptions(command: Command): Command {
     .addOption(new Option('--target <postgres-url>', 'live database to restore into (a postgres:// URL or a libpq string such as "service=live"); ' +
       'nothing existing is changed').env('PGSR_TARGET'))
     .option('--schema <name>', 'schema to restore (exact, case-sensitive); repeat for several', repeatable)
+    .option('--table <schema.table>', 'restore only this table (with its types, sequences, functions, indexes, triggers); repeat for several', repeatable)
     .option('--suffix <text>', 'appended to each schema name (default: _YYYYMMDDHHMMSS of the source snapshot, UTC)')
 
     .optionsGroup('RDS and Aurora sources (--source rds:…):')

@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { listSchemaObjects, SourceTable } from './list-tables';
-import { SchemaMapping } from './schema-mapping';
+import { mappedOnly, SchemaMapping } from './schema-mapping';
 import { BlockRange, splitTable, SplitTableOptions } from './split-table';
 import { TableParts } from './table-parts';
 import { ProgressListener } from '../progress';
@@ -33,7 +33,7 @@ export async function listQueued(catalog: Client, schemas: readonly SchemaMappin
     const tables: QueuedTable[] = [];
     for (const mapping of schemas) {
       const listed = await listSchemaObjects(catalog, mapping.source);
-      for (const table of listed.tables) tables.push({ table, targetSchema: mapping.target, order: tables.length });
+      for (const table of mappedOnly(mapping, listed.tables)) tables.push({ table, targetSchema: mapping.target, order: tables.length });
     }
     // Before 14 a ctid range is a filter on a full scan: every part would read the whole table.
     const version = await catalog.query<{ v: number }>("SELECT current_setting('server_version_num')::int AS v");

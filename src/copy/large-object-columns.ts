@@ -1,6 +1,6 @@
 import { ClientBase } from 'pg';
 import { listTables } from './list-tables';
-import { SchemaMapping, targetSchemaOf } from './schema-mapping';
+import { mappedOnly, SchemaMapping, targetSchemaOf } from './schema-mapping';
 import { quoteIdent, quoteQualified } from '../quote';
 
 /** A column of a restored table whose values are (or may be) large object OIDs. */
@@ -50,11 +50,12 @@ function scanSql(schema: string, table: string, column: string): string {
  */
 export async function findLargeObjectColumns(client: ClientBase, schemas: readonly SchemaMapping[]): Promise<LargeObjectColumn[]> {
   const found: LargeObjectColumn[] = [];
-  for (const { source: schema } of schemas) {
+  for (const mapping of schemas) {
+    const schema = mapping.source;
     const { rows } = await client.query<{ table: string; column: string; domain: boolean }>(CANDIDATES, [schema]);
     if (rows.length === 0) continue;
     // Only tables whose rows are copied (no extension members).
-    const copied = new Set((await listTables(client, schema)).map((t) => t.name));
+    const copied = new Set(mappedOnly(mapping, await listTables(client, schema)).map((t) => t.name));
     for (const { table, column, domain } of rows.filter((r) => copied.has(r.table))) {
       const scan = await client.query<{ objects: string[]; dangling: number; example: string | null }>(scanSql(schema, table, column));
       const { objects, dangling, example } = scan.rows[0];

@@ -6,6 +6,19 @@ export interface SchemaMapping {
   readonly source: string;
   /** Schema name in the target that already holds the same tables, types and sequences. */
   readonly target: string;
+  /** Only these relations of the schema, by name (a table-level restore). @default - all of them */
+  readonly relations?: ReadonlySet<string>;
+}
+
+/**
+ * The objects of a listing that belong to a mapping: all of them, or those its `relations` names.
+ *
+ * @example
+ * const tables = mappedOnly(mapping, await listTables(client, mapping.source));
+ */
+export function mappedOnly<T extends { readonly name: string }>(mapping: Pick<SchemaMapping, 'relations'>, listed: readonly T[]): T[] {
+  const only = mapping.relations;
+  return only ? listed.filter((o) => only.has(o.name)) : [...listed];
 }
 
 /**

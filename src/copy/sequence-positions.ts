@@ -1,6 +1,6 @@
 import { ClientBase } from 'pg';
 import { listSchemaObjects } from './list-tables';
-import { checkSchemaMappings, SchemaMapping } from './schema-mapping';
+import { checkSchemaMappings, mappedOnly, SchemaMapping } from './schema-mapping';
 import { ClientOrConnection, useConnection } from './use-connection';
 import { CopyError } from '../errors';
 import { quoteQualified } from '../quote';
@@ -58,7 +58,7 @@ export async function copySequencePositions(options: CopySequencePositionsOption
   const positions = await useConnection(options.source, { role: 'source', snapshotId: options.snapshotId }, async (source) => {
     const read: { mapping: SchemaMapping; sequence: CopiedSequence }[] = [];
     for (const mapping of options.schemas) {
-      for (const { name } of (await listSchemaObjects(source, mapping.source)).sequences) {
+      for (const { name } of mappedOnly(mapping, (await listSchemaObjects(source, mapping.source)).sequences)) {
         read.push({ mapping, sequence: { schema: mapping.source, name, ...await readSequencePosition(source, mapping.source, name) } });
       }
     }

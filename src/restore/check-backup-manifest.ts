@@ -1,6 +1,7 @@
 import type { ClientBase } from 'pg';
 import { RestoreRun, SchemaPlan } from './restore-run';
 import type { ManifestRelation, ManifestSchema } from '../backups/backup-manifest';
+import { mappedOnly } from '../copy/schema-mapping';
 import { ValidationError } from '../errors';
 import { RelationChecksum, checksumRelation } from '../validate/checksum-relation';
 import type { ValidationResult } from '../validate/validate-restore';
@@ -57,7 +58,9 @@ export async function checkBackupManifest(run: RestoreRun, plans: readonly Schem
   const backup = run.past?.backup;
   if (!backup) return;
   const read = validation ? fromValidation(validation) : fromSnapshot(run.snapshot.client);
-  const schemas = backup.manifest.schemas.filter((s) => plans.some((p) => p.source === s.name));
+  // A table-level restore is checked on the relations it restored.
+  const schemas = backup.manifest.schemas.flatMap((s) => plans.filter((p) => p.source === s.name)
+    .map((p) => ({ ...s, relations: mappedOnly({ relations: p.only?.relations }, s.relations) })));
   const differences = await run.step('validate', `checking the restored rows against the manifest of the backup ${backup.location}`, async () => {
     const found: string[] = [];
     for (const schema of schemas) found.push(...await schemaDifferences(schema, read, run));

@@ -3,6 +3,7 @@ import { detachFromOutside } from '../ddl/detach-from-outside';
 import { extensionsInPlace } from '../ddl/extension-objects';
 import { extractDdl } from '../ddl/extract-ddl';
 import { describeOutsideEffect } from '../ddl/outside-effects';
+import { selectStatements } from '../ddl/select-statements';
 import { splitDdl, SplitDdlResult } from '../ddl/split-ddl';
 import { InvalidInputError } from '../errors';
 import { RestoreRun, SchemaPlan } from './restore-run';
@@ -45,7 +46,7 @@ export async function extractDefinitions(run: RestoreRun, plans: readonly Schema
   const result = await run.step('extract-ddl', `reading the definition of ${schemas.join(', ')} with pg_dump`, async () => {
     const restored = plans.map((p) => p.restored);
     const extensions = await extensionsInPlace({ source: snapshot.client, target: run.target, schemas, restored });
-    const extracted = await extractDdl({
+    const dumped = await extractDdl({
       source: options.source,
       schemas,
       snapshotId: snapshot.id,
@@ -53,6 +54,10 @@ export async function extractDefinitions(run: RestoreRun, plans: readonly Schema
       noPrivileges: options.skipPrivileges,
       signal: run.signal,
     });
+    // A table-level restore: the chosen tables' statements and what they need (see tableClosure).
+    const keep = plans.find((p) => p.only)?.only?.keep;
+    const selected = keep ? selectStatements(dumped, { keep, schemas }) : { ddl: dumped, warnings: [] };
+    const extracted = selected.ddl;
     const common = { skipOwnership: options.skipOwnership, skipPrivileges: options.skipPrivileges, keep: extensions.keep };
     const split = (ddl: string, name: (p: SchemaPlan) => string) =>
       splitDdl(ddl, { rename: new Map(plans.map((p) => [p.source, name(p)])), ...common });
@@ -62,7 +67,7 @@ export async function extractDefinitions(run: RestoreRun, plans: readonly Schema
     return {
       staged: ddl === extracted ? staged : await split(ddl, (p) => p.staging),
       final: await split(ddl, (p) => p.restored),
-      warnings: [...detached.warnings, ...extensions.warnings],
+      warnings: [...selected.warnings, ...detached.warnings, ...extensions.warnings],
     };
   }, (r) => `${r.staged.preData.length + r.staged.postData.length} statements parsed and renamed`);
   run.warnings.push(...result.warnings, ...result.final.warnings);

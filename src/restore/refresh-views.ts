@@ -1,6 +1,7 @@
 import { RestoreRun, SchemaPlan, stagingMappings } from './restore-run';
 import { listMaterializedViews } from '../copy/list-tables';
 import { refreshMaterializedViews } from '../copy/refresh-materialized-views';
+import { mappedOnly } from '../copy/schema-mapping';
 
 /**
  * Step "materialized views": `REFRESH MATERIALIZED VIEW` in the staging schemas for each view that
@@ -10,7 +11,9 @@ import { refreshMaterializedViews } from '../copy/refresh-materialized-views';
  * await refreshViews(run, plans);
  */
 export async function refreshViews(run: RestoreRun, plans: readonly SchemaPlan[]): Promise<void> {
-  const populated = (await Promise.all(plans.map((p) => listMaterializedViews(run.snapshot.client, p.source)))).flat().filter((m) => m.populated);
+  const client = run.snapshot.client;
+  const listed = await Promise.all(stagingMappings(plans).map(async (m) => mappedOnly(m, await listMaterializedViews(client, m.source))));
+  const populated = listed.flat().filter((m) => m.populated);
   await run.step('materialized-views', `refreshing ${populated.length} materialized view${populated.length === 1 ? '' : 's'}`,
     () => refreshMaterializedViews({ target: run.target, schemas: stagingMappings(plans), populated, onProgress: run.emit, signal: run.signal }));
 }

@@ -4,6 +4,7 @@ import type { SourceSnapshot } from '../connection/source-snapshot';
 import type { LargeObjectRecord } from '../copy/large-object-record';
 import type { SchemaMapping } from '../copy/schema-mapping';
 import type { AddedForeignKey } from '../ddl/add-outside-foreign-keys';
+import type { KeptObjects } from '../ddl/select-statements';
 import { AbortedError } from '../errors';
 import type { ProgressListener, RestorePhase } from '../progress';
 import type { RestoreSchemaOptions } from '../restore-options';
@@ -15,6 +16,8 @@ export interface SchemaPlan {
   /** `pgsr_<id>_<n>`: where it is built, invisible to everyone until publish. */
   readonly staging: string;
   readonly restored: string;
+  /** A table-level restore: the relations of this schema that are restored, and every object kept (see `tableClosure`). */
+  readonly only?: { readonly relations: ReadonlySet<string>; readonly keep: KeptObjects };
 }
 
 /** Runs one step of the restore between phase start/done events (and checks for abort first). */
@@ -67,5 +70,5 @@ export function phaseRunner(emit: ProgressListener, signal: AbortSignal | undefi
 
 /** Source schema → staging schema, as the copy, sequence, view and validation steps take them. */
 export function stagingMappings(plans: readonly SchemaPlan[]): SchemaMapping[] {
-  return plans.map((p) => ({ source: p.source, target: p.staging }));
+  return plans.map((p) => ({ source: p.source, target: p.staging, relations: p.only?.relations }));
 }

@@ -4,7 +4,7 @@ import { largeObjectValueSql, LargeObjectSide } from './large-object-digest';
 import type { RelationValidation, ValidateRestoreOptions } from './validate-restore';
 import type { ValidationSessions } from './validation-sessions';
 import { listMaterializedViews, listTables } from '../copy/list-tables';
-import type { SchemaMapping } from '../copy/schema-mapping';
+import { mappedOnly, type SchemaMapping } from '../copy/schema-mapping';
 import { AbortedError } from '../errors';
 
 /** A table or materialized view as one side lists it. */
@@ -14,10 +14,10 @@ interface Relation {
   readonly populated: boolean;
 }
 
-async function relationsOf(client: ClientBase, schema: string): Promise<Map<string, Relation>> {
+async function relationsOf(client: ClientBase, schema: string, only: Pick<SchemaMapping, 'relations'> = {}): Promise<Map<string, Relation>> {
   const relations = new Map<string, Relation>();
-  for (const t of await listTables(client, schema)) relations.set(t.name, { kind: 'table', columns: t.columns, populated: true });
-  for (const m of await listMaterializedViews(client, schema)) relations.set(m.name, { kind: 'materialized view', columns: m.columns, populated: m.populated });
+  for (const t of mappedOnly(only, await listTables(client, schema))) relations.set(t.name, { kind: 'table', columns: t.columns, populated: true });
+  for (const m of mappedOnly(only, await listMaterializedViews(client, schema))) relations.set(m.name, { kind: 'materialized view', columns: m.columns, populated: m.populated });
   return relations;
 }
 
@@ -59,7 +59,7 @@ export interface Comparison {
 export async function comparisons(source: ClientBase, target: ClientBase, mapping: SchemaMapping,
   options: ValidateRestoreOptions): Promise<Comparison[]> {
   const { source: schema, target: restored } = mapping;
-  const [sourceRelations, restoredRelations] = await Promise.all([relationsOf(source, schema), relationsOf(target, restored)]);
+  const [sourceRelations, restoredRelations] = await Promise.all([relationsOf(source, schema, mapping), relationsOf(target, restored)]);
   const key = (s: string, t: string): string => JSON.stringify([s, t]);
   const lobs = new Set(options.largeObjects?.columns.map((c) => key(c.schema, c.table)));
   const copied = new Map(options.copied?.filter((t) => t.checksum && !lobs.has(key(t.schema, t.table))).map((t) => [key(t.schema, t.table), t]));

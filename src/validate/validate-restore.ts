@@ -3,7 +3,7 @@ import type { RelationChecksum } from './checksum-relation';
 import { compareAll, Comparison, comparisons } from './compare-relations';
 import { ValidationSessions } from './validation-sessions';
 import { listSequences, schemaExists } from '../copy/list-tables';
-import { checkSchemaMappings, SchemaMapping } from '../copy/schema-mapping';
+import { checkSchemaMappings, mappedOnly, SchemaMapping } from '../copy/schema-mapping';
 import { readSequencePosition, SequencePosition } from '../copy/sequence-positions';
 import { AbortedError, SchemaNotFoundError } from '../errors';
 import type { SourceAndTarget } from '../run-options';
@@ -81,7 +81,7 @@ async function validateSequences(source: ClientBase, target: ClientBase, mapping
   const { sequences, mismatches } = result;
   const { source: schema, target: restored } = mapping;
   const restoredSequences = new Set((await listSequences(target, restored)).map((s) => s.name));
-  for (const { name } of await listSequences(source, schema)) {
+  for (const { name } of mappedOnly(mapping, await listSequences(source, schema))) {
     const at = await readSequencePosition(source, schema, name);
     const again = restoredSequences.has(name) ? await readSequencePosition(target, restored, name) : undefined;
     restoredSequences.delete(name);

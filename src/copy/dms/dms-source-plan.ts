@@ -3,7 +3,7 @@ import { chooseLobMode, DmsLobMode } from './dms-task-settings';
 import { formatBytes } from '../../format-units';
 import { ProgressListener } from '../../progress';
 import { listSchemaObjects, SourceTable } from '../list-tables';
-import { SchemaMapping } from '../schema-mapping';
+import { mappedOnly, SchemaMapping } from '../schema-mapping';
 import { ClientOrConnection, useConnection } from '../use-connection';
 
 /** What one schema's DMS task needs to know about the source. */
@@ -38,7 +38,7 @@ export async function surveyDmsSource(options: SurveyDmsSourceOptions): Promise<
   return useConnection(options.source, { role: 'source', snapshotId: options.snapshotId }, async (client) => {
     const plans: DmsSchemaPlan[] = [];
     for (const mapping of options.schemas) {
-      const { tables } = await listSchemaObjects(client, mapping.source);
+      const tables = mappedOnly(mapping, (await listSchemaObjects(client, mapping.source)).tables);
       const largest = await measureLargestValue({ source: client, schema: mapping.source });
       const lob = chooseLobMode(largest?.bytes ?? 0, { thresholdBytes: options.limitedLobThresholdBytes });
       const where = largest ? `largest value ${formatBytes(largest.bytes)} in "${largest.table}"."${largest.column}"` : 'no variable-length values';
