@@ -60,7 +60,8 @@ async function compareTables(client: Client, options: DiffSchemasOptions): Promi
 }
 
 const relationsOf = (tables: readonly TableMatch[], options: DiffSchemasOptions): string[] => tables.flatMap((t) => [
-  relationSql(options.schema, t.table, t.liveKind), relationSql(options.against, t.table, t.restoredKind)]);
+  relationSql(options.schema, t.table, t.liveKind), relationSql(options.against, t.table, t.restoredKind),
+]);
 
 /**
  * Compare a live schema with a schema restored from its past, table by table, inside the database:
@@ -85,9 +86,9 @@ export async function diffSchemas(options: DiffSchemasOptions): Promise<SchemaDi
     // Which tables to lock is read before the transaction: its snapshot must start after the locks.
     const planned = selectTables(await matchTables(client, { live: options.schema, restored: options.against }),
       { live: options.schema, restored: options.against, tables: options.tables });
-    return await withConsistentRead(client, {
-      relations: relationsOf(planned, options), schemas: [options.schema, options.against], lockTimeoutMs: options.lockTimeoutMs, signal: options.signal,
-    }, () => compareTables(client, options));
+    const relations = relationsOf(planned, options);
+    const read = { relations, schemas: [options.schema, options.against], lockTimeoutMs: options.lockTimeoutMs, signal: options.signal };
+    return await withConsistentRead(client, read, () => compareTables(client, options));
   } catch (err) {
     if (options.signal?.aborted) throw new AbortedError('diff aborted; nothing was changed');
     throw err;

@@ -39,8 +39,8 @@ export interface SelectTablesOptions {
 }
 
 /**
- * The matched tables to compare: all common tables, or the ones named, each of which must exist in
- * both schemas. Throws an {@link InvalidInputError} naming the table (and a close name, if any) for
+ * The matched tables to compare, in name order: all common tables, or the ones named, each of which
+ * must exist in both schemas. Throws an {@link InvalidInputError} naming the table (and a close name, if any) for
  * a table missing on a side, and when the schemas have no table in common.
  *
  * @example
@@ -53,11 +53,11 @@ export function selectTables(match: SchemaMatch, options: SelectTablesOptions): 
   }
   if (!options.tables?.length) return [...match.tables];
   const known = [...match.tables.map((t) => t.table), ...match.onlyInLive, ...match.onlyInRestored];
-  return [...new Set(options.tables)].map((name) => {
-    const table = match.tables.find((t) => t.table === name);
-    if (table) return table;
+  for (const name of options.tables) {
+    if (match.tables.some((t) => t.table === name)) continue;
     if (match.onlyInLive.includes(name)) throw new InvalidInputError(`table "${name}" exists only in the live schema "${options.live}" (created since the restore point); nothing to compare it with`);
     if (match.onlyInRestored.includes(name)) throw new InvalidInputError(`table "${name}" exists only in the restored schema "${options.restored}" (dropped live since); nothing to compare it with`);
     throw new InvalidInputError(`no table "${name}" in schema "${options.live}" or "${options.restored}"${closeNameHint(name, known)}`);
-  });
+  }
+  return match.tables.filter((t) => options.tables?.includes(t.table));
 }

@@ -18,18 +18,36 @@ describe('diffSchemas', () => {
     const byName = Object.fromEntries(diff.tables.map((t) => [t.table, t]));
     expect(Object.keys(byName).sort()).toEqual(['events', 'products', 'users']);
     expect(byName.users).toMatchObject({
-      key: ['id'], keyKind: 'primary', deleted: 2, added: 1, changed: 3,
+      key: ['id'],
+      keyKind: 'primary',
+      deleted: 2,
+      added: 1,
+      changed: 3,
       samples: { deleted: [{ id: 3 }, { id: 4 }], added: [{ id: 11 }], changed: [{ id: 5 }, { id: 6 }, { id: 7 }] },
-      columnsCompared: ['id', 'email', 'name', 'prefs', 'score'], columnsOnlyInLive: ['nickname'], columnsOnlyInRestored: [], comparedAsText: ['prefs'],
+      columnsCompared: ['id', 'email', 'name', 'prefs', 'score'],
+      columnsOnlyInLive: ['nickname'],
+      columnsOnlyInRestored: [],
+      comparedAsText: ['prefs'],
     });
     expect(byName.products).toMatchObject({
-      key: ['sku'], keyKind: 'unique', deleted: 1, added: 1, changed: 1,
+      key: ['sku'],
+      keyKind: 'unique',
+      deleted: 1,
+      added: 1,
+      changed: 1,
       samples: { deleted: [{ sku: 'b' }], added: [{ sku: 'd' }], changed: [{ sku: 'c' }] },
-      columnTypeDifferences: [{ column: 'sku', live: 'text', restored: 'character varying(10)' }], comparedAsText: ['sku'],
+      columnTypeDifferences: [{ column: 'sku', live: 'text', restored: 'character varying(10)' }],
+      comparedAsText: ['sku'],
     });
     // No key: whole rows, one of two duplicates gone counts as deleted; the NULL row equals itself.
-    expect(byName.events).toMatchObject({ key: ['kind', 'payload'], keyKind: 'row', deleted: 1, added: 1, changed: 0,
-      samples: { deleted: [{ kind: 'x', payload: '1' }], added: [{ kind: 'z', payload: '3' }], changed: [] } });
+    expect(byName.events).toMatchObject({
+      key: ['kind', 'payload'],
+      keyKind: 'row',
+      deleted: 1,
+      added: 1,
+      changed: 0,
+      samples: { deleted: [{ kind: 'x', payload: '1' }], added: [{ kind: 'z', payload: '3' }], changed: [] },
+    });
     expect(await waitForNoBackends(cluster())).toEqual([]);
   });
 

@@ -1,5 +1,5 @@
-import { quoteIdent } from '../../src';
 import { execSql } from './postgres';
+import { quoteIdent } from '../../src';
 
 /** The live schema of the incident fixture (a name that needs quoting). */
 export const LIVE = 'Tenant-A';
