@@ -3,7 +3,11 @@ import type { ClientBase } from 'pg';
 /** A column both sides have, and how its values are compared. */
 export interface ComparedColumn {
   readonly name: string;
-  /** Compared by its text form (`::text`): the type has no equality (json, xml, point, …) on a side, or differs between the sides. */
+  /**
+   * Compared by its text form (`::text`): the type has no equality (json, xml, point, …), or is not
+   * the same type on both sides (changed since, or the schema's own enum or composite type, one per
+   * schema); domains compare by their base type.
+   */
   readonly asText: boolean;
 }
 
@@ -49,6 +53,10 @@ interface ColumnRow {
   kind: 'r' | 'p';
   column: string | null;
   type: string | null;
+  /** `"schema".` when the column's type lives in the table's own schema (a tenant's enum or domain). */
+  own_prefix: string | null;
+  /** The type, or a domain's base type: native comparison needs the same one on both sides. */
+  base_type: string | null;
   has_equality: boolean | null;
 }
 
@@ -58,6 +66,8 @@ interface ColumnRow {
 const COLUMNS_SQL = `
 SELECT n.nspname AS schema, c.relname AS table, c.relkind AS kind, a.attname AS column,
        format_type(a.atttypid, a.atttypmod) AS type,
+       b.oid::int8::text AS base_type,
+       CASE WHEN t.typnamespace = c.relnamespace THEN quote_ident(n.nspname) || '.' END AS own_prefix,
        CASE WHEN ct.typtype IN ('c', 'e', 'r', 'm') THEN true
             ELSE EXISTS (SELECT 1 FROM pg_opclass o JOIN pg_am m ON m.oid = o.opcmethod
                           WHERE o.opcdefault AND m.amname IN ('btree', 'hash')
@@ -73,7 +83,13 @@ SELECT n.nspname AS schema, c.relname AS table, c.relkind AS kind, a.attname AS 
  WHERE n.nspname = ANY ($1::text[]) AND c.relkind IN ('r', 'p') AND NOT c.relispartition
  ORDER BY c.relname COLLATE "C", a.attnum`;
 
-type SideColumns = Map<string, { type: string; hasEquality: boolean }>;
+/** A type of the schema itself named without the schema, so `a.money_amount` and `a_past.money_amount` are the same type. */
+function ownTypeName(row: ColumnRow): string {
+  const type = row.type as string;
+  return row.own_prefix && type.startsWith(row.own_prefix) ? type.slice(row.own_prefix.length) : type;
+}
+
+type SideColumns = Map<string, { type: string; baseType: string; hasEquality: boolean }>;
 
 /** One side's table: its kind and columns. */
 interface SideTable {
@@ -88,7 +104,7 @@ function matchColumns(table: string, live: SideTable, restored: SideTable): Tabl
     const r = restored.columns.get(name);
     if (!r) continue;
     if (l.type !== r.type) columnTypeDifferences.push({ column: name, live: l.type, restored: r.type });
-    columns.push({ name, asText: l.type !== r.type || !l.hasEquality || !r.hasEquality });
+    columns.push({ name, asText: l.baseType !== r.baseType || !l.hasEquality || !r.hasEquality });
   }
   return {
     table,
@@ -104,7 +120,9 @@ function matchColumns(table: string, live: SideTable, restored: SideTable): Tabl
 /**
  * Match the tables of a live schema with those of a restored one by name: tables on one side only
  * are listed, common tables are compared on the columns both sides have (in the live column order);
- * a column whose type has no equality, or differs between the sides, is compared by its text form.
+ * a column whose type has no equality, or is not the same type on both sides, is compared by its
+ * text form (a tenant's own enums are one type per schema; their names count as the same type in
+ * `columnTypeDifferences`; domains compare as their base type).
  * Partitions are part of their partitioned table, not tables of their own. Reads the catalog only.
  *
  * @example
@@ -117,7 +135,8 @@ export async function matchTables(client: ClientBase, options: MatchTablesOption
     const tables = sides.get(row.schema) as Map<string, SideTable>;
     const table: SideTable = tables.get(row.table) ?? { kind: row.kind, columns: new Map() };
     tables.set(row.table, table);
-    if (row.column !== null) table.columns.set(row.column, { type: row.type as string, hasEquality: row.has_equality === true });
+    if (row.column === null) continue;
+    table.columns.set(row.column, { type: ownTypeName(row), baseType: row.base_type as string, hasEquality: row.has_equality === true });
   }
   const live = sides.get(options.live) as Map<string, SideTable>;
   const restored = sides.get(options.restored) as Map<string, SideTable>;
