@@ -52,9 +52,10 @@ async function compareTables(client: Client, options: DiffSchemasOptions): Promi
   const [liveKeys, restoredKeys] = [await readKeys(client, names.live), await readKeys(client, names.restored)];
   const diffs: TableDiff[] = [];
   for (const table of tables) {
-    if (options.signal?.aborted) throw new AbortedError('diff aborted; nothing was changed');
     const key = chooseKey(table, liveKeys.get(table.table) ?? [], restoredKeys.get(table.table) ?? []);
     diffs.push(await diffTable(client, { ...names, match: table, key }, { samples: options.samples }));
+    // A cancel may arrive just after the query finished: an aborted diff never returns a result.
+    if (options.signal?.aborted) throw new AbortedError('diff aborted; nothing was changed');
   }
   return { schema: names.live, against: names.restored, tables: diffs, onlyInLive: match.onlyInLive, onlyInRestored: match.onlyInRestored };
 }

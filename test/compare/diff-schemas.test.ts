@@ -1,9 +1,19 @@
-import { diffSchemas, InvalidInputError, LockTimeoutError } from '../../src';
+import { Client } from 'pg';
+import { AbortedError, diffSchemas, InvalidInputError, LockTimeoutError } from '../../src';
 import { createIncident, LIVE, RESTORED } from '../support/incident';
 import { createDatabase, execSql, useLocalCluster, waitForNoBackends, withClient } from '../support/postgres';
 
 const cluster = useLocalCluster();
 let url: string;
+
+/** The pid of the diff session once it runs its comparison query. */
+async function runningDiffPid(watcher: Client): Promise<number> {
+  for (;;) {
+    const { rows } = await watcher.query<{ pid: number }>(
+      "SELECT pid FROM pg_stat_activity WHERE application_name = 'pg-schema-restore diff' AND state = 'active' AND query LIKE '%FULL JOIN%'");
+    if (rows[0]) return rows[0].pid;
+  }
+}
 
 beforeAll(async () => {
   url = await createDatabase(cluster(), 'incident');
@@ -80,29 +90,50 @@ describe('diffSchemas', () => {
     await expect(diffSchemas({ target: url, schema: 'empty_one', against: 'empty_two' })).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/have no table in common/) });
   });
 
-  test('a writer of the live table is not blocked while the diff reads; the diff holds only ACCESS SHARE locks and sees one instant', async () => {
-    for (const schema of ['big_live', 'big_past']) {
-      await execSql(url, `CREATE SCHEMA ${schema}; CREATE TABLE ${schema}.t (id int PRIMARY KEY, v int); INSERT INTO ${schema}.t SELECT i, i FROM generate_series(1, 600000) i; ANALYZE ${schema}.t`);
-    }
-    const running = diffSchemas({ target: url, schema: 'big_live', against: 'big_past' });
-    await withClient(url, async (watcher) => {
-      let pid: number | undefined;
-      while (pid === undefined) {
-        const { rows } = await watcher.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE application_name = 'pg-schema-restore diff' AND state = 'active' AND query LIKE '%FULL JOIN%'");
-        pid = rows[0]?.pid;
+  describe('on a table large enough to watch the diff run', () => {
+    beforeAll(async () => {
+      for (const schema of ['big_live', 'big_past']) {
+        await execSql(url, `CREATE SCHEMA ${schema}; CREATE TABLE ${schema}.t (id int PRIMARY KEY, v int); INSERT INTO ${schema}.t SELECT i, i FROM generate_series(1, 600000) i; ANALYZE ${schema}.t`);
       }
-      await watcher.query("SET lock_timeout = '200ms'");
+    }, 60_000);
+
+    test('a writer of the live table is not blocked while the diff reads; the diff holds only ACCESS SHARE locks and sees one instant', async () => {
+      const running = diffSchemas({ target: url, schema: 'big_live', against: 'big_past' });
+      await withClient(url, async (watcher) => {
+        const pid = await runningDiffPid(watcher);
+        await watcher.query("SET lock_timeout = '200ms'");
+        const started = Date.now();
+        await watcher.query('INSERT INTO big_live.t VALUES (0, 0)');
+        expect(Date.now() - started).toBeLessThan(1000);
+        const { rows } = await watcher.query<{ mode: string }>("SELECT DISTINCT mode FROM pg_locks WHERE pid = $1 AND locktype = 'relation'", [pid]);
+        expect(rows.map((r) => r.mode)).toEqual(['AccessShareLock']);
+        expect((await watcher.query("SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND state = 'active'", [pid])).rowCount).toBe(1);
+      });
+      // The row inserted while the diff ran is after its snapshot.
+      expect((await running).tables[0]).toMatchObject({ deleted: 0, added: 0, changed: 0 });
+      expect((await diffSchemas({ target: url, schema: 'big_live', against: 'big_past', samples: 0 })).tables[0].added).toBe(1);
+    }, 60_000);
+
+  });
+
+  test('an abort cancels the running statement at once (here a lock wait) and closes the session', async () => {
+    await withClient(url, async (holder) => {
+      await holder.query(`BEGIN; LOCK TABLE "${LIVE}".users IN ACCESS EXCLUSIVE MODE`);
+      const controller = new AbortController();
+      const running = diffSchemas({ target: url, schema: LIVE, against: RESTORED, lockTimeoutMs: 20_000, signal: controller.signal });
+      const waiting = "SELECT 1 FROM pg_stat_activity WHERE application_name = 'pg-schema-restore diff' AND wait_event_type = 'Lock'";
+      // Watched from outside the holder's transaction, whose view of pg_stat_activity stays as it first read it.
+      await withClient(url, async (watcher) => {
+        while ((await watcher.query(waiting)).rowCount === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      });
       const started = Date.now();
-      await watcher.query('INSERT INTO big_live.t VALUES (0, 0)');
+      controller.abort();
+      await expect(running).rejects.toThrow(new AbortedError('diff aborted; nothing was changed'));
       expect(Date.now() - started).toBeLessThan(1000);
-      const { rows } = await watcher.query<{ mode: string }>("SELECT DISTINCT mode FROM pg_locks WHERE pid = $1 AND locktype = 'relation'", [pid]);
-      expect(rows.map((r) => r.mode)).toEqual(['AccessShareLock']);
-      expect((await watcher.query("SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND state = 'active'", [pid])).rowCount).toBe(1);
+      await holder.query('ROLLBACK');
     });
-    // The row inserted while the diff ran is after its snapshot.
-    expect((await running).tables[0]).toMatchObject({ deleted: 0, added: 0, changed: 0 });
-    expect((await diffSchemas({ target: url, schema: 'big_live', against: 'big_past', samples: 0 })).tables[0].added).toBe(1);
-  }, 60_000);
+    expect(await waitForNoBackends(cluster())).toEqual([]);
+  }, 30_000);
 
   test('a session holding an ACCESS EXCLUSIVE lock on a live table is named once the retries are spent', async () => {
     await withClient(url, async (holder) => {
