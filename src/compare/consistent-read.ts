@@ -33,7 +33,8 @@ async function lockTimeoutError(client: Client, options: ConsistentReadOptions, 
  * Run `work` in a REPEATABLE READ READ ONLY transaction, so every query sees the same instant, after
  * taking ACCESS SHARE locks on the relations (as pg_dump does: they never block readers or writers,
  * only DDL that would rewrite a table under the snapshot). The wait for the locks is bounded by
- * `lock_timeout` (set for this transaction only) and retried after pauses; after the last try a
+ * `lock_timeout` (set for this transaction only) and retried after pauses; `row_security` is off, so
+ * row-level security never hides rows silently (a table it would filter is an error instead); after the last try a
  * {@link LockTimeoutError} names the sessions in the way. Nothing is written; the transaction ends.
  *
  * @example
@@ -45,7 +46,8 @@ export async function withConsistentRead<T>(client: Client, options: ConsistentR
     // LOCK takes no snapshot: the snapshot of REPEATABLE READ starts with work's first query, after the locks.
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     try {
-      await client.query('SELECT set_config(\'lock_timeout\', $1, true)', [`${lockTimeoutMs}ms`]);
+      // row_security off, as pg_dump: a table whose policies would hide rows from this role fails instead of diffing a part of it.
+      await client.query('SELECT set_config(\'lock_timeout\', $1, true), set_config(\'row_security\', \'off\', true)', [`${lockTimeoutMs}ms`]);
       if (options.relations.length > 0) await client.query(`LOCK TABLE ${options.relations.join(', ')} IN ACCESS SHARE MODE`);
       const result = await work();
       await client.query('COMMIT');

@@ -135,6 +135,23 @@ describe('diffSchemas', () => {
     expect(await waitForNoBackends(cluster())).toEqual([]);
   }, 30_000);
 
+  test('row-level security that would hide rows from the role is an error, never a partial diff', async () => {
+    await execSql(url, `CREATE ROLE diff_reader LOGIN PASSWORD 'Diff-r3ader';
+      GRANT USAGE ON SCHEMA "${LIVE}", "${RESTORED}" TO diff_reader;
+      GRANT SELECT ON ALL TABLES IN SCHEMA "${LIVE}" TO diff_reader; GRANT SELECT ON ALL TABLES IN SCHEMA "${RESTORED}" TO diff_reader;
+      ALTER TABLE "${LIVE}".users ENABLE ROW LEVEL SECURITY; CREATE POLICY only_some ON "${LIVE}".users USING (id < 5)`);
+    const asReader = new URL(url);
+    asReader.username = 'diff_reader';
+    asReader.password = 'Diff-r3ader';
+    try {
+      await expect(diffSchemas({ target: asReader.toString(), schema: LIVE, against: RESTORED, tables: ['users'] }))
+        .rejects.toThrow(/query would be affected by row-level security policy for table "users"/);
+      expect((await diffSchemas({ target: asReader.toString(), schema: LIVE, against: RESTORED, tables: ['products'] })).tables[0].changed).toBe(1);
+    } finally {
+      await execSql(url, `ALTER TABLE "${LIVE}".users DISABLE ROW LEVEL SECURITY; DROP POLICY only_some ON "${LIVE}".users`);
+    }
+  });
+
   test('a session holding an ACCESS EXCLUSIVE lock on a live table is named once the retries are spent', async () => {
     await withClient(url, async (holder) => {
       await holder.query(`BEGIN; LOCK TABLE "${LIVE}".products IN ACCESS EXCLUSIVE MODE`);
