@@ -60,6 +60,15 @@ export { backupDatabase, type BackupDatabaseOptions, type BackupResult } from '.
 export type { BackupManifest, ManifestSchema, ManifestRelation, ManifestSequence } from './backups/backup-manifest';
 export type { OpenBackupStoreOptions } from './backups/backup-store';
 
+// After the restore: what changed since the restore point, compared inside the database.
+export { diffSchemas, type DiffSchemasOptions } from './compare/diff-schemas';
+export { tableDiffers, type SchemaDiff, type TableDiff, type RowKey, type RowCategory } from './compare/diff-result';
+export { renderDiff, diffSummary, type RenderDiffOptions } from './compare/render-diff';
+export { matchTables, type MatchTablesOptions, type SchemaMatch, type TableMatch, type ComparedColumn, type ColumnTypeDifference } from './compare/match-tables';
+export { chooseKey, readKeys, type KeyKind, type KeyCandidate, type TableKey } from './compare/choose-key';
+export { classifyRowsSql, type TableComparison } from './compare/classify-rows';
+export { diffTable, type DiffTableOptions } from './compare/diff-table';
+
 // SQL on the restored schemas: identifiers are always quoted.
 export { quoteIdent, quoteQualified, quoteLiteral } from './quote';
 

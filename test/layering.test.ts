@@ -15,7 +15,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['ddl', 'copy', 'preflight.ts'],
   ['validate'],
   ['cleanup'],
-  ['swap'],
+  ['compare', 'swap'],
   ['backups'],
   ['sources'],
   ['restore-options.ts', 'restore-names.ts', 'plan-restore.ts', 'restore', 'restore-schema.ts', 'drill'],

@@ -12,6 +12,7 @@ import { runCleanupCommand } from './cleanup-command';
 import { CliDeps } from './cli-deps';
 import { EXIT_CODES, reportFailure } from './cli-errors';
 import { runDemoCommand } from './demo-command';
+import { addDiffCommand } from './diff-command';
 import { addDrillCommand } from './drill-command';
 import { InvalidInputError } from '../errors';
 import { toolVersion } from '../tool-version';
@@ -69,6 +70,7 @@ function buildProgram(deps: CliDeps, setExitCode: (code: number) => void): Comma
 
   addDrillCommand(program, atVerbosity, setExitCode);
   addSwapCommand(program, atVerbosity, setExitCode);
+  addDiffCommand(program, atVerbosity, setExitCode);
 
   program.command('demo')
     .description('restore a damaged tenant schema on a throwaway local PostgreSQL server; nothing to configure')
@@ -86,7 +88,7 @@ function buildProgram(deps: CliDeps, setExitCode: (code: number) => void): Comma
 }
 
 function commanderFailure(err: CommanderError): string {
-  if (err.code === 'commander.help') return `missing command: use "${NAME} restore ...", "${NAME} backup ...", "${NAME} drill ...", "${NAME} cleanup" or "${NAME} demo"; see ${NAME} --help`;
+  if (err.code === 'commander.help') return `missing command: use "${NAME} restore ...", "${NAME} backup ...", "${NAME} drill ...", "${NAME} diff ...", "${NAME} swap ...", "${NAME} cleanup" or "${NAME} demo"; see ${NAME} --help`;
   const message = err.message.replace(/^error:\s*/i, '').split('\n').map((l) => l.trim()).filter(Boolean).join(' ');
   return `${message}; see ${NAME} --help`;
 }
