@@ -1,4 +1,5 @@
 import type { Client } from 'pg';
+import { inTransaction } from '../connection/in-transaction';
 import { describeHolders, isLockNotAvailable, lockHolders, retryLockWaits } from '../ddl/lock-retry';
 import { DEFAULT_LOCK_TIMEOUT_MS } from '../ddl/target-session';
 import { LockTimeoutError } from '../errors';
@@ -42,21 +43,13 @@ async function lockTimeoutError(client: Client, options: ConsistentReadOptions, 
  */
 export async function withConsistentRead<T>(client: Client, options: ConsistentReadOptions, work: () => Promise<T>): Promise<T> {
   const lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
-  return retryLockWaits(async () => {
-    // LOCK takes no snapshot: the snapshot of REPEATABLE READ starts with work's first query, after the locks.
-    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    try {
-      // row_security off, as pg_dump: a table whose policies would hide rows from this role fails instead of diffing a part of it.
-      await client.query('SELECT set_config(\'lock_timeout\', $1, true), set_config(\'row_security\', \'off\', true)', [`${lockTimeoutMs}ms`]);
-      if (options.relations.length > 0) await client.query(`LOCK TABLE ${options.relations.join(', ')} IN ACCESS SHARE MODE`);
-      const result = await work();
-      await client.query('COMMIT');
-      return result;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    }
-  }, {
+  // LOCK takes no snapshot: the snapshot of REPEATABLE READ starts with work's first query, after the locks.
+  return retryLockWaits(() => inTransaction(client, async () => {
+    // row_security off, as pg_dump: a table whose policies would hide rows from this role fails instead of diffing a part of it.
+    await client.query('SELECT set_config(\'lock_timeout\', $1, true), set_config(\'row_security\', \'off\', true)', [`${lockTimeoutMs}ms`]);
+    if (options.relations.length > 0) await client.query(`LOCK TABLE ${options.relations.join(', ')} IN ACCESS SHARE MODE`);
+    return work();
+  }, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY'), {
     signal: options.signal,
     pausesMs: options.pausesMs,
     isLockWait: isLockNotAvailable,

@@ -1,4 +1,5 @@
 import type { Client, ClientBase } from 'pg';
+import { inTransaction } from '../connection/in-transaction';
 import { AbortedError, LockHolder, LockTimeoutError } from '../errors';
 import { formatDuration } from '../format-units';
 import type { Abortable } from '../run-options';
@@ -129,17 +130,7 @@ export async function retryLockWaits<T>(attempt: () => Promise<T>, options: Retr
  * await withLockRetry(client, () => client.query('ALTER TABLE …'), { object: 'public.regions', mode: 'ShareRowExclusiveLock', action: 'adding foreign key f', lockTimeoutMs: 2000 });
  */
 export async function withLockRetry<T>(client: Client, work: () => Promise<T>, options: LockRetryOptions): Promise<T> {
-  return retryLockWaits(async () => {
-    await client.query('BEGIN');
-    try {
-      const result = await work();
-      await client.query('COMMIT');
-      return result;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    }
-  }, {
+  return retryLockWaits(() => inTransaction(client, work), {
     signal: options.signal,
     pausesMs: options.pausesMs,
     isLockWait: isLockNotAvailable,

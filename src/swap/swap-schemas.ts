@@ -1,7 +1,9 @@
 import type { Client } from 'pg';
 import { cancelOnAbort } from '../cancel-on-abort';
 import { connect, type DatabaseConnection } from '../connection';
+import { inTransaction } from '../connection/in-transaction';
 import { connectionLost } from '../connection-errors';
+import { routineRewrites } from './swap-routines';
 import { describeHolders, isLockNotAvailable, lockHolders, retryLockWaits } from '../ddl/lock-retry';
 import { configureTargetSession } from '../ddl/target-session';
 import { AbortedError, DdlError, InvalidInputError, LockHolder, LockTimeoutError, SchemaRestoreError } from '../errors';
@@ -11,7 +13,6 @@ import { quoteIdent, quoteQualified } from '../quote';
 import type { Abortable, WithClock, WithProgress } from '../run-options';
 import { checkSwapTarget } from './check-swap-target';
 import { checkSwapNames, replacedName, replacedSchema, SwapNames } from './swap-names';
-import { routineRewrites } from './swap-routines';
 
 /** Options of {@link swapSchemas}. */
 export interface SwapSchemasOptions extends Abortable, WithClock, WithProgress {
@@ -59,20 +60,19 @@ async function lockTables(client: Client, schemas: readonly string[]): Promise<v
 
 /** One attempt, in one transaction: lock, check, read the routines, rename both schemas, redefine the routines. */
 async function swapOnce(client: Client, names: SwapNames, signal?: AbortSignal): Promise<Pick<SwapResult, 'routines' | 'warnings'>> {
-  await client.query('BEGIN');
   try {
-    await lockTables(client, [names.live, names.with]);
-    await checkSwapTarget(client, names);
-    const rewrites = await routineRewrites(client, new Map([[names.live, names.keepAs], [names.with, names.live]]));
-    await client.query(`ALTER SCHEMA ${quoteIdent(names.live)} RENAME TO ${quoteIdent(names.keepAs)}`);
-    await client.query(`ALTER SCHEMA ${quoteIdent(names.with)} RENAME TO ${quoteIdent(names.live)}`);
-    // The bodies were valid where they came from; as pg_dump does, they are not checked again.
-    await client.query('SET LOCAL check_function_bodies = off');
-    for (const statement of rewrites.statements) await client.query(statement);
-    await client.query('COMMIT');
-    return { routines: rewrites.routines, warnings: rewrites.warnings };
+    return await inTransaction(client, async () => {
+      await lockTables(client, [names.live, names.with]);
+      await checkSwapTarget(client, names);
+      const rewrites = await routineRewrites(client, new Map([[names.live, names.keepAs], [names.with, names.live]]));
+      await client.query(`ALTER SCHEMA ${quoteIdent(names.live)} RENAME TO ${quoteIdent(names.keepAs)}`);
+      await client.query(`ALTER SCHEMA ${quoteIdent(names.with)} RENAME TO ${quoteIdent(names.live)}`);
+      // The bodies were valid where they came from; as pg_dump does, they are not checked again.
+      await client.query('SET LOCAL check_function_bodies = off');
+      for (const statement of rewrites.statements) await client.query(statement);
+      return { routines: rewrites.routines, warnings: rewrites.warnings };
+    });
   } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
     throw swapFailure(err, names, signal);
   }
 }
