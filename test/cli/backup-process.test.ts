@@ -33,6 +33,16 @@ async function untilPgDumpWaits(client: Client, output: () => string): Promise<v
   throw new Error(`pg_dump never waited for the lock:\n${output()}`);
 }
 
+/** Wait until the other schema's archive is complete in the run directory: the run holds a finished archive and no manifest. */
+async function untilArchiveWritten(to: string, archive: string, output: () => string): Promise<void> {
+  for (let waited = 0; waited < 60_000; waited += 50) {
+    const runs = existsSync(join(to, 'app')) ? readdirSync(join(to, 'app')) : [];
+    if (runs.some((run) => existsSync(join(to, 'app', run, archive)))) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`${archive} was never written:\n${output()}`);
+}
+
 /** Run `fn` while a transaction holds locked.t exclusively (pg_dump's LOCK TABLE waits for it); then let go. */
 async function whileLocked<T>(fn: (client: Client) => Promise<T>): Promise<T> {
   return withClient(url, async (holder) => {
@@ -77,6 +87,8 @@ test('kill -9 midway: no manifest, and the catalog lists the run as incomplete',
   await whileLocked(async (client) => {
     const started = startCli(pausedBackupArgs(to), { env: { PGSR_SOURCE: url } });
     await untilPgDumpWaits(client, started.output);
+    // Midway for certain: customer_a1's archive is complete while locked's pg_dump waits (else the run could still be empty).
+    await untilArchiveWritten(to, 'customer_a1.dump', started.output);
     started.child.kill('SIGKILL');
     expect((await started.exited).signal).toBe('SIGKILL');
     // The orphaned pg_dump would wait for the lock forever.
