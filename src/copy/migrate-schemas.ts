@@ -9,6 +9,7 @@ import { streamHashable } from './row-hash';
 import { checkSchemaMappings, SchemaMapping } from './schema-mapping';
 import type { SessionSlots } from './session-slots';
 import { checkSplitThreshold, DEFAULT_SPLIT_TABLES_LARGER_THAN } from './split-table';
+import { cancelOnAbort } from '../cancel-on-abort';
 import { connect, DatabaseConnection } from '../connection';
 import { connectInSnapshot, openSourceSnapshot } from '../connection/source-snapshot';
 import { AbortedError, ConnectionError, InvalidInputError, SchemaRestoreError } from '../errors';
@@ -159,12 +160,16 @@ async function runWorkers(options: RunWorkersOptions): Promise<CopiedTable[]> {
     // The same name on both sides, so a DBA can pair a worker's two sessions in pg_stat_activity.
     const name = `copy worker ${index + 1}`;
     let slot = false;
+    let stopCancelling = (): void => undefined;
     try {
       await options.targetSlots?.take(stop.signal);
       slot = true;
       clients.push(await joinSnapshot(options.source, options.snapshotId, name));
       clients.push(await connect(options.target, 'target', `pg-schema-restore ${name}`));
       const [source, target] = clients;
+      // A failure elsewhere or Ctrl-C cancels this worker's running statements on both servers at once,
+      // also a COPY whose server side is busy (a slow trigger, a huge row) and would not notice the dropped stream.
+      stopCancelling = cancelOnAbort(stop.signal, [{ client: source, connection: options.source }, { client: target, connection: options.target }]);
       const { onProgress, progressIntervalMs } = options;
       // The stream carries UTF8 (the client encoding); its hash is the query's where the target stores UTF8.
       const checksum = options.checksums === true && await streamHashable(target);
@@ -191,6 +196,7 @@ async function runWorkers(options: RunWorkersOptions): Promise<CopiedTable[]> {
       failure ??= err;
       stop.abort();
     } finally {
+      stopCancelling();
       // end() drops the socket when a COPY is still running, which also stops the server side.
       await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
       if (slot) options.targetSlots?.give();

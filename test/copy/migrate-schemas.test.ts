@@ -143,13 +143,16 @@ test('a busy source is copied exactly as of the snapshot', async () => {
 });
 
 test('the first failure stops all workers and names the table; every session is closed', async () => {
-  // Order Lines' COPY waits 2 s before its first row (a trigger that fires whatever the session's replication role),
+  // Order Lines' COPY waits 5 s before its first row (a trigger that fires whatever the session's replication role),
   // so it is surely in progress when customers fails: on a fast machine it could otherwise finish first.
-  const slowOrderLines = `; CREATE FUNCTION slow_copy() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(2); RETURN NULL; END $$;
+  const slowOrderLines = `; CREATE FUNCTION slow_copy() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(5); RETURN NULL; END $$;
     CREATE TRIGGER slow_copy BEFORE INSERT ON "Order Lines" FOR EACH STATEMENT EXECUTE FUNCTION slow_copy();
     ALTER TABLE "Order Lines" ENABLE ALWAYS TRIGGER slow_copy`;
   const targetUrl = await stagingTarget((d) => ({ ...d, acme: d.acme.replace('customers (id serial, name text)', 'customers (id serial, nom text)') + slowOrderLines }));
+  const started = Date.now();
   const err = await migrateSchemas({ source: sourceUrl, target: targetUrl, schemas: MAPPINGS, jobs: 2 }).catch((e) => e);
+  // The failure cancelled the busy COPY instead of waiting for its trigger.
+  expect(Date.now() - started).toBeLessThan(3_000);
   expect(err).toBeInstanceOf(CopyError);
   expect(err).toMatchObject({ schema: 'acme-corp', relation: 'customers' });
   expect(err.message).toMatch(/^copying acme-corp\.customers into acme-corp staging\.customers failed: column "name" of relation "customers" does not exist/);
