@@ -92,6 +92,17 @@ describe('a throwaway server admits only this restore', () => {
     }
   }, 180_000);
 
+  test('from a base backup, as a role production does not have: ROLE_NOT_FOUND, not a connection failure', async () => {
+    // The state a PITR meets when its recovery ends while the server starts: promoted already, so the first login meets production's roles.
+    const backup = join(work, 'base-no-role');
+    await takeBaseBackup(prod, backup);
+    const started = startLocalCluster({ existingDataDir: backup, replaceConfig: true, baseDir: work, superuser: 'nobody_here' });
+    await expect(started).rejects.toMatchObject({
+      code: 'ROLE_NOT_FOUND',
+      message: expect.stringMatching(/^role "nobody_here" does not exist in the recovered cluster; connect as a role of the backed-up server/),
+    });
+  }, 180_000);
+
   test('a PITR server: the same, once recovered and promoted', async () => {
     const backup = join(work, 'pitr-base');
     await takeBaseBackup(prod, backup, { wal: 'none' });

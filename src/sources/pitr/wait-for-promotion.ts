@@ -1,8 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { InvalidInputError, ToolError } from '../../errors';
+import { ToolError } from '../../errors';
 import { formatDuration } from '../../format-units';
+import { missingRoleError } from '../../local/admit-restore-logins';
 import { LocalCluster } from '../../local/local-cluster';
 import { serverLogSummary } from '../../local/server-log';
 import { poll, POLL_NOT_YET, pollDone } from '../../poll';
@@ -53,10 +54,8 @@ export async function checkPromotion(cluster: LocalCluster): Promise<PromotionSt
     return rows[0].recovering ? 'recovering' : 'promoted';
   } catch (err) {
     if (stillStarting(err)) return 'recovering';
-    if ((err as { code?: string }).code === '28000') {
-      throw new InvalidInputError(`role "${cluster.user}" does not exist in the recovered cluster; connect as a role of the backed-up server (user, default postgres)`,
-        { code: 'ROLE_NOT_FOUND', cause: err });
-    }
+    const missingRole = missingRoleError(cluster.user, err);
+    if (missingRole) throw missingRole;
     throw new ToolError(`cannot ask the recovering server whether it is promoted: ${(err as Error).message}; retry the restore`, { cause: err });
   } finally {
     await client.end().catch(() => undefined);
