@@ -36,8 +36,14 @@ export async function backupLockError(client: ClientBase, options: SchemaLockOpt
   const holders = await lockHolders(client, { schema: options.schema, mode: 'AccessShareLock' }).catch(() => []);
   const tables = [...new Set(holders.map((h) => h.relation).filter((r): r is string => r !== undefined))];
   return lockTimeoutError({
-    action: `backing up schema ${options.schema}`, needs: `a lock on ${tables.length > 0 ? tables.join(', ') : `the tables of schema ${options.schema}`}`,
-    object: tables[0] ?? options.schema, timeoutMs: options.lockWaitTimeoutMs, tries, holders, option: '--lock-wait-timeout', cause,
+    action: `backing up schema ${options.schema}`,
+    needs: `a lock on ${tables.length > 0 ? tables.join(', ') : `the tables of schema ${options.schema}`}`,
+    object: tables[0] ?? options.schema,
+    timeoutMs: options.lockWaitTimeoutMs,
+    tries,
+    holders,
+    option: '--lock-wait-timeout',
+    cause,
   });
 }
 

@@ -24,8 +24,14 @@ async function readLockRefusal(client: Client, options: ConsistentReadOptions, l
     const holders = await lockHolders(client, { schema, mode: 'AccessShareLock' }).catch(() => []);
     if (holders.length > 0) return lockTimeoutError({ ...wait, action: `reading the tables of "${schema}"`, needs: 'an ACCESS SHARE lock', object: schema, holders });
   }
-  return lockTimeoutError({ ...wait, action: `reading the tables of "${options.schemas.join('" and "')}"`, needs: 'ACCESS SHARE locks', object: options.schemas[0],
-    holders: [], advice: 'retry' });
+  return lockTimeoutError({
+    ...wait,
+    action: `reading the tables of "${options.schemas.join('" and "')}"`,
+    needs: 'ACCESS SHARE locks',
+    object: options.schemas[0],
+    holders: [],
+    advice: 'retry',
+  });
 }
 
 /**

@@ -87,8 +87,14 @@ async function lockRefusal(
   // A session holds a table and its indexes: name it once.
   const holders = all.filter((h, i) => all.findIndex((other) => other.pid === h.pid) === i);
   return lockTimeoutError({
-    action: `swapping "${names.live}" with "${names.with}"`, needs: 'every table of both locked', object: names.live, timeoutMs: o.lockTimeoutMs,
-    tries: o.attempts, holders, advice: 'nothing was changed; end or commit that session and run the swap again', cause: o.cause,
+    action: `swapping "${names.live}" with "${names.with}"`,
+    needs: 'every table of both locked',
+    object: names.live,
+    timeoutMs: o.lockTimeoutMs,
+    tries: o.attempts,
+    holders,
+    advice: 'nothing was changed; end or commit that session and run the swap again',
+    cause: o.cause,
   });
 }
 
