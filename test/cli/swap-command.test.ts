@@ -128,11 +128,11 @@ describe('kill -9 of the swap process while it waits for its locks', () => {
   afterAll(() => removeBundledCli());
 
   /** The locks sessions other than `except` hold on tables of the schemas: `pid mode relation`. */
-  async function locksOn(schemas: string[], except: number): Promise<string[]> {
+  async function locksOn(names: string[], except: number): Promise<string[]> {
     return withClient(url, async (c) => (await c.query<{ lock: string }>(
       `SELECT l.pid || ' ' || l.mode || ' ' || l.relation::regclass::text || CASE WHEN l.granted THEN '' ELSE ' (waiting)' END AS lock
          FROM pg_locks l JOIN pg_class t ON t.oid = l.relation JOIN pg_namespace n ON n.oid = t.relnamespace
-        WHERE n.nspname = ANY($1::text[]) AND t.relkind = 'r' AND l.pid NOT IN ($2, pg_backend_pid()) ORDER BY 1`, [schemas, except])).rows.map((r) => r.lock));
+        WHERE n.nspname = ANY($1::text[]) AND t.relkind = 'r' AND l.pid NOT IN ($2, pg_backend_pid()) ORDER BY 1`, [names, except])).rows.map((r) => r.lock));
   }
 
   test('mid-transaction (one table locked, waiting for the other): both schemas unchanged, and no lock left once its lock_timeout ends the wait', async () => {
