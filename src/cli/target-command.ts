@@ -2,8 +2,8 @@ import { Command, Option } from 'commander';
 import { warnPasswordInArgv } from './argv-password-warning';
 import { askPasswordsFirst } from './ask-passwords-first';
 import { CliDeps } from './cli-deps';
-import { EXIT_CODES, exitCodeFor, reportFailure } from './cli-errors';
-import { withInterrupt } from './interrupt';
+import { reportFailure } from './cli-errors';
+import { runAndPrint } from './run-and-print';
 import type { ProgressListener } from '../progress';
 
 /** A command that works on the database named by `--target` (or PGSR_TARGET), as {@link runTargetCommand} runs it. */
@@ -75,16 +75,11 @@ export async function runTargetCommand<O extends { readonly json: boolean }, R>(
   } catch (err) {
     return reportFailure(err, deps, secrets, { json: options.json });
   }
-  const display = command.progress && !options.json ? deps.createDisplay(deps.stderr) : undefined;
-  return withInterrupt(deps, async (signal) => {
-    try {
-      const result = await command.run(options, { signal, onProgress: display?.onProgress });
-      await display?.close();
-      deps.stdout.write(options.json ? `${JSON.stringify(result)}\n` : command.format(result, options));
-      return EXIT_CODES.ok;
-    } catch (err) {
-      await display?.close(err);
-      return reportFailure(err, deps, secrets, { json: options.json, exitCode: signal.aborted ? EXIT_CODES.interrupted : exitCodeFor(err) });
-    }
+  return runAndPrint(deps, {
+    json: options.json,
+    secrets,
+    progress: command.progress,
+    run: (context) => command.run(options, context),
+    format: (result) => command.format(result, options),
   });
 }
