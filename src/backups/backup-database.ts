@@ -7,7 +7,7 @@ import { bothOrFirstFailure, inParallel } from './in-parallel';
 import { largeObjectWarnings } from './large-object-warnings';
 import { schemaDependencies, SchemaDependencies } from './schema-dependencies';
 import { fingerprintSchema } from './schema-fingerprint';
-import { backupLockError, DEFAULT_LOCK_WAIT_TIMEOUT_MS, isPgDumpLockWait, lockSchemaRelations } from './schema-locks';
+import { backupLockError, DEFAULT_LOCK_WAIT_TIMEOUT_MS, isPgDumpLockWait, lockBackupSchema } from './schema-locks';
 import { cancelOnAbort } from '../cancel-on-abort';
 import { DatabaseConnection } from '../connection';
 import { connectInSnapshot, openSourceSnapshot, SourceSnapshot } from '../connection/source-snapshot';
@@ -103,7 +103,7 @@ async function backupSchema(options: BackupDatabaseOptions & { lockWaitTimeoutMs
     const giveUp = (err: unknown, tries: number): Promise<Error> => backupLockError(snapshot.client, locks, tries, err);
     const [dumped, fingerprint] = await bothOrFirstFailure([
       stopOnFailure(retryLockWaits(dumpOnce, { ...locks, isLockWait: isPgDumpLockWait, giveUp })),
-      stopOnFailure(lockSchemaRelations(session, snapshot.client, locks).then(() => fingerprintSchema(session, schema, signal))),
+      stopOnFailure(lockBackupSchema(session, snapshot.client, locks).then(() => fingerprintSchema(session, schema, signal))),
     ] as const);
     const uses = { dependsOn: dependencies?.dependsOn ?? [], extensions: dependencies?.extensions ?? [] };
     return { name: schema, archive, format: 'custom', bytes: dumped.bytes, sha256: dumped.sha256, ...fingerprint, ...uses };

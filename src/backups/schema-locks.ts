@@ -1,8 +1,7 @@
 import type { ClientBase } from 'pg';
-import { describeHolders, isLockNotAvailable, lockHolders, retryLockWaits } from '../ddl/lock-retry';
+import { isLockNotAvailable, lockHolders, lockTimeoutError, retryLockWaits } from '../ddl/lock-retry';
+import { lockSchemaRelations } from '../ddl/lock-schema-relations';
 import { LockTimeoutError, SchemaRestoreError } from '../errors';
-import { formatDuration } from '../format-units';
-import { quoteIdent } from '../quote';
 import type { Abortable } from '../run-options';
 
 /** The longest a backup waits for one lock, by default: as long as a restore does (`--lock-timeout`). */
@@ -36,11 +35,16 @@ export function isPgDumpLockWait(err: unknown): boolean {
 export async function backupLockError(client: ClientBase, options: SchemaLockOptions, tries: number, cause: unknown): Promise<LockTimeoutError> {
   const holders = await lockHolders(client, { schema: options.schema, mode: 'AccessShareLock' }).catch(() => []);
   const tables = [...new Set(holders.map((h) => h.relation).filter((r): r is string => r !== undefined))];
-  const object = tables.length > 0 ? tables.join(', ') : `the tables of schema ${options.schema}`;
-  return new LockTimeoutError(
-    `backing up schema ${options.schema} needs a lock on ${object}, which could not be had within ${formatDuration(options.lockWaitTimeoutMs)} ` +
-    `in ${tries} tries: ${describeHolders(holders)}; end or commit that session, or retry with a longer --lock-wait-timeout`,
-    tables[0] ?? options.schema, holders, { cause });
+  return lockTimeoutError({
+    action: `backing up schema ${options.schema}`,
+    needs: `a lock on ${tables.length > 0 ? tables.join(', ') : `the tables of schema ${options.schema}`}`,
+    object: tables[0] ?? options.schema,
+    timeoutMs: options.lockWaitTimeoutMs,
+    tries,
+    holders,
+    option: '--lock-wait-timeout',
+    cause,
+  });
 }
 
 /**
@@ -51,24 +55,15 @@ export async function backupLockError(client: ClientBase, options: SchemaLockOpt
  * pauses, then a {@link LockTimeoutError} names the table and who holds it.
  *
  * @example
- * await lockSchemaRelations(session, snapshot.client, { schema: 'customer_a1', lockWaitTimeoutMs: 2000, signal });
+ * await lockBackupSchema(session, snapshot.client, { schema: 'customer_a1', lockWaitTimeoutMs: 2000, signal });
  */
-export async function lockSchemaRelations(session: ClientBase, holdersClient: ClientBase, options: SchemaLockOptions): Promise<void> {
-  const { rows } = await session.query<{ name: string; kind: string }>(
-    `SELECT c.relname AS name, c.relkind AS kind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'm') ORDER BY 1`, [options.schema]);
-  const qualified = (name: string): string => `${quoteIdent(options.schema)}.${quoteIdent(name)}`;
-  const tables = rows.filter((r) => r.kind !== 'm').map((r) => qualified(r.name));
-  // LOCK TABLE refuses materialized views; planning a query on one takes the same ACCESS SHARE lock.
-  const statements = [...tables.length > 0 ? [`LOCK TABLE ${tables.join(', ')} IN ACCESS SHARE MODE`] : [],
-    ...rows.filter((r) => r.kind === 'm').map((r) => `SELECT FROM ${qualified(r.name)} LIMIT 0`)];
-  if (statements.length === 0) return;
+export async function lockBackupSchema(session: ClientBase, holdersClient: ClientBase, options: SchemaLockOptions): Promise<void> {
   const { rows: [before] } = await session.query<{ value: string }>('SELECT current_setting(\'lock_timeout\') AS value');
   await retryLockWaits(async () => {
     await session.query('SAVEPOINT pgsr_lock_wait');
     try {
       await session.query('SELECT set_config(\'lock_timeout\', $1, true)', [`${options.lockWaitTimeoutMs}ms`]);
-      for (const statement of statements) await session.query(statement);
+      await lockSchemaRelations(session, { schemas: [options.schema], mode: 'ACCESS SHARE', matviews: true });
       await session.query('RELEASE SAVEPOINT pgsr_lock_wait');
     } catch (err) {
       await session.query('ROLLBACK TO SAVEPOINT pgsr_lock_wait').catch(() => undefined);

@@ -3,11 +3,11 @@ import { warnPasswordInArgv } from './argv-password-warning';
 import { askPasswordsFirst } from './ask-passwords-first';
 import { defaultLedgerPath } from './cleanup-args';
 import { CliDeps } from './cli-deps';
-import { EXIT_CODES, exitCodeFor, reportFailure } from './cli-errors';
-import { withInterrupt } from './interrupt';
+import { EXIT_CODES, reportFailure } from './cli-errors';
 import { formatPlan } from './plan-summary';
 import { RestoreCommandOptions } from './restore-args';
 import { formatRestoreSummary } from './restore-summary';
+import { runAndPrint } from './run-and-print';
 import { Ledger } from '../aws/ledger';
 import { fileLedgerStore } from '../cleanup/file-ledger-store';
 import { RestoreSchemaOptions } from '../restore-options';
@@ -42,18 +42,13 @@ export async function runRestoreCommand(options: RestoreCommandOptions, deps: Cl
     return reportFailure(err, deps, secrets, { json: options.json });
   }
   if (options.dryRun) return printPlan(options, deps, secrets);
-  const display = options.json ? undefined : deps.createDisplay(deps.stderr);
   const restore = { ...options.restore, ...cloudLedger(options, deps) };
-  return withInterrupt(deps, async (signal) => {
-    try {
-      const report = await deps.restore({ ...restore, onProgress: display?.onProgress, signal });
-      await display?.close();
-      deps.stdout.write(options.json ? `${JSON.stringify(report)}\n` : formatRestoreSummary(report));
-      return EXIT_CODES.ok;
-    } catch (err) {
-      await display?.close(err);
-      return reportFailure(err, deps, secrets, { json: options.json, exitCode: signal.aborted ? EXIT_CODES.interrupted : exitCodeFor(err) });
-    }
+  return runAndPrint(deps, {
+    json: options.json,
+    secrets,
+    progress: true,
+    run: ({ signal, onProgress }) => deps.restore({ ...restore, onProgress, signal }),
+    format: formatRestoreSummary,
   });
 }
 

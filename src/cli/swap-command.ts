@@ -1,10 +1,7 @@
-import { Command, Option } from 'commander';
-import { warnPasswordInArgv } from './argv-password-warning';
-import { askPasswordsFirst } from './ask-passwords-first';
+import { Command } from 'commander';
 import { CliDeps } from './cli-deps';
-import { EXIT_CODES, exitCodeFor, reportFailure } from './cli-errors';
-import { withInterrupt } from './interrupt';
-import { parseSwapArgs, RawSwapArgs, SwapCommandOptions } from './swap-args';
+import { parseSwapArgs, RawSwapArgs } from './swap-args';
+import { runTargetCommand, targetInArgv, targetOption } from './target-command';
 import type { SwapResult } from '../swap/swap-schemas';
 
 /** The human summary of a swap, on stdout. */
@@ -20,30 +17,6 @@ export function formatSwapSummary(result: SwapResult): string {
   return `${lines.join('\n')}\n`;
 }
 
-async function runSwapCommand(options: SwapCommandOptions, deps: CliDeps, targetInArgv: boolean): Promise<number> {
-  const secrets = [options.swap.target];
-  if (targetInArgv) warnPasswordInArgv([options.swap.target], deps);
-  try {
-    await askPasswordsFirst([['target', options.swap.target]], deps.passwordPrompt);
-  } catch (err) {
-    return reportFailure(err, deps, secrets, { json: options.json });
-  }
-  const display = options.json ? undefined : deps.createDisplay(deps.stderr);
-  return withInterrupt(deps, async (signal) => {
-    try {
-      // Loaded here: --help and argument errors need no database library.
-      const { swapSchemas } = await import('../swap/swap-schemas');
-      const result = await swapSchemas({ ...options.swap, now: deps.now, signal, onProgress: display?.onProgress });
-      await display?.close();
-      deps.stdout.write(options.json ? `${JSON.stringify(result)}\n` : formatSwapSummary(result));
-      return EXIT_CODES.ok;
-    } catch (err) {
-      await display?.close(err);
-      return reportFailure(err, deps, secrets, { json: options.json, exitCode: signal.aborted ? EXIT_CODES.interrupted : exitCodeFor(err) });
-    }
-  });
-}
-
 /**
  * Register `swap --target <url> --schema <live> --with <restored> [--keep-as <name>] [--undo]
  * [--lock-timeout 2s] [--json]`: exit 0 when swapped, 1 when it failed (e.g. locks held), 2 on bad
@@ -56,7 +29,7 @@ export function addSwapCommand(program: Command, deps: () => CliDeps, setExitCod
   program.command('swap')
     .description('put a restored schema in the live one\'s place in one short transaction: the live schema is kept as <schema>_replaced_<UTC time>; ' +
       '--undo swaps back')
-    .addOption(new Option('--target <postgres-url>', 'the live database (a postgres:// URL or a libpq string such as "service=live")').env('PGSR_TARGET'))
+    .addOption(targetOption('the live database (a postgres:// URL or a libpq string such as "service=live")'))
     .option('--schema <name>', 'the live schema (exact, case-sensitive), e.g. customer_a1')
     .option('--with <name>', 'the schema that takes its place, e.g. the restored customer_a1_20240128143000; with --undo, the replaced schema to swap back ' +
       '(default: the one <schema>_replaced_<time>)')
@@ -66,13 +39,18 @@ export function addSwapCommand(program: Command, deps: () => CliDeps, setExitCod
     .option('--json', 'print the result as one JSON object')
     .action(async (raw: RawSwapArgs, command: Command) => {
       const cli = deps();
-      let options: SwapCommandOptions;
-      try {
-        options = parseSwapArgs(raw);
-      } catch (err) {
-        setExitCode(reportFailure(err, cli, raw.target ? [raw.target] : [], { json: raw.json === true }));
-        return;
-      }
-      setExitCode(await runSwapCommand(options, cli, command.getOptionValueSource('target') === 'cli'));
+      setExitCode(await runTargetCommand(cli, {
+        raw,
+        targetInArgv: targetInArgv(command),
+        progress: true,
+        parse: () => parseSwapArgs(raw),
+        target: (o) => o.swap.target,
+        run: async (o, { signal, onProgress }) => {
+          // Loaded here: --help and argument errors need no database library.
+          const { swapSchemas } = await import('../swap/swap-schemas');
+          return swapSchemas({ ...o.swap, now: cli.now, signal, onProgress });
+        },
+        format: formatSwapSummary,
+      }));
     });
 }

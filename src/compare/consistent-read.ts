@@ -1,15 +1,14 @@
 import type { Client } from 'pg';
 import { inTransaction } from '../connection/in-transaction';
-import { describeHolders, isLockNotAvailable, lockHolders, retryLockWaits } from '../ddl/lock-retry';
+import { isLockNotAvailable, lockHolders, lockTimeoutError, retryLockWaits } from '../ddl/lock-retry';
+import { lockRelations, SchemaRelation } from '../ddl/lock-schema-relations';
 import { DEFAULT_LOCK_TIMEOUT_MS } from '../ddl/target-session';
-import { LockTimeoutError } from '../errors';
-import { formatDuration } from '../format-units';
 import type { Abortable } from '../run-options';
 
 /** Options of {@link withConsistentRead}. */
 export interface ConsistentReadOptions extends Abortable {
-  /** Relations to lock in ACCESS SHARE mode before the snapshot, as FROM items (`ONLY "s"."t"`). */
-  readonly relations: readonly string[];
+  /** Tables to lock in ACCESS SHARE mode before the snapshot, as the work reads them (`ONLY` a plain table); listed before, as listing would start the snapshot. */
+  readonly relations: readonly SchemaRelation[];
   /** Schemas the relations are in, for naming who holds a conflicting lock. */
   readonly schemas: readonly string[];
   /** How long to wait for the locks per attempt; retried after pauses. @default 2000 */
@@ -18,16 +17,21 @@ export interface ConsistentReadOptions extends Abortable {
   readonly pausesMs?: readonly number[];
 }
 
-async function lockTimeoutError(client: Client, options: ConsistentReadOptions, lockTimeoutMs: number, err: unknown, tries: number): Promise<Error> {
+/** The error after the last try: names the first schema with sessions in the way. */
+async function readLockRefusal(client: Client, options: ConsistentReadOptions, lockTimeoutMs: number, err: unknown, tries: number): Promise<Error> {
+  const wait = { timeoutMs: lockTimeoutMs, tries, cause: err };
   for (const schema of options.schemas) {
     const holders = await lockHolders(client, { schema, mode: 'AccessShareLock' }).catch(() => []);
-    if (holders.length === 0) continue;
-    return new LockTimeoutError(`reading the tables of "${schema}" needs an ACCESS SHARE lock, which could not be had within ` +
-      `${formatDuration(lockTimeoutMs)} in ${tries} tries: ${describeHolders(holders)}; end or commit that session, or retry with a longer --lock-timeout`,
-    schema, holders, { cause: err });
+    if (holders.length > 0) return lockTimeoutError({ ...wait, action: `reading the tables of "${schema}"`, needs: 'an ACCESS SHARE lock', object: schema, holders });
   }
-  return new LockTimeoutError(`reading the tables of "${options.schemas.join('" and "')}" needs ACCESS SHARE locks, which could not be had within ` +
-    `${formatDuration(lockTimeoutMs)} in ${tries} tries: ${describeHolders([])}; retry`, options.schemas[0], [], { cause: err });
+  return lockTimeoutError({
+    ...wait,
+    action: `reading the tables of "${options.schemas.join('" and "')}"`,
+    needs: 'ACCESS SHARE locks',
+    object: options.schemas[0],
+    holders: [],
+    advice: 'retry',
+  });
 }
 
 /**
@@ -39,7 +43,7 @@ async function lockTimeoutError(client: Client, options: ConsistentReadOptions, 
  * {@link LockTimeoutError} names the sessions in the way. Nothing is written; the transaction ends.
  *
  * @example
- * const n = await withConsistentRead(client, { relations: ['ONLY "a"."t"'], schemas: ['a'] }, () => client.query('SELECT count(*) FROM a.t'));
+ * const n = await withConsistentRead(client, { relations: [{ schema: 'a', name: 't', kind: 'r' }], schemas: ['a'] }, () => client.query('SELECT count(*) FROM a.t'));
  */
 export async function withConsistentRead<T>(client: Client, options: ConsistentReadOptions, work: () => Promise<T>): Promise<T> {
   const lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
@@ -47,12 +51,12 @@ export async function withConsistentRead<T>(client: Client, options: ConsistentR
   return retryLockWaits(() => inTransaction(client, async () => {
     // row_security off, as pg_dump: a table whose policies would hide rows from this role fails instead of diffing a part of it.
     await client.query('SELECT set_config(\'lock_timeout\', $1, true), set_config(\'row_security\', \'off\', true)', [`${lockTimeoutMs}ms`]);
-    if (options.relations.length > 0) await client.query(`LOCK TABLE ${options.relations.join(', ')} IN ACCESS SHARE MODE`);
+    await lockRelations(client, options.relations, { mode: 'ACCESS SHARE', only: true });
     return work();
   }, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY'), {
     signal: options.signal,
     pausesMs: options.pausesMs,
     isLockWait: isLockNotAvailable,
-    giveUp: (err, tries) => lockTimeoutError(client, options, lockTimeoutMs, err, tries),
+    giveUp: (err, tries) => readLockRefusal(client, options, lockTimeoutMs, err, tries),
   });
 }

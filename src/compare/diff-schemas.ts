@@ -1,10 +1,10 @@
 import type { Client } from 'pg';
 import { cancelOnAbort } from '../cancel-on-abort';
 import { connect, type DatabaseConnection } from '../connection';
+import type { SchemaRelation } from '../ddl/lock-schema-relations';
 import { AbortedError, InvalidInputError } from '../errors';
 import type { Abortable } from '../run-options';
 import { chooseKey, readKeys } from './choose-key';
-import { relationSql } from './classify-rows';
 import { withConsistentRead } from './consistent-read';
 import type { SchemaDiff, TableDiff } from './diff-result';
 import { diffTable } from './diff-table';
@@ -60,8 +60,8 @@ async function compareTables(client: Client, options: DiffSchemasOptions): Promi
   return { schema: names.live, against: names.restored, tables: diffs, onlyInLive: match.onlyInLive, onlyInRestored: match.onlyInRestored };
 }
 
-const relationsOf = (tables: readonly TableMatch[], options: DiffSchemasOptions): string[] => tables.flatMap((t) => [
-  relationSql(options.schema, t.table, t.liveKind), relationSql(options.against, t.table, t.restoredKind),
+const relationsOf = (tables: readonly TableMatch[], options: DiffSchemasOptions): SchemaRelation[] => tables.flatMap((t) => [
+  { schema: options.schema, name: t.table, kind: t.liveKind }, { schema: options.against, name: t.table, kind: t.restoredKind },
 ]);
 
 /**

@@ -82,6 +82,42 @@ export function describeHolders(holders: readonly LockHolder[]): string {
   return `held by ${shown.join('; ')}${holders.length > 3 ? ` and ${holders.length - 3} more` : ''}`;
 }
 
+/** What {@link lockTimeoutError} says. */
+export interface LockTimeoutErrorOptions {
+  /** What was being done: `adding foreign key orders_region_fkey`, `backing up schema customer_a1`. */
+  readonly action: string;
+  /** The object the error names (its `object`): `schema.name`, or a schema. */
+  readonly object: string;
+  /** What the action needed. @default `a lock on <object>` */
+  readonly needs?: string;
+  /** The bound of each wait, in ms. */
+  readonly timeoutMs: number;
+  readonly tries: number;
+  /** The sessions in the way (see {@link lockHolders}). */
+  readonly holders: readonly LockHolder[];
+  /** The option that lengthens the wait, for the advice. @default '--lock-timeout' */
+  readonly option?: string;
+  /** What to do. @default `end or commit that session, or retry with a longer <option>` */
+  readonly advice?: string;
+  /** The last lock wait's failure. */
+  readonly cause?: unknown;
+}
+
+/**
+ * The {@link LockTimeoutError} of a lock wait given up after its last try, in the one wording every
+ * step uses: `<action> needs <needs>, which could not be had within <timeout> in <tries> tries:
+ * held by pid … (…); <advice>`.
+ *
+ * @example
+ * throw lockTimeoutError({ action: 'adding foreign key f', object: 'public.regions', timeoutMs: 2000, tries: 5, holders, cause: err });
+ */
+export function lockTimeoutError(options: LockTimeoutErrorOptions): LockTimeoutError {
+  const advice = options.advice ?? `end or commit that session, or retry with a longer ${options.option ?? '--lock-timeout'}`;
+  return new LockTimeoutError(`${options.action} needs ${options.needs ?? `a lock on ${options.object}`}, which could not be had within ` +
+    `${formatDuration(options.timeoutMs)} in ${options.tries} tries: ${describeHolders(options.holders)}; ${advice}`,
+  options.object, options.holders, { cause: options.cause });
+}
+
 /** Whether an error (or its cause) is PostgreSQL's "could not obtain lock" (lock_timeout). */
 export function isLockNotAvailable(err: unknown): boolean {
   const code = (err as { code?: string }).code ?? (err as { cause?: { code?: string } }).cause?.code;
@@ -104,7 +140,7 @@ export interface RetryLockWaitsOptions extends Abortable {
  * its own work when it fails (rolls back, removes what it wrote).
  *
  * @example
- * await retryLockWaits(() => dumpOnce(), { isLockWait: isLockNotAvailable, signal, giveUp: async (err, tries) => new LockTimeoutError(…) });
+ * await retryLockWaits(() => dumpOnce(), { isLockWait: isLockNotAvailable, signal, giveUp: async (err, tries) => lockTimeoutError({ …, tries, cause: err }) });
  */
 export async function retryLockWaits<T>(attempt: () => Promise<T>, options: RetryLockWaitsOptions): Promise<T> {
   const pauses = options.pausesMs ?? [250, 500, 1000, 2000];
@@ -136,10 +172,7 @@ export async function withLockRetry<T>(client: Client, work: () => Promise<T>, o
     isLockWait: isLockNotAvailable,
     giveUp: async (err, tries) => {
       const holders = await lockHolders(client, { object: options.anyRelation ? undefined : options.object, mode: options.mode }).catch(() => []);
-      return new LockTimeoutError(
-        `${options.action} needs a lock on ${options.object}, which could not be had within ${formatDuration(options.lockTimeoutMs)} in ${tries} tries: ` +
-        `${describeHolders(holders)}; end or commit that session, or retry with a longer --lock-timeout`,
-        options.object, holders, { cause: err });
+      return lockTimeoutError({ action: options.action, object: options.object, timeoutMs: options.lockTimeoutMs, tries, holders, cause: err });
     },
   });
 }

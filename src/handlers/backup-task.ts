@@ -3,7 +3,7 @@ import { runScheduledTask, ScheduledTaskDeps, TaskContext, TaskOutcome } from '.
 import { secretDatabaseUrl } from './secret-database-url';
 import type { TaskMetric } from './task-metrics';
 import { nameListSetting, positiveNumberSetting, retentionSetting } from './task-settings';
-import { listBackupRuns } from '../backups/backup-catalog';
+import { BackupRun, listBackupRuns } from '../backups/backup-catalog';
 import { backupDatabase } from '../backups/backup-database';
 import { withBackupStore } from '../backups/backup-location';
 import { usualSize } from '../backups/check-backups';
@@ -11,19 +11,22 @@ import { planPrune } from '../backups/plan-prune';
 import { pruneBackups } from '../backups/prune-backups';
 import { EXIT_CODES } from '../cli/cli-errors';
 
-/** The database's complete runs at the location: the newest one's age and, for the run just written, its share of the usual size. */
-async function backupHealth(task: TaskContext, location: string, run?: string): Promise<TaskMetric[]> {
-  const runs = await withBackupStore({ from: location, s3: { client: task.deps.s3 } },
-    (store) => listBackupRuns(store, { database: task.metrics.database }));
+/** The newest complete run's age and, for the run just written, its share of the usual size. */
+function backupHealth(now: Date, runs: readonly BackupRun[], run?: string): TaskMetric[] {
   const complete = runs.filter((r) => r.complete);
   if (complete.length === 0) return [];
   const metrics: TaskMetric[] = [
-    { name: 'BackupAge', unit: 'Seconds', value: (task.now().getTime() - complete[complete.length - 1].takenAt.getTime()) / 1000 },
+    { name: 'BackupAge', unit: 'Seconds', value: (now.getTime() - complete[complete.length - 1].takenAt.getTime()) / 1000 },
   ];
   const index = complete.findIndex((r) => r.display === run);
   const usual = index >= 0 ? usualSize(complete, index) : undefined;
   if (usual) metrics.push({ name: 'BackupSizeRatio', unit: 'None', value: usual.ratio });
   return metrics;
+}
+
+/** The database's runs at the location, oldest first (when no prune has just read them). */
+function databaseRuns(task: TaskContext, location: string): Promise<BackupRun[]> {
+  return withBackupStore({ from: location, s3: { client: task.deps.s3 } }, (store) => listBackupRuns(store, { database: task.metrics.database }));
 }
 
 /** Back up, prune, measure: the steps of a good night. */
@@ -53,8 +56,11 @@ async function backUp(task: TaskContext): Promise<TaskOutcome> {
     { name: 'BackupDuration', unit: 'Seconds', value: (task.now().getTime() - started.getTime()) / 1000 },
   ];
   let status: number = EXIT_CODES.ok;
+  let kept: BackupRun[] | undefined;
   try {
     const pruned = await pruneBackups({ ...retention, from: location, database, now: task.now(), s3: { client: task.deps.s3, signal } });
+    // The runs prune read, less those it deleted: the health metrics need no second listing of the catalog.
+    kept = pruned.decisions.filter((d) => d.action === 'keep').map((d) => d.run);
     onProgress({ type: 'log', level: 'info', message: `pruned ${pruned.deletedRuns} run(s) of ${database} (${pruned.deletedBytes} bytes)` });
     done.push({ name: 'PrunedRuns', unit: 'Count', value: pruned.deletedRuns });
   } catch (err) {
@@ -63,7 +69,7 @@ async function backUp(task: TaskContext): Promise<TaskOutcome> {
     status = signal.aborted ? EXIT_CODES.interrupted : EXIT_CODES.failure;
   }
   try {
-    done.push(...await backupHealth(task, location, backup.location));
+    done.push(...backupHealth(task.now(), kept ?? await databaseRuns(task, location), backup.location));
   } catch (err) {
     onProgress({ type: 'log', level: 'warn', message: `the backup's age and size ratio are not published: listing the backups failed (${err instanceof Error ? err.message : String(err)})` });
   }
@@ -88,7 +94,7 @@ export async function runBackupTask(deps: ScheduledTaskDeps = {}): Promise<numbe
   return runScheduledTask('backup-task', deps, {
     run: backUp,
     failure: [{ name: 'BackupSucceeded', unit: 'Count', value: 0 }, { name: 'BackupFailed', unit: 'Count', value: 1 }],
-    failureDetails: (task) => backupHealth(task, requiredEnv(task.env, 'PGSR_BACKUP_LOCATION')),
+    failureDetails: async (task) => backupHealth(task.now(), await databaseRuns(task, requiredEnv(task.env, 'PGSR_BACKUP_LOCATION'))),
   });
 }
 

@@ -4,12 +4,12 @@ import { connect, type DatabaseConnection } from '../connection';
 import { inTransaction } from '../connection/in-transaction';
 import { connectionLost } from '../connection-errors';
 import { routineRewrites } from './swap-routines';
-import { describeHolders, isLockNotAvailable, lockHolders, retryLockWaits } from '../ddl/lock-retry';
+import { isLockNotAvailable, lockHolders, lockTimeoutError, retryLockWaits } from '../ddl/lock-retry';
+import { lockSchemaRelations } from '../ddl/lock-schema-relations';
 import { configureTargetSession } from '../ddl/target-session';
 import { AbortedError, DdlError, InvalidInputError, LockHolder, LockTimeoutError, SchemaRestoreError } from '../errors';
-import { formatDuration } from '../format-units';
 import { safeListener } from '../progress';
-import { quoteIdent, quoteQualified } from '../quote';
+import { quoteIdent } from '../quote';
 import type { Abortable, WithClock, WithProgress } from '../run-options';
 import { checkSwapTarget } from './check-swap-target';
 import { checkSwapNames, replacedName, replacedSchema, SwapNames } from './swap-names';
@@ -50,19 +50,12 @@ export interface SwapResult {
   readonly durationMs: number;
 }
 
-/** Tables of the schemas, locked so that no transaction that has used them is still running when they change names. */
-async function lockTables(client: Client, schemas: readonly string[]): Promise<void> {
-  const { rows } = await client.query<{ nspname: string; relname: string }>(
-    `SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'p') ORDER BY n.nspname, c.relname`, [schemas]);
-  if (rows.length > 0) await client.query(`LOCK TABLE ${rows.map((r) => quoteQualified(r.nspname, r.relname)).join(', ')} IN ACCESS EXCLUSIVE MODE`);
-}
-
 /** One attempt, in one transaction: lock, check, read the routines, rename both schemas, redefine the routines. */
 async function swapOnce(client: Client, names: SwapNames, signal?: AbortSignal): Promise<Pick<SwapResult, 'routines' | 'warnings'>> {
   try {
     return await inTransaction(client, async () => {
-      await lockTables(client, [names.live, names.with]);
+      // No transaction that has used their tables may still run when the schemas change names.
+      await lockSchemaRelations(client, { schemas: [names.live, names.with], mode: 'ACCESS EXCLUSIVE' });
       await checkSwapTarget(client, names);
       const rewrites = await routineRewrites(client, new Map([[names.live, names.keepAs], [names.with, names.live]]));
       await client.query(`ALTER SCHEMA ${quoteIdent(names.live)} RENAME TO ${quoteIdent(names.keepAs)}`);
@@ -93,9 +86,16 @@ async function lockRefusal(
   const all = (await Promise.all([names.live, names.with].map(holdersIn))).flat();
   // A session holds a table and its indexes: name it once.
   const holders = all.filter((h, i) => all.findIndex((other) => other.pid === h.pid) === i);
-  return new LockTimeoutError(`swapping "${names.live}" with "${names.with}" needs every table of both locked, which could not be had within ` +
-    `${formatDuration(o.lockTimeoutMs)} in ${o.attempts} tries: ${describeHolders(holders)}; nothing was changed; end or commit that session and run the swap again`,
-  names.live, holders, { cause: o.cause });
+  return lockTimeoutError({
+    action: `swapping "${names.live}" with "${names.with}"`,
+    needs: 'every table of both locked',
+    object: names.live,
+    timeoutMs: o.lockTimeoutMs,
+    tries: o.attempts,
+    holders,
+    advice: 'nothing was changed; end or commit that session and run the swap again',
+    cause: o.cause,
+  });
 }
 
 /** The names of this swap, checked: given, or for an undo the one replaced schema found. */

@@ -6,7 +6,7 @@ import { runCli } from '../../src/cli/program';
 import { archiveCurrentWal, dumpDatabase, LocalCluster, serverWritableDir, startLocalCluster, takeBaseBackup, walArchivingSettings } from '../../src/local';
 import { createSampleDatabases } from '../../src/testing';
 import { fakeCli } from '../support/cli';
-import { execSql, processesUnder, stagingLikeSchemas, useLocalCluster, withClient } from '../support/postgres';
+import { execSql, processesUnder, schemaDigests, stagingLikeSchemas, useLocalCluster, withClient } from '../support/postgres';
 
 const root = join(__dirname, '..', '..');
 const main = join(root, 'src', 'cli', 'main.ts');
@@ -132,6 +132,17 @@ describe('kill -9 of a restore, then cleanup --local --yes removes everything it
     const left = await stagingLikeSchemas(url);
     expect(left).toHaveLength(1);
     await expectAllRemoved();
+  }, 180_000);
+
+  test('restore --table, killed during its copy: the staging schema is the only leftover, cleanup --local finds and drops it; the live schema is untouched', async () => {
+    const url = target().url('tenant_a');
+    const live = await schemaDigests(url, 'customer_a1');
+    const output = await killAt(['--source', production.url('tenant_a'), '--target', url, '--table', 'customer_a1.big', '--suffix', '_crash'], tempDir, /copy started/);
+    expect(output).toMatch(/copy started/);
+    expect(await stagingLikeSchemas(url)).toEqual([expect.stringMatching(/^pgsr_/)]);
+    expect(await withClient(url, async (c) => (await c.query('SELECT 1 FROM pg_namespace WHERE nspname = \'customer_a1_crash\'')).rowCount)).toBe(0);
+    await expectAllRemoved();
+    expect(await schemaDigests(url, 'customer_a1')).toEqual(live);
   }, 180_000);
 
   test('dump source, killed while pg_restore loads the throwaway server: the server and the dump work directory are removed', async () => {

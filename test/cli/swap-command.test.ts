@@ -2,7 +2,8 @@ import { ARGV_PASSWORD_WARNING } from '../../src/cli/argv-password-warning';
 import { runCli } from '../../src/cli/program';
 import { connect } from '../../src/connection';
 import { fakeCli } from '../support/cli';
-import { createDatabase, createSchemaWithDdl, useLocalCluster, withClient } from '../support/postgres';
+import { removeBundledCli, startCli } from '../support/cli-process';
+import { createDatabase, createSchemaWithDdl, useLocalCluster, waitForNoBackends, withClient } from '../support/postgres';
 
 jest.setTimeout(60_000);
 
@@ -121,4 +122,47 @@ describe('pg-schema-restore swap against a real server', () => {
     }
     expect(await schemas()).toEqual(['shop', 'shop_replaced_20240128150000']);
   });
+});
+
+describe('kill -9 of the swap process while it waits for its locks', () => {
+  afterAll(() => removeBundledCli());
+
+  /** The locks sessions other than `except` hold on tables of the schemas: `pid mode relation`. */
+  async function locksOn(names: string[], except: number): Promise<string[]> {
+    return withClient(url, async (c) => (await c.query<{ lock: string }>(
+      `SELECT l.pid || ' ' || l.mode || ' ' || l.relation::regclass::text || CASE WHEN l.granted THEN '' ELSE ' (waiting)' END AS lock
+         FROM pg_locks l JOIN pg_class t ON t.oid = l.relation JOIN pg_namespace n ON n.oid = t.relnamespace
+        WHERE n.nspname = ANY($1::text[]) AND t.relkind = 'r' AND l.pid NOT IN ($2, pg_backend_pid()) ORDER BY 1`, [names, except])).rows.map((r) => r.lock));
+  }
+
+  test('mid-transaction (one table locked, waiting for the other): both schemas unchanged, and its session and locks gone while the other session still holds its lock', async () => {
+    await createTenant('kill_live', 3);
+    await createTenant('kill_restored', 10);
+    const holder = await connect(url, 'test', 'pgsr-test-holder');
+    try {
+      // The swap locks kill_live.items first, then waits for kill_restored.items, which this session holds.
+      await holder.query('BEGIN');
+      await holder.query('LOCK TABLE kill_restored.items IN ACCESS SHARE MODE');
+      const holderPid = (await holder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+      const swap = startCli(['swap', '--schema', 'kill_live', '--with', 'kill_restored', '--lock-timeout', '5s'], { env: { PGSR_TARGET: url } });
+      let held: string[] = [];
+      for (const deadline = Date.now() + 30_000; !held.some((l) => l.endsWith('(waiting)')); await new Promise((r) => setTimeout(r, 20))) {
+        if (Date.now() > deadline) throw new Error(`the swap never waited for its lock:\n${swap.output()}`);
+        held = await locksOn(['kill_live', 'kill_restored'], holderPid);
+      }
+      expect(held).toEqual([expect.stringMatching(/^\d+ AccessExclusiveLock kill_live\.items$/), expect.stringMatching(/^\d+ AccessExclusiveLock kill_restored\.items \(waiting\)$/)]);
+      swap.child.kill('SIGKILL');
+      expect((await swap.exited).signal).toBe('SIGKILL');
+      // Its server session ends by itself (its connection check, at the latest its 5 s lock timeout) though the holder still holds its lock.
+      expect(await waitForNoBackends(cluster(), 15_000)).toEqual([]);
+      expect(await locksOn(['kill_live', 'kill_restored'], holderPid)).toEqual([]);
+      expect((await holder.query('SELECT 1 AS alive')).rows).toEqual([{ alive: 1 }]);
+    } finally {
+      await holder.end();
+    }
+    expect(await withClient(url, async (c) => (await c.query("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'kill%' ORDER BY 1")).rows.map((r) => r.nspname)))
+      .toEqual(['kill_live', 'kill_restored']);
+    expect(await itemCount('kill_live')).toBe(3);
+    expect(await itemCount('kill_restored')).toBe(10);
+  }, 90_000);
 });

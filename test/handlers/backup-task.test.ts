@@ -156,6 +156,11 @@ test('SSE-KMS with PGSR_BACKUP_KMS_KEY_ARN on every object; the chosen schemas o
   // No run before it: no size ratio, rather than a made-up one.
   expect(run.metrics.BackupSizeRatio).toBeUndefined();
   expect(run.metrics.BackupSucceeded.Value).toBe(1);
+  expect(run.metrics.BackupAge.Value).toBeGreaterThanOrEqual(0);
+  // The catalog is listed and the manifest read once: the age is computed from the runs prune read.
+  const catalogListings = proxy.requests.filter((r) => r.method === 'GET' && new URL(r.url, proxy.endpoint).searchParams.get('prefix') === 'kms/backups/');
+  expect(catalogListings).toHaveLength(1);
+  expect(proxy.requests.filter((r) => r.method === 'GET' && r.url.split('?')[0].endsWith('/manifest.json'))).toHaveLength(1);
 });
 
 test.each([
