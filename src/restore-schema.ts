@@ -67,6 +67,7 @@ export async function restoreSchema(requested: RestoreSchemaOptions): Promise<Re
     ledger: options.ledger,
     tls: options.tls,
     schemas: options.schemas,
+    tables: options.tables,
     database: options.sourceDatabase ?? libpqEnv(options.target).PGDATABASE,
     clients: options.clients,
     s3Endpoint: options.s3Endpoint,

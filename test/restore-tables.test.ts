@@ -87,6 +87,9 @@ describe('restoreSchema with tables: only the chosen tables and what they need',
   test('from a live database: orders and customers with their types, sequences, functions, indexes, trigger, policy; the key to regions is left out', async () => {
     const report = await restoreSchema({ source: past, target: live, schemas: ['shop'], tables: ['shop.orders', 'shop.customers'], suffix: '_r1' });
     expect(report.warnings).toContainEqual(expect.stringContaining('foreign key orders_region_fkey of shop.orders references shop.regions, which is not among the restored tables: left out'));
+    // touch() is PL/pgSQL, valid_code() a quoted SQL body: the catalog cannot say which tables they read.
+    expect(report.warnings).toContainEqual('functions shop.touch, shop.valid_code are restored with the chosen tables, but a table only a function body reads '
+      + '(PL/pgSQL, or SQL not written BEGIN ATOMIC) is not: name such tables with --table too');
     expect(await objectsOf(live, 'shop_r1')).toEqual({
       relations: ['customers', 'customers_id_seq', 'customers_pkey', 'invoice_no', 'orders', 'orders_id_seq', 'orders_pkey', 'orders_status_idx'],
       types: ['positive', 'status'],
@@ -167,7 +170,18 @@ describe('restoreSchema with tables: only the chosen tables and what they need',
   test('from a pg_dump archive: orders alone, both its keys left out, with warnings', async () => {
     const path = join(work, 'shop.dump');
     await dumpDatabase(cluster(), 'shop_past', path);
-    const report = await restoreSchema({ source: { kind: 'dump', path }, target: live, schemas: ['shop'], tables: ['shop.orders'], suffix: '_r2', tempDir: work });
+    const logs: string[] = [];
+    const report = await restoreSchema({
+      source: { kind: 'dump', path },
+      target: live,
+      schemas: ['shop'],
+      tables: ['shop.orders'],
+      suffix: '_r2',
+      tempDir: work,
+      onProgress: (e) => { if (e.type === 'log') logs.push(e.message); },
+    });
+    // The throwaway server gets the rows of orders and of the tables its keys reference (pg_restore validates them), no others.
+    expect(logs).toContain('loaded only the rows the chosen tables need: not those of shop.audit_log, shop.events_2024');
     expect(report.warnings.filter((w) => w.startsWith('foreign key'))).toEqual([
       'foreign key orders_customer_id_fkey of shop.orders references shop.customers, which is not among the restored tables: left out',
       'foreign key orders_region_fkey of shop.orders references shop.regions, which is not among the restored tables: left out',
@@ -179,7 +193,7 @@ describe('restoreSchema with tables: only the chosen tables and what they need',
   test('from a backup: one table, checked against the backup\'s manifest', async () => {
     await backupDatabase({ source: past, to: join(work, 'backups') + '/', schemas: ['shop'] });
     const report = await restoreSchema({ source: { kind: 'backup', location: join(work, 'backups', 'shop_past') + '/' }, target: live, schemas: ['shop'], tables: ['shop.customers'], suffix: '_r3', tempDir: work });
-    expect(report.warnings.filter((w) => w.startsWith('foreign key'))).toEqual([]);
+    expect(report.warnings.filter((w) => w.startsWith('foreign key') || w.startsWith('function'))).toEqual([]);
     expect(await objectsOf(live, 'shop_r3')).toEqual({ relations: ['customers', 'customers_id_seq', 'customers_pkey'], types: [], functions: [] });
     expect(await tableDigest(live, 'shop_r3', 'customers')).toEqual(await tableDigest(past, 'shop', 'customers'));
   });

@@ -26,7 +26,8 @@ import { SchemaRestoreProps } from './schema-restore-props';
  * AWS DMS), and deletes the copy — also after any failure — keeping an audit record of each restore.
  *
  * Start an execution with `{"database": "tenants", "schemas": ["customer_a1"], "restoreTime": "2024-01-28T14:30:00Z"}`
- * or `{..., "snapshotId": "…"}`, plus optional `suffix` and `engine`. With `backups`, `{..., "source": "backup"}`
+ * or `{..., "snapshotId": "…"}`, plus optional `suffix`, `engine` and `tables` (`["customer_a1.orders"]`: only
+ * those tables, with what they need, through `restore --table`). With `backups`, `{..., "source": "backup"}`
  * restores from the newest TenantBackups backup at or before `restoreTime` (the newest without it), with no temporary database.
  */
 export class SchemaRestore extends Construct {

@@ -14,12 +14,20 @@ interface CategoryRow {
   sample: RowKey;
 }
 
+/**
+ * A key value as JSON that survives JSON.parse exactly: bigint and numeric as their text (pg's own
+ * way with int8), since a JSON number above 2^53 or with many digits would come back rounded.
+ */
+function exactJson(value: string): string {
+  return `CASE WHEN pg_typeof(${value}) IN ('bigint'::regtype, 'numeric'::regtype) THEN to_jsonb(${value}::text) ELSE to_jsonb(${value}) END`;
+}
+
 /** Counts per category and the first `samples` keys of each, from one pass over both tables. */
 function countsAndSamplesSql(comparison: TableComparison): string {
   const keys = comparison.key.columns.map((_, i) => `k${i + 1}`);
   // Samples by smallest key; rows without a key have no order worth a sort of every differing row.
   const order = comparison.key.kind === 'row' ? '' : ` ORDER BY ${keys.join(', ')}`;
-  const sample = `jsonb_build_object(${keys.map((k, i) => `$${i + 2}::text, ${k}`).join(', ')})`;
+  const sample = `jsonb_build_object(${keys.map((k, i) => `$${i + 2}::text, ${exactJson(k)}`).join(', ')})`;
   return `SELECT category, n::text AS n, ${sample} AS sample
   FROM (SELECT c.*, count(*) OVER (PARTITION BY category) AS n, row_number() OVER (PARTITION BY category${order}) AS rn
           FROM (${classifyRowsSql(comparison)}) AS c) AS w
@@ -35,7 +43,7 @@ function countsAndSamplesSql(comparison: TableComparison): string {
  *
  * @example
  * const diff = await diffTable(client, { live: 'customer_a1', restored: 'customer_a1_20240128143000', match, key }, { samples: 3 });
- * console.log(diff.deleted, diff.samples.deleted); // 2 [{ id: 17 }, { id: 18 }]
+ * console.log(diff.deleted, diff.samples.deleted); // 2 [{ id: 17 }, { id: 18 }] (a bigint or numeric key: { id: '17' })
  */
 export async function diffTable(client: ClientBase, comparison: TableComparison, options: DiffTableOptions = {}): Promise<TableDiff> {
   const samples = options.samples ?? 5;

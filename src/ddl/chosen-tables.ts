@@ -2,9 +2,20 @@ import type { ChosenTable } from './table-closure';
 import { InvalidInputError } from '../errors';
 import type { RestoreSchemaOptions } from '../restore-options';
 
-/** `schema.table` of a name given with `tables`: the schema is the longest restored schema it starts with. */
+/**
+ * The restored schema a `schema.table` name belongs to: the longest of `schemas` it starts with
+ * (followed by a dot and a table name), so that schema names with dots work. Undefined when none.
+ *
+ * @example
+ * schemaOfTable('customer_a1.orders', ['customer_a1']); // 'customer_a1'
+ */
+export function schemaOfTable(name: string, schemas: readonly string[]): string | undefined {
+  return [...schemas].sort((a, b) => b.length - a.length).find((s) => name.startsWith(`${s}.`) && name.length > s.length + 1);
+}
+
+/** `schema.table` of a name given with `tables`. */
 function splitTableName(name: string, schemas: readonly string[]): ChosenTable {
-  const schema = [...schemas].sort((a, b) => b.length - a.length).find((s) => name.startsWith(`${s}.`) && name.length > s.length + 1);
+  const schema = schemaOfTable(name, schemas);
   if (schema !== undefined) return { schema, table: name.slice(schema.length + 1) };
   const dot = name.indexOf('.');
   if (dot <= 0 || dot === name.length - 1) throw new InvalidInputError(`table "${name}" is not schema.table; name it with its schema, e.g. customer_a1.orders`);

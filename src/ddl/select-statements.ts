@@ -27,8 +27,14 @@ export interface SelectedStatements {
 
 const tableName = (rv: AstNode): string => `${rv.schemaname}.${rv.relname}`;
 
-/** The foreign keys an ALTER TABLE adds: name and referenced table. */
-function addedForeignKeys(tree: AstNode): { name: string; references: AstNode }[] {
+/**
+ * The foreign keys an ALTER TABLE adds: name and referenced table (a RangeVar).
+ *
+ * @example
+ * addedForeignKeys(parseStatements('ALTER TABLE ONLY s.a ADD CONSTRAINT a_b_fkey FOREIGN KEY (b) REFERENCES s.b(id);')[0].tree);
+ * // [{ name: 'a_b_fkey', references: { schemaname: 's', relname: 'b', … } }]
+ */
+export function addedForeignKeys(tree: AstNode): { name: string; references: AstNode }[] {
   const [type, node] = nodeType(tree);
   if (type !== 'AlterTableStmt') return [];
   return (node.cmds ?? []).map((c: AstNode) => c.AlterTableCmd).filter((c: AstNode) => c?.subtype === 'AT_AddConstraint' && c.def?.Constraint?.contype === 'CONSTR_FOREIGN')

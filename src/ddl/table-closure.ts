@@ -16,7 +16,19 @@ export interface TableClosure {
   readonly relations: ReadonlyMap<string, ReadonlySet<string>>;
   /** The objects kept besides relations, `kind schema.name`, for plans and reports. */
   readonly needed: string[];
+  /**
+   * Kept functions whose body is text (PL/pgSQL, or SQL not written `BEGIN ATOMIC`), `schema.name`:
+   * the catalog does not know which tables such a body reads, so those are not brought along.
+   */
+  readonly textBodies: string[];
 }
+
+/** Of the kept functions, those with a body the server keeps as text; `prosqlbody` read through to_jsonb, which PostgreSQL 13 lacks. */
+const TEXT_BODIES = `SELECT DISTINCT n.nspname::text || '.' || p.proname::text AS name
+  FROM unnest($1::text[], $2::text[]) AS f(schema, name)
+  JOIN pg_namespace n ON n.nspname = f.schema JOIN pg_proc p ON p.pronamespace = n.oid AND p.proname = f.name
+  JOIN pg_language l ON l.oid = p.prolang
+ WHERE l.lanname NOT IN ('internal', 'c') AND to_jsonb(p) ->> 'prosqlbody' IS NULL ORDER BY 1`;
 
 /*
  * From the chosen relations, follow pg_depend both ways:
@@ -95,5 +107,8 @@ export async function tableClosure(client: ClientBase, o: TableClosureOptions): 
     const shown = r.kind !== 'relation' ? r.kind : ({ S: 'sequence', r: 'table', p: 'table', f: 'table', v: 'view', m: 'view' } as Record<string, string>)[r.relkind ?? ''];
     if (shown && !chosen.has(`${r.schema}.${r.name}`)) needed.push(`${shown} ${r.schema}.${r.name}`);
   }
-  return { keep: new Set(rows.map((r) => objectKey(r))), relations, needed: [...new Set(needed)] };
+  const functions = rows.filter((r) => r.kind === 'function');
+  const textBodies = functions.length === 0 ? []
+    : (await client.query<{ name: string }>(TEXT_BODIES, [functions.map((f) => f.schema), functions.map((f) => f.name)])).rows.map((r) => r.name);
+  return { keep: new Set(rows.map((r) => objectKey(r))), relations, needed: [...new Set(needed)], textBodies };
 }

@@ -1,3 +1,4 @@
+import { schemaOfTable } from '../ddl/chosen-tables';
 import { InvalidInputError } from '../errors';
 
 /** A checked execution input of the SchemaRestore state machine. */
@@ -5,6 +6,11 @@ export interface RestoreRequest {
   /** Database (in the instance or cluster) holding the schemas. */
   readonly database: string;
   readonly schemas: string[];
+  /**
+   * Restore only these tables (`schema.table`, exact and case-sensitive, in one of `schemas`; each
+   * schema names at least one) with what they need; the task runs `restore --table …`. @default - whole schemas
+   */
+  readonly tables?: string[];
   /** ISO 8601 time to restore to; exactly one of `restoreTime` and `snapshotId`. */
   readonly restoreTime?: string;
   /** DB snapshot (instance) or DB cluster snapshot (cluster) to restore from. */
@@ -31,6 +37,7 @@ export interface RestoreRequestContext {
 
 const EXAMPLE = '{"database": "tenants", "schemas": ["customer_a1"], "restoreTime": "2024-01-28T14:30:00Z"}';
 const BACKUP_EXAMPLE = '{"database": "tenants", "schemas": ["customer_a1"], "source": "backup", "restoreTime": "2024-01-28T14:30:00Z"}';
+const TABLES_EXAMPLE = '{"database": "tenants", "schemas": ["customer_a1"], "tables": ["customer_a1.orders"], "restoreTime": "2024-01-28T14:30:00Z"}';
 const KNOWN_FIELDS = ['database', 'schemas', 'restoreTime', 'snapshotId', 'tables', 'suffix', 'engine', 'source'];
 /** A time zone is required so that no one restores the wrong hour. */
 const ISO_TIME_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
@@ -44,6 +51,22 @@ function checkSchemas(schemas: unknown): string[] {
   const repeated = schemas.find((s, i) => schemas.indexOf(s) !== i);
   if (repeated !== undefined) throw invalid(`"schemas" names "${repeated}" twice; name each schema once`);
   return [...schemas];
+}
+
+/** `tables`: absent or empty for whole schemas; else `schema.table` names, each in a requested schema, every schema with one. */
+function checkTables(tables: unknown, schemas: readonly string[]): string[] | undefined {
+  if (tables === undefined || (Array.isArray(tables) && tables.length === 0)) return undefined;
+  const example = `e.g. "${schemas[0]}.orders"`;
+  if (!Array.isArray(tables) || !tables.every(isText)) throw invalid(`"tables" must be a list of schema.table names (${example}); leave it out to restore whole schemas`, TABLES_EXAMPLE);
+  const outside = tables.find((t) => schemaOfTable(t, schemas) === undefined);
+  if (outside !== undefined) {
+    throw invalid(`"tables" entry "${outside}" is not schema.table with one of the requested "schemas" (${schemas.join(', ')}); name it with its schema, ${example}, and list that schema in "schemas"`, TABLES_EXAMPLE);
+  }
+  const repeated = tables.find((t, i) => tables.indexOf(t) !== i);
+  if (repeated !== undefined) throw invalid(`"tables" names "${repeated}" twice; name each table once`, TABLES_EXAMPLE);
+  const bare = schemas.find((s) => !tables.some((t) => schemaOfTable(t, schemas) === s));
+  if (bare !== undefined) throw invalid(`schema "${bare}" is requested but none of its tables is in "tables"; name its tables or leave it out of "schemas"`, TABLES_EXAMPLE);
+  return [...tables];
 }
 
 function checkRestorePoint(input: Record<string, unknown>, source: RestoreRequest['source']): Pick<RestoreRequest, 'restoreTime' | 'snapshotId'> {
@@ -85,8 +108,8 @@ function checkEngine(engine: unknown, source: RestoreRequest['source'], context:
 /**
  * Check the execution input of the state machine before anything is created, in the reference
  * design's shape: `{ database, schemas, restoreTime }` or `{ database, schemas, snapshotId }`, plus
- * optional `suffix`, `engine` and `source` (`"backup"`: from the TenantBackups backups, `restoreTime`
- * optional, the newest backup when absent). Each mistake is an {@link InvalidInputError} that says how to fix it.
+ * optional `tables` (`schema.table` names: a table-level restore), `suffix`, `engine` and `source`
+ * (`"backup"`: from the TenantBackups backups, `restoreTime` optional, the newest backup when absent). Each mistake is an {@link InvalidInputError} that says how to fix it.
  *
  * @example
  * parseRestoreRequest({ database: 'tenants', schemas: ['customer_a1'], restoreTime: '2024-01-28T14:30:00Z' },
@@ -98,14 +121,14 @@ export function parseRestoreRequest(input: unknown, context: RestoreRequestConte
   const unknown = Object.keys(fields).filter((key) => !KNOWN_FIELDS.includes(key));
   if (unknown.length > 0) throw invalid(`unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')}`);
   if (!isText(fields.database)) throw invalid('"database" must name the database that holds the schemas');
-  if (fields.tables !== undefined && !(Array.isArray(fields.tables) && fields.tables.length === 0)) {
-    throw invalid('"tables" is not supported: whole schemas are restored (objects depend on each other); leave "tables" out');
-  }
   if (fields.suffix !== undefined && !isText(fields.suffix)) throw invalid('"suffix" must be a non-empty string; leave it out for _YYYYMMDDHHMMSS');
   const source = checkSource(fields.source, context);
+  const schemas = checkSchemas(fields.schemas);
+  const tables = checkTables(fields.tables, schemas);
   return {
     database: fields.database,
-    schemas: checkSchemas(fields.schemas),
+    schemas,
+    ...(tables ? { tables } : {}),
     ...checkRestorePoint(fields, source),
     ...(fields.suffix !== undefined ? { suffix: fields.suffix as string } : {}),
     engine: checkEngine(fields.engine, source, context),

@@ -7,6 +7,7 @@ import { RestoreRequest } from './restore-request';
 import { DatabaseTls, secretDatabaseUrl, writeRdsCaFile } from './secret-database-url';
 import { s3ClientOf, secretsManagerClientOf } from '../aws/clients';
 import { s3Sdk } from '../aws/sdk';
+import { schemaOfTable } from '../ddl/chosen-tables';
 
 /**
  * Runs the CLI with these arguments and extra environment variables, and returns its exit status and
@@ -93,9 +94,11 @@ export async function runRestoreTask(deps: RestoreTaskDeps = {}): Promise<number
   const { args: sourceArgs, env: sourceEnv } = request.source === 'backup'
     ? { args: backupSourceArgs(env, request), env: {} }
     : await temporarySource(secretsManager, env, request, tls);
+  // A DMS iteration restores one schema: only that schema's tables.
+  const tables = (request.tables ?? []).filter((t) => schemas.includes(schemaOfTable(t, request.schemas) ?? ''));
   // The URLs carry the passwords: PGSR_SOURCE/PGSR_TARGET, not --source/--target, so no command line shows them.
   const args = [
-    'restore', ...sourceArgs, ...schemas.flatMap((s) => ['--schema', s]), '--json',
+    'restore', ...sourceArgs, ...schemas.flatMap((s) => ['--schema', s]), ...tables.flatMap((t) => ['--table', t]), '--json',
     ...(request.suffix ? ['--suffix', request.suffix] : []),
   ];
   const { status, stdout } = await (deps.runCli ?? bundledCli)(args, { ...sourceEnv, PGSR_TARGET: target });

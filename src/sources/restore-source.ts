@@ -127,6 +127,11 @@ export interface RestoreTemporaryOptions extends WithProgress {
    */
   readonly schemas?: readonly string[];
   /**
+   * A table-level restore's tables (`schema.table`, in `schemas`): a dump or backup archive then
+   * loads the rows of only these and what they need (the definitions stay whole). @default - every table
+   */
+  readonly tables?: readonly string[];
+  /**
    * Database of the recovered cluster to connect to (pitr: a cluster holds several).
    * @default 'postgres' for pitr; the archive's own database for dumps
    */

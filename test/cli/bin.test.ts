@@ -1,21 +1,11 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runBin } from '../support/cli-process';
 
 const root = join(__dirname, '..', '..');
 const main = join(root, 'src', 'cli', 'main.ts');
-
-/** Run the CLI's entry point as a separate process, the way the bin runs it (through ts-node, uncompiled). */
-function runBin(args: string[], env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, ['-r', 'ts-node/register', main, ...args], {
-    cwd: root,
-    encoding: 'utf8',
-    env: { ...process.env, TS_NODE_PROJECT: join(root, 'test', 'tsconfig.json'), TS_NODE_TRANSPILE_ONLY: '1', DEBUG: '', ...env },
-    timeout: 60_000,
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
 
 describe('pg-schema-restore bin', () => {
   test('package.json points the bin at the compiled main, which starts with a node shebang', () => {

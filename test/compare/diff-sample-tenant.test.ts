@@ -40,7 +40,7 @@ test('the sample tenant restored side by side, then an incident live: exact coun
     deleted: 2,
     added: 0,
     changed: 0,
-    samples: { deleted: [{ id: 1 }, { id: 2 }] },
+    samples: { deleted: [{ id: '1' }, { id: '2' }] }, // bigint keys: as text, exact beyond 2^53
     comparedAsText: ['status', 'status_history'],
     columnTypeDifferences: [],
   });

@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { AbortedError, diffSchemas, InvalidInputError, LockTimeoutError } from '../../src';
+import { AbortedError, diffSchemas, InvalidInputError, LockTimeoutError, renderDiff } from '../../src';
 import { createIncident, LIVE, RESTORED } from '../support/incident';
 import { createDatabase, execSql, useLocalCluster, waitForNoBackends, withClient } from '../support/postgres';
 
@@ -59,6 +59,26 @@ describe('diffSchemas', () => {
       samples: { deleted: [{ kind: 'x', payload: '1' }], added: [{ kind: 'z', payload: '3' }], changed: [] },
     });
     expect(await waitForNoBackends(cluster())).toEqual([]);
+  });
+
+  test('bigint and numeric keys above 2^53 come back exact, as text; int keys stay numbers', async () => {
+    for (const schema of ['int8_live', 'int8_past']) {
+      await execSql(url, `CREATE SCHEMA ${schema};
+        CREATE TABLE ${schema}.ledger (id bigint PRIMARY KEY, amount int);
+        CREATE TABLE ${schema}.rates (code numeric PRIMARY KEY, n int);
+        CREATE TABLE ${schema}.small (id int PRIMARY KEY);
+        INSERT INTO ${schema}.ledger VALUES (9007199254740993, 1), (-9223372036854775808, 1);
+        INSERT INTO ${schema}.rates VALUES (12345678901234567890.123456789, 1);`);
+    }
+    await execSql(url, `UPDATE int8_live.ledger SET amount = 2; UPDATE int8_live.rates SET n = 2;
+      INSERT INTO int8_live.ledger VALUES (9007199254740995, 1); INSERT INTO int8_past.small VALUES (7)`);
+    const diff = await diffSchemas({ target: url, schema: 'int8_live', against: 'int8_past' });
+    const byName = Object.fromEntries(diff.tables.map((t) => [t.table, t]));
+    // As numbers, 9007199254740993 would read 9007199254740992 and 9007199254740995 9007199254740996.
+    expect(byName.ledger.samples).toEqual({ deleted: [], added: [{ id: '9007199254740995' }], changed: [{ id: '-9223372036854775808' }, { id: '9007199254740993' }] });
+    expect(byName.rates.samples.changed).toEqual([{ code: '12345678901234567890.123456789' }]);
+    expect(byName.small.samples.deleted).toEqual([{ id: 7 }]);
+    expect(renderDiff(diff)).toContain('ledger [primary key id]: 1 added (e.g. id=9007199254740995); 2 changed (e.g. id=-9223372036854775808, id=9007199254740993)');
   });
 
   test('only the tables asked for; samples limited to the number asked for, 0 for counts only', async () => {

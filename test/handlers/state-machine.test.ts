@@ -1,9 +1,15 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { CreateDBInstanceCommand, DBSnapshotNotFoundFault, RestoreDBInstanceToPointInTimeCommand } from '@aws-sdk/client-rds';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
 import { CopyEngine } from '../../construct/src/copy-engine';
 import { ConnectionError } from '../../src/errors';
+import { runRestoreTask } from '../../src/handlers/restore-task';
 import { NOW, SOURCE_CLUSTER, SOURCE_INSTANCE, SOURCE_WRITER } from '../support/rds';
-import { aslErrors, runWorkflow, synthesizeWorkflow, SynthesizedWorkflow, WorkflowRun } from '../support/workflow';
+import { aslErrors, CopyTaskRun, runWorkflow, synthesizeWorkflow, SynthesizedWorkflow, WorkflowRun } from '../support/workflow';
 
 const PITR = { database: 'tenants', schemas: ['customer_a1'], restoreTime: '2024-01-28T14:30:00Z' };
 const TEMPORARY_SECRET = (restoreId: string) => `arn:aws:secretsmanager:eu-west-1:123456789012:secret:pg-schema-restore/${restoreId}-XyZ`;
@@ -24,6 +30,26 @@ beforeAll(() => {
   dmsWorkflow = synthesizeWorkflow('prod-db', { copyEngine: CopyEngine.DMS });
   backupWorkflow = synthesizeWorkflow('prod-db', { copyEngine: CopyEngine.DMS }, { backupsPrefix: 'team-a/' });
 });
+
+const caDir = mkdtempSync(join(tmpdir(), 'pgsr-test-ca-'));
+afterAll(() => rmSync(caDir, { recursive: true, force: true }));
+
+/** The CLI command a copy task runs: the task's entry point on the task definition's and the state machine's environment. */
+async function taskCommand(workflow: SynthesizedWorkflow, task: CopyTaskRun): Promise<string[]> {
+  const secretsManager = new SecretsManagerClient({ region: 'eu-west-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' } });
+  mockClient(secretsManager).on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ username: 'u', password: 'p', host: 'db.rds', port: 5432 }) });
+  let command: string[] = [];
+  await runRestoreTask({
+    secretsManager,
+    caFile: join(caDir, 'rds-ca.pem'),
+    env: { ...workflow.taskEnvironment, ...task.environment },
+    runCli: async (args) => {
+      command = args;
+      return { status: 0, stdout: '' };
+    },
+  });
+  return command;
+}
 
 /** Ended in the failure branch: cleaned up, FAILED in the audit record with this error, nothing left in the ledger. */
 function expectFailedAndCleaned(run: WorkflowRun, error: string | RegExp): void {
@@ -88,6 +114,27 @@ describe('a local execution with the real handlers', () => {
     expect(JSON.parse(run.account.copyTasks[0].environment.PGSR_REQUEST)).toMatchObject({ engine: 'dms', schemas: ['a', 'b'] });
     expect(run.account.rds.deleted).toEqual(['pgsr-r-3']);
     expect(run.audit).toMatchObject({ status: 'SUCCEEDED' });
+  });
+
+  test('"tables" reach the task\'s command as --table, each DMS iteration with its own schema\'s tables', async () => {
+    const copy = await runWorkflow(instanceWorkflow, { restoreId: 'r-5', input: { ...PITR, tables: ['customer_a1.orders'] }, rds: { instances: [SOURCE_INSTANCE] } });
+    expect(copy.status).toBe('SUCCEEDED');
+    expect(await taskCommand(instanceWorkflow, copy.account.copyTasks[0])).toEqual(['restore', '--schema', 'customer_a1', '--table', 'customer_a1.orders', '--json']);
+    const dms = await runWorkflow(dmsWorkflow, { restoreId: 'r-6', input: { ...PITR, schemas: ['a', 'b'], tables: ['b.items', 'a.orders', 'b.users'], engine: 'dms' }, rds: { instances: [SOURCE_INSTANCE] } });
+    expect(dms.status).toBe('SUCCEEDED');
+    const commands = await Promise.all(dms.account.copyTasks.map((t) => taskCommand(dmsWorkflow, t)));
+    expect(commands.map((c) => [c[0], c[1], c[2]])).toEqual([['restore', '--engine', 'dms'], ['restore', '--engine', 'dms']]);
+    expect(commands.map((c) => c.slice(c.indexOf('--schema')))).toEqual([
+      ['--schema', 'a', '--table', 'a.orders', '--json'],
+      ['--schema', 'b', '--table', 'b.items', '--table', 'b.users', '--json'],
+    ]);
+  });
+
+  test('"tables" outside the requested schemas fail as bad input before anything is created', async () => {
+    const run = await runWorkflow(instanceWorkflow, { restoreId: 'r-7', input: { ...PITR, tables: ['customer_b2.orders'] } });
+    expectFailedAndCleaned(run, /^InvalidInputError: "tables" entry "customer_b2\.orders" is not schema\.table with one of the requested "schemas" \(customer_a1\)/);
+    expect(run.account.rds.created).toEqual([]);
+    expect(run.account.copyTasks).toEqual([]);
   });
 
   test('bad input fails before anything is created, with the reason in the audit record', async () => {

@@ -3,12 +3,15 @@ import type { BackupLoadPlan } from './backup-load-plan';
 import { StoredArchive, storedArchive } from './stored-archive';
 import type { BackupStore } from '../../backups/backup-store';
 import { connect, DatabaseConnection } from '../../connection';
+import type { ChosenTable } from '../../ddl/table-closure';
 import { SchemaRestoreError } from '../../errors';
 import { ProgressListener } from '../../progress';
 import { quoteIdent } from '../../quote';
 import type { RunsPostgresPrograms } from '../../run-options';
+import { describeSkippedData } from '../dump/describe-load';
 import { readArchiveToc } from '../dump/dump-archive-toc';
 import { rolesInPlainDump } from '../dump/dump-schema-plan';
+import { loadChosenTables } from '../dump/load-chosen-tables';
 import { loadDumpArchive } from '../dump/load-dump-archive';
 import { runPgRestore } from '../dump/run-pg-restore';
 
@@ -22,6 +25,8 @@ export interface LoadBackupArchivesOptions extends RunsPostgresPrograms {
   /** Directory for pg_restore's list files. */
   readonly workDir: string;
   readonly emit: ProgressListener;
+  /** A table-level restore's tables: a requested schema's archive then loads only the rows they need. @default - every table */
+  readonly chosen?: readonly ChosenTable[];
 }
 
 /**
@@ -74,14 +79,22 @@ async function createExtensions(plan: BackupLoadPlan, database: DatabaseConnecti
 }
 
 /**
- * Load an archive whose schema exists already (`public`, or one an extension was created in):
- * everything but its CREATE SCHEMA, then the schema's owner as the archive says.
+ * Load one schema's archive. When the schema exists already (`public`, or one an extension was
+ * created in): everything but its CREATE SCHEMA, then the schema's owner as the archive says. With
+ * chosen tables in it: only the rows they need (see {@link loadChosenTables}).
  */
-async function loadIntoExistingSchema(archive: StoredArchive['archive'], schema: string, options: LoadBackupArchivesOptions): Promise<void> {
+async function loadSchemaArchive(archive: StoredArchive['archive'], schema: string, exists: boolean, options: LoadBackupArchivesOptions): Promise<void> {
+  const chosen = options.chosen?.filter((c) => c.schema === schema) ?? [];
+  if (!exists && chosen.length === 0) return loadDumpArchive(archive, options);
   const toc = await readArchiveToc(archive, options);
-  const create = toc.entries.find((e) => e.desc === 'SCHEMA' && e.namespace === undefined && e.tag === schema);
-  const list = toc.entries.map((e) => (e === create ? `;${e.line}` : e.line)).join('\n');
-  await loadDumpArchive(archive, { ...options, list: `${list}\n` });
+  const create = exists ? toc.entries.find((e) => e.desc === 'SCHEMA' && e.namespace === undefined && e.tag === schema) : undefined;
+  const list = `${toc.entries.map((e) => (e === create ? `;${e.line}` : e.line)).join('\n')}\n`;
+  if (chosen.length > 0) {
+    const skipped = await loadChosenTables(archive, { ...options, list, toc, chosen, schemas: [schema] });
+    options.emit({ type: 'log', level: 'info', message: `${schema}: ${describeSkippedData(skipped)}` });
+  } else {
+    await loadDumpArchive(archive, { ...options, list });
+  }
   if (create?.owner) await onDatabase(options.database, (c) => c.query(`ALTER SCHEMA ${quoteIdent(schema)} OWNER TO ${quoteIdent(create.owner)}`));
 }
 
@@ -105,8 +118,7 @@ export async function loadBackupArchives(plan: BackupLoadPlan, options: LoadBack
     options.emit({ type: 'archive', status: 'start', schema: schema.name, location, bytes: 0, elapsedMs: 0 });
     const exists = await onDatabase(options.database, async (c) => (await c.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema.name])).rowCount === 1);
     try {
-      if (exists) await loadIntoExistingSchema(stored.archive, schema.name, options);
-      else await loadDumpArchive(stored.archive, options);
+      await loadSchemaArchive(stored.archive, schema.name, exists, options);
     } catch (err) {
       // A damaged archive often makes pg_restore fail first: say that it is damaged, not what pg_restore saw.
       await stored.verify();

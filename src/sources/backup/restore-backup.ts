@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { BackupLoadPlan, planBackupLoad } from './backup-load-plan';
 import { backupArchiveRoles, loadBackupArchives } from './load-backup-archives';
 import { openBackupStore } from '../../backups/backup-store';
+import { chosenTables } from '../../ddl/chosen-tables';
 import { AbortedError } from '../../errors';
 import { formatBytes } from '../../format-units';
 import { writeOwnerRecord } from '../../local/cluster-registry';
@@ -40,6 +41,8 @@ export function describeBackup(plan: BackupLoadPlan): string {
  *   pg_restore while its SHA-256 is computed. An archive whose size or SHA-256 differs from the
  *   manifest is `BACKUP_CORRUPT`, raised before the database is handed out.
  * - Extensions the schemas use are created first; roles the archives name are created NOLOGIN.
+ * - With `options.tables`, a requested schema's archive loads the rows of only those tables and
+ *   what they need (see `loadChosenTables`); every archive is still read whole for its SHA-256.
  * - The handle carries the run and its manifest (`backup`): `restoreSchema` checks the rows it
  *   validated against the manifest's counts and checksums before publishing.
  *
@@ -74,7 +77,8 @@ export async function restoreFromBackup(source: BackupSource, options: RestoreTe
     const { createdRoles } = await prepareRestoreDatabase(cluster.url('postgres'), database, roles);
     const rolesMessage = describeCreatedRoles(createdRoles, "the backup's");
     if (rolesMessage) emit({ type: 'log', level: 'info', message: rolesMessage });
-    await loadBackupArchives(plan, { store, database: cluster.url(database), runAs: cluster.osUser, binaries, workDir, signal, emit });
+    const chosen = options.tables && chosenTables({ schemas: plan.requested, tables: [...options.tables] });
+    await loadBackupArchives(plan, { store, database: cluster.url(database), runAs: cluster.osUser, binaries, workDir, signal, emit, chosen });
     signal?.throwIfAborted();
     emit({ type: 'phase', phase: 'source', status: 'done', message: `restored ${describeLoadedSchemas(plan)} into database ${database} on a throwaway local server; every archive matches its sha256` });
     const server = cluster;

@@ -48,6 +48,8 @@ export function storedArchive(store: BackupStore, runPath: string, schema: Manif
   const display = store.describe(key);
   let last: { source: Readable; hash: ReturnType<typeof createHash>; bytes: number } | undefined;
   const open = async (): Promise<Readable> => {
+    // A new read supersedes the last (pg_restore read what it needed of it): stop fetching its rest.
+    if (last && !last.source.readableEnded) last.source.destroy();
     const source = await store.read(key).catch((err: unknown) => {
       throw isMissing(err) ? new SchemaRestoreError('BACKUP_CORRUPT', `${display} is missing: the backup run is damaged; use another backup (\`backup list\`)`, { cause: err }) : err;
     });

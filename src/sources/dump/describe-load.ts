@@ -27,3 +27,15 @@ export function describeCreatedRoles(createdRoles: readonly string[], whose: str
   const names = createdRoles.map((r) => `"${r}"`).join(', ');
   return `created role${createdRoles.length > 1 ? 's' : ''} ${names} (NOLOGIN) on the throwaway server for ${whose} owners and grants`;
 }
+
+/**
+ * The log line of a table-level load: which tables' rows were not loaded into the throwaway server.
+ *
+ * @example
+ * describeSkippedData(['customer_a1.events']); // 'loaded only the rows the chosen tables need: not those of customer_a1.events'
+ */
+export function describeSkippedData(skipped: readonly string[]): string {
+  if (skipped.length === 0) return 'loaded the rows of every table: the chosen tables need them all';
+  const shown = skipped.slice(0, 10).join(', ') + (skipped.length > 10 ? ` and ${skipped.length - 10} more` : '');
+  return `loaded only the rows the chosen tables need: not those of ${shown}`;
+}

@@ -21,6 +21,8 @@ export interface LoadDumpArchiveOptions extends RunsPostgresPrograms {
   readonly list?: string;
   /** Directory for the list file. */
   readonly workDir: string;
+  /** Only these sections (`pg_restore --section`; archives only). @default all three */
+  readonly sections?: readonly ('pre-data' | 'data' | 'post-data')[];
 }
 
 function withContext(err: unknown, archive: DumpArchive): unknown {
@@ -58,6 +60,7 @@ export async function loadDumpArchive(archive: DumpArchive, options: LoadDumpArc
         writeFileSync(listFile, options.list);
         args.push('-L', listFile);
       }
+      for (const section of options.sections ?? []) args.push(`--section=${section}`);
       if (archive.seekable && archive.format !== 'tar') args.push('-j', String(PARALLEL_RESTORE_JOBS));
       await runPgRestore(archive, args, { ...options, env });
       return;

@@ -1,13 +1,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describeCreatedRoles, describeLoadedSchemas } from './describe-load';
+import { describeCreatedRoles, describeLoadedSchemas, describeSkippedData } from './describe-load';
 import { describeDumpArchive } from './dump-archive-time';
 import { checkSchemasInArchive, DumpSchemaPlan, planDumpSchemas, rolesInPlainDump } from './dump-schema-plan';
 import { ArchiveContents, examineDumpArchive } from './inspect-dump-archive';
+import { loadChosenTables } from './load-chosen-tables';
 import { loadDumpArchive } from './load-dump-archive';
 import { DumpArchive, openDumpArchive } from './open-dump-archive';
 import { prepareRestoreDatabase } from './prepare-restore-database';
+import { chosenTables } from '../../ddl/chosen-tables';
 import { AbortedError } from '../../errors';
 import { writeOwnerRecord } from '../../local/cluster-registry';
 import { LocalCluster, startLocalCluster } from '../../local/local-cluster';
@@ -56,6 +58,8 @@ async function planRestore(
  *   shared lookup table or the citext type, with its data so foreign keys validate), extensions,
  *   languages and foreign servers, and the large objects, which belong to no schema; other
  *   tenants' schemas are not. Plain SQL cannot be filtered and is loaded whole (a warning says so).
+ * - With `options.tables` (a table-level restore), an archive loads the rows of only those tables
+ *   and what they need (see `loadChosenTables`); the definitions stay whole.
  * - The database is named as the dumped one (`options.database` wins; `restored` for plain SQL).
  * - Roles the DDL names are created as NOLOGIN placeholders first, so owners and grants come back.
  * - S3 objects are streamed into pg_restore / psql, never held in memory or written to disk.
@@ -115,8 +119,14 @@ export async function restoreDumpArchive(source: DumpSource, options: RestoreTem
     const rolesMessage = describeCreatedRoles(createdRoles, "the dump's");
     if (rolesMessage) emit({ type: 'log', level: 'info', message: rolesMessage });
     throwIfAborted(signal);
-    const list = plain ? undefined : plan.list;
-    await loadDumpArchive(archive, { binaries, database: cluster.url(database), list, workDir, runAs: cluster.osUser, signal });
+    const load = { binaries, database: cluster.url(database), workDir, runAs: cluster.osUser, signal };
+    const chosen = options.tables && chosenTables({ schemas: requested, tables: [...options.tables] });
+    if (chosen && contents.toc) {
+      const skipped = await loadChosenTables(archive, { ...load, list: plan.list, toc: contents.toc, chosen, schemas: requested });
+      emit({ type: 'log', level: 'info', message: describeSkippedData(skipped) });
+    } else {
+      await loadDumpArchive(archive, { ...load, list: plain ? undefined : plan.list });
+    }
     throwIfAborted(signal);
     const warnings = [
       ...(contents.time.warning ? [contents.time.warning] : []),
