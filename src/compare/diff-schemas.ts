@@ -3,13 +3,14 @@ import { cancelOnAbort } from '../cancel-on-abort';
 import { connect, type DatabaseConnection } from '../connection';
 import { AbortedError, InvalidInputError } from '../errors';
 import type { Abortable } from '../run-options';
+import { checkSchemasExist } from './check-schemas';
 import { chooseKey, readKeys } from './choose-key';
 import { relationSql } from './classify-rows';
 import { withConsistentRead } from './consistent-read';
 import type { SchemaDiff, TableDiff } from './diff-result';
 import { diffTable } from './diff-table';
 import { matchTables, TableMatch } from './match-tables';
-import { closeNameHint, selectTables } from './select-tables';
+import { selectTables } from './select-tables';
 
 /** Options of {@link diffSchemas}. */
 export interface DiffSchemasOptions extends Abortable {
@@ -32,16 +33,6 @@ function checkOptions(options: DiffSchemasOptions): void {
   if (options.schema === options.against) throw new InvalidInputError(`--schema and --against both name "${options.schema}"; compare the live schema with the one restored from it`);
   if (options.samples !== undefined && (!Number.isSafeInteger(options.samples) || options.samples < 0)) {
     throw new InvalidInputError(`samples must be a whole number of 0 or more (got ${options.samples})`);
-  }
-}
-
-async function checkSchemasExist(client: Client, options: DiffSchemasOptions): Promise<void> {
-  const { rows } = await client.query<{ nspname: string }>('SELECT nspname::text FROM pg_namespace');
-  const names = rows.map((r) => r.nspname);
-  for (const [schema, option] of [[options.schema, '--schema'], [options.against, '--against']]) {
-    if (names.includes(schema)) continue;
-    throw new InvalidInputError(`schema "${schema}" (${option}) does not exist in the target database; check the name (it is case-sensitive)` +
-      closeNameHint(schema, names), { code: 'SCHEMA_NOT_FOUND' });
   }
 }
 
@@ -83,7 +74,7 @@ export async function diffSchemas(options: DiffSchemasOptions): Promise<SchemaDi
   const client = await connect(options.target, 'target', 'pg-schema-restore diff');
   const stopCancelling = cancelOnAbort(options.signal, [{ client, connection: options.target }]);
   try {
-    await checkSchemasExist(client, options);
+    await checkSchemasExist(client, [{ schema: options.schema, option: '--schema' }, { schema: options.against, option: '--against' }]);
     // Which tables to lock is read before the transaction: its snapshot must start after the locks.
     const planned = selectTables(await matchTables(client, { live: options.schema, restored: options.against }),
       { live: options.schema, restored: options.against, tables: options.tables });
