@@ -25,7 +25,7 @@ export interface TableRepair {
 
 /** A sequence of the live schema moved forward past the repaired values. */
 export interface SequenceMove {
-  /** `schema.name`, quoted as needed. */
+  /** `"schema"."name"`, quoted. */
   readonly sequence: string;
   /** The value it had. */
   readonly from: string;

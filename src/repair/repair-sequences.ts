@@ -38,7 +38,7 @@ SELECT c.relname, a.attname, sn.nspname, s.relname
  * and only ascending sequences. Note that `setval` is not undone by a ROLLBACK (a gap at most).
  *
  * @example
- * await moveSequencesForward(client, 'customer_a1', ['orders']); // [{ sequence: 'customer_a1.orders_id_seq', from: '10', to: '12' }]
+ * await moveSequencesForward(client, 'customer_a1', ['orders']); // [{ sequence: '"customer_a1"."orders_id_seq"', from: '10', to: '12' }]
  */
 export async function moveSequencesForward(client: ClientBase, schema: string, tables: readonly string[]): Promise<SequenceMove[]> {
   if (tables.length === 0) return [];
