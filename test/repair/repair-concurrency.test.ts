@@ -67,7 +67,7 @@ describe('repairRows next to other sessions', () => {
       const before = await schemaDigests(db, 'live');
       const err = await repairRows({ target: db, schema: 'live', from: 'past', deleted: true, lockTimeoutMs: 100, pausesMs: [10, 10] }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(LockTimeoutError);
-      expect((err as Error).message).toMatch(new RegExp(`^repairing "live" needs ROW EXCLUSIVE locks on its tables \\(and ACCESS SHARE on "past"\\), which could not be had within 100 ?ms in 3 tries: held by pid ${holder.processID} \\(user \\w+, pgsr-test-writer, idle in transaction since .*ShareLock on live\\.items.*nothing was written`));
+      expect((err as Error).message).toMatch(new RegExp(`^repairing "live" needs ROW EXCLUSIVE locks on its tables \\(and ACCESS SHARE on "past"\\), which could not be had within 100 ?ms in 3 tries: held by pid ${(holder as Client & { processID: number }).processID} \\(user \\w+, pgsr-test-writer, idle in transaction since .*ShareLock on live\\.items.*nothing was written`));
       await holder.query('ROLLBACK');
       expect(await schemaDigests(db, 'live')).toEqual(before);
     } finally {
