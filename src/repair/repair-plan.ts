@@ -62,7 +62,7 @@ function orderSteps(plans: readonly TableRepairPlan[], categories: readonly Repa
 export async function planRepair(client: ClientBase, options: RepairPlanOptions): Promise<RepairPlan> {
   await checkSchemasExist(client, [{ schema: options.schema, option: '--schema' }, { schema: options.from, option: '--from' }]);
   const names = { live: options.schema, restored: options.from };
-  const chosen = selectTables(await matchTables(client, names), { ...names, tables: options.tables });
+  const chosen = selectTables(await matchTables(client, names), { ...names, tables: options.tables, restoredOption: '--from' });
   const liveKeys = await readKeys(client, names.live);
   const restoredKeys = await readKeys(client, names.restored);
   const liveColumns = await readLiveColumns(client, names.live);
