@@ -8,7 +8,7 @@ import type { Abortable } from '../run-options';
 import { countDifferences } from './count-differences';
 import { planRepair, repairPreamble, type RepairPlan } from './repair-plan';
 import { REPAIR_CATEGORIES, type RepairCategory, type RepairResult, type TableRepair } from './repair-result';
-import { runRepair } from './run-repair';
+import { checkTriggersOff, runRepair } from './run-repair';
 
 /** Options of {@link repairRows}. */
 export interface RepairRowsOptions extends Abortable {
@@ -89,6 +89,7 @@ export async function repairRows(options: RepairRowsOptions): Promise<RepairResu
   const stopCancelling = cancelOnAbort(options.signal, [{ client, connection: options.target }]);
   try {
     const plan = await planRepair(client, { schema: options.schema, from: options.from, tables: options.tables, categories, where: options.where });
+    await checkTriggersOff(client, options);
     if (options.dryRun) return await dryRun(client, plan, options, categories);
     const done = await runRepair(client, plan, { ...options, categories });
     return { schema: options.schema, from: options.from, categories, dryRun: false, triggers: options.triggers !== false, ...done, verified: true };

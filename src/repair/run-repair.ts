@@ -27,7 +27,13 @@ export interface RepairDone {
   readonly sequences: SequenceMove[];
 }
 
-async function checkTriggersOff(client: Client, options: RunRepairOptions): Promise<void> {
+/**
+ * Refuse `triggers: false` unless the session may set `session_replication_role` (a superuser), before anything is written.
+ *
+ * @example
+ * await checkTriggersOff(client, { triggers: false }); // throws InvalidInputError for a role that is not a superuser
+ */
+export async function checkTriggersOff(client: Client, options: { readonly triggers?: boolean }): Promise<void> {
   if (options.triggers !== false) return;
   const { rows } = await client.query<{ rolsuper: boolean }>('SELECT rolsuper FROM pg_roles WHERE rolname = current_user');
   if (rows[0]?.rolsuper !== true) {
@@ -78,11 +84,18 @@ async function writeOnce(client: Client, plan: RepairPlan, options: RunRepairOpt
 }
 
 async function lockRefusal(client: Client, options: RunRepairOptions, lockTimeoutMs: number, err: unknown, tries: number): Promise<Error> {
+  const within = `within ${formatDuration(lockTimeoutMs)} in ${tries} tries`;
+  const fix = 'nothing was written; end or commit that session, or retry with a longer --lock-timeout';
   const holders = [...await lockHolders(client, { schema: options.schema, mode: 'RowExclusiveLock' }).catch(() => []),
     ...await lockHolders(client, { schema: options.from, mode: 'AccessShareLock' }).catch(() => [])];
-  return new LockTimeoutError(`repairing "${options.schema}" needs ROW EXCLUSIVE locks on its tables (and ACCESS SHARE on "${options.from}"), ` +
-    `which could not be had within ${formatDuration(lockTimeoutMs)} in ${tries} tries: ${describeHolders(holders)}; nothing was written; ` +
-    'end or commit that session, or retry with a longer --lock-timeout', options.schema, holders, { cause: err });
+  if (holders.length > 0) {
+    return new LockTimeoutError(`repairing "${options.schema}" needs ROW EXCLUSIVE locks on its tables (and ACCESS SHARE on "${options.from}"), ` +
+      `which could not be had ${within}: ${describeHolders(holders)}; ${fix}`, options.schema, holders, { cause: err });
+  }
+  // No table lock in the way: a row the repair writes was locked by a transaction that wrote it; name the open writers.
+  const writers = await lockHolders(client, { schema: options.schema, mode: 'ShareLock' }).catch(() => []);
+  return new LockTimeoutError(`repairing "${options.schema}" must write rows that another transaction holds locked, not released ${within}: ` +
+    `open writers of its tables: ${describeHolders(writers)}; ${fix}`, options.schema, writers, { cause: err });
 }
 
 /**
@@ -95,7 +108,6 @@ async function lockRefusal(client: Client, options: RunRepairOptions, lockTimeou
  * const done = await runRepair(client, plan, { schema: 'customer_a1', from: 'customer_a1_20240128143000', categories: ['deleted'] });
  */
 export async function runRepair(client: Client, plan: RepairPlan, options: RunRepairOptions): Promise<RepairDone> {
-  await checkTriggersOff(client, options);
   const lockTimeoutMs = await configureTargetSession(client, { lockTimeoutMs: options.lockTimeoutMs });
   return retryLockWaits(() => inTransaction(client, () => writeOnce(client, plan, options)), {
     signal: options.signal,

@@ -75,6 +75,24 @@ describe('repairRows next to other sessions', () => {
     }
   });
 
+  test('a row it must update locked by an open transaction: retried, then refused naming the open writer; nothing written', async () => {
+    const db = await tenant();
+    const holder = await session(db);
+    try {
+      await holder.query("BEGIN; UPDATE live.items SET note = 'held' WHERE id = 550");
+      const before = await schemaDigests(db, 'live');
+      const err = await repairRows({ target: db, schema: 'live', from: 'past', deleted: true, changed: true, lockTimeoutMs: 100, pausesMs: [10] })
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(LockTimeoutError);
+      expect((err as Error).message).toMatch(new RegExp('^repairing "live" must write rows that another transaction holds locked, not released within 100 ?ms in 2 tries: ' +
+        `open writers of its tables: held by pid ${(holder as Client & { processID: number }).processID} \\(.*RowExclusiveLock on live\\.items`));
+      await holder.query('ROLLBACK');
+      expect(await schemaDigests(db, 'live')).toEqual(before);
+    } finally {
+      await holder.end();
+    }
+  });
+
   test('an abort while waiting for a lock rolls back at once: AbortedError, nothing written, no session left', async () => {
     const db = await tenant();
     const holder = await session(db);
