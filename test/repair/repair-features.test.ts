@@ -108,4 +108,27 @@ describe('repairRows: foreign keys, identity, sequences, generated columns, trig
     expect(result.plan[0]).toBe('SET CONSTRAINTS ALL DEFERRED');
     expect(result.tables.map((t) => [t.table, t.deleted])).toEqual([['x', 1], ['y', 1]]);
   });
+
+  test('partitioned tables, with a key and without one: rows go back to their partitions, duplicates counted, --where on the key', async () => {
+    const url = await createDatabase(cluster(), 'partitioned');
+    const ddl = `CREATE TABLE sales (region text, id int, amount int, PRIMARY KEY (region, id)) PARTITION BY LIST (region);
+      CREATE TABLE sales_eu PARTITION OF sales FOR VALUES IN ('eu'); CREATE TABLE sales_us PARTITION OF sales FOR VALUES IN ('us');
+      CREATE TABLE hits (region text, n int) PARTITION BY LIST (region);
+      CREATE TABLE hits_eu PARTITION OF hits FOR VALUES IN ('eu'); CREATE TABLE hits_us PARTITION OF hits FOR VALUES IN ('us');
+      INSERT INTO sales VALUES ('eu', 1, 10), ('eu', 2, 20), ('us', 1, 30), ('us', 2, 40);
+      INSERT INTO hits VALUES ('eu', 1), ('eu', 1), ('eu', 1), ('us', 2), ('us', 2);`;
+    await createSchemaWithDdl(url, RESTORED, ddl);
+    await createSchemaWithDdl(url, LIVE, `${ddl} DELETE FROM sales WHERE id = 2; UPDATE sales SET amount = 0 WHERE region = 'us';
+      DELETE FROM hits_eu WHERE ctid = (SELECT min(ctid) FROM hits_eu); INSERT INTO hits VALUES ('us', 2), ('us', 3);`);
+    const sales = await repairRows({ target: url, schema: LIVE, from: RESTORED, deleted: true, changed: true, tables: ['sales'], where: 'region = \'us\'' });
+    expect(sales.tables).toEqual([{ table: 'sales', key: ['region', 'id'], keyKind: 'primary', deleted: 1, changed: 1 }]);
+    expect(await query(url, 'SELECT tableoid::regclass::text AS part, id, amount FROM shop.sales ORDER BY 1, 2')).toEqual([
+      { part: 'shop.sales_eu', id: 1, amount: 10 }, { part: 'shop.sales_us', id: 1, amount: 30 }, { part: 'shop.sales_us', id: 2, amount: 40 },
+    ]);
+    const hits = await repairRows({ target: url, schema: LIVE, from: RESTORED, deleted: true, added: true, tables: ['hits'] });
+    expect(hits.tables).toEqual([{ table: 'hits', key: ['region', 'n'], keyKind: 'row', deleted: 1, added: 2 }]);
+    expect(await query(url, 'SELECT tableoid::regclass::text AS part, n, count(*)::int AS rows FROM shop.hits GROUP BY 1, 2 ORDER BY 1, 2')).toEqual([
+      { part: 'shop.hits_eu', n: 1, rows: 3 }, { part: 'shop.hits_us', n: 2, rows: 2 },
+    ]);
+  });
 });
