@@ -86,7 +86,9 @@ export const ERROR_CODES = {
   CLEANUP_FAILED: 'some temporary resources could not be removed: delete the leftovers it names, or run cleanup later',
   LEDGER_CORRUPT: 'the ledger of created resources cannot be read: check its resources with the orphan sweep, then move it away',
   AUDIT_WRITE_FAILED: 'the audit record could not be written: let the state machine\'s functions write to the audit table',
-  // After the restore: swap.
+  // After the restore: repair and swap.
+  REPAIR_FAILED: 'a repair statement failed (a unique key, a foreign key, a check, a trigger): the message names the table; rolled back, nothing was written',
+  REPAIR_NOT_VERIFIED: 'after the repair the diff for the repaired categories was not empty (a trigger or a concurrent write?): rolled back; diff and repair again',
   SWAP_UNDO_UNCLEAR: 'swap --undo found no <schema>_replaced_<time> schema, or several: name the one to swap back with --with',
   // The construct's functions and the CLI's extras.
   HANDLER_MISCONFIGURED: 'a Lambda function lacks an environment variable: deploy it with the SchemaRestore construct',

@@ -69,6 +69,11 @@ export { chooseKey, readKeys, type KeyKind, type KeyCandidate, type TableKey } f
 export { classifyRowsSql, type TableComparison } from './compare/classify-rows';
 export { diffTable, type DiffTableOptions } from './compare/diff-table';
 
+// After the restore: put rows back from the restored schema into live, in one verified transaction.
+export { repairRows, type RepairRowsOptions } from './repair/repair-rows';
+export type { RepairResult, TableRepair, RepairCategory, SequenceMove } from './repair/repair-result';
+export { renderRepair } from './repair/render-repair';
+
 // SQL on the restored schemas: identifiers are always quoted.
 export { quoteIdent, quoteQualified, quoteLiteral } from './quote';
 

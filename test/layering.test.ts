@@ -15,7 +15,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['ddl', 'copy', 'preflight.ts'],
   ['validate'],
   ['cleanup'],
-  ['compare', 'swap'],
+  ['compare', 'swap', 'repair'],
   ['backups'],
   ['sources'],
   ['restore-options.ts', 'restore-names.ts', 'plan-restore.ts', 'restore', 'restore-schema.ts', 'drill'],

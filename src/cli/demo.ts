@@ -1,10 +1,10 @@
 import { AbortedError, SchemaRestoreError, ValidationError } from '../errors';
-import { quoteQualified } from '../quote';
 import { RestoreReport } from '../report';
 import { formatBackupCheck } from './backup-check-command';
 import { CliDeps } from './cli-deps';
 import { describeBackupRun, runDemoDrill } from './demo-backups';
 import { startDemoProduction, takeNightlyBackups, takeTenantBackup } from './demo-production';
+import { DemoRepair, runDemoRepair } from './demo-repair';
 import { formatComparison, formatUntouched, TableComparison, UntouchedCheck } from './demo-report';
 import {
   addRecentOrders, countOverwrittenEmails, damageSchema, fingerprintTables, IncidentDamage, markRestorePoint, TableFingerprint,
@@ -42,6 +42,8 @@ export interface DemoResult {
   readonly comparison: TableComparison[];
   readonly overwrittenEmails: { readonly live: number; readonly restored: number };
   readonly untouched: UntouchedCheck[];
+  /** The diff against the restored schema, the repair of the deleted rows, and the diff after it. */
+  readonly repair: DemoRepair;
 }
 
 const LIVE = 'tenant_a';
@@ -54,7 +56,8 @@ const DAY_AND_AN_HOUR_MS = 25 * 3600_000;
  * sample tenants, take last night's backups (a base backup and a tenant backup), let business go
  * on, note a time T, damage `customer_a1` (an hourly tenant backup then holds the damage), then
  * restore it side by side as of T (point-in-time recovery) and from the tenant backups `--at` T,
- * show live vs restored and prove every other schema untouched.
+ * show live vs restored, prove every other schema untouched, run a restore drill, and end with the
+ * repair: diff the damaged schema against the restored one, put the deleted rows back, diff again.
  * Narrates each step on `deps.stdout`; always removes the server and the backups, also on failure
  * or abort.
  *
@@ -146,9 +149,11 @@ export async function runDemo(options: DemoOptions, deps: DemoDeps): Promise<Dem
       const why = drill.report.tenants.flatMap((t) => t.problems.map((p) => `${t.schema}: ${p}`));
       throw new SchemaRestoreError('DEMO_FAILED', `the restore drill failed: ${[...drill.report.problems, ...why].join('; ')}`);
     }
-    say(`\n11. Next, repair the live schema from the restored copy with ordinary SQL (enum columns cast through text), e.g.:\n${repairHint(restored)}`);
+    say(`\n11. Finally, the repair: what changed in ${DAMAGED} since T (diff), the deleted rows put back from ${restored} (repair --deleted, ` +
+      'parents before children, in one transaction verified by the diff), and the diff again:');
+    const repair = await runDemoRepair({ target: urls[LIVE], schema: DAMAGED, restored, signal: options.signal, say });
     const nightlyBackupAt = new Date(nightly.manifest.snapshotAt);
-    return { restorePoint, report, backupReport, nightlyBackupAt, drill: drill.report, damage, comparison, overwrittenEmails, untouched };
+    return { restorePoint, report, backupReport, nightlyBackupAt, drill: drill.report, damage, comparison, overwrittenEmails, untouched, repair };
   } finally {
     say('\nStopping the throwaway servers and removing their files and the backups.');
     await production.stop();
@@ -212,19 +217,4 @@ async function restoreWithDisplay(deps: DemoDeps, options: Parameters<DemoDeps['
 
 function changed(before: Record<string, TableFingerprint>, after: Record<string, TableFingerprint>): string[] {
   return Object.keys(before).filter((t) => before[t].digest !== after[t]?.digest);
-}
-
-function repairHint(restored: string): string {
-  const live = (name: string): string => quoteQualified(DAMAGED, name);
-  const copy = (name: string): string => quoteQualified(restored, name);
-  // The restored schema has its own copies of the enum types: enum columns go back through text.
-  return [
-    `    INSERT INTO ${live('orders')} (id, user_id, status, status_history, invoice_number, total, shipping, ordered_at, updated_at)`,
-    `    SELECT id, user_id, status::text::${live('order_status')}, status_history::text::${live('order_status')}[],`,
-    '           invoice_number, total, shipping, ordered_at, updated_at',
-    `      FROM ${copy('orders')} r WHERE NOT EXISTS (SELECT FROM ${live('orders')} l WHERE l.id = r.id);`,
-    `    INSERT INTO ${live('order_items')} OVERRIDING SYSTEM VALUE`,
-    `    SELECT * FROM ${copy('order_items')} r WHERE NOT EXISTS (SELECT FROM ${live('order_items')} l WHERE l.id = r.id);`,
-    `    UPDATE ${live('users')} u SET email = r.email FROM ${copy('users')} r WHERE r.id = u.id AND u.email <> r.email;`,
-  ].join('\n');
 }

@@ -16,6 +16,7 @@ import { addDiffCommand } from './diff-command';
 import { addDrillCommand } from './drill-command';
 import { InvalidInputError } from '../errors';
 import { toolVersion } from '../tool-version';
+import { addRepairCommand } from './repair-command';
 import { parseRestoreArgs, RawRestoreArgs } from './restore-args';
 import { CONNECTION_OPTIONS, runRestoreCommand } from './restore-command';
 import { addRestoreOptions } from './restore-command-options';
@@ -71,6 +72,7 @@ function buildProgram(deps: CliDeps, setExitCode: (code: number) => void): Comma
   addDrillCommand(program, atVerbosity, setExitCode);
   addSwapCommand(program, atVerbosity, setExitCode);
   addDiffCommand(program, atVerbosity, setExitCode);
+  addRepairCommand(program, atVerbosity, setExitCode);
 
   program.command('demo')
     .description('restore a damaged tenant schema on a throwaway local PostgreSQL server; nothing to configure')
@@ -88,7 +90,7 @@ function buildProgram(deps: CliDeps, setExitCode: (code: number) => void): Comma
 }
 
 function commanderFailure(err: CommanderError): string {
-  if (err.code === 'commander.help') return `missing command: use "${NAME} restore ...", "${NAME} backup ...", "${NAME} drill ...", "${NAME} diff ...", "${NAME} swap ...", "${NAME} cleanup" or "${NAME} demo"; see ${NAME} --help`;
+  if (err.code === 'commander.help') return `missing command: use "${NAME} restore ...", "${NAME} backup ...", "${NAME} drill ...", "${NAME} diff ...", "${NAME} repair ...", "${NAME} swap ...", "${NAME} cleanup" or "${NAME} demo"; see ${NAME} --help`;
   const message = err.message.replace(/^error:\s*/i, '').split('\n').map((l) => l.trim()).filter(Boolean).join(' ');
   return `${message}; see ${NAME} --help`;
 }

@@ -23,12 +23,23 @@ export function relationSql(schema: string, table: string, kind: 'r' | 'p'): str
   return `${kind === 'r' ? 'ONLY ' : ''}${quoteQualified(schema, table)}`;
 }
 
-/** A column's value as compared: itself, or its text form for types without equality or differing between the sides. */
-function value(alias: string, column: ComparedColumn): string {
+/**
+ * A column's value as compared: itself, or its text form for types without equality or differing between the sides.
+ *
+ * @example
+ * comparedValue('l', { name: 'prefs', asText: true }); // 'l."prefs"::text'
+ */
+export function comparedValue(alias: string, column: ComparedColumn): string {
   return `${alias}.${quoteIdent(column.name)}${column.asText ? '::text' : ''}`;
 }
 
-function columnsOf(comparison: TableComparison, names: readonly string[]): ComparedColumn[] {
+/**
+ * The compared columns of these names, in the order given (how each is compared: natively or by text form).
+ *
+ * @example
+ * columnsOf(comparison, comparison.key.columns); // [{ name: 'sku', asText: true }]
+ */
+export function columnsOf(comparison: TableComparison, names: readonly string[]): ComparedColumn[] {
   return names.map((name) => comparison.match.columns.find((c) => c.name === name) ?? { name, asText: false });
 }
 
@@ -37,17 +48,17 @@ function keyedSql(c: TableComparison): string {
   const rest = c.match.columns.filter((col) => !c.key.columns.includes(col.name));
   const first = `${quoteIdent(key[0].name)}`;
   const changed = rest.length === 0 ? 'false'
-    : `ROW(${rest.map((col) => value('l', col)).join(', ')}) IS DISTINCT FROM ROW(${rest.map((col) => value('r', col)).join(', ')})`;
+    : `ROW(${rest.map((col) => comparedValue('l', col)).join(', ')}) IS DISTINCT FROM ROW(${rest.map((col) => comparedValue('r', col)).join(', ')})`;
   return `SELECT CASE WHEN l.${first} IS NULL THEN 'deleted' WHEN r.${first} IS NULL THEN 'added' ELSE 'changed' END AS category, ` +
-    `${key.map((col, i) => `coalesce(${value('l', col)}, ${value('r', col)}) AS k${i + 1}`).join(', ')}
+    `${key.map((col, i) => `coalesce(${comparedValue('l', col)}, ${comparedValue('r', col)}) AS k${i + 1}`).join(', ')}
   FROM ${relationSql(c.live, c.match.table, c.match.liveKind)} AS l
-  FULL JOIN ${relationSql(c.restored, c.match.table, c.match.restoredKind)} AS r ON ${key.map((col) => `${value('l', col)} = ${value('r', col)}`).join(' AND ')}
+  FULL JOIN ${relationSql(c.restored, c.match.table, c.match.restoredKind)} AS r ON ${key.map((col) => `${comparedValue('l', col)} = ${comparedValue('r', col)}`).join(' AND ')}
  WHERE l.${first} IS NULL OR r.${first} IS NULL OR ${changed}`;
 }
 
 function wholeRowSql(c: TableComparison): string {
   const row = (schema: string, kind: 'r' | 'p'): string =>
-    `SELECT ${c.match.columns.map((col, i) => `${value('t', col)} AS k${i + 1}`).join(', ')} FROM ${relationSql(schema, c.match.table, kind)} AS t`;
+    `SELECT ${c.match.columns.map((col, i) => `${comparedValue('t', col)} AS k${i + 1}`).join(', ')} FROM ${relationSql(schema, c.match.table, kind)} AS t`;
   const live = row(c.live, c.match.liveKind);
   const restored = row(c.restored, c.match.restoredKind);
   return `SELECT 'deleted' AS category, d.* FROM (${restored} EXCEPT ALL ${live}) AS d

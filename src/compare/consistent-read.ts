@@ -1,4 +1,5 @@
 import type { Client } from 'pg';
+import type { TableMatch } from './match-tables';
 import { inTransaction } from '../connection/in-transaction';
 import { isLockNotAvailable, lockHolders, lockTimeoutError, retryLockWaits } from '../ddl/lock-retry';
 import { lockRelations, SchemaRelation } from '../ddl/lock-schema-relations';
@@ -15,6 +16,19 @@ export interface ConsistentReadOptions extends Abortable {
   readonly lockTimeoutMs?: number;
   /** Pauses between attempts, in ms. @default [250, 500, 1000, 2000] */
   readonly pausesMs?: readonly number[];
+}
+
+/**
+ * The relations a comparison of matched tables reads: each table on the live side and on the restored side.
+ *
+ * @example
+ * const relations = comparedRelations(tables, { live: 'customer_a1', restored: 'customer_a1_20240128143000' });
+ */
+export function comparedRelations(tables: readonly Pick<TableMatch, 'table' | 'liveKind' | 'restoredKind'>[],
+  schemas: { readonly live: string; readonly restored: string }): SchemaRelation[] {
+  return tables.flatMap((t) => [
+    { schema: schemas.live, name: t.table, kind: t.liveKind }, { schema: schemas.restored, name: t.table, kind: t.restoredKind },
+  ]);
 }
 
 /** The error after the last try: names the first schema with sessions in the way. */

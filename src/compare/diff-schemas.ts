@@ -1,15 +1,15 @@
 import type { Client } from 'pg';
 import { cancelOnAbort } from '../cancel-on-abort';
 import { connect, type DatabaseConnection } from '../connection';
-import type { SchemaRelation } from '../ddl/lock-schema-relations';
 import { AbortedError, InvalidInputError } from '../errors';
 import type { Abortable } from '../run-options';
+import { checkSchemasExist } from './check-schemas';
 import { chooseKey, readKeys } from './choose-key';
-import { withConsistentRead } from './consistent-read';
+import { comparedRelations, withConsistentRead } from './consistent-read';
 import type { SchemaDiff, TableDiff } from './diff-result';
 import { diffTable } from './diff-table';
-import { matchTables, TableMatch } from './match-tables';
-import { closeNameHint, selectTables } from './select-tables';
+import { matchTables } from './match-tables';
+import { selectTables } from './select-tables';
 
 /** Options of {@link diffSchemas}. */
 export interface DiffSchemasOptions extends Abortable {
@@ -35,16 +35,6 @@ function checkOptions(options: DiffSchemasOptions): void {
   }
 }
 
-async function checkSchemasExist(client: Client, options: DiffSchemasOptions): Promise<void> {
-  const { rows } = await client.query<{ nspname: string }>('SELECT nspname::text FROM pg_namespace');
-  const names = rows.map((r) => r.nspname);
-  for (const [schema, option] of [[options.schema, '--schema'], [options.against, '--against']]) {
-    if (names.includes(schema)) continue;
-    throw new InvalidInputError(`schema "${schema}" (${option}) does not exist in the target database; check the name (it is case-sensitive)` +
-      closeNameHint(schema, names), { code: 'SCHEMA_NOT_FOUND' });
-  }
-}
-
 async function compareTables(client: Client, options: DiffSchemasOptions): Promise<SchemaDiff> {
   const names = { live: options.schema, restored: options.against };
   const match = await matchTables(client, names);
@@ -59,10 +49,6 @@ async function compareTables(client: Client, options: DiffSchemasOptions): Promi
   }
   return { schema: names.live, against: names.restored, tables: diffs, onlyInLive: match.onlyInLive, onlyInRestored: match.onlyInRestored };
 }
-
-const relationsOf = (tables: readonly TableMatch[], options: DiffSchemasOptions): SchemaRelation[] => tables.flatMap((t) => [
-  { schema: options.schema, name: t.table, kind: t.liveKind }, { schema: options.against, name: t.table, kind: t.restoredKind },
-]);
 
 /**
  * Compare a live schema with a schema restored from its past, table by table, inside the database:
@@ -83,11 +69,11 @@ export async function diffSchemas(options: DiffSchemasOptions): Promise<SchemaDi
   const client = await connect(options.target, 'target', 'pg-schema-restore diff');
   const stopCancelling = cancelOnAbort(options.signal, [{ client, connection: options.target }]);
   try {
-    await checkSchemasExist(client, options);
+    await checkSchemasExist(client, [{ schema: options.schema, option: '--schema' }, { schema: options.against, option: '--against' }]);
     // Which tables to lock is read before the transaction: its snapshot must start after the locks.
     const planned = selectTables(await matchTables(client, { live: options.schema, restored: options.against }),
       { live: options.schema, restored: options.against, tables: options.tables });
-    const relations = relationsOf(planned, options);
+    const relations = comparedRelations(planned, { live: options.schema, restored: options.against });
     const read = { relations, schemas: [options.schema, options.against], lockTimeoutMs: options.lockTimeoutMs, signal: options.signal };
     return await withConsistentRead(client, read, () => compareTables(client, options));
   } catch (err) {

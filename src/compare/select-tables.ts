@@ -36,6 +36,8 @@ export interface SelectTablesOptions {
   readonly restored: string;
   /** Only these tables (each must be in both schemas). @default every common table */
   readonly tables?: readonly string[];
+  /** The option that named the restored schema, for messages. @default '--against' */
+  readonly restoredOption?: string;
 }
 
 /**
@@ -49,7 +51,7 @@ export interface SelectTablesOptions {
 export function selectTables(match: SchemaMatch, options: SelectTablesOptions): TableMatch[] {
   if (match.tables.length === 0) {
     throw new InvalidInputError(`schemas "${options.live}" and "${options.restored}" have no table in common; ` +
-      'check that --against names the schema restored from this one');
+      `check that ${options.restoredOption ?? '--against'} names the schema restored from this one`);
   }
   if (!options.tables?.length) return [...match.tables];
   const known = [...match.tables.map((t) => t.table), ...match.onlyInLive, ...match.onlyInRestored];

@@ -55,9 +55,27 @@ describe('demo', () => {
     expect(result.report.restorePoint).toBe(result.restorePoint.toISOString());
     expect(result.report.schemas[0].restored).toBe(`customer_a1${timestampSuffix(result.restorePoint)}`);
 
+    // The repair: the diff shows the deleted orders (and their items) and the overwritten e-mails; repair --deleted puts back exactly the deleted rows.
+    const before = Object.fromEntries(result.repair.before.tables.map((t) => [t.table, t]));
+    expect(before.orders).toMatchObject({ deleted: result.damage.deletedOrders, added: 0, changed: 0 });
+    expect(before.users).toMatchObject({ deleted: 0, added: 0, changed: 50 });
+    const repaired = Object.fromEntries(result.repair.repair.tables.map((t) => [t.table, t.deleted]));
+    expect(repaired).toEqual(Object.fromEntries(result.repair.before.tables.map((t) => [t.table, t.deleted])));
+    expect(result.repair.repair.tables.map((t) => t.table).indexOf('orders')).toBeLessThan(result.repair.repair.tables.map((t) => t.table).indexOf('order_items'));
+    expect(result.repair.after.tables.map((t) => [t.table, t.deleted])).toEqual(result.repair.after.tables.map((t) => [t.table, 0]));
+    // The tenant's audit trigger fired for the re-inserted rows, as for any write.
+    const audit = (diff: typeof result.repair.before): number => diff.tables.find((t) => t.table === 'audit_log')?.added ?? 0;
+    expect(audit(result.repair.after)).toBeGreaterThan(audit(result.repair.before));
+    expect(result.repair.after.tables.find((t) => t.table === 'users')?.changed).toBe(50);
+
     const out = cli.stdout.text;
+    expect(out).toContain(`pg-schema-restore diff --schema customer_a1 --against ${result.report.schemas[0].restored}\n    `);
+    expect(out).toMatch(new RegExp(`\\d of 5 tables differ: ${before.orders.deleted + before.order_items.deleted} deleted, \\d+ added, 50 changed rows`));
+    expect(out).toContain(`    orders [key id]: deleted: re-inserted ${result.damage.deletedOrders} rows`);
+    expect(out).toMatch(/Repaired "customer_a1" from "customer_a1_\d{14}": \d+ deleted rows re-inserted; verified: no deleted rows left/);
+    expect(out).toMatch(/pg-schema-restore diff again: 0 deleted rows left; \d of 5 tables differ: 0 deleted, \d+ added, 50 changed rows/);
     for (const step of ['1. Starting', '2. Creating', "3. Last night's backups", '4. Business goes on', '5. Incident after T', '6. Restoring customer_a1 as it was at T',
-      '7. For comparison', '8. Rows per table', '9. Nothing else was touched', '10. The monthly restore drill', '11. Next', 'Stopping the throwaway servers']) {
+      '7. For comparison', '8. Rows per table', '9. Nothing else was touched', '10. The monthly restore drill', '11. Finally, the repair', 'Stopping the throwaway servers']) {
       expect(out).toContain(step);
     }
     expect(out).toMatch(/copy started: /); // plain progress lines: the test output is not a terminal

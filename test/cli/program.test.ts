@@ -39,7 +39,7 @@ describe('runCli', () => {
     ['an unknown option', [...base, '--schema', 's', '--sufix', 'x'], /^pg-schema-restore: unknown option '--sufix' \(Did you mean --suffix\?\); see pg-schema-restore --help\n$/],
     ['a missing option value', [...base, '--schema'], /^pg-schema-restore: option '--schema <name>' argument missing/],
     ['an unknown command', ['restor'], /^pg-schema-restore: unknown command 'restor'/],
-    ['no command at all', [], /^pg-schema-restore: missing command: use "pg-schema-restore restore \.\.\.", "pg-schema-restore backup \.\.\.", "pg-schema-restore drill \.\.\.", "pg-schema-restore diff \.\.\.", "pg-schema-restore swap \.\.\.", "pg-schema-restore cleanup" or "pg-schema-restore demo"/],
+    ['no command at all', [], /^pg-schema-restore: missing command: use "pg-schema-restore restore \.\.\.", "pg-schema-restore backup \.\.\.", "pg-schema-restore drill \.\.\.", "pg-schema-restore diff \.\.\.", "pg-schema-restore repair \.\.\.", "pg-schema-restore swap \.\.\.", "pg-schema-restore cleanup" or "pg-schema-restore demo"/],
     ['an extra argument', [...base, '--schema', 's', 'extra'], /^pg-schema-restore: too many arguments/],
     ['a bad demo --rows', ['demo', '--rows', '0'], /^pg-schema-restore: --rows must be a positive integer/],
   ])('%s: exit 2, one line on stderr, nothing run', async (_case, argv, message) => {
