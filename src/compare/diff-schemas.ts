@@ -25,6 +25,12 @@ export interface DiffSchemasOptions extends Abortable {
   readonly samples?: number;
   /** How long to wait for each attempt at the ACCESS SHARE locks (retried after pauses). @default 2000 */
   readonly lockTimeoutMs?: number;
+  /**
+   * Tables estimated to have at least this many rows are compared in two passes (bucket summaries
+   * of row hashes, then the exact join of the differing buckets only); smaller ones by one join.
+   * @default 100000
+   */
+  readonly bucketedFromRows?: number;
 }
 
 function checkOptions(options: DiffSchemasOptions): void {
@@ -53,7 +59,7 @@ async function compareTables(client: Client, options: DiffSchemasOptions): Promi
   const diffs: TableDiff[] = [];
   for (const table of tables) {
     const key = chooseKey(table, liveKeys.get(table.table) ?? [], restoredKeys.get(table.table) ?? []);
-    diffs.push(await diffTable(client, { ...names, match: table, key }, { samples: options.samples }));
+    diffs.push(await diffTable(client, { ...names, match: table, key }, { samples: options.samples, bucketedFromRows: options.bucketedFromRows }));
     // A cancel may arrive just after the query finished: an aborted diff never returns a result.
     if (options.signal?.aborted) throw new AbortedError('diff aborted; nothing was changed');
   }
