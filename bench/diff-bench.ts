@@ -14,7 +14,7 @@ const DATABASE = 'past';
 /**
  * The changes made live since the "restore point", spread over the whole key range (every bucket of
  * the diff's first pass a few rows apart): at any scale 1,000 order items deleted, 1,000 changed and
- * 1,000 added, 400 orders and 100 users changed. Then VACUUM ANALYZE, as autovacuum would.
+ * 1,000 added, 400 orders and 100 users changed (then VACUUM ANALYZE, as autovacuum would).
  */
 function changesSql(schema: string, scale: number): string {
   const s = `"${schema}"`;
@@ -22,9 +22,14 @@ function changesSql(schema: string, scale: number): string {
 UPDATE ${s}.order_items SET quantity = quantity + 1 WHERE order_id % ${200 * scale} = 11 AND line = 2;
 INSERT INTO ${s}.order_items SELECT id, 4, 1, 1, 1.99 FROM ${s}.orders WHERE id % ${200 * scale} = 13;
 UPDATE ${s}.orders SET note = 'changed' WHERE id % ${500 * scale} = 3;
-UPDATE ${s}.users SET email = 'x' || email WHERE id % ${200 * scale} = 5;
-VACUUM ANALYZE ${s}.order_items, ${s}.orders, ${s}.users`;
+UPDATE ${s}.users SET email = 'x' || email WHERE id % ${200 * scale} = 5`;
 }
+
+/** A node script: diffSchemas with buckets for no table, the counts printed. Arguments: the library, the two schemas. */
+const PLAIN_JOIN = `const [lib, schema, against] = process.argv.slice(1);
+require(lib).diffSchemas({ target: process.env.PGSR_TARGET, schema, against, bucketedFromRows: Infinity })
+  .then((d) => console.log(d.tables.map((t) => t.table + ' ' + t.deleted + '/' + t.added + '/' + t.changed).join(', ')))
+  .catch((e) => { console.error(e.message); process.exit(1); });`;
 
 /** The last line of the diff's summary, e.g. "3 of 4 tables differ: 1000 deleted, 1000 added, 1500 changed rows (…)". */
 let lastSummary = '';
@@ -43,6 +48,7 @@ export async function diffTools(ctx: ToolContext, scale: number): Promise<Tool[]
   const restored = `${ctx.schema}${SUFFIX}`;
   measured('restore for the diff', process.execPath, [cli, 'restore', '--schema', ctx.schema, '--suffix', SUFFIX, '--jobs', String(ctx.jobs)], env);
   await ctx.sql(DATABASE, changesSql(ctx.schema, scale));
+  await ctx.sql(DATABASE, `VACUUM ANALYZE "${ctx.schema}".order_items, "${ctx.schema}".orders, "${ctx.schema}".users`);
   const tables = ['users', 'products', 'orders', 'order_items'];
   const counts = [ctx.schema, restored].flatMap((schema) => tables.map((t) => `SELECT count(*) FROM "${schema}".${t};`)).join(' ');
   const diffName = `pg-schema-restore diff (${tables.length} tables)`;
@@ -55,6 +61,12 @@ export async function diffTools(ctx: ToolContext, scale: number): Promise<Tool[]
         lastSummary = r.stdout.trim().split('\n').pop() ?? '';
         return { tool: r.tool, seconds: r.seconds, peakRssMb: r.peakRssMb, cpuSeconds: r.cpuSeconds };
       },
+    },
+    {
+      // The same diff with every table joined whole (the method before the buckets), for comparison.
+      name: 'diffSchemas(), every table by the plain join (library, compiled)',
+      prepare: async () => undefined,
+      run: () => measured('diffSchemas(), every table by the plain join (library, compiled)', process.execPath, ['-e', PLAIN_JOIN, join(__dirname, '..', 'lib', 'index.js'), ctx.schema, restored], env),
     },
     {
       name: `count(*) of the same ${tables.length} tables in both schemas (psql)`,

@@ -38,7 +38,7 @@ export interface PlanBucketsOptions {
 /** Rows per bucket aimed at, and the bounds of the bucket count (each bucket is one small group in the server). */
 const ROWS_PER_BUCKET = 48;
 const MIN_BUCKETS = 16;
-const MAX_BUCKETS = 1 << 17;
+const MAX_BUCKETS = 1 << 16;
 /** Key spans up to 2⁶², so `key - low` never overflows a bigint. */
 const MAX_SPAN = 1n << 62n;
 
@@ -71,10 +71,11 @@ async function keyRange(client: ClientBase, c: TableComparison, column: string):
  * Plan the buckets of one table for the bucketed diff, or `undefined` when the plain join is the
  * better way: a table estimated (by the planner's statistics) below `fromRows` rows. A key whose
  * first column is an integer is split into ranges of it (the min and max read through its index);
- * other keys and key-less tables into hash buckets. About 48 rows per bucket, 16 to 131,072 buckets.
+ * other keys and key-less tables into hash buckets. About 48 rows per bucket, 16 to 65,536 buckets (the
+ * summaries of 65,536 buckets fit in the default `work_mem`).
  *
  * @example
- * const plan = await planBuckets(client, comparison, { fromRows: 100_000 }); // { kind: 'range', column: 'order_id', count: 131072, … }
+ * const plan = await planBuckets(client, comparison, { fromRows: 100_000 }); // { kind: 'range', column: 'order_id', count: 65536, … }
  */
 export async function planBuckets(client: ClientBase, comparison: TableComparison, options: PlanBucketsOptions = {}): Promise<BucketPlan | undefined> {
   const rows = await estimatedRows(client, comparison);
