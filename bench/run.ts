@@ -92,7 +92,8 @@ async function main(): Promise<void> {
     const diffs = selected('diff') && shape === 'tenant' ? await bestOf(await diffTools(ctx, scale)) : { all: [], best: [] };
     const peer = best.find((r) => r.tool.startsWith('pgcopydb')) ?? best.find((r) => r.tool.startsWith('pg_dump'));
     const machine = { cores: cpus().length, postgres: pg.binaries.version };
-    const out = { date: new Date().toISOString(), shape, scale, jobs, runs, tenantSize, ...machine, best, all, backup: backups, diff: { ...diffs, summary: diffSummary() } };
+    const diff = { ...diffs, summary: diffSummary() };
+    const out = { date: new Date().toISOString(), shape, scale, jobs, runs, tenantSize, ...machine, best, all, backup: backups, diff };
     mkdirSync(join(__dirname, 'results'), { recursive: true });
     writeFileSync(join(__dirname, 'results', `${out.date.replace(/[:.]/g, '-')}.json`), JSON.stringify(out, null, 2));
 
@@ -107,9 +108,10 @@ async function main(): Promise<void> {
     for (const r of backups.best) {
       console.log(resultLine(r, r === ourBackup ? `  ${(r.seconds / pgDump.seconds).toFixed(2)}× pg_dump` : ''));
     }
-    const [ourDiff, count] = diffs.best;
+    const [ourDiff] = diffs.best;
+    const count = diffs.best[diffs.best.length - 1];
     if (ourDiff) console.log(`\ndiff of the tenant after a few thousand live changes (goal ≤ 2× count(*)): ${diffSummary()}`);
-    for (const r of diffs.best) console.log(resultLine(r, r === ourDiff ? `  ${(r.seconds / count.seconds).toFixed(2)}× count(*)` : ''));
+    for (const r of diffs.best) console.log(resultLine(r, r !== count ? `  ${(r.seconds / count.seconds).toFixed(2)}× count(*)` : ''));
   } finally {
     await pg.stop();
     rmSync(work, { recursive: true, force: true });

@@ -38,9 +38,9 @@ export interface PlanBucketsOptions {
 /** Rows per bucket aimed at, and the bounds of the bucket count (each bucket is one small group in the server). */
 const ROWS_PER_BUCKET = 48;
 const MIN_BUCKETS = 16;
-const MAX_BUCKETS = 1 << 16;
+const MAX_BUCKETS = 65_536;
 /** Key spans up to 2⁶², so `key - low` never overflows a bigint. */
-const MAX_SPAN = 1n << 62n;
+const MAX_SPAN = 2n ** 62n;
 
 // The planner's row estimate (pages × density when never analyzed), partitions summed.
 const ESTIMATE_SQL = `
@@ -77,7 +77,8 @@ async function keyRange(client: ClientBase, c: TableComparison, column: string):
  * @example
  * const plan = await planBuckets(client, comparison, { fromRows: 100_000 }); // { kind: 'range', column: 'order_id', count: 65536, … }
  */
-export async function planBuckets(client: ClientBase, comparison: TableComparison, options: PlanBucketsOptions = {}): Promise<BucketPlan | undefined> {
+export async function planBuckets(client: ClientBase, comparison: TableComparison, options: PlanBucketsOptions = {}):
+Promise<BucketPlan | undefined> {
   const rows = await estimatedRows(client, comparison);
   if (rows < (options.fromRows ?? 100_000)) return undefined;
   const hasher = await readRowHasher(client, comparison);

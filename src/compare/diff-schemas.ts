@@ -27,8 +27,9 @@ export interface DiffSchemasOptions extends Abortable {
   readonly lockTimeoutMs?: number;
   /**
    * Tables estimated to have at least this many rows are compared in two passes (bucket summaries
-   * of row hashes, then the exact join of the differing buckets only); smaller ones by one join.
-   * @default 100000
+   * of row hashes, then the exact join of the differing buckets only); others by one join. Off by
+   * default: on PostgreSQL 15 the first pass alone took as long as the join (docs/benchmarks.md).
+   * @default Infinity (every table by one join)
    */
   readonly bucketedFromRows?: number;
 }
@@ -38,6 +39,9 @@ function checkOptions(options: DiffSchemasOptions): void {
   if (options.schema === options.against) throw new InvalidInputError(`--schema and --against both name "${options.schema}"; compare the live schema with the one restored from it`);
   if (options.samples !== undefined && (!Number.isSafeInteger(options.samples) || options.samples < 0)) {
     throw new InvalidInputError(`samples must be a whole number of 0 or more (got ${options.samples})`);
+  }
+  if (options.bucketedFromRows !== undefined && !(options.bucketedFromRows >= 0)) {
+    throw new InvalidInputError(`bucketedFromRows must be a number of 0 or more (got ${options.bucketedFromRows})`);
   }
 }
 
@@ -56,9 +60,6 @@ async function compareTables(client: Client, options: DiffSchemasOptions): Promi
   const match = await matchTables(client, names);
   const tables = selectTables(match, { ...names, tables: options.tables });
   const [liveKeys, restoredKeys] = [await readKeys(client, names.live), await readKeys(client, names.restored)];
-  // In this transaction only: the bucket queries' cost estimates are far above what they do, and
-  // compiling them (JIT) would take longer than running them.
-  await client.query("SELECT set_config('jit', 'off', true)");
   const diffs: TableDiff[] = [];
   for (const table of tables) {
     const key = chooseKey(table, liveKeys.get(table.table) ?? [], restoredKeys.get(table.table) ?? []);

@@ -31,7 +31,8 @@ function summarySql(plan: BucketPlan, c: TableComparison, schema: string, kind: 
  * @example
  * const buckets = await differingBuckets(client, comparison, plan); // [12, 4077]
  */
-export async function differingBuckets(client: ClientBase, c: TableComparison, plan: BucketPlan, options: DifferingBucketsOptions = {}): Promise<number[] | undefined> {
+export async function differingBuckets(client: ClientBase, c: TableComparison, plan: BucketPlan, options: DifferingBucketsOptions = {}):
+Promise<number[] | undefined> {
   const limit = options.limit ?? Math.min(20_000, Math.ceil(plan.count / 4));
   const { rows } = await client.query<{ b: string }>(`SELECT coalesce(l.b, r.b) AS b
   FROM (${summarySql(plan, c, c.live, c.match.liveKind)}) AS l

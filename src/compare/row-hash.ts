@@ -14,21 +14,21 @@ interface ColumnHash {
 
 /** The base types (domains as their base) hashed natively with PostgreSQL's own hash functions: the hash opclass's, so equal values hash equal. */
 const NATIVE: Readonly<Record<string, (v: string, seed: number) => string>> = {
-  smallint: (v, s) => `hashint2extended(${v}, ${s})`,
-  integer: (v, s) => `hashint4extended(${v}, ${s})`,
-  bigint: (v, s) => `hashint8extended(${v}, ${s})`,
-  text: (v, s) => `hashtextextended(${v}, ${s})`,
+  'smallint': (v, s) => `hashint2extended(${v}, ${s})`,
+  'integer': (v, s) => `hashint4extended(${v}, ${s})`,
+  'bigint': (v, s) => `hashint8extended(${v}, ${s})`,
+  'text': (v, s) => `hashtextextended(${v}, ${s})`,
   'character varying': (v, s) => `hashtextextended(${v}::text, ${s})`,
-  numeric: (v, s) => `hash_numeric_extended(${v}, ${s})`,
-  real: (v, s) => `hashfloat4extended(${v}, ${s})`,
+  'numeric': (v, s) => `hash_numeric_extended(${v}, ${s})`,
+  'real': (v, s) => `hashfloat4extended(${v}, ${s})`,
   'double precision': (v, s) => `hashfloat8extended(${v}, ${s})`,
-  boolean: (v, s) => `hashint4extended(${v}::int, ${s})`,
-  uuid: (v, s) => `uuid_hash_extended(${v}, ${s})`,
+  'boolean': (v, s) => `hashint4extended(${v}::int, ${s})`,
+  'uuid': (v, s) => `uuid_hash_extended(${v}, ${s})`,
   'timestamp without time zone': (v, s) => `timestamp_hash_extended(${v}, ${s})`,
   // UTC has no daylight saving: distinct instants stay distinct timestamps.
   'timestamp with time zone': (v, s) => `timestamp_hash_extended(${v} AT TIME ZONE 'UTC', ${s})`,
-  jsonb: (v, s) => `jsonb_hash_extended(${v}, ${s})`,
-  interval: (v, s) => `interval_hash_extended(${v}, ${s})`,
+  'jsonb': (v, s) => `jsonb_hash_extended(${v}, ${s})`,
+  'interval': (v, s) => `interval_hash_extended(${v}, ${s})`,
 };
 
 interface TypeRow {

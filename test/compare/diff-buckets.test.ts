@@ -1,7 +1,7 @@
-import { diffSchemas, type SchemaDiff } from '../../src';
+import { diffSchemas, InvalidInputError, type SchemaDiff } from '../../src';
 import { planBuckets } from '../../src/compare/bucket-plan';
-import type { TableComparison } from '../../src/compare/classify-rows';
 import { chooseKey, readKeys } from '../../src/compare/choose-key';
+import type { TableComparison } from '../../src/compare/classify-rows';
 import { differingBuckets } from '../../src/compare/differing-buckets';
 import { matchTables } from '../../src/compare/match-tables';
 import { createDatabase, execSql, useLocalCluster, waitForNoBackends, withClient } from '../support/postgres';
@@ -62,7 +62,11 @@ describe('the bucketed diff of large tables', () => {
     expect(sortedSamples(bucketed)).toEqual(sortedSamples(joined));
     const byName = Object.fromEntries(bucketed.tables.map((t) => [t.table, t]));
     expect(byName.items).toMatchObject({
-      keyKind: 'primary', deleted: 1, added: 1, changed: 3, comparedAsText: ['doc'],
+      keyKind: 'primary',
+      deleted: 1,
+      added: 1,
+      changed: 3,
+      comparedAsText: ['doc'],
       samples: { deleted: [{ id: 3 }], added: [{ id: 4 }], changed: [{ id: 30 }, { id: 60 }, { id: 65 }] },
     });
     expect(byName.tags).toMatchObject({
@@ -72,6 +76,12 @@ describe('the bucketed diff of large tables', () => {
     expect(byName.events.samples.deleted).toEqual(expect.arrayContaining([{ kind: 'dup', payload: '[1]' }, { kind: null, payload: null }]));
     expect(byName.events.samples.added).toEqual(expect.arrayContaining([{ kind: 'kind 1', payload: '{"n": 999}' }, { kind: null, payload: '{"n": 1000}' }]));
     expect(await waitForNoBackends(cluster())).toEqual([]);
+  });
+
+  test('bucketedFromRows must be a number of 0 or more', async () => {
+    await expect(diffSchemas({ target: url, schema: 'now_s', against: 'past_s', bucketedFromRows: -1 }))
+      .rejects.toThrow(new InvalidInputError('bucketedFromRows must be a number of 0 or more (got -1)'));
+    await expect(diffSchemas({ target: url, schema: 'now_s', against: 'past_s', bucketedFromRows: Number.NaN })).rejects.toThrow(InvalidInputError);
   });
 
   test('the first pass finds exactly the buckets that differ, also where the count per bucket stays the same', async () => {
