@@ -81,7 +81,8 @@ const relationsOf = (tables: readonly TableMatch[], options: DiffSchemasOptions)
  * unique NOT NULL key, else whole (`keyKind: 'row'`, duplicates count, nothing `changed`); they are
  * compared on the columns both sides have. Tables and columns on one side only are listed. Read-only:
  * one REPEATABLE READ READ ONLY transaction holding ACCESS SHARE locks (never blocking writers), one
- * streaming query per table, memory bounded whatever the table size. Bad input (same schema twice,
+ * streaming query per table (two passes by buckets from `bucketedFromRows` rows), memory bounded
+ * whatever the table size. Bad input (same schema twice,
  * an unknown schema or table, no common table) is an {@link InvalidInputError}.
  *
  * @example
