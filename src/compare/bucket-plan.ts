@@ -79,6 +79,7 @@ async function keyRange(client: ClientBase, c: TableComparison, column: string):
  */
 export async function planBuckets(client: ClientBase, comparison: TableComparison, options: PlanBucketsOptions = {}):
 Promise<BucketPlan | undefined> {
+  if (comparison.match.columns.length === 0) return undefined; // nothing to hash: rows are only counted
   const rows = await estimatedRows(client, comparison);
   if (rows < (options.fromRows ?? 100_000)) return undefined;
   const hasher = await readRowHasher(client, comparison);
