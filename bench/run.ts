@@ -5,8 +5,10 @@
  * (bench/tenant-schema.sql, kept in the repo so a fresh clone can run it; default 1 ≈ 150 MB),
  * BENCH_SHAPE=many-tables for 2,000 small tables instead, BENCH_JOBS (default 4), BENCH_SPLIT (our
  * --split-tables-larger-than). Then, the same way, `pg-schema-restore backup` of the tenant to a
- * directory against `pg_dump -Fc -n` of it to a file (goal ≤ 1.1×); BENCH_ONLY=restore or
- * BENCH_ONLY=backup runs just one of the two.
+ * directory against `pg_dump -Fc -n` of it to a file (goal ≤ 1.1×). Last, `pg-schema-restore diff` of
+ * the tenant restored side by side after a few thousand live changes, against `count(*)` of the same
+ * tables in both schemas (goal ≤ 2×; bench/diff-bench.ts). BENCH_ONLY=restore, BENCH_ONLY=backup or
+ * BENCH_ONLY=diff runs just one of the three.
  * Results go to bench/results/<timestamp>.json and are printed as a table.
  */
 import { execFileSync } from 'node:child_process';
@@ -14,6 +16,7 @@ import { chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { oursBackup, pgDumpCustom } from './backup-tools';
+import { diffSummary, diffTools } from './diff-bench';
 import { dumpAndRestore, ours, pgcopydb, Run, Tool, ToolContext } from './tools';
 import { connect, libpqEnv } from '../src/connection';
 import { startLocalCluster } from '../src/local';
@@ -22,7 +25,7 @@ const scale = Number(process.env.BENCH_SCALE ?? 1);
 const jobs = Number(process.env.BENCH_JOBS ?? 4);
 const runs = Number(process.env.BENCH_RUNS ?? 2);
 const shape = process.env.BENCH_SHAPE === 'many-tables' ? 'many-tables' : 'tenant';
-/** BENCH_ONLY=restore or BENCH_ONLY=backup runs one of the two comparisons. */
+/** BENCH_ONLY=restore, BENCH_ONLY=backup or BENCH_ONLY=diff runs one of the three comparisons. */
 const only = process.env.BENCH_ONLY;
 const schema = 'customer_a1';
 
@@ -82,11 +85,15 @@ async function main(): Promise<void> {
     const ctx: ToolContext = { pg, schema, jobs, env, work, sql };
     const tools: Tool[] = [ours(ctx, { validate: true }), ours(ctx, { validate: false }), dumpAndRestore(ctx), pgcopydb(ctx)]
       .filter((t): t is Tool => t !== undefined);
-    const { all, best } = only === 'backup' ? { all: [], best: [] } : await bestOf(tools);
-    const backups = only === 'restore' ? { all: [], best: [] } : await bestOf([oursBackup(ctx), pgDumpCustom(ctx)]);
+    const selected = (part: string): boolean => only === undefined || only === part;
+    const { all, best } = selected('restore') ? await bestOf(tools) : { all: [], best: [] };
+    const backups = selected('backup') ? await bestOf([oursBackup(ctx), pgDumpCustom(ctx)]) : { all: [], best: [] };
+    // Last: it changes the tenant's rows.
+    const diffs = selected('diff') && shape === 'tenant' ? await bestOf(await diffTools(ctx, scale)) : { all: [], best: [] };
     const peer = best.find((r) => r.tool.startsWith('pgcopydb')) ?? best.find((r) => r.tool.startsWith('pg_dump'));
     const machine = { cores: cpus().length, postgres: pg.binaries.version };
-    const out = { date: new Date().toISOString(), shape, scale, jobs, runs, tenantSize, ...machine, best, all, backup: backups };
+    const diff = { ...diffs, summary: diffSummary() };
+    const out = { date: new Date().toISOString(), shape, scale, jobs, runs, tenantSize, ...machine, best, all, backup: backups, diff };
     mkdirSync(join(__dirname, 'results'), { recursive: true });
     writeFileSync(join(__dirname, 'results', `${out.date.replace(/[:.]/g, '-')}.json`), JSON.stringify(out, null, 2));
 
@@ -101,6 +108,10 @@ async function main(): Promise<void> {
     for (const r of backups.best) {
       console.log(resultLine(r, r === ourBackup ? `  ${(r.seconds / pgDump.seconds).toFixed(2)}× pg_dump` : ''));
     }
+    const [ourDiff] = diffs.best;
+    const count = diffs.best[diffs.best.length - 1];
+    if (ourDiff) console.log(`\ndiff of the tenant after a few thousand live changes (goal ≤ 2× count(*)): ${diffSummary()}`);
+    for (const r of diffs.best) console.log(resultLine(r, r !== count ? `  ${(r.seconds / count.seconds).toFixed(2)}× count(*)` : ''));
   } finally {
     await pg.stop();
     rmSync(work, { recursive: true, force: true });

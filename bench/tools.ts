@@ -49,7 +49,7 @@ function busyCpuSeconds(): number | undefined {
 }
 
 /** Run a command, timed, with its peak RSS and the machine's CPU time; throws with the end of its stderr when it fails. */
-export function measured(tool: string, cmd: string, args: string[], env: NodeJS.ProcessEnv): Run & { stderr: string } {
+export function measured(tool: string, cmd: string, args: string[], env: NodeJS.ProcessEnv): Run & { stderr: string; stdout: string } {
   const gnuTime = existsSync('/usr/bin/time');
   const cpuBefore = busyCpuSeconds();
   const started = process.hrtime.bigint();
@@ -62,7 +62,7 @@ export function measured(tool: string, cmd: string, args: string[], env: NodeJS.
   const stderr = r.stderr ?? '';
   if (r.status !== 0) throw new Error(`${tool} failed: ${stderr.slice(-800)}`);
   const kb = /MAXRSS (\d+)/.exec(stderr)?.[1];
-  return { tool, seconds, peakRssMb: kb ? Number(kb) / 1024 : undefined, cpuSeconds, stderr };
+  return { tool, seconds, peakRssMb: kb ? Number(kb) / 1024 : undefined, cpuSeconds, stderr, stdout: r.stdout ?? '' };
 }
 
 /** Seconds between each phase's "started" and "done" lines of the plain log (`<ISO time> <phase> started: …`). */

@@ -43,7 +43,13 @@ export function columnsOf(comparison: TableComparison, names: readonly string[])
   return names.map((name) => comparison.match.columns.find((c) => c.name === name) ?? { name, asText: false });
 }
 
-function keyedSql(c: TableComparison): string {
+/** Each side's FROM item: the whole relation, or a part of it (a subquery). */
+export type SideSql = (side: 'live' | 'restored') => string;
+
+const wholeTables = (c: TableComparison): SideSql => (side) => (side === 'live'
+  ? relationSql(c.live, c.match.table, c.match.liveKind) : relationSql(c.restored, c.match.table, c.match.restoredKind));
+
+function keyedSql(c: TableComparison, from: SideSql): string {
   const key = columnsOf(c, c.key.columns);
   const rest = c.match.columns.filter((col) => !c.key.columns.includes(col.name));
   const first = `${quoteIdent(key[0].name)}`;
@@ -51,16 +57,16 @@ function keyedSql(c: TableComparison): string {
     : `ROW(${rest.map((col) => comparedValue('l', col)).join(', ')}) IS DISTINCT FROM ROW(${rest.map((col) => comparedValue('r', col)).join(', ')})`;
   return `SELECT CASE WHEN l.${first} IS NULL THEN 'deleted' WHEN r.${first} IS NULL THEN 'added' ELSE 'changed' END AS category, ` +
     `${key.map((col, i) => `coalesce(${comparedValue('l', col)}, ${comparedValue('r', col)}) AS k${i + 1}`).join(', ')}
-  FROM ${relationSql(c.live, c.match.table, c.match.liveKind)} AS l
-  FULL JOIN ${relationSql(c.restored, c.match.table, c.match.restoredKind)} AS r ON ${key.map((col) => `${comparedValue('l', col)} = ${comparedValue('r', col)}`).join(' AND ')}
+  FROM ${from('live')} AS l
+  FULL JOIN ${from('restored')} AS r ON ${key.map((col) => `${comparedValue('l', col)} = ${comparedValue('r', col)}`).join(' AND ')}
  WHERE l.${first} IS NULL OR r.${first} IS NULL OR ${changed}`;
 }
 
-function wholeRowSql(c: TableComparison): string {
-  const row = (schema: string, kind: 'r' | 'p'): string =>
-    `SELECT ${c.match.columns.map((col, i) => `${comparedValue('t', col)} AS k${i + 1}`).join(', ')} FROM ${relationSql(schema, c.match.table, kind)} AS t`;
-  const live = row(c.live, c.match.liveKind);
-  const restored = row(c.restored, c.match.restoredKind);
+function wholeRowSql(c: TableComparison, from: SideSql): string {
+  const row = (side: 'live' | 'restored'): string =>
+    `SELECT ${c.match.columns.map((col, i) => `${comparedValue('t', col)} AS k${i + 1}`).join(', ')} FROM ${from(side)} AS t`;
+  const live = row('live');
+  const restored = row('restored');
   return `SELECT 'deleted' AS category, d.* FROM (${restored} EXCEPT ALL ${live}) AS d
 UNION ALL
 SELECT 'added' AS category, a.* FROM (${live} EXCEPT ALL ${restored}) AS a`;
@@ -72,11 +78,12 @@ SELECT 'added' AS category, a.* FROM (${live} EXCEPT ALL ${restored}) AS a`;
  * live), `changed` (same key, a compared non-key column `IS DISTINCT FROM` its restored value; NULLs
  * equal) — with `k1…kn` the key columns in `comparison.key.columns` order. Tables without a key are
  * compared whole with `EXCEPT ALL` both ways: duplicates count, nothing is ever `changed`. Identical
- * rows produce nothing, so wrapping queries aggregate only the differences.
+ * rows produce nothing, so wrapping queries aggregate only the differences. `from` narrows each side
+ * to a part of its table (the diff's second pass reads only the buckets that differ).
  *
  * @example
  * const { rows } = await client.query(`SELECT category, count(*) FROM (${classifyRowsSql(comparison)}) c GROUP BY category`);
  */
-export function classifyRowsSql(comparison: TableComparison): string {
-  return comparison.key.kind === 'row' || comparison.key.columns.length === 0 ? wholeRowSql(comparison) : keyedSql(comparison);
+export function classifyRowsSql(comparison: TableComparison, from: SideSql = wholeTables(comparison)): string {
+  return comparison.key.kind === 'row' || comparison.key.columns.length === 0 ? wholeRowSql(comparison, from) : keyedSql(comparison, from);
 }

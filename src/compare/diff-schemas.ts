@@ -25,6 +25,13 @@ export interface DiffSchemasOptions extends Abortable {
   readonly samples?: number;
   /** How long to wait for each attempt at the ACCESS SHARE locks (retried after pauses). @default 2000 */
   readonly lockTimeoutMs?: number;
+  /**
+   * Tables estimated to have at least this many rows are compared in two passes (bucket summaries
+   * of row hashes, then the exact join of the differing buckets only); others by one join. Off by
+   * default: on PostgreSQL 15 the first pass alone took as long as the join (docs/benchmarks.md).
+   * @default Infinity (every table by one join)
+   */
+  readonly bucketedFromRows?: number;
 }
 
 function checkOptions(options: DiffSchemasOptions): void {
@@ -32,6 +39,9 @@ function checkOptions(options: DiffSchemasOptions): void {
   if (options.schema === options.against) throw new InvalidInputError(`--schema and --against both name "${options.schema}"; compare the live schema with the one restored from it`);
   if (options.samples !== undefined && (!Number.isSafeInteger(options.samples) || options.samples < 0)) {
     throw new InvalidInputError(`samples must be a whole number of 0 or more (got ${options.samples})`);
+  }
+  if (options.bucketedFromRows !== undefined && !(options.bucketedFromRows >= 0)) {
+    throw new InvalidInputError(`bucketedFromRows must be a number of 0 or more (got ${options.bucketedFromRows})`);
   }
 }
 
@@ -43,7 +53,7 @@ async function compareTables(client: Client, options: DiffSchemasOptions): Promi
   const diffs: TableDiff[] = [];
   for (const table of tables) {
     const key = chooseKey(table, liveKeys.get(table.table) ?? [], restoredKeys.get(table.table) ?? []);
-    diffs.push(await diffTable(client, { ...names, match: table, key }, { samples: options.samples }));
+    diffs.push(await diffTable(client, { ...names, match: table, key }, { samples: options.samples, bucketedFromRows: options.bucketedFromRows }));
     // A cancel may arrive just after the query finished: an aborted diff never returns a result.
     if (options.signal?.aborted) throw new AbortedError('diff aborted; nothing was changed');
   }
@@ -57,7 +67,8 @@ async function compareTables(client: Client, options: DiffSchemasOptions): Promi
  * unique NOT NULL key, else whole (`keyKind: 'row'`, duplicates count, nothing `changed`); they are
  * compared on the columns both sides have. Tables and columns on one side only are listed. Read-only:
  * one REPEATABLE READ READ ONLY transaction holding ACCESS SHARE locks (never blocking writers), one
- * streaming query per table, memory bounded whatever the table size. Bad input (same schema twice,
+ * streaming query per table (two passes by buckets from `bucketedFromRows` rows), memory bounded
+ * whatever the table size. Bad input (same schema twice,
  * an unknown schema or table, no common table) is an {@link InvalidInputError}.
  *
  * @example

@@ -1,11 +1,19 @@
 import type { ClientBase } from 'pg';
-import { classifyRowsSql, TableComparison } from './classify-rows';
+import { planBuckets } from './bucket-plan';
+import { classifyRowsSql, SideSql, TableComparison } from './classify-rows';
 import type { RowCategory, RowKey, TableDiff } from './diff-result';
+import { bucketedRelationSql, bucketParams, differingBuckets } from './differing-buckets';
 
 /** Options of {@link diffTable}. */
 export interface DiffTableOptions {
   /** Keys (or rows, without a key) to return per category. @default 5 */
   readonly samples?: number;
+  /**
+   * Tables estimated to have at least this many rows (on the larger side) are compared in two
+   * passes: per-bucket summaries of row hashes first, then the exact join over the buckets that
+   * differ only. Smaller tables are joined whole. @default Infinity (every table joined whole)
+   */
+  readonly bucketedFromRows?: number;
 }
 
 interface CategoryRow {
@@ -23,21 +31,54 @@ function exactJson(value: string): string {
 }
 
 /** Counts per category and the first `samples` keys of each, from one pass over both tables. */
-function countsAndSamplesSql(comparison: TableComparison): string {
+function countsAndSamplesSql(comparison: TableComparison, from?: SideSql): string {
   const keys = comparison.key.columns.map((_, i) => `k${i + 1}`);
   // Samples by smallest key; rows without a key have no order worth a sort of every differing row.
   const order = comparison.key.kind === 'row' ? '' : ` ORDER BY ${keys.join(', ')}`;
   const sample = `jsonb_build_object(${keys.map((k, i) => `$${i + 2}::text, ${exactJson(k)}`).join(', ')})`;
   return `SELECT category, n::text AS n, ${sample} AS sample
   FROM (SELECT c.*, count(*) OVER (PARTITION BY category) AS n, row_number() OVER (PARTITION BY category${order}) AS rn
-          FROM (${classifyRowsSql(comparison)}) AS c) AS w
+          FROM (${classifyRowsSql(comparison, from)}) AS c) AS w
  WHERE rn <= greatest($1::int, 1)`;
+}
+
+/** Run `work` with some settings changed for this transaction only, then put back as they were. */
+async function withSettings<T>(client: ClientBase, settings: Readonly<Record<string, string>>, work: () => Promise<T>): Promise<T> {
+  const names = Object.keys(settings);
+  const { rows } = await client.query<{ name: string; was: string }>(`SELECT name, was, set_config(name, value, true)
+  FROM (SELECT n AS name, v AS value, current_setting(n) AS was FROM unnest($1::text[], $2::text[]) AS s(n, v) OFFSET 0) AS s`,
+  [names, names.map((n) => settings[n])]);
+  try {
+    return await work();
+  } finally {
+    // After an error the transaction is over, and with it the settings.
+    await client.query('SELECT set_config(n, v, true) FROM unnest($1::text[], $2::text[]) AS s(n, v)',
+      [rows.map((r) => r.name), rows.map((r) => r.was)]).catch(() => undefined);
+  }
+}
+
+/** The category rows of a table: from one join of both tables, or of the differing buckets only. */
+async function categoryRows(client: ClientBase, comparison: TableComparison, samples: number, fromRows: number | undefined): Promise<CategoryRow[]> {
+  const params = [samples, ...comparison.key.columns];
+  const plan = fromRows === undefined || !Number.isFinite(fromRows) ? undefined : await planBuckets(client, comparison, { fromRows });
+  // The bucket queries' cost estimates are far above their work: compiling them (JIT) takes longer than running them.
+  const buckets = plan && await withSettings(client, { jit: 'off' }, () => differingBuckets(client, comparison, plan));
+  if (!plan || !buckets) return (await client.query<CategoryRow>(countsAndSamplesSql(comparison), params)).rows;
+  if (buckets.length === 0) return [];
+  const from: SideSql = (side) => bucketedRelationSql(plan, comparison, side, params.length + 1);
+  // No hash join sized for the planner's estimate of the ranges' rows (see bucketedRelationSql).
+  return withSettings(client, { jit: 'off', enable_hashjoin: 'off' }, async () =>
+    (await client.query<CategoryRow>(countsAndSamplesSql(comparison, from), [...params, ...bucketParams(plan, buckets)])).rows);
 }
 
 /**
  * Compare one table of the live schema with its restored twin inside the server: rows deleted,
- * added and changed since the restore point, counted, with a few sample keys each (smallest
- * first). One query, one pass over both tables; only the differing rows are sorted, and the server
+ * added and changed since the restore point, counted exactly, with a few sample keys each
+ * (smallest first). By default a table is compared by one join of both tables. From
+ * `bucketedFromRows` estimated rows, in two passes instead: one scan of each side summarises its rows per
+ * bucket (key range or key hash: count and 64-bit row hashes), then the join runs over the buckets
+ * whose summaries differ only, read through the key's index for key ranges; when more than a quarter
+ * of the buckets differ, the whole join instead. Only the differing rows are sorted, and the server
  * spills to disk rather than growing memory, whatever the table size. Run it in a REPEATABLE READ
  * transaction to have both sides at one instant.
  *
@@ -47,7 +88,7 @@ function countsAndSamplesSql(comparison: TableComparison): string {
  */
 export async function diffTable(client: ClientBase, comparison: TableComparison, options: DiffTableOptions = {}): Promise<TableDiff> {
   const samples = options.samples ?? 5;
-  const { rows } = await client.query<CategoryRow>(countsAndSamplesSql(comparison), [samples, ...comparison.key.columns]);
+  const rows = await categoryRows(client, comparison, samples, options.bucketedFromRows);
   const counts: Record<RowCategory, number> = { deleted: 0, added: 0, changed: 0 };
   const found: Record<RowCategory, RowKey[]> = { deleted: [], added: [], changed: [] };
   for (const row of rows) {
