@@ -109,10 +109,10 @@ describe('the bucketed diff of large tables', () => {
       UPDATE swap_a.t SET v = CASE id WHEN 10 THEN 11 ELSE 10 END WHERE id IN (10, 11);
       UPDATE swap_a.t SET (v, w) = (w, v) WHERE id = 500`);
     const swapped = await diffSchemas({ target: url, schema: 'swap_a', against: 'swap_b', bucketedFromRows: 0 });
-    expect(swapped.tables[0]).toMatchObject({ deleted: 0, added: 0, changed: 3, samples: { changed: [{ id: 10 }, { id: 11 }, { id: 500 }] } });
+    expect(swapped.tables[0]).toMatchObject({ deleted: 0, added: 0, changed: 3, samples: { changed: [{ id: '10' }, { id: '11' }, { id: '500' }] } });
     await execSql(url, 'UPDATE swap_a.t SET w = w + 1');
     const everywhere = await diffSchemas({ target: url, schema: 'swap_a', against: 'swap_b', bucketedFromRows: 0, samples: 1 });
-    expect(everywhere.tables[0]).toMatchObject({ deleted: 0, added: 0, changed: 1051, samples: { changed: [{ id: -50 }] } });
+    expect(everywhere.tables[0]).toMatchObject({ deleted: 0, added: 0, changed: 1051, samples: { changed: [{ id: '-50' }] } });
     // A table without a column in common has nothing to hash: its rows are compared by the join (counted).
     await execSql(url, 'CREATE TABLE swap_a.bare (a int); CREATE TABLE swap_b.bare (b int); INSERT INTO swap_a.bare VALUES (1), (2); INSERT INTO swap_b.bare VALUES (1)');
     const bare = await diffSchemas({ target: url, schema: 'swap_a', against: 'swap_b', tables: ['bare'], bucketedFromRows: 0 });
