@@ -57,13 +57,32 @@ async function withSettings<T>(client: ClientBase, settings: Readonly<Record<str
   }
 }
 
+/**
+ * Settings for the join of two tables by a key both sides have an index on: a merge join of two
+ * index scans in key order, about twice as fast on PostgreSQL 15 as the hash join the planner
+ * prefers (whose hash table of millions of rows spills to disk in batches), and no JIT compilation,
+ * which the join's estimates would buy for more than it saves. Measured on 3 M rows with 3,000
+ * differences: 2.0–3.0 s against 4.4–5.8 s.
+ */
+const MERGE_JOIN = { jit: 'off', enable_hashjoin: 'off' } as const;
+
+/** Whether both sides' key is the one their unique index covers as it is (not compared as text), so index scans come in key order. */
+function keyIndexed(comparison: TableComparison): boolean {
+  if (comparison.key.kind === 'row') return false;
+  const byName = new Map(comparison.match.columns.map((c) => [c.name, c]));
+  return comparison.key.columns.every((name) => byName.get(name)?.asText !== true);
+}
+
 /** The category rows of a table: from one join of both tables, or of the differing buckets only. */
 async function categoryRows(client: ClientBase, comparison: TableComparison, samples: number, fromRows: number | undefined): Promise<CategoryRow[]> {
   const params = [samples, ...comparison.key.columns];
   const plan = fromRows === undefined || !Number.isFinite(fromRows) ? undefined : await planBuckets(client, comparison, { fromRows });
   // The bucket queries' cost estimates are far above their work: compiling them (JIT) takes longer than running them.
   const buckets = plan && await withSettings(client, { jit: 'off' }, () => differingBuckets(client, comparison, plan));
-  if (!plan || !buckets) return (await client.query<CategoryRow>(countsAndSamplesSql(comparison), params)).rows;
+  if (!plan || !buckets) {
+    const joined = async (): Promise<CategoryRow[]> => (await client.query<CategoryRow>(countsAndSamplesSql(comparison), params)).rows;
+    return keyIndexed(comparison) ? withSettings(client, MERGE_JOIN, joined) : joined();
+  }
   if (buckets.length === 0) return [];
   const from: SideSql = (side) => bucketedRelationSql(plan, comparison, side, params.length + 1);
   // No hash join sized for the planner's estimate of the ranges' rows (see bucketedRelationSql).
