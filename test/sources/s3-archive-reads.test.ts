@@ -1,14 +1,14 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { backupDatabase } from '../../src/backups/backup-database';
 import { dumpDatabase } from '../../src/local';
+import { restoreSchema } from '../../src/restore-schema';
 import { FIRST_HEAD_BYTES } from '../../src/sources/dump/archive-head';
 import { ARCHIVE_HEAD_BYTES } from '../../src/sources/dump/dump-archive-format';
-import { restoreSchema } from '../../src/restore-schema';
 import { createSampleDatabases } from '../../src/testing';
-import { tableDigest, useLocalCluster } from '../support/postgres';
+import { createDatabase, execSql, tableDigest, useLocalCluster, withClient } from '../support/postgres';
 import { S3Proxy, s3ClientAt, startS3Proxy, useLocalS3 } from '../support/s3';
 
 const cluster = useLocalCluster();
@@ -110,7 +110,7 @@ const SCENARIOS: Array<[string, { kind: 'backup'; location: string } | { kind: '
  * archive); from a dump archive, app.dump 4 times whole and once its first 8 KiB (6 times whole
  * with tables: 7 335 974 bytes of a 1 221 297-byte archive).
  */
-test.each(SCENARIOS.map(([name, source, tables], i) => [name, source, tables, `_r${i}`] as const))('%s: each archive is read whole once, else only its start', async (name, source, tables, suffix) => {
+test.each(SCENARIOS.map(([name, source, tables], i) => [name, source, tables, `_r${i}`] as const))('%s: each archive is read whole once, else only its start', async (_name, source, tables, suffix) => {
   const reads = summary(await archiveReads((s3Client) => restoreSchema({ source, target: url, schemas: ['tenant_a'], tables, suffix, clients: { s3: s3Client } })));
   if (source.kind === 'backup') {
     expectReadOnce(reads, ['public.dump', 'tenant_a.dump'], FIRST_HEAD_BYTES);
@@ -124,3 +124,62 @@ test.each(SCENARIOS.map(([name, source, tables], i) => [name, source, tables, `_
   }
   await expectSameRows(suffix, tables ? ['order_items'] : ['users', 'products', 'orders', 'order_items', 'audit_log']);
 }, 300_000);
+
+test('a table of contents larger than the first ranged read: its start is read again, 4x larger each time, and the archive still whole once', async () => {
+  const wide = await createDatabase(cluster(), 'wide');
+  // 200 tables with long comments (definitions are not compressed): a table of contents of some 350 KiB, before MiBs of data.
+  await execSql(wide, `CREATE SCHEMA wide;
+    DO $$ BEGIN FOR i IN 1..200 LOOP
+      EXECUTE format('CREATE TABLE wide.t%s (id int PRIMARY KEY, note text)', i);
+      EXECUTE format('COMMENT ON TABLE wide.t%s IS %L', i, repeat('x', 1500));
+      EXECUTE format('INSERT INTO wide.t%s VALUES (1, %L)', i, 'row of ' || i);
+    END LOOP; END $$;
+    CREATE TABLE wide.big AS SELECT g AS id, md5(g::text) || md5((g * 7)::text) AS filler FROM generate_series(1, 150000) g;`);
+  const backup = await backupDatabase({ source: wide, to: 's3://backups/wide/', schemas: ['wide'], s3: { client: s3().client } });
+  const archive = backup.manifest.schemas.find((s) => s.name === 'wide')!;
+  const key = `${backup.location.replace('s3://backups/', '')}${archive.archive}`;
+  sizes.set(key, archive.bytes);
+  expect(archive.bytes).toBeGreaterThan(16 * FIRST_HEAD_BYTES);
+  const reads = summary((await archiveReads((s3Client) => restoreSchema({
+    source: { kind: 'backup', location: 's3://backups/wide/wide/' }, target: wide, schemas: ['wide'], suffix: '_back', clients: { s3: s3Client },
+  }))).filter((r) => r.key === key));
+  expectReadOnce(reads, ['wide.dump'], 16 * FIRST_HEAD_BYTES);
+  expect(reads['wide.dump'].starts).toEqual([FIRST_HEAD_BYTES, 4 * FIRST_HEAD_BYTES, 16 * FIRST_HEAD_BYTES]);
+  for (const table of ['big', 't1', 't200']) expect(await tableDigest(wide, 'wide_back', table)).toEqual(await tableDigest(wide, 'wide', table));
+  expect(await withClient(wide, async (c) => (await c.query("SELECT obj_description('wide_back.t200'::regclass) AS c")).rows[0].c)).toBe('x'.repeat(1500));
+}, 300_000);
+
+describe('a damaged archive in S3 is BACKUP_CORRUPT, also when only its start was read for the definitions', () => {
+  let run: string;
+  const original = new Map<string, Buffer>();
+  beforeAll(async () => {
+    const backup = await backupDatabase({ source: url, to: 's3://backups/damaged/', schemas: ['public', 'tenant_b'], s3: { client: s3().client } });
+    run = backup.location.replace('s3://backups/', '');
+    for (const name of ['public.dump', 'tenant_b.dump']) {
+      const object = await s3().client.send(new GetObjectCommand({ Bucket: 'backups', Key: run + name }));
+      original.set(name, Buffer.from(await object.Body!.transformToByteArray()));
+    }
+  }, 300_000);
+
+  const damage = async (name: string, change: (bytes: Buffer) => Buffer): Promise<void> => {
+    for (const [n, bytes] of original) await s3().put('backups', run + n, n === name ? change(Buffer.from(bytes)) : bytes);
+  };
+  const restore = (suffix: string) => restoreSchema({
+    source: { kind: 'backup', location: 's3://backups/damaged/app/' }, target: url, schemas: ['tenant_b'], suffix, clients: { s3: client },
+  });
+  const flip = (at: number) => (bytes: Buffer): Buffer => {
+    bytes[at] ^= 0xff;
+    return bytes;
+  };
+
+  test.each([
+    ['a byte flipped in the table of contents', 'tenant_b.dump', flip(400), 'its sha256'],
+    ['cut off inside the table of contents', 'tenant_b.dump', (b: Buffer) => b.subarray(0, 1000), 'its size (1000 bytes'],
+    ['cut off in the data', 'tenant_b.dump', (b: Buffer) => b.subarray(0, b.length - 5000), 'its size ('],
+    ['a small archive held whole, with bytes appended', 'public.dump', (b: Buffer) => Buffer.concat([b, Buffer.from('tail')]), 'its size ('],
+  ])('%s', async (_what, name, change, what) => {
+    await damage(name, change);
+    await expect(restore('_damaged')).rejects.toMatchObject({ code: 'BACKUP_CORRUPT', message: expect.stringContaining(`s3://backups/${run}${name}: ${what}`) });
+    expect(await withClient(url, async (c) => (await c.query("SELECT 1 FROM pg_namespace WHERE nspname = 'tenant_b_damaged'")).rowCount)).toBe(0);
+  }, 300_000);
+});

@@ -49,7 +49,9 @@ export function storedArchives(plan: BackupLoadPlan, store: BackupStore): Map<st
  * @example
  * const roles = await backupArchiveRoles(plan, storedArchives(plan, store), { binaries });
  */
-export async function backupArchiveRoles(plan: BackupLoadPlan, archives: ReadonlyMap<string, StoredArchive>, options: RunsPostgresPrograms): Promise<string[]> {
+export async function backupArchiveRoles(
+  plan: BackupLoadPlan, archives: ReadonlyMap<string, StoredArchive>, options: RunsPostgresPrograms,
+): Promise<string[]> {
   const roles = new Set<string>();
   for (const schema of plan.archives) {
     const stored = archives.get(schema.name)!;

@@ -54,11 +54,14 @@ export function heldWhole(location: ArchiveLocation): Buffer | undefined {
  * const result = await onArchiveHead(archive.location, (stdin) => runTool(pgRestore, ['-l'], { stdin }), () => runOnStream());
  */
 export async function onArchiveHead<T>(location: HeadReadable, run: (stdin: Readable) => Promise<T>, whole: () => Promise<T>): Promise<T> {
+  // One byte past the size the location claims: an object longer than a manifest says is not taken for all of it.
+  const cap = location.size + 1;
   let head = heads.get(location);
-  let bytes = Math.min(head?.length ?? FIRST_HEAD_BYTES, location.size);
+  let bytes = Math.min(head?.length ?? FIRST_HEAD_BYTES, cap);
   for (;;) {
     head ??= await location.readHead(bytes);
-    const all = head.length >= location.size;
+    // The object ended within the range: this is all of it, and a failure is the pass's own.
+    const all = head.length < bytes || head.length >= location.size;
     try {
       const result = await run(Readable.from([head]));
       heads.set(location, head);
@@ -67,7 +70,7 @@ export async function onArchiveHead<T>(location: HeadReadable, run: (stdin: Read
       if (all || !CUT_OFF.test((err as Error).message)) throw err;
     }
     head = undefined;
-    bytes = Math.min(bytes * 4, location.size);
+    bytes = Math.min(bytes * 4, cap);
     if (bytes > MAX_HEAD_BYTES) return whole();
   }
 }
