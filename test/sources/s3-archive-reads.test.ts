@@ -168,7 +168,7 @@ describe('a damaged archive in S3 is BACKUP_CORRUPT, also when only its start wa
     source: { kind: 'backup', location: 's3://backups/damaged/app/' }, target: url, schemas: ['tenant_b'], suffix, clients: { s3: client },
   });
   const flip = (at: number) => (bytes: Buffer): Buffer => {
-    bytes[at] ^= 0xff;
+    bytes[at] = 255 - bytes[at];
     return bytes;
   };
 
