@@ -32,6 +32,8 @@ export interface BackupStore {
   list(prefix?: string): AsyncIterable<StoredObject>;
   /** An object's bytes as a stream, read as it is consumed. */
   read(key: string): Promise<Readable>;
+  /** S3 only: an object's first `bytes` bytes (a ranged GetObject), for reads that need only an archive's start. */
+  readHead?(key: string, bytes: number): Promise<Buffer>;
   /** Store a stream or buffer under `key`, replacing any object there; memory stays bounded whatever the size. */
   write(key: string, body: Readable | Buffer, signal?: AbortSignal): Promise<WrittenObject>;
   /** Remove objects; missing ones are not an error. */

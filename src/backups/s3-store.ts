@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { BackupStore, OpenBackupStoreOptions, StoredObject, WrittenObject } from './backup-store';
 import { explainS3Error } from '../aws/s3-errors';
-import { openS3Object, S3Location, s3ClientFor, s3Uri } from '../aws/s3-object';
+import { openS3Object, readS3Head, S3Location, s3ClientFor, s3Uri } from '../aws/s3-object';
 import { s3Sdk, s3StorageSdk } from '../aws/sdk';
 import { SchemaRestoreError } from '../errors';
 
@@ -61,6 +61,7 @@ export function openS3Store(root: S3Location, options: OpenBackupStoreOptions): 
       }
     },
     read: (key) => openS3Object(s3(), at(key), options.signal),
+    readHead: async (key, bytes) => (await readS3Head(s3(), at(key), bytes, options.signal)).head,
     write: async (key, body: Readable | Buffer, signal?: AbortSignal): Promise<WrittenObject> => {
       const location = at(key);
       const encryption = options.kmsKeyId

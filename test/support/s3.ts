@@ -33,6 +33,16 @@ function clientFor(endpoint: string, credentials: { accessKeyId: string; secretA
 }
 
 /**
+ * A client for an S3 endpoint with s3rver's credentials (e.g. an {@link S3Proxy}'s). Destroy it.
+ *
+ * @example
+ * const client = s3ClientAt(proxy.endpoint);
+ */
+export function s3ClientAt(endpoint: string): S3Client {
+  return clientFor(endpoint, S3RVER_CREDENTIALS);
+}
+
+/**
  * Start s3rver on 127.0.0.1 (a free port, a temporary directory) before the tests of a file, with
  * these buckets, and stop it and remove its files after them. Returns a getter, like useLocalCluster.
  */
@@ -79,6 +89,8 @@ export interface ProxiedRequest {
   /** Path and query, e.g. `/backups/nightly/app/…/big.dump?partNumber=2&uploadId=…`. */
   readonly url: string;
   readonly headers: IncomingHttpHeaders;
+  /** Bytes of the answer's body that went back to the client (counted as they pass). */
+  responseBytes: number;
 }
 
 /** An S3 endpoint in front of another that records every request and may refuse some. */
@@ -100,7 +112,7 @@ export async function startS3Proxy(upstream: string, deny: (req: ProxiedRequest)
   const target = new URL(upstream);
   const requests: ProxiedRequest[] = [];
   const server = createServer((req, res) => {
-    const seen = { method: req.method ?? '', url: req.url ?? '', headers: req.headers };
+    const seen = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, responseBytes: 0 };
     requests.push(seen);
     if (deny(seen)) {
       req.resume();
@@ -110,7 +122,12 @@ export async function startS3Proxy(upstream: string, deny: (req: ProxiedRequest)
     }
     const forwarded = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.on('data', (chunk: Buffer) => {
+        seen.responseBytes += chunk.length;
+      });
       answer.pipe(res);
+      // The client hung up (it stopped reading a body): stop fetching it upstream too.
+      res.on('close', () => answer.destroy());
     });
     forwarded.on('error', () => res.destroy());
     req.pipe(forwarded);

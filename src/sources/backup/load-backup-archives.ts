@@ -17,7 +17,8 @@ import { runPgRestore } from '../dump/run-pg-restore';
 
 /** Options of {@link loadBackupArchives}. */
 export interface LoadBackupArchivesOptions extends RunsPostgresPrograms {
-  readonly store: BackupStore;
+  /** The plan's archives (see {@link storedArchives}): the starts the roles pass read are not fetched again. */
+  readonly archives: ReadonlyMap<string, StoredArchive>;
   /** The throwaway server's database, created and with the archives' roles (see {@link backupArchiveRoles}). */
   readonly database: DatabaseConnection;
   /** Run pg_restore's helpers as the throwaway server's OS user. */
@@ -30,17 +31,31 @@ export interface LoadBackupArchivesOptions extends RunsPostgresPrograms {
 }
 
 /**
- * The roles the plan's archives name (owners, grantees, policy roles), from their definitions
- * (`pg_restore --schema-only`, which reads the start of each archive: its table of contents).
+ * The plan's archives in the store, by schema name: one {@link StoredArchive} each for every pass
+ * of a restore, so that the start of an archive read for its table of contents is read once.
  *
  * @example
- * const roles = await backupArchiveRoles(plan, store, { binaries });
+ * const archives = storedArchives(plan, store);
  */
-export async function backupArchiveRoles(plan: BackupLoadPlan, store: BackupStore, options: RunsPostgresPrograms): Promise<string[]> {
+export function storedArchives(plan: BackupLoadPlan, store: BackupStore): Map<string, StoredArchive> {
+  return new Map(plan.archives.map((schema) => [schema.name, storedArchive(store, plan.run.path, schema)]));
+}
+
+/**
+ * The roles the plan's archives name (owners, grantees, policy roles), from their definitions
+ * (`pg_restore --schema-only`, which reads the start of each archive: its table of contents; from
+ * S3 a ranged read of it).
+ *
+ * @example
+ * const roles = await backupArchiveRoles(plan, storedArchives(plan, store), { binaries });
+ */
+export async function backupArchiveRoles(
+  plan: BackupLoadPlan, archives: ReadonlyMap<string, StoredArchive>, options: RunsPostgresPrograms,
+): Promise<string[]> {
   const roles = new Set<string>();
   for (const schema of plan.archives) {
-    const stored = storedArchive(store, plan.run.path, schema);
-    const { stdout } = await runPgRestore(stored.archive, ['--schema-only', '-f', '-'], options).catch(async (err: unknown) => {
+    const stored = archives.get(schema.name)!;
+    const { stdout } = await runPgRestore(stored.archive, ['--schema-only', '-f', '-'], { ...options, tocOnly: true }).catch(async (err: unknown) => {
       await stored.verify(); // damaged (BACKUP_CORRUPT) rather than what pg_restore made of it
       throw err;
     });
@@ -100,19 +115,20 @@ async function loadSchemaArchive(archive: StoredArchive['archive'], schema: stri
 
 /**
  * Load the plan's archives into the throwaway server, dependencies first, each streamed from the
- * store into `pg_restore` while its size and SHA-256 are computed; the bytes are checked against
+ * store into `pg_restore` while its size and SHA-256 are computed (the only read of the whole
+ * archive; passes for the table of contents read its start); the bytes are checked against
  * the manifest once pg_restore is done with them (also when pg_restore failed: a damaged archive
  * is then reported as such), so a damaged archive is `BACKUP_CORRUPT` before the database is read.
  * Extensions the schemas use are created first, in the schemas they were installed in.
  *
  * @example
- * await loadBackupArchives(plan, { store, database: cluster.url('app'), binaries, workDir, emit });
+ * await loadBackupArchives(plan, { archives, database: cluster.url('app'), binaries, workDir, emit });
  */
 export async function loadBackupArchives(plan: BackupLoadPlan, options: LoadBackupArchivesOptions): Promise<void> {
   await createExtensions(plan, options.database);
   for (const schema of plan.archives) {
     options.signal?.throwIfAborted();
-    const stored = storedArchive(options.store, plan.run.path, schema);
+    const stored = options.archives.get(schema.name)!;
     const location = stored.archive.location.display;
     const started = Date.now();
     options.emit({ type: 'archive', status: 'start', schema: schema.name, location, bytes: 0, elapsedMs: 0 });

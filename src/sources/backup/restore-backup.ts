@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BackupLoadPlan, planBackupLoad } from './backup-load-plan';
-import { backupArchiveRoles, loadBackupArchives } from './load-backup-archives';
+import { backupArchiveRoles, loadBackupArchives, storedArchives } from './load-backup-archives';
 import { openBackupStore } from '../../backups/backup-store';
 import { chosenTables } from '../../ddl/chosen-tables';
 import { AbortedError } from '../../errors';
@@ -38,11 +38,13 @@ export function describeBackup(plan: BackupLoadPlan): string {
  *   ignored); the restore point is its snapshot's time.
  * - Only the archives of `options.schemas` and of the schemas they depend on (as the manifest
  *   records) are read — no other tenant's bytes — each streamed from S3 or the directory into
- *   pg_restore while its SHA-256 is computed. An archive whose size or SHA-256 differs from the
+ *   pg_restore while its SHA-256 is computed. That is the one read of a whole archive: the passes
+ *   that need only definitions (roles, the table of contents) read its start (from S3 a ranged
+ *   GetObject, see `onArchiveHead`). An archive whose size or SHA-256 differs from the
  *   manifest is `BACKUP_CORRUPT`, raised before the database is handed out.
  * - Extensions the schemas use are created first; roles the archives name are created NOLOGIN.
  * - With `options.tables`, a requested schema's archive loads the rows of only those tables and
- *   what they need (see `loadChosenTables`); every archive is still read whole for its SHA-256.
+ *   what they need (see `loadChosenTables`); every archive is still read whole (once) for its SHA-256.
  * - The handle carries the run and its manifest (`backup`): `restoreSchema` checks the rows it
  *   validated against the manifest's counts and checksums before publishing.
  *
@@ -70,7 +72,8 @@ export async function restoreFromBackup(source: BackupSource, options: RestoreTe
     emit({ type: 'phase', phase: 'source', status: 'start', message: `restoring ${describeLoadedSchemas(plan)} from ${description} into a throwaway local server (${formatBytes(plan.bytes)} to read)` });
     workDir = mkdtempSync(join(options.baseDir ?? tmpdir(), 'pgsr-backup-'));
     writeOwnerRecord(workDir);
-    const roles = await backupArchiveRoles(plan, store, { binaries, signal });
+    const archives = storedArchives(plan, store);
+    const roles = await backupArchiveRoles(plan, archives, { binaries, signal });
     signal?.throwIfAborted();
     cluster = await startLocalCluster({ binaries, baseDir: options.baseDir, signal });
     const database = options.database ?? manifest.database;
@@ -78,7 +81,7 @@ export async function restoreFromBackup(source: BackupSource, options: RestoreTe
     const rolesMessage = describeCreatedRoles(createdRoles, "the backup's");
     if (rolesMessage) emit({ type: 'log', level: 'info', message: rolesMessage });
     const chosen = options.tables && chosenTables({ schemas: plan.requested, tables: [...options.tables] });
-    await loadBackupArchives(plan, { store, database: cluster.url(database), runAs: cluster.osUser, binaries, workDir, signal, emit, chosen });
+    await loadBackupArchives(plan, { archives, database: cluster.url(database), runAs: cluster.osUser, binaries, workDir, signal, emit, chosen });
     signal?.throwIfAborted();
     emit({ type: 'phase', phase: 'source', status: 'done', message: `restored ${describeLoadedSchemas(plan)} into database ${database} on a throwaway local server; every archive matches its sha256` });
     const server = cluster;

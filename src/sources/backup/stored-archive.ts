@@ -4,6 +4,8 @@ import { finished } from 'node:stream/promises';
 import type { ManifestSchema } from '../../backups/backup-manifest';
 import type { BackupStore } from '../../backups/backup-store';
 import { SchemaRestoreError } from '../../errors';
+import { heldWhole } from '../dump/archive-head';
+import type { ArchiveLocation } from '../dump/dump-archive-location';
 import type { DumpArchive } from '../dump/open-dump-archive';
 
 /** A schema's archive in a backup run, read as pg_restore reads a streamed custom-format archive. */
@@ -35,8 +37,9 @@ function isMissing(err: unknown): boolean {
 /**
  * A backup's archive of one schema as a `DumpArchive` streamed from the store (S3 object or file),
  * hashed as it goes by: every chunk read from the store is counted once, whether pg_restore
- * consumed it or stopped early (`verify()` reads what it left). Nothing is held in memory or
- * written to disk.
+ * consumed it or stopped early (`verify()` reads what it left). Passes for the table of contents
+ * read only the start (`archive.location.readHead`, S3); a start that held the whole archive is
+ * hashed from memory. Nothing is written to disk.
  *
  * @example
  * const stored = storedArchive(store, run.path, manifestSchema);
@@ -47,12 +50,15 @@ export function storedArchive(store: BackupStore, runPath: string, schema: Manif
   const key = runPath + schema.archive;
   const display = store.describe(key);
   let last: { source: Readable; hash: ReturnType<typeof createHash>; bytes: number } | undefined;
+  const missing = (err: unknown): never => {
+    throw isMissing(err) ? new SchemaRestoreError('BACKUP_CORRUPT', `${display} is missing: the backup run is damaged; use another backup (\`backup list\`)`, { cause: err }) : err;
+  };
   const open = async (): Promise<Readable> => {
     // A new read supersedes the last (pg_restore read what it needed of it): stop fetching its rest.
     if (last && !last.source.readableEnded) last.source.destroy();
-    const source = await store.read(key).catch((err: unknown) => {
-      throw isMissing(err) ? new SchemaRestoreError('BACKUP_CORRUPT', `${display} is missing: the backup run is damaged; use another backup (\`backup list\`)`, { cause: err }) : err;
-    });
+    // A small archive a pass for its table of contents held whole is hashed from memory, not fetched again.
+    const held = heldWhole(location);
+    const source = held ? Readable.from([held]) : await store.read(key).catch(missing);
     const read = { source, hash: createHash('sha256'), bytes: 0 };
     last = read;
     const body = new PassThrough();
@@ -64,23 +70,23 @@ export function storedArchive(store: BackupStore, runPath: string, schema: Manif
     source.pipe(body);
     return body;
   };
+  const readHead = store.readHead?.bind(store);
+  const location: ArchiveLocation = {
+    display,
+    isDirectory: false,
+    size: schema.bytes,
+    modifiedAt: new Date(0),
+    head: Buffer.alloc(0),
+    open,
+    close: () => undefined,
+    ...readHead ? { readHead: (bytes: number) => readHead(key, bytes).catch(missing) } : {},
+  };
   return {
-    archive: {
-      format: 'custom',
-      gzip: false,
-      seekable: false,
-      location: {
-        display,
-        isDirectory: false,
-        size: schema.bytes,
-        modifiedAt: new Date(0),
-        head: Buffer.alloc(0),
-        open,
-        close: () => undefined,
-      },
-    },
+    archive: { format: 'custom', gzip: false, seekable: false, location },
     verify: async () => {
-      // Never opened: reading failed, and that error is the one to report.
+      // Only the start was read (a pass for the table of contents failed): read it all to tell whether it is damaged.
+      if (!last) await open().catch(() => undefined);
+      // Reading failed, and that error is the one to report.
       if (!last) return;
       const { source } = last;
       if (!source.readableEnded) {

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { heldWhole } from './archive-head';
 import { archiveCorrupt, archiveNotFound, archiveUnreadable } from './dump-archive-errors';
 import { ARCHIVE_HEAD_BYTES } from './dump-archive-format';
 import { newestS3Object, openS3Object, parseS3Uri, readS3Head, S3AccessOptions, s3ClientFor, s3Uri } from '../../aws/s3-object';
@@ -23,6 +24,8 @@ export interface ArchiveLocation {
   readonly head: Buffer;
   /** The whole file or object as a stream, read as it is consumed. Not for directories. */
   open(): Promise<Readable>;
+  /** S3 only: the object's first `bytes` bytes (a ranged GetObject), for passes that need only the table of contents (see `onArchiveHead`). */
+  readHead?(bytes: number): Promise<Buffer>;
   /** Release the S3 client when it was created here. Safe to call more than once. */
   close(): void;
 }
@@ -91,15 +94,21 @@ async function locateS3(uri: string, options: S3AccessOptions): Promise<ArchiveL
     }
     const object = { bucket: location.bucket, key };
     const { head, info } = await readS3Head(client, object, ARCHIVE_HEAD_BYTES, options.signal);
-    return {
+    const located: ArchiveLocation = {
       display: s3Uri(object),
       isDirectory: false,
       size: info.size,
       modifiedAt: info.lastModified,
       head,
       close,
-      open: () => openS3Object(client, object, options.signal),
+      // An object small enough that a pass for its table of contents held all of it is not fetched again.
+      open: async () => {
+        const held = heldWhole(located);
+        return held ? Readable.from([held]) : openS3Object(client, object, options.signal);
+      },
+      readHead: async (bytes) => (await readS3Head(client, object, bytes, options.signal)).head,
     };
+    return located;
   } catch (err) {
     close();
     throw err;

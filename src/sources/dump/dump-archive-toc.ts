@@ -102,12 +102,12 @@ export function parseArchiveToc(text: string, where = 'the archive'): ArchiveToc
 }
 
 /**
- * Read an archive's table of contents with `pg_restore -l` (only its start is read, also from S3).
+ * Read an archive's table of contents with `pg_restore -l` (only its start is read; from S3 a ranged read, see `onArchiveHead`).
  *
  * @example
  * const toc = await readArchiveToc(archive, { binaries });
  */
 export async function readArchiveToc(archive: DumpArchive, options: RunsPostgresPrograms): Promise<ArchiveToc> {
-  const { stdout } = await runPgRestore(archive, ['-l'], options);
+  const { stdout } = await runPgRestore(archive, ['-l'], { ...options, tocOnly: true });
   return parseArchiveToc(stdout, archive.location.display);
 }

@@ -73,7 +73,7 @@ export async function planDumpSchemas(
   const listFile = join(options.workDir, 'schema-only.list');
   const definitions = async (list: string, schemaOnly = true) => {
     writeFileSync(listFile, list);
-    const { stdout } = await runPgRestore(archive, [...schemaOnly ? ['--schema-only'] : [], '-L', listFile, '-f', '-'], options);
+    const { stdout } = await runPgRestore(archive, [...schemaOnly ? ['--schema-only'] : [], '-L', listFile, '-f', '-'], { ...options, tocOnly: true });
     return parseStatements(stdout);
   };
   const schemaOnlyDdl = (selection: TocSelection) => definitions(tocListFor(toc, selection));

@@ -25,7 +25,7 @@ export interface LoadChosenTablesOptions extends Omit<LoadDumpArchiveOptions, 'l
 async function listedForeignKeys(archive: DumpArchive, list: string, options: LoadChosenTablesOptions) {
   const listFile = join(options.workDir, 'post-data.list');
   writeFileSync(listFile, list);
-  const { stdout } = await runPgRestore(archive, ['--section=post-data', '-L', listFile, '-f', '-'], options);
+  const { stdout } = await runPgRestore(archive, ['--section=post-data', '-L', listFile, '-f', '-'], { ...options, tocOnly: true });
   await loadSqlParser();
   return foreignKeyEdges(parseStatements(stdout));
 }

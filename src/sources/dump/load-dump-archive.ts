@@ -62,7 +62,9 @@ export async function loadDumpArchive(archive: DumpArchive, options: LoadDumpArc
       }
       for (const section of options.sections ?? []) args.push(`--section=${section}`);
       if (archive.seekable && archive.format !== 'tar') args.push('-j', String(PARALLEL_RESTORE_JOBS));
-      await runPgRestore(archive, args, { ...options, env });
+      // Without the data section only the table of contents is read (from S3 only the archive's start).
+      const tocOnly = options.sections !== undefined && options.sections.length > 0 && !options.sections.includes('data');
+      await runPgRestore(archive, args, { ...options, env, tocOnly });
       return;
     }
     const env = libpqEnv(options.database);
