@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RestoreReport, restoreSchema, RestoreSchemaOptions } from '../src';
 import { Ledger, memoryLedgerStore } from '../src/aws';
+import { backupDatabase } from '../src/backups/backup-database';
 import { archiveCurrentWal, dumpDatabase, LocalCluster, serverWritableDir, startLocalCluster, takeBaseBackup, walArchivingSettings } from '../src/local';
 import { createSampleDatabases } from '../src/sample';
 import { execSql, objectsOf, schemaNames, stagingLikeSchemas, tableDigest, useLocalCluster, withClient } from './support/postgres';
@@ -26,7 +27,7 @@ const ORDERS_AND_NEEDS = {
   functions: ['audit_row_change', 'next_invoice_number', 'touch_updated_at'],
 };
 
-describe('restoreSchema with tables from a base backup + WAL, RDS and a pg_dump archive in S3: one table and what it needs, nothing else', () => {
+describe('restoreSchema with tables from a base backup + WAL, RDS, and a pg_dump archive or backup run in S3: one table and what it needs, nothing else', () => {
   const live = useLocalCluster();
   const rdsInstance = useLocalCluster({ password: PASSWORD }); // what RDS restored, reachable at the mocked endpoint
   const s3 = useLocalS3(['backups']);
@@ -162,5 +163,12 @@ describe('restoreSchema with tables from a base backup + WAL, RDS and a pg_dump 
     // users comes along because the key of orders references it (pg_restore validates keys); the rest does not.
     expect(logs).toContain('loaded only the rows the chosen tables need: not those of customer_a1.audit_log, customer_a1.order_items, customer_a1.products, customer_a1.sessions');
     expect(await tableDigest(live().url('tenant_a'), restored, 'orders')).toEqual(ordersAtDump);
+  }, 120_000);
+
+  test('from a backup run in S3: orders as backed up', async () => {
+    await backupDatabase({ source: production.url('tenant_a'), to: 's3://backups/runs/', s3: { client: s3().client } }); // every schema: customer_a1 needs public (citext, countries)
+    const ordersNow = await tableDigest(production.url('tenant_a'), 'customer_a1', 'orders');
+    const { restored } = await restoreOrders({ source: { kind: 'backup', location: 's3://backups/runs/tenant_a/' }, clients: { s3: s3().client }, suffix: '_run' });
+    expect(await tableDigest(live().url('tenant_a'), restored, 'orders')).toEqual(ordersNow);
   }, 120_000);
 });
