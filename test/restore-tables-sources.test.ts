@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RestoreReport, restoreSchema, RestoreSchemaOptions } from '../src';
+import { quoteIdent, RestoreReport, restoreSchema, RestoreSchemaOptions } from '../src';
 import { Ledger, memoryLedgerStore } from '../src/aws';
 import { backupDatabase } from '../src/backups/backup-database';
 import { archiveCurrentWal, dumpDatabase, LocalCluster, serverWritableDir, startLocalCluster, takeBaseBackup, walArchivingSettings } from '../src/local';
@@ -104,7 +104,7 @@ describe('restoreSchema with tables from a base backup + WAL, RDS, and a pg_dump
     const target = live().url('tenant_a');
     expect(await tableDigest(target, restored, 'orders')).toEqual(ordersAtT);
     await withClient(target, async (c) => {
-      const q = (sql: string) => c.query(sql.replace('$s', `"${restored}"`));
+      const q = (sql: string) => c.query(sql.replace('$s', quoteIdent(restored)));
       expect((await q('SELECT count(*)::int AS n FROM $s.orders WHERE shipping IS NOT NULL AND shipping ? \'after\'')).rows[0].n).toBe(0);
       expect((await q('SELECT count(*)::int AS n FROM $s.orders WHERE id = 1')).rows[0].n).toBe(1);
       expect((await q('SELECT count(*)::int AS n FROM $s.orders WHERE total = 999')).rows[0].n).toBe(0);

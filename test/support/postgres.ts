@@ -118,8 +118,8 @@ export async function objectsOf(url: string, schema: string): Promise<{ relation
   });
 }
 
-/** Names of the schemas of a database but the system's (`pg_*`, information_schema), sorted. */
+/** Names of the schemas of a database but the system's (`pg_*`, information_schema), sorted bytewise (as JavaScript's sort() does). */
 export async function schemaNames(url: string): Promise<string[]> {
   return withClient(url, async (c) => (await c.query<{ n: string }>(
-    "SELECT nspname::text AS n FROM pg_namespace WHERE nspname !~ '^pg_' AND nspname <> 'information_schema' ORDER BY 1")).rows.map((r) => r.n));
+    "SELECT nspname::text AS n FROM pg_namespace WHERE nspname !~ '^pg_' AND nspname <> 'information_schema' ORDER BY nspname::text COLLATE \"C\"")).rows.map((r) => r.n));
 }
