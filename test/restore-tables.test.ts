@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { AbortedError, planRestore, restoreSchema, SchemaRestoreError } from '../src';
 import { fakeCli } from './support/cli';
 import { comparableDump } from './support/dump';
-import { createDatabase, createSchemaWithDdl, stagingLikeSchemas, tableDigest, useLocalCluster, withClient } from './support/postgres';
+import { createDatabase, createSchemaWithDdl, objectsOf, stagingLikeSchemas, tableDigest, useLocalCluster, withClient } from './support/postgres';
 import { backupDatabase } from '../src/backups/backup-database';
 import { runCli } from '../src/cli/program';
 import { dumpDatabase, LocalCluster } from '../src/local';
@@ -49,19 +49,6 @@ const SHOP = `
     FROM generate_series(1, 20) g;
   INSERT INTO audit_log (note) VALUES ('a'), ('b');
   REFRESH MATERIALIZED VIEW order_counts;`;
-
-/** Relations, types (no arrays or row types) and functions of a schema, sorted. */
-async function objectsOf(url: string, schema: string): Promise<{ relations: string[]; types: string[]; functions: string[] }> {
-  return withClient(url, async (c) => {
-    const list = async (sql: string) => (await c.query<{ n: string }>(sql, [schema])).rows.map((r) => r.n);
-    return {
-      relations: await list('SELECT relname::text AS n FROM pg_class WHERE relnamespace = $1::regnamespace ORDER BY 1'),
-      types: await list(`SELECT typname::text AS n FROM pg_type WHERE typnamespace = $1::regnamespace AND typrelid = 0
-        AND NOT (typcategory = 'A' AND typelem <> 0) ORDER BY 1`),
-      functions: await list('SELECT proname::text AS n FROM pg_proc WHERE pronamespace = $1::regnamespace ORDER BY 1'),
-    };
-  });
-}
 
 /** pg_dump's sections (`-- Name: …` blocks) of one table, without those that mention `leaveOut`, with a schema renamed back. */
 function tableDump(cluster: LocalCluster, database: string, schema: string, table: string, leaveOut: string[] = []): string {

@@ -104,3 +104,22 @@ export async function stagingLikeSchemas(url: string): Promise<string[]> {
   return withClient(url, async (c) =>
     (await c.query<{ nspname: string }>("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'pgsr\\_%' ORDER BY 1")).rows.map((r) => r.nspname));
 }
+
+/** Relations, types (no arrays or row types) and functions of a schema, sorted. */
+export async function objectsOf(url: string, schema: string): Promise<{ relations: string[]; types: string[]; functions: string[] }> {
+  return withClient(url, async (c) => {
+    const list = async (sql: string) => (await c.query<{ n: string }>(sql, [schema])).rows.map((r) => r.n);
+    return {
+      relations: await list('SELECT relname::text AS n FROM pg_class WHERE relnamespace = $1::regnamespace ORDER BY 1'),
+      types: await list(`SELECT typname::text AS n FROM pg_type WHERE typnamespace = $1::regnamespace AND typrelid = 0
+        AND NOT (typcategory = 'A' AND typelem <> 0) ORDER BY 1`),
+      functions: await list('SELECT proname::text AS n FROM pg_proc WHERE pronamespace = $1::regnamespace ORDER BY 1'),
+    };
+  });
+}
+
+/** Names of the schemas of a database but the system's (`pg_*`, information_schema), sorted bytewise (as JavaScript's sort() does). */
+export async function schemaNames(url: string): Promise<string[]> {
+  return withClient(url, async (c) => (await c.query<{ n: string }>(
+    "SELECT nspname::text AS n FROM pg_namespace WHERE nspname !~ '^pg_' AND nspname <> 'information_schema' ORDER BY nspname::text COLLATE \"C\"")).rows.map((r) => r.n));
+}

@@ -81,7 +81,7 @@ export async function restorePointInTime(source: PitrSource, options: RestoreTem
     const notReached = checkTargetReached(readFileSync(cluster.logFile, 'utf8'), info);
     if (notReached) throw notReached;
     const warnings = await checkRecoveredDatabase({
-      cluster: cluster.connection('template1'), database: cluster.connection(database), databaseName: database, schemas: options.schemas, asOf: target,
+      cluster: cluster.connection('template1'), database: cluster.connection(database), databaseName: database, schemas: options.schemas, tables: options.tables, asOf: target,
     });
     if (signal?.aborted) throw new AbortedError();
     emit({

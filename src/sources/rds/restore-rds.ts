@@ -90,7 +90,7 @@ export async function restoreRdsTemporary(source: RdsSource, options: RdsRestore
     });
     const asOf = restorePoint.toISOString();
     const warnings = await checkRecoveredDatabase({
-      cluster: { ...login.connection, database: 'template1' }, database: login.connection, databaseName: database, schemas: options.schemas, asOf,
+      cluster: { ...login.connection, database: 'template1' }, database: login.connection, databaseName: database, schemas: options.schemas, tables: options.tables, asOf,
     });
     if (signal?.aborted) throw new AbortedError();
     const description = `${describeRdsRestore(plan, temporary.restorePoint)} restored as ${id}`;
