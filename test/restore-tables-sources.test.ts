@@ -19,7 +19,8 @@ const UNLOGGED_SESSIONS = "CREATE UNLOGGED TABLE customer_a1.sessions (id int PR
  * What a table-level restore of customer_a1.orders creates: the table, its indexes and serial
  * sequence, the enum and domain of its columns, the function of its invoice number default, its
  * trigger functions. Not users (its foreign key is left out), products, order_items or audit_log;
- * nor invoice_number_seq, which only the quoted SQL body of next_invoice_number() names (a warning says so).
+ * nor invoice_number_seq, which only the quoted SQL body of next_invoice_number() names (a warning says so;
+ * naming it with --table too would bring it).
  */
 const ORDERS_AND_NEEDS = {
   relations: ['orders', 'orders_id_seq', 'orders_invoice_number_key', 'orders_pending_idx', 'orders_pkey', 'orders_user_ordered_at_idx'],

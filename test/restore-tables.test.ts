@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { AbortedError, planRestore, restoreSchema, SchemaRestoreError } from '../src';
 import { fakeCli } from './support/cli';
 import { comparableDump } from './support/dump';
-import { createDatabase, createSchemaWithDdl, objectsOf, stagingLikeSchemas, tableDigest, useLocalCluster, withClient } from './support/postgres';
+import { createDatabase, createSchemaWithDdl, execSql, objectsOf, stagingLikeSchemas, tableDigest, useLocalCluster, withClient } from './support/postgres';
 import { backupDatabase } from '../src/backups/backup-database';
 import { runCli } from '../src/cli/program';
 import { dumpDatabase, LocalCluster } from '../src/local';
@@ -75,8 +75,8 @@ describe('restoreSchema with tables: only the chosen tables and what they need',
     const report = await restoreSchema({ source: past, target: live, schemas: ['shop'], tables: ['shop.orders', 'shop.customers'], suffix: '_r1' });
     expect(report.warnings).toContainEqual(expect.stringContaining('foreign key orders_region_fkey of shop.orders references shop.regions, which is not among the restored tables: left out'));
     // touch() is PL/pgSQL, valid_code() a quoted SQL body: the catalog cannot say which tables they read.
-    expect(report.warnings).toContainEqual('functions shop.touch, shop.valid_code are restored with the chosen tables, but a table only a function body reads '
-      + '(PL/pgSQL, or SQL not written BEGIN ATOMIC) is not: name such tables with --table too');
+    expect(report.warnings).toContainEqual('functions shop.touch, shop.valid_code are restored with the chosen tables, but a table or sequence only a function body uses '
+      + '(PL/pgSQL, or SQL not written BEGIN ATOMIC) is not: name those with --table too');
     expect(await objectsOf(live, 'shop_r1')).toEqual({
       relations: ['customers', 'customers_id_seq', 'customers_pkey', 'invoice_no', 'orders', 'orders_id_seq', 'orders_pkey', 'orders_status_idx'],
       types: ['positive', 'status'],
@@ -107,6 +107,29 @@ describe('restoreSchema with tables: only the chosen tables and what they need',
     expect(await tableDigest(live, 'shop_r4', 'events_2024')).toEqual(await tableDigest(past, 'shop', 'events_2024'));
     const count = async (url: string, schema: string) => withClient(url, async (c) => (await c.query(`SELECT count(*)::int AS n FROM ${schema}.paid_orders`)).rows[0].n);
     expect(await count(live, 'shop_r4')).toBe(await count(past, 'shop'));
+  });
+
+  test('a sequence only a function body uses comes along when named with --table, at its source position', async () => {
+    await execSql(past, `CREATE SCHEMA bill;
+      CREATE SEQUENCE bill.no_seq START 500;
+      CREATE FUNCTION bill.next_no() RETURNS bigint LANGUAGE sql AS 'SELECT nextval(''bill.no_seq'')';
+      CREATE TABLE bill.invoices (id int PRIMARY KEY, no bigint NOT NULL DEFAULT bill.next_no());
+      INSERT INTO bill.invoices (id) SELECT generate_series(1, 3)`);
+    try {
+      const without = await restoreSchema({ source: past, target: live, schemas: ['bill'], tables: ['bill.invoices'], suffix: '_s1' });
+      expect(without.warnings).toContainEqual(expect.stringMatching(/^function bill\.next_no is restored with the chosen tables, but a table or sequence only a function body uses/));
+      await expect(execSql(live, 'INSERT INTO bill_s1.invoices (id) VALUES (4)')).rejects.toThrow(/relation "bill_s1\.no_seq" does not exist/);
+      await restoreSchema({ source: past, target: live, schemas: ['bill'], tables: ['bill.invoices', 'bill.no_seq'], suffix: '_s2' });
+      expect((await objectsOf(live, 'bill_s2')).relations).toEqual(['invoices', 'invoices_pkey', 'no_seq']);
+      await execSql(live, 'INSERT INTO bill_s2.invoices (id) VALUES (4)');
+      const numbers = await withClient(live, async (c) => (await c.query<{ no: string }>('SELECT no::text FROM bill_s2.invoices ORDER BY id')).rows.map((r) => r.no));
+      expect(numbers).toEqual(['500', '501', '502', '503']);
+      // The source's sequence did not move.
+      expect(await withClient(past, async (c) => (await c.query('SELECT last_value::text AS v FROM bill.no_seq')).rows[0].v)).toBe('502');
+    } finally {
+      await execSql(past, 'DROP SCHEMA bill CASCADE');
+      await execSql(live, 'DROP SCHEMA IF EXISTS bill_s1 CASCADE; DROP SCHEMA IF EXISTS bill_s2 CASCADE');
+    }
   });
 
   test('a plan (dry run) lists the chosen tables and what they need', async () => {

@@ -59,7 +59,7 @@ export function addRestoreOptions(command: Command): Command {
     .addOption(new Option('--target <postgres-url>', 'live database to restore into (a postgres:// URL or a libpq string such as "service=live"); ' +
       'nothing existing is changed').env('PGSR_TARGET'))
     .option('--schema <name>', 'schema to restore (exact, case-sensitive); repeat for several', repeatable)
-    .option('--table <schema.table>', 'restore only this table (with its types, sequences, functions, indexes, triggers); repeat for several', repeatable)
+    .option('--table <schema.table>', 'restore only this table (with its types, sequences, functions, indexes, triggers), or a sequence only a function body uses; repeat for several', repeatable)
     .option('--suffix <text>', 'appended to each schema name (default: _YYYYMMDDHHMMSS of the source snapshot, UTC)')
 
     .optionsGroup('RDS and Aurora sources (--source rds:…):')

@@ -3,7 +3,7 @@ import { KeptObjects, objectKey } from './select-statements';
 import { ObjectKind } from './statement-subject';
 import { InvalidInputError } from '../errors';
 
-/** A table chosen for a table-level restore (a view or materialized view may be chosen too). */
+/** A table chosen for a table-level restore (a view, materialized view or sequence may be chosen too). */
 export interface ChosenTable {
   readonly schema: string;
   readonly table: string;
@@ -18,7 +18,8 @@ export interface TableClosure {
   readonly needed: string[];
   /**
    * Kept functions whose body is text (PL/pgSQL, or SQL not written `BEGIN ATOMIC`), `schema.name`:
-   * the catalog does not know which tables such a body reads, so those are not brought along.
+   * the catalog does not know which tables or sequences such a body uses, so those are not brought
+   * along unless chosen too.
    */
   readonly textBodies: string[];
 }
@@ -62,12 +63,12 @@ UNION ALL SELECT 'operator', o.oprnamespace, o.oprname::text, NULL FROM kept k J
 UNION ALL SELECT 'collation', l.collnamespace, l.collname::text, NULL FROM kept k JOIN pg_collation l ON k.classid = 'pg_collation'::regclass AND l.oid = k.objid
 UNION ALL SELECT 'statistics', s.stxnamespace, s.stxname::text, NULL FROM kept k JOIN pg_statistic_ext s ON k.classid = 'pg_statistic_ext'::regclass AND s.oid = k.objid`;
 
-/** Refuse a chosen name that is not a table, view or materialized view at the source (TABLE_NOT_FOUND). */
+/** Refuse a chosen name that is not a table, view, materialized view or sequence at the source (TABLE_NOT_FOUND). */
 async function checkChosenExist(client: ClientBase, chosen: readonly ChosenTable[], where: string): Promise<void> {
   const { rows } = await client.query<{ schema: string; name: string }>(
     `SELECT t.schema, t.name FROM unnest($1::text[], $2::text[]) AS t(schema, name)
      WHERE NOT EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-       WHERE n.nspname = t.schema AND c.relname = t.name AND c.relkind IN ('r', 'p', 'v', 'm', 'f'))`,
+       WHERE n.nspname = t.schema AND c.relname = t.name AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S'))`,
     [chosen.map((c) => c.schema), chosen.map((c) => c.table)]);
   if (rows.length > 0) {
     throw new InvalidInputError(`table "${rows[0].schema}.${rows[0].name}" does not exist in ${where}; check the name (schema.table, case-sensitive)`, { code: 'TABLE_NOT_FOUND' });

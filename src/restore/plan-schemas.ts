@@ -13,7 +13,7 @@ async function chosenClosure(run: RestoreRun, where: string): Promise<((schema: 
   run.emit({ type: 'log', level: 'info', message: `restoring only ${chosen.map((c) => `${c.schema}.${c.table}`).join(', ')}${needs}` });
   if (closure.textBodies.length > 0) {
     run.warnings.push(`function${closure.textBodies.length > 1 ? 's' : ''} ${closure.textBodies.join(', ')} ${closure.textBodies.length > 1 ? 'are' : 'is'} restored with the chosen tables, `
-      + 'but a table only a function body reads (PL/pgSQL, or SQL not written BEGIN ATOMIC) is not: name such tables with --table too');
+      + 'but a table or sequence only a function body uses (PL/pgSQL, or SQL not written BEGIN ATOMIC) is not: name those with --table too');
   }
   return (schema) => ({ only: { relations: closure.relations.get(schema) ?? new Set(), keep: closure.keep } });
 }
