@@ -1,6 +1,6 @@
 import type { Client } from 'pg';
 import { inTransaction } from '../connection/in-transaction';
-import { describeHolders, isLockNotAvailable, lockHolders, retryLockWaits } from '../ddl/lock-retry';
+import { describeHolders, isLockNotAvailable, lockHolders, lockTimeoutError, retryLockWaits } from '../ddl/lock-retry';
 import { configureTargetSession } from '../ddl/target-session';
 import { InvalidInputError, LockTimeoutError, SchemaRestoreError } from '../errors';
 import { formatDuration } from '../format-units';
@@ -89,8 +89,16 @@ async function lockRefusal(client: Client, options: RunRepairOptions, lockTimeou
   const holders = [...await lockHolders(client, { schema: options.schema, mode: 'RowExclusiveLock' }).catch(() => []),
     ...await lockHolders(client, { schema: options.from, mode: 'AccessShareLock' }).catch(() => [])];
   if (holders.length > 0) {
-    return new LockTimeoutError(`repairing "${options.schema}" needs ROW EXCLUSIVE locks on its tables (and ACCESS SHARE on "${options.from}"), ` +
-      `which could not be had ${within}: ${describeHolders(holders)}; ${fix}`, options.schema, holders, { cause: err });
+    return lockTimeoutError({
+      action: `repairing "${options.schema}"`,
+      object: options.schema,
+      needs: `ROW EXCLUSIVE locks on its tables (and ACCESS SHARE on "${options.from}")`,
+      timeoutMs: lockTimeoutMs,
+      tries,
+      holders,
+      advice: fix,
+      cause: err,
+    });
   }
   // No table lock in the way: a row the repair writes was locked by a transaction that wrote it; name the open writers.
   const writers = await lockHolders(client, { schema: options.schema, mode: 'ShareLock' }).catch(() => []);
