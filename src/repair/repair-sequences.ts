@@ -18,7 +18,7 @@ SELECT DISTINCT c.relname AS table, a.attname AS column, sn.nspname AS seq_schem
   JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.refobjsubid
   JOIN pg_namespace n ON n.oid = c.relnamespace
   JOIN pg_namespace sn ON sn.oid = s.relnamespace
- WHERE n.nspname = $1 AND c.relname = ANY ($2::text[]) AND a.atttypid IN ('int2'::regtype, 'int4'::regtype, 'int8'::regtype)
+ WHERE n.nspname = $1 AND sn.nspname = $1 AND c.relname = ANY ($2::text[]) AND a.atttypid IN ('int2'::regtype, 'int4'::regtype, 'int8'::regtype)
 UNION
 SELECT c.relname, a.attname, sn.nspname, s.relname
   FROM pg_attrdef ad
@@ -28,14 +28,15 @@ SELECT c.relname, a.attname, sn.nspname, s.relname
   JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = ad.adnum
   JOIN pg_namespace n ON n.oid = c.relnamespace
   JOIN pg_namespace sn ON sn.oid = s.relnamespace
- WHERE n.nspname = $1 AND c.relname = ANY ($2::text[]) AND a.atttypid IN ('int2'::regtype, 'int4'::regtype, 'int8'::regtype)
+ WHERE n.nspname = $1 AND sn.nspname = $1 AND c.relname = ANY ($2::text[]) AND a.atttypid IN ('int2'::regtype, 'int4'::regtype, 'int8'::regtype)
  ORDER BY 3, 4, 1, 2`;
 
 /**
  * Move the sequences feeding integer columns of the written tables (owned by a column — serial,
  * identity — or called by a column's default) forward to the column's largest value when it has
  * passed the sequence's position, so no future insert collides with a repaired row. Never backwards,
- * and only ascending sequences. Note that `setval` is not undone by a ROLLBACK (a gap at most).
+ * only ascending sequences, and only the live schema's own: a sequence elsewhere (a shared one in
+ * `public`) is another tenant's object too and is left as it is. Note that `setval` is not undone by a ROLLBACK (a gap at most).
  *
  * @example
  * await moveSequencesForward(client, 'customer_a1', ['orders']); // [{ sequence: '"customer_a1"."orders_id_seq"', from: '10', to: '12' }]

@@ -66,6 +66,20 @@ describe('repairRows: foreign keys, identity, sequences, generated columns, trig
     expect(await query(url, 'SELECT last_value::int AS v FROM shop.b_parents_id_seq')).toEqual([{ v: 11 }]);
   });
 
+  test('a sequence outside the schema (shared in public) is not moved: only the live schema\'s own sequences are', async () => {
+    const url = await createDatabase(cluster(), `shop_${++databases}`);
+    await execSql(url, 'CREATE SEQUENCE public.shared_seq');
+    const ddl = "CREATE TABLE notes (id bigint PRIMARY KEY DEFAULT nextval('public.shared_seq'), body text); INSERT INTO notes (body) VALUES ('a'), ('b')";
+    await createSchemaWithDdl(url, RESTORED, `${ddl}; INSERT INTO notes VALUES (50, 'fifty')`);
+    await createSchemaWithDdl(url, LIVE, ddl);
+    const before = await query(url, 'SELECT last_value::int AS v FROM public.shared_seq');
+    const result = await repairRows({ target: url, schema: LIVE, from: RESTORED, deleted: true });
+    // The shared sequence gave the restored rows 1 and 2, the live ones 3 and 4: ids 1, 2 and 50 come back.
+    expect(result.tables.map((t) => [t.table, t.deleted])).toEqual([['notes', 3]]);
+    expect(result.sequences).toEqual([]);
+    expect(await query(url, 'SELECT last_value::int AS v FROM public.shared_seq')).toEqual(before);
+  });
+
   test('--no-triggers: the live triggers do not fire (superuser); refused in one line for another role, nothing written', async () => {
     const url = await shop();
     await execSql(url, `CREATE ROLE clerk LOGIN PASSWORD 'clerk-pw'; GRANT USAGE ON SCHEMA shop, ${quoteIdent(RESTORED)} TO clerk;
