@@ -3,6 +3,7 @@ import { planBuckets } from './bucket-plan';
 import { classifyRowsSql, SideSql, TableComparison } from './classify-rows';
 import type { RowCategory, RowKey, TableDiff } from './diff-result';
 import { bucketedRelationSql, bucketParams, differingBuckets } from './differing-buckets';
+import { withLocalSettings } from '../connection/with-local-settings';
 
 /** Options of {@link diffTable}. */
 export interface DiffTableOptions {
@@ -42,21 +43,6 @@ function countsAndSamplesSql(comparison: TableComparison, from?: SideSql): strin
  WHERE rn <= greatest($1::int, 1)`;
 }
 
-/** Run `work` with some settings changed for this transaction only, then put back as they were. */
-async function withSettings<T>(client: ClientBase, settings: Readonly<Record<string, string>>, work: () => Promise<T>): Promise<T> {
-  const names = Object.keys(settings);
-  const { rows } = await client.query<{ name: string; was: string }>(`SELECT name, was, set_config(name, value, true)
-  FROM (SELECT n AS name, v AS value, current_setting(n) AS was FROM unnest($1::text[], $2::text[]) AS s(n, v) OFFSET 0) AS s`,
-  [names, names.map((n) => settings[n])]);
-  try {
-    return await work();
-  } finally {
-    // After an error the transaction is over, and with it the settings.
-    await client.query('SELECT set_config(n, v, true) FROM unnest($1::text[], $2::text[]) AS s(n, v)',
-      [rows.map((r) => r.name), rows.map((r) => r.was)]).catch(() => undefined);
-  }
-}
-
 /**
  * Settings for the join of two tables by a key both sides have an index on: a merge join of two
  * index scans in key order, about twice as fast on PostgreSQL 15 as the hash join the planner
@@ -78,15 +64,15 @@ async function categoryRows(client: ClientBase, comparison: TableComparison, sam
   const params = [samples, ...comparison.key.columns];
   const plan = fromRows === undefined || !Number.isFinite(fromRows) ? undefined : await planBuckets(client, comparison, { fromRows });
   // The bucket queries' cost estimates are far above their work: compiling them (JIT) takes longer than running them.
-  const buckets = plan && await withSettings(client, { jit: 'off' }, () => differingBuckets(client, comparison, plan));
+  const buckets = plan && await withLocalSettings(client, { jit: 'off' }, () => differingBuckets(client, comparison, plan));
   if (!plan || !buckets) {
     const joined = async (): Promise<CategoryRow[]> => (await client.query<CategoryRow>(countsAndSamplesSql(comparison), params)).rows;
-    return keyIndexed(comparison) ? withSettings(client, MERGE_JOIN, joined) : joined();
+    return keyIndexed(comparison) ? withLocalSettings(client, MERGE_JOIN, joined) : joined();
   }
   if (buckets.length === 0) return [];
   const from: SideSql = (side) => bucketedRelationSql(plan, comparison, side, params.length + 1);
   // No hash join sized for the planner's estimate of the ranges' rows (see bucketedRelationSql).
-  return withSettings(client, { jit: 'off', enable_hashjoin: 'off' }, async () =>
+  return withLocalSettings(client, { jit: 'off', enable_hashjoin: 'off' }, async () =>
     (await client.query<CategoryRow>(countsAndSamplesSql(comparison, from), [...params, ...bucketParams(plan, buckets)])).rows);
 }
 

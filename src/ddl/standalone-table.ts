@@ -1,6 +1,7 @@
 import { ClientBase } from 'pg';
 import { applyEdits, Edit } from './rename-edits';
 import { isKeyword, scanSql, SqlToken } from './sql-tokens';
+import { withLocalSettings } from '../connection/with-local-settings';
 import { DdlError } from '../errors';
 import { quoteIdent } from '../quote';
 
@@ -18,9 +19,7 @@ export interface InheritedDefinition {
  * await inheritedDefinition(snapshot.client, 'customer_a1', 'events'); // { columns: ['id bigint NOT NULL', …], checks: [] }
  */
 export async function inheritedDefinition(client: ClientBase, schema: string, table: string): Promise<InheritedDefinition> {
-  const { rows: [path] } = await client.query<{ path: string }>("SELECT current_setting('search_path') AS path");
-  await client.query("SELECT set_config('search_path', '', true)");
-  try {
+  return withLocalSettings(client, { search_path: '' }, async () => {
     const rel = `${quoteIdent(schema)}.${quoteIdent(table)}`;
     const { rows: columns } = await client.query<{ def: string }>(
       `SELECT quote_ident(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod)
@@ -37,9 +36,7 @@ export async function inheritedDefinition(client: ClientBase, schema: string, ta
       `SELECT 'CONSTRAINT ' || quote_ident(conname) || ' ' || pg_get_constraintdef(oid) AS def
          FROM pg_constraint WHERE conrelid = $1::regclass AND contype = 'c' AND NOT conislocal ORDER BY conname`, [rel]);
     return { columns: columns.map((r) => r.def), checks: checks.map((r) => r.def) };
-  } finally {
-    await client.query("SELECT set_config('search_path', $1, true)", [path.path]);
-  }
+  });
 }
 
 /** Index of the token closing the parenthesis opened at `open`. */
