@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { connect, DatabaseConnection } from './connection';
+import { AbortedError } from './errors';
 
 /** A session whose running statement an abort cancels, and where to reach its server. */
 export interface CancellableSession {
@@ -31,4 +32,39 @@ export function cancelOnAbort(signal: AbortSignal | undefined, sessions: readonl
   if (signal.aborted) onAbort();
   else signal.addEventListener('abort', onAbort, { once: true });
   return () => signal.removeEventListener('abort', onAbort);
+}
+
+/** Options of {@link withCancellableSession}. */
+export interface CancellableSessionOptions {
+  /** What the session is, for errors: `target`. */
+  readonly role: string;
+  /** Its `application_name`, e.g. `pg-schema-restore diff`. */
+  readonly applicationName: string;
+  readonly signal?: AbortSignal;
+  /** Once aborted, any failure of the work becomes an AbortedError with this message. @default the work's own error */
+  readonly abortedMessage?: string;
+}
+
+/**
+ * Connect one session, run `work` on it with an abort cancelling its running statement (see
+ * {@link cancelOnAbort}), and close it however the work ends. With `abortedMessage`, a failure after
+ * an abort (the cancelled statement's) is reported as an AbortedError saying what was left.
+ *
+ * @example
+ * const session = { role: 'target', applicationName: 'pg-schema-restore diff', signal, abortedMessage: 'diff aborted; nothing was changed' };
+ * const diff = await withCancellableSession(url, session, (client) => compare(client));
+ */
+export async function withCancellableSession<T>(connection: DatabaseConnection, options: CancellableSessionOptions,
+  work: (client: Client) => Promise<T>): Promise<T> {
+  const client = await connect(connection, options.role, options.applicationName);
+  const stopCancelling = cancelOnAbort(options.signal, [{ client, connection }]);
+  try {
+    return await work(client);
+  } catch (err) {
+    if (options.abortedMessage !== undefined && options.signal?.aborted) throw new AbortedError(options.abortedMessage);
+    throw err;
+  } finally {
+    stopCancelling();
+    await client.end().catch(() => undefined);
+  }
 }

@@ -1,6 +1,6 @@
 import type { Client } from 'pg';
-import { cancelOnAbort } from '../cancel-on-abort';
-import { connect, type DatabaseConnection } from '../connection';
+import { withCancellableSession } from '../cancel-on-abort';
+import { type DatabaseConnection } from '../connection';
 import { AbortedError, InvalidInputError } from '../errors';
 import type { Abortable } from '../run-options';
 import { checkSchemasExist } from './check-schemas';
@@ -77,21 +77,14 @@ async function compareTables(client: Client, options: DiffSchemasOptions): Promi
  */
 export async function diffSchemas(options: DiffSchemasOptions): Promise<SchemaDiff> {
   checkOptions(options);
-  const client = await connect(options.target, 'target', 'pg-schema-restore diff');
-  const stopCancelling = cancelOnAbort(options.signal, [{ client, connection: options.target }]);
-  try {
+  const session = { role: 'target', applicationName: 'pg-schema-restore diff', signal: options.signal, abortedMessage: 'diff aborted; nothing was changed' };
+  return withCancellableSession(options.target, session, async (client) => {
     await checkSchemasExist(client, [{ schema: options.schema, option: '--schema' }, { schema: options.against, option: '--against' }]);
     // Which tables to lock is read before the transaction: its snapshot must start after the locks.
     const planned = selectTables(await matchTables(client, { live: options.schema, restored: options.against }),
       { live: options.schema, restored: options.against, tables: options.tables });
     const relations = comparedRelations(planned, { live: options.schema, restored: options.against });
     const read = { relations, schemas: [options.schema, options.against], lockTimeoutMs: options.lockTimeoutMs, signal: options.signal };
-    return await withConsistentRead(client, read, () => compareTables(client, options));
-  } catch (err) {
-    if (options.signal?.aborted) throw new AbortedError('diff aborted; nothing was changed');
-    throw err;
-  } finally {
-    stopCancelling();
-    await client.end().catch(() => undefined);
-  }
+    return withConsistentRead(client, read, () => compareTables(client, options));
+  });
 }

@@ -1,8 +1,8 @@
 import type { Client } from 'pg';
-import { cancelOnAbort } from '../cancel-on-abort';
+import { withCancellableSession } from '../cancel-on-abort';
 import { comparedRelations, withConsistentRead } from '../compare/consistent-read';
-import { connect, type DatabaseConnection } from '../connection';
-import { AbortedError, InvalidInputError } from '../errors';
+import { type DatabaseConnection } from '../connection';
+import { InvalidInputError } from '../errors';
 import type { Abortable } from '../run-options';
 import { countDifferences } from './count-differences';
 import { planRepair, repairPreamble, type RepairPlan } from './repair-plan';
@@ -82,19 +82,12 @@ async function dryRun(client: Client, plan: RepairPlan, options: RepairRowsOptio
  */
 export async function repairRows(options: RepairRowsOptions): Promise<RepairResult> {
   const categories = categoriesOf(options);
-  const client = await connect(options.target, 'target', 'pg-schema-restore repair');
-  const stopCancelling = cancelOnAbort(options.signal, [{ client, connection: options.target }]);
-  try {
+  const session = { role: 'target', applicationName: 'pg-schema-restore repair', signal: options.signal, abortedMessage: 'repair aborted; rolled back, nothing was written' };
+  return withCancellableSession(options.target, session, async (client) => {
     const plan = await planRepair(client, { schema: options.schema, from: options.from, tables: options.tables, categories, where: options.where });
     await checkTriggersOff(client, options);
-    if (options.dryRun) return await dryRun(client, plan, options, categories);
+    if (options.dryRun) return dryRun(client, plan, options, categories);
     const done = await runRepair(client, plan, { ...options, categories });
     return { schema: options.schema, from: options.from, categories, dryRun: false, triggers: options.triggers !== false, ...done, verified: true };
-  } catch (err) {
-    if (options.signal?.aborted) throw new AbortedError('repair aborted; rolled back, nothing was written');
-    throw err;
-  } finally {
-    stopCancelling();
-    await client.end().catch(() => undefined);
-  }
+  });
 }

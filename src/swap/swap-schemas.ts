@@ -1,6 +1,6 @@
 import type { Client } from 'pg';
-import { cancelOnAbort } from '../cancel-on-abort';
-import { connect, type DatabaseConnection } from '../connection';
+import { withCancellableSession } from '../cancel-on-abort';
+import { type DatabaseConnection } from '../connection';
 import { inTransaction } from '../connection/in-transaction';
 import { connectionLost } from '../connection-errors';
 import { routineRewrites } from './swap-routines';
@@ -131,10 +131,8 @@ export async function swapSchemas(options: SwapSchemasOptions): Promise<SwapResu
   // Names that are wrong whatever the database holds are refused before connecting.
   if (options.with !== undefined) checkSwapNames({ live: options.schema, with: options.with, keepAs });
   const emit = safeListener(options.onProgress);
-  const client = await connect(options.target, 'target', 'pg-schema-restore swap');
   // Ctrl-C cancels a lock wait at once instead of after the lock timeout.
-  const stopCancelling = cancelOnAbort(options.signal, [{ client, connection: options.target }]);
-  try {
+  return withCancellableSession(options.target, { role: 'target', applicationName: 'pg-schema-restore swap', signal: options.signal }, async (client) => {
     const names = await swapNames(client, options, keepAs);
     const lockTimeoutMs = await configureTargetSession(client, { lockTimeoutMs: options.lockTimeoutMs });
     emit({ type: 'log', level: 'info', message: `swapping: "${names.live}" becomes "${names.keepAs}", "${names.with}" becomes "${names.live}"` });
@@ -154,8 +152,5 @@ export async function swapSchemas(options: SwapSchemasOptions): Promise<SwapResu
     });
     const durationMs = now().getTime() - started.getTime();
     return { schema: names.live, with: names.with, keptAs: names.keepAs, undo: options.undo === true, ...done, tries, durationMs };
-  } finally {
-    stopCancelling();
-    await client.end().catch(() => undefined);
-  }
+  });
 }
